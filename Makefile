@@ -1,0 +1,49 @@
+# Set-up and everyday commands. `make run` and `make test` work on a fresh Debian 12 machine:
+# they install the missing Debian packages first (one list, in deploy/packages-*.txt).
+
+PACKAGE_LISTS := deploy/packages-build.txt deploy/packages-runtime.txt
+PACKAGES := $(shell sed -e 's/\#.*//' $(PACKAGE_LISTS))
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+ARGS ?=
+
+.PHONY: deps build run test sanitize bench release format clean
+
+deps:
+	@missing=""; for p in $(PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+build/build.ninja: CMakeLists.txt CMakePresets.json | deps
+	cmake --preset dev
+
+build: deps build/build.ninja
+	cmake --build --preset dev
+
+run: build
+	./build/brigade run $(ARGS)
+
+test: build
+	ctest --preset dev
+
+sanitize: deps
+	cmake --preset asan
+	cmake --build --preset asan
+	ctest --preset asan
+
+release: deps
+	cmake --preset release
+	cmake --build --preset release
+
+bench: release
+	./build-release/bench/store_bench --benchmark_counters_tabular=true
+
+format:
+	find core store commands config bot adapters tests bench -name '*.cpp' -o -name '*.hpp' | xargs clang-format -i
+
+clean:
+	rm -rf build build-release build-asan

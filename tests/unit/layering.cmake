@@ -1,0 +1,6 @@
+# Layering rules as tests: commands and core never include network, JSON or LMDB headers;
+# store.hpp keeps LMDB out of its public interface.
+add_test(NAME layering_commands_and_core_are_pure
+         COMMAND sh -c "! grep -rnE '#include <(boost|nlohmann|lmdb|spdlog|toml)' ${PROJECT_SOURCE_DIR}/commands ${PROJECT_SOURCE_DIR}/core")
+add_test(NAME layering_store_interface_hides_lmdb
+         COMMAND sh -c "! grep -nE '#include <(lmdb|boost|nlohmann)' ${PROJECT_SOURCE_DIR}/store/store.hpp")
