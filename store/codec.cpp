@@ -1,0 +1,244 @@
+// Encoding and strict decoding of keys and records; any malformed byte sequence becomes a StoreError.
+#include "store/codec.hpp"
+
+namespace brigade::store::codec {
+
+void corrupt(std::string_view what, std::string_view why) {
+  throw StoreError("corrupt " + std::string(what) + " in the store: " + std::string(why));
+}
+
+std::uint32_t read32(std::string_view bytes, std::string_view what) {
+  if (bytes.size() != 4) corrupt(what, "expected 4 bytes, found " + std::to_string(bytes.size()));
+  return get_be32(bytes.data());
+}
+
+std::uint64_t read64(std::string_view bytes, std::string_view what) {
+  if (bytes.size() != 8) corrupt(what, "expected 8 bytes, found " + std::to_string(bytes.size()));
+  return get_be64(bytes.data());
+}
+
+TallyMain tally_main(std::uint32_t scope, std::uint8_t period, std::int32_t bucket, std::uint8_t role) {
+  TallyMain k;
+  k[0] = static_cast<char>(period);
+  put_be32(k.data() + 1, order_i32(bucket));
+  put_be32(k.data() + 5, scope);
+  k[9] = static_cast<char>(role);
+  return k;
+}
+
+Key8 tally_dup(std::uint32_t user, std::uint32_t count) {
+  Key8 k;
+  put_be32(k.data(), user);
+  put_be32(k.data() + 4, count);
+  return k;
+}
+
+TallyKey parse_tally(std::string_view main, std::string_view dup, std::uint32_t& count) {
+  if (main.size() != 10 || dup.size() != 8) corrupt("tally key", "wrong size");
+  TallyKey t;
+  t.period = static_cast<std::uint8_t>(main[0]);
+  t.bucket = unorder_i32(get_be32(main.data() + 1));
+  t.scope = get_be32(main.data() + 5);
+  t.role = static_cast<std::uint8_t>(main[9]);
+  t.user = get_be32(dup.data());
+  count = get_be32(dup.data() + 4);
+  if (t.period > static_cast<std::uint8_t>(Period::all) || t.role > 1) corrupt("tally key", "bad period or role");
+  return t;
+}
+
+RankMain rank_main(std::uint32_t scope, std::uint8_t period, std::int32_t bucket) {
+  RankMain k;
+  k[0] = static_cast<char>(period);
+  put_be32(k.data() + 1, order_i32(bucket));
+  put_be32(k.data() + 5, scope);
+  return k;
+}
+
+Key8 rank_dup(std::uint32_t count, std::uint32_t user) {
+  Key8 k;
+  put_be32(k.data(), ~count);  // larger counts sort first
+  put_be32(k.data() + 4, user);
+  return k;
+}
+
+TallyKey parse_rank(std::string_view main, std::string_view dup, std::uint32_t& count) {
+  if (main.size() != 9 || dup.size() != 8) corrupt("rank key", "wrong size");
+  TallyKey t;
+  t.period = static_cast<std::uint8_t>(main[0]);
+  t.bucket = unorder_i32(get_be32(main.data() + 1));
+  t.scope = get_be32(main.data() + 5);
+  t.role = static_cast<std::uint8_t>(Role::received);
+  count = ~get_be32(dup.data());
+  t.user = get_be32(dup.data() + 4);
+  if (t.period > static_cast<std::uint8_t>(Period::all)) corrupt("rank key", "bad period");
+  return t;
+}
+
+Key8 quota_key(std::uint32_t giver, std::int32_t day) {
+  Key8 k;
+  put_be32(k.data(), giver);
+  put_be32(k.data() + 4, order_i32(day));
+  return k;
+}
+
+// kudos: giver, recipient, channel (varints), kind|flags (byte), ts as the difference from the
+// id's own millisecond (almost always 0: one byte), ask, reason, value count, values.
+std::string encode_kudos(std::uint64_t id, const KudosRec& r, const std::vector<std::string>& values) {
+  Encoder e;
+  e.varint(r.giver);
+  e.varint(r.recipient);
+  e.varint(r.channel);
+  e.u8(static_cast<std::uint8_t>(static_cast<std::uint8_t>(r.kind) | (r.revoked ? kRevokedBit : 0)));
+  e.zigzag(static_cast<std::int64_t>(id >> kIdShift) - r.ts);
+  e.varint(r.ask);
+  e.str(r.reason);
+  e.varint(values.size());
+  for (const auto& v : values) e.str(v);
+  return std::move(e.bytes());
+}
+
+KudosRec decode_kudos(std::uint64_t id, std::string_view bytes) {
+  Decoder d(bytes, "kudos record");
+  KudosRec r;
+  r.giver = d.varint32();
+  r.recipient = d.varint32();
+  r.channel = d.varint32();
+  r.flags_at = d.pos();
+  std::uint8_t kf = d.u8();
+  std::uint8_t kind = kf & 0x0f;
+  if (kind < 1 || kind > 3 || (kf & 0x70) != 0) d.fail("bad kind");
+  r.kind = static_cast<Kind>(kind);
+  r.revoked = (kf & kRevokedBit) != 0;
+  std::int64_t delta = d.zigzag();
+  r.ts = static_cast<std::int64_t>(id >> kIdShift) - delta;
+  r.ask = d.varint();
+  r.reason = d.str();
+  r.value_count = d.varint32();
+  r.values = d.rest();
+  if (r.giver == 0 || r.recipient == 0) d.fail("missing person");
+  if (r.value_count > r.values.size()) d.fail("bad value count");
+  return r;
+}
+
+std::string encode_ask(const AskRec& a) {
+  Encoder e;
+  e.varint(a.channel);
+  e.varint(a.requester);
+  e.str(a.text);
+  e.u8(static_cast<std::uint8_t>(a.state));
+  e.varint(a.taker);
+  e.varint(a.helpers.size());
+  for (auto h : a.helpers) e.varint(h);
+  e.zigzag(a.created);
+  e.zigzag(a.updated);
+  return std::move(e.bytes());
+}
+
+AskRec decode_ask(std::string_view bytes) {
+  Decoder d(bytes, "ask record");
+  AskRec a;
+  a.channel = d.varint32();
+  a.requester = d.varint32();
+  a.text = d.str();
+  std::uint8_t st = d.u8();
+  if (st < 1 || st > 4) d.fail("bad state");
+  a.state = static_cast<AskState>(st);
+  a.taker = d.varint32();
+  std::uint64_t n = d.varint();
+  if (n > bytes.size()) d.fail("bad helper count");
+  a.helpers.reserve(static_cast<std::size_t>(n));
+  for (std::uint64_t i = 0; i < n; ++i) a.helpers.push_back(d.varint32());
+  a.created = d.zigzag();
+  a.updated = d.zigzag();
+  d.finish();
+  return a;
+}
+
+// seen: ts, then the kudos ids delta-coded (they are usually consecutive).
+std::string encode_seen(Millis ts, const std::vector<std::uint64_t>& kudos) {
+  Encoder e;
+  e.zigzag(ts);
+  e.varint(kudos.size());
+  std::uint64_t prev = 0;
+  for (auto id : kudos) {
+    e.zigzag(static_cast<std::int64_t>(id - prev));
+    prev = id;
+  }
+  return std::move(e.bytes());
+}
+
+SeenRec decode_seen(std::string_view bytes) {
+  Decoder d(bytes, "seen record");
+  SeenRec s;
+  s.ts = d.zigzag();
+  std::uint64_t n = d.varint();
+  if (n > bytes.size()) d.fail("bad count");
+  std::uint64_t prev = 0;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    prev += static_cast<std::uint64_t>(d.zigzag());
+    s.kudos.push_back(prev);
+  }
+  d.finish();
+  return s;
+}
+
+std::string encode_outbox(const OutboxItem& item) {
+  Encoder e;
+  e.str(item.adapter);
+  e.varint(item.attempts);
+  e.zigzag(item.not_before);
+  e.u8(static_cast<std::uint8_t>(item.reply.audience));
+  e.str(item.reply.channel);
+  e.str(item.reply.user);
+  e.u8(item.reply.ping ? 1 : 0);
+  e.varint(item.reply.body.size());
+  for (const auto& s : item.reply.body) {
+    e.str(s.text);
+    e.str(s.user_id);
+  }
+  return std::move(e.bytes());
+}
+
+OutboxItem decode_outbox(std::uint64_t seq, std::string_view bytes) {
+  Decoder d(bytes, "outbox record");
+  OutboxItem it;
+  it.seq = seq;
+  it.adapter = d.str();
+  it.attempts = d.varint32();
+  it.not_before = d.zigzag();
+  std::uint8_t aud = d.u8();
+  if (aud < 1 || aud > 3) d.fail("bad audience");
+  it.reply.audience = static_cast<core::Audience>(aud);
+  it.reply.channel = d.str();
+  it.reply.user = d.str();
+  std::uint8_t ping = d.u8();
+  if (ping > 1) d.fail("bad ping flag");
+  it.reply.ping = ping == 1;
+  std::uint64_t n = d.varint();
+  if (n > bytes.size()) d.fail("bad span count");
+  it.reply.body.reserve(static_cast<std::size_t>(n));
+  for (std::uint64_t i = 0; i < n; ++i) {
+    core::Span s;
+    s.text = d.str();
+    s.user_id = d.str();
+    it.reply.body.push_back(std::move(s));
+  }
+  d.finish();
+  return it;
+}
+
+std::string encode_name(std::string_view id, std::string_view name) {
+  Encoder e;
+  e.str(id);
+  e.raw(name);
+  return std::move(e.bytes());
+}
+
+std::pair<std::string_view, std::string_view> decode_name(std::string_view bytes) {
+  Decoder d(bytes, "name record");
+  auto id = d.str();
+  if (id.empty()) d.fail("empty id");
+  return {id, d.rest()};
+}
+
+}  // namespace brigade::store::codec

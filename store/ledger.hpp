@@ -1,0 +1,146 @@
+// The ledger's schema (named databases, internal meta keys) and every query and update on one
+// LMDB transaction. lmdb_store.cpp wraps a Ledger in the Reader/Writer objects of store.hpp.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "store/buckets.hpp"
+#include "store/codec.hpp"
+#include "store/lmdb.hpp"
+#include "store/store.hpp"
+
+namespace brigade::store {
+
+// The named databases. Keys are big-endian so cursors walk them in numeric order.
+enum Db : unsigned {
+  kMeta,      // key → value: schema version, calendar signature, sequences, caller metadata
+  kIds,       // qualified id → u32 number (users and channels share one numbering; 0 = none/workspace)
+  kNames,     // u32 → (qualified id, last display name)
+  kKudos,     // u64 id → KudosRec (ids are ts_ms << 12, bumped to stay unique and increasing)
+  kByUser,    // u32 user → dup u64 kudos id, for giver and recipient
+  kByChan,    // u32 channel → dup u64 kudos id
+  kTally,     // (scope, period, bucket, role) → dup (user, count)
+  kRank,      // (scope, period, bucket) → dup (~count, user), received only
+  kQuota,     // (giver, day) → u32 used
+  kAsks,      // u64 id → AskRec
+  kOpenAsks,  // u64 id → u32 channel, for asks that are open or taken
+  kSeen,      // source id → (ts, kudos ids)
+  kOutbox,    // u64 seq → OutboxItem
+  kCursor,    // adapter → resume token
+  kDbCount
+};
+struct DbSpec {
+  const char* name;
+  unsigned flags;
+};
+extern const std::array<DbSpec, kDbCount> kDbSpecs;
+using Dbis = std::array<lmdb::Dbi, kDbCount>;
+
+// Meta keys the store owns; set_meta refuses the prefix so callers cannot clobber them.
+inline constexpr std::string_view kInternalPrefix = "store.";
+inline constexpr std::string_view kMetaSchema = "store.schema_version";
+inline constexpr std::string_view kMetaCalendar = "store.calendar";
+inline constexpr std::string_view kMetaSkew = "store.max_skew_ms";  // max over kudos of (id >> 12) - ts
+inline constexpr std::string_view kMetaAskSeq = "store.seq.ask";
+inline constexpr std::string_view kMetaOutboxSeq = "store.seq.outbox";
+inline constexpr std::string_view kMetaRebuilt = "store.tallies_rebuilt";  // what the last rebuild did
+
+// Longest qualified id, meta key, cursor name (LMDB keys stop at 511 bytes). Longer source ids in
+// `seen` are shortened with a hash instead, so an odd platform id never fails a command.
+inline constexpr std::size_t kMaxIdBytes = 480;
+
+class Ledger {
+ public:
+  Ledger(MDB_txn* txn, const Dbis& dbis, const core::Calendar& cal, bool writable);
+  ~Ledger() { close_cursors(); }
+  Ledger(const Ledger&) = delete;
+  Ledger& operator=(const Ledger&) = delete;
+  // Cursors of a write transaction must go before it ends.
+  void close_cursors() noexcept;
+
+  // ---- Reader ----
+  std::vector<LeaderEntry> leaderboard(std::string_view channel, Period p, std::int32_t bucket, std::size_t limit);
+  PersonCounts counts(std::string_view user, std::string_view channel, Period p, std::int32_t bucket);
+  Summary summary(const SummaryQuery& q);
+  std::uint32_t quota_used(std::string_view giver, std::int32_t day);
+  std::optional<Kudos> kudos(std::uint64_t id);
+  std::vector<Kudos> kudos_between(Millis from, Millis until, std::size_t limit, bool newest_first);
+  std::uint64_t kudos_count();
+  std::optional<Ask> ask(std::uint64_t id);
+  std::vector<Ask> open_asks(std::string_view channel, std::size_t limit);
+  bool seen(std::string_view source);
+  std::vector<std::uint64_t> seen_kudos(std::string_view source);
+  std::vector<OutboxItem> outbox(std::size_t limit);
+  std::size_t outbox_depth();
+  std::optional<std::string> cursor(std::string_view adapter);
+  std::optional<std::string> meta(std::string_view key);
+  std::string name_of(std::string_view id);
+  std::vector<std::string> ids_named(std::string_view name);
+  VerifyReport verify();
+
+  // ---- Writer ----
+  std::uint64_t add_kudos(Kudos& k);
+  bool revoke_kudos(std::uint64_t id);
+  bool debit_quota(std::string_view giver, std::int32_t day, std::uint32_t n, std::uint32_t limit);
+  std::uint64_t add_ask(Ask& a);
+  void put_ask(const Ask& a);
+  void mark_seen(std::string_view source, Millis ts, const std::vector<std::uint64_t>& kudos_ids);
+  std::size_t prune_seen(Millis older_than);
+  std::uint64_t enqueue(std::string_view adapter, const core::Reply& r);
+  void outbox_done(std::uint64_t seq);
+  void outbox_retry(std::uint64_t seq, std::uint32_t attempts, Millis not_before);
+  void set_cursor(std::string_view adapter, std::string_view token);
+  void set_meta(std::string_view key, std::string_view value);  // refuses kInternalPrefix
+  void set_name(std::string_view id, std::string_view name);
+
+  // ---- store-internal ----
+  void put_meta(std::string_view key, std::string_view value);
+  // Drops every tally and rank entry and recomputes them from the log; returns live kudos replayed.
+  std::uint64_t rebuild_tallies();
+
+ private:
+  struct Recomputed;
+  using NameCache = std::unordered_map<std::uint32_t, std::pair<std::string, std::string>>;
+
+  const lmdb::Dbi& db(Db d) const { return dbis_[d]; }
+  MDB_cursor* cursor_of(Db d);  // cached per transaction; callers position it before use
+  void need_write(const char* op) const;
+
+  std::optional<std::uint32_t> find_num(std::string_view id);
+  std::uint32_t intern(std::string_view id);
+  // (qualified id, display name) of a number; a dangling number is corruption.
+  std::pair<std::string_view, std::string_view> name_rec(std::uint32_t num);
+  const std::pair<std::string, std::string>& cached_name(std::uint32_t num, NameCache& cache);
+  Kudos to_kudos(std::uint64_t id, const codec::KudosRec& r, NameCache& cache);
+  Ask to_ask(std::uint64_t id, const codec::AskRec& r, NameCache& cache);
+  void write_ask(std::uint64_t id, const Ask& a);
+  std::optional<std::uint64_t> meta_number(std::string_view key);
+  std::uint64_t next_seq(std::string_view key);
+  // [lo, hi) ids that can hold a kudos with from <= ts < until (hi allows for skewed ids).
+  std::pair<std::uint64_t, std::uint64_t> id_range(Millis from, Millis until);
+  void collect_index(Db index, std::uint32_t num, std::uint64_t lo, std::uint64_t hi, std::vector<std::uint64_t>& out);
+
+  // Adds `delta` to every tally of kudos `r` and keeps rank in step.
+  void apply_tallies(const codec::KudosRec& r, int delta);
+  void bump(std::uint32_t scope, std::uint8_t period, std::int32_t bucket, codec::Role role, std::uint32_t user,
+            int delta);
+  Recomputed recompute();
+  // Received/given per user from the log itself, for periods without tallies (day).
+  std::unordered_map<std::uint32_t, PersonCounts> scan_counts(core::Range r, std::uint32_t scope);
+  std::string describe(const codec::TallyKey& k, NameCache& cache);
+
+  MDB_txn* txn_;
+  const Dbis& dbis_;
+  const core::Calendar& cal_;
+  bool writable_;
+  Buckets buckets_;
+  std::array<MDB_cursor*, kDbCount> cursors_{};
+};
+
+}  // namespace brigade::store

@@ -1,0 +1,208 @@
+// Transactions: nested children, abandoned writers, the single-writer slot and read-only views.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "store/store.hpp"
+#include "tests/unit/store_test_util.hpp"
+
+namespace brigade::store {
+namespace {
+
+using namespace testing;
+
+TEST(StoreTxn, AbortedChildLeavesNothing) {
+  TempDir dir;
+  auto s = open_store(dir);
+  auto w = s->write();
+  auto k1 = make("alice", "bob", "eng", kNov18Ten);
+  w->add_kudos(k1);
+  {
+    auto c = w->child();
+    auto k2 = make("carol", "dave", "ops", kNov18Ten + 1);
+    c->add_kudos(k2);
+    c->set_meta("x", "1");
+    c->mark_seen("console:9", kNov18Ten, {k2.id});
+    c->enqueue("console", core::Reply{});
+    EXPECT_TRUE(c->debit_quota(user("carol"), 1, 1, 5));
+    EXPECT_EQ(c->kudos_count(), 2u);
+  }  // destroyed without commit
+  EXPECT_EQ(w->kudos_count(), 1u);
+  EXPECT_FALSE(w->meta("x"));
+  w->commit();
+  auto r = s->read();
+  EXPECT_EQ(r->kudos_count(), 1u);
+  EXPECT_FALSE(r->seen("console:9"));
+  EXPECT_EQ(r->outbox_depth(), 0u);
+  EXPECT_EQ(r->quota_used(user("carol"), 1), 0u);
+  EXPECT_EQ(r->counts(user("dave"), "", Period::all, 0).received, 0u);
+  EXPECT_EQ(r->counts(user("bob"), "", Period::all, 0).received, 1u);
+  EXPECT_TRUE(r->verify().ok());
+}
+
+TEST(StoreTxn, CommittedChildJoinsItsParent) {
+  TempDir dir;
+  auto s = open_store(dir);
+  {
+    auto w = s->write();
+    for (int i = 0; i < 3; ++i) {
+      auto c = w->child();
+      auto k = make("alice", "bob", "eng", kNov18Ten + i);
+      c->add_kudos(k);
+      c->commit();
+      EXPECT_THROW(c->commit(), StoreError);
+      EXPECT_THROW(c->kudos_count(), StoreError);
+    }
+    EXPECT_EQ(w->kudos_count(), 3u);
+    w->commit();
+  }
+  EXPECT_EQ(s->read()->counts(user("bob"), chan("eng"), Period::all, 0).received, 3u);
+  {
+    auto w = s->write();
+    auto c = w->child();
+    auto k = make("alice", "bob", "eng", kNov18Ten + 10);
+    c->add_kudos(k);
+    c->commit();
+  }  // the parent is abandoned: the child's work goes with it
+  EXPECT_EQ(s->read()->kudos_count(), 3u);
+  EXPECT_TRUE(s->read()->verify().ok());
+}
+
+TEST(StoreTxn, ParentIsOffLimitsWhileItsChildIsOpen) {
+  TempDir dir;
+  auto s = open_store(dir);
+  auto w = s->write();
+  auto c = w->child();
+  EXPECT_THROW(w->kudos_count(), StoreError);
+  EXPECT_THROW(w->child(), StoreError);
+  EXPECT_THROW(w->commit(), StoreError);
+  auto grandchild = c->child();  // nesting goes deeper
+  grandchild->set_meta("depth", "2");
+  grandchild->commit();
+  c->commit();
+  EXPECT_EQ(w->meta("depth"), "2");
+  w->commit();
+  EXPECT_EQ(s->read()->meta("depth"), "2");
+}
+
+TEST(StoreTxn, ChildOutlivingItsParentIsDead) {
+  TempDir dir;
+  auto s = open_store(dir);
+  auto w = s->write();
+  auto c = w->child();
+  w.reset();
+  EXPECT_THROW(c->kudos_count(), StoreError);
+  EXPECT_THROW(c->commit(), StoreError);
+  c.reset();
+  auto again = s->write();  // the slot was given back
+  again->commit();
+}
+
+TEST(StoreTxn, WriterDestroyedWithoutCommitLeavesNothing) {
+  TempDir dir;
+  auto s = open_store(dir);
+  {
+    auto w = s->write();
+    auto k = make("alice", "bob", "eng", kNov18Ten);
+    w->add_kudos(k);
+    w->set_name(user("alice"), "Alice");
+    w->set_cursor("matrix", "t1");
+  }
+  auto r = s->read();
+  EXPECT_EQ(r->kudos_count(), 0u);
+  EXPECT_EQ(r->name_of(user("alice")), "");
+  EXPECT_FALSE(r->cursor("matrix"));
+  auto w = s->write();
+  w->commit();
+  EXPECT_THROW(w->commit(), StoreError);
+  EXPECT_THROW(w->set_meta("a", "b"), StoreError);
+}
+
+TEST(StoreTxn, ReadOnlyOpenSeesOnlyCommittedData) {
+  TempDir dir;
+  auto s = open_store(dir);
+  add(*s, make("alice", "bob", "eng", kNov18Ten));
+  auto w = s->write();
+  auto k = make("carol", "bob", "eng", kNov18Ten + 1);
+  w->add_kudos(k);
+
+  auto ro = open_store(dir, core::Calendar("UTC", 1), true);
+  auto before = ro->read();
+  EXPECT_EQ(before->kudos_count(), 1u);
+  EXPECT_EQ(before->counts(user("bob"), "", Period::all, 0).received, 1u);
+  EXPECT_EQ(s->read()->kudos_count(), 1u);
+  w->commit();
+  EXPECT_EQ(before->kudos_count(), 1u);  // a reader keeps its snapshot
+  EXPECT_EQ(ro->read()->kudos_count(), 2u);
+  EXPECT_EQ(ro->read()->counts(user("bob"), "", Period::all, 0).received, 2u);
+  EXPECT_THROW(ro->write(), StoreError);
+}
+
+TEST(StoreTxn, SecondWriterWaitsForTheFirst) {
+  TempDir dir;
+  auto s = open_store(dir);
+  auto w = s->write();
+  auto k = make("alice", "bob", "eng", kNov18Ten);
+  w->add_kudos(k);
+
+  std::mutex mu;
+  std::condition_variable cv;
+  bool got = false;
+  std::uint64_t seen_count = 99;
+  std::thread other([&] {
+    auto w2 = s->write();
+    auto n = w2->kudos_count();
+    w2->commit();
+    std::lock_guard lock(mu);
+    got = true;
+    seen_count = n;
+    cv.notify_all();
+  });
+  {
+    std::unique_lock lock(mu);
+    EXPECT_FALSE(cv.wait_for(lock, std::chrono::milliseconds(100), [&] { return got; }));
+  }
+  w->commit();
+  {
+    std::unique_lock lock(mu);
+    EXPECT_TRUE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return got; }));
+  }
+  other.join();
+  EXPECT_EQ(seen_count, 1u);  // it started after the first writer committed
+}
+
+TEST(StoreTxn, SameThreadCannotOpenTwoWriters) {
+  TempDir dir;
+  auto s = open_store(dir);
+  auto w = s->write();
+  EXPECT_THROW(s->write(), StoreError);
+  auto r = s->read();  // readers are always fine
+  EXPECT_EQ(r->kudos_count(), 0u);
+}
+
+TEST(StoreTxn, ReadersWorkAcrossThreads) {
+  TempDir dir;
+  auto s = open_store(dir);
+  add(*s, make("alice", "bob", "eng", kNov18Ten));
+  auto r = s->read();  // MDB_NOTLS: a read transaction is not tied to its thread
+  std::uint64_t n = 0;
+  std::thread t([&] { n = r->kudos_count(); });
+  t.join();
+  EXPECT_EQ(n, 1u);
+  std::atomic<int> ok{0};
+  std::vector<std::thread> pool;
+  for (int i = 0; i < 4; ++i)
+    pool.emplace_back([&] {
+      for (int j = 0; j < 50; ++j)
+        if (s->read()->counts(user("bob"), "", Period::all, 0).received == 1) ++ok;
+    });
+  for (auto& th : pool) th.join();
+  EXPECT_EQ(ok.load(), 200);
+}
+
+}  // namespace
+}  // namespace brigade::store
