@@ -1,0 +1,239 @@
+// /ask: help requests and their state machine (open → taken → done | cancelled), crediting helpers.
+#include <algorithm>
+
+#include "commands/format.hpp"
+#include "commands/handlers.hpp"
+#include "commands/parse.hpp"
+#include "core/text.hpp"
+
+namespace brigade::commands {
+namespace {
+
+using core::BodyBuilder;
+using store::Ask;
+using store::AskState;
+
+// Longest request text quoted in a helper's kudos reason; the reason stays readable in a summary.
+constexpr std::size_t kQuotedRequest = 120;
+
+core::UserRef person(store::Writer& store, const std::string& id) {
+  core::UserRef u;
+  u.id = id;
+  u.name = store.name_of(id);
+  return u;
+}
+
+std::string number(std::uint64_t n) { return "#" + std::to_string(n); }
+
+// Why `a` cannot move on: "#3 is already done", …
+std::string state_problem(const Ask& a) {
+  switch (a.state) {
+    case AskState::done: return number(a.id) + " is already done.";
+    case AskState::cancelled: return number(a.id) + " was cancelled.";
+    default: return {};
+  }
+}
+
+Result open_request(const core::Event& e, store::Writer& store, const Context& ctx, const std::string& text) {
+  const auto limit = ctx.rules.max_reason_length;
+  if (limit > 0 && core::utf8_length(text) > limit)
+    return refuse(e, "That request is " + std::to_string(core::utf8_length(text)) + " characters; the limit is " +
+                         std::to_string(limit) + ". Nothing recorded — could you shorten it?");
+  Ask a;
+  a.channel = e.channel.id;
+  a.requester = e.user.id;
+  a.text = text;
+  a.state = AskState::open;
+  a.created = a.updated = ctx.now;
+  if (!e.user.name.empty()) store.set_name(e.user.id, e.user.name);
+  if (!e.channel.name.empty()) store.set_name(e.channel.id, e.channel.name);
+  const auto id = store.add_ask(a);
+  const std::string p(prefix(e));
+  Result r;
+  BodyBuilder b;
+  b.text("🙋 Help request " + number(id) + " from ").mention(e.user.id, display_name(e.user));
+  b.text(": " + text + " — reply with " + p + "ask take " + std::to_string(id));
+  r.replies.push_back(public_reply(e, b.take(), false));
+  return r;
+}
+
+Result list_requests(const core::Event& e, store::Writer& store) {
+  const auto asks = store.open_asks(e.channel.id, 20);
+  const std::string p(prefix(e));
+  Result r;
+  if (asks.empty()) {
+    r.replies.push_back(private_reply(e, "No open help requests in " + channel_label(e.channel) + " — need a hand? " +
+                                             p + "ask what you need"));
+    return r;
+  }
+  BodyBuilder b;
+  b.text("🙋 Open help requests in " + channel_label(e.channel) + ":");
+  for (const auto& a : asks) {
+    const auto who = person(store, a.requester);
+    b.text("\n• " + number(a.id) + " from ").mention(who.id, display_name(who));
+    if (a.state == AskState::taken && !a.taker.empty()) {
+      const auto taker = person(store, a.taker);
+      b.text(" (taken by ").mention(taker.id, display_name(taker)).text(")");
+    }
+    b.text(": " + shorten(a.text, kQuotedRequest));
+  }
+  b.text("\nClaim one with " + p + "ask take N.");
+  r.replies.push_back(private_reply(e, b.take()));
+  return r;
+}
+
+Result take(const core::Event& e, store::Writer& store, const Context& ctx, Ask a) {
+  if (a.requester == e.user.id)
+    return refuse(e, number(a.id) + " is your own request — when someone has helped, close it with " +
+                         std::string(prefix(e)) + "ask done " + std::to_string(a.id) + " @helper, or withdraw it with " +
+                         std::string(prefix(e)) + "ask cancel " + std::to_string(a.id) + ".");
+  if (a.state == AskState::taken) {
+    if (a.taker == e.user.id) return refuse(e, "You're already on " + number(a.id) + " 👍");
+    const auto taker = person(store, a.taker);
+    return refuse(e, BodyBuilder()
+                         .text(number(a.id) + " is already taken by ")
+                         .mention(taker.id, display_name(taker))
+                         .text(" — maybe offer them a hand?")
+                         .take());
+  }
+  if (a.state != AskState::open) return refuse(e, state_problem(a));
+  a.state = AskState::taken;
+  a.taker = e.user.id;
+  a.updated = ctx.now;
+  store.put_ask(a);
+  if (!e.user.name.empty()) store.set_name(e.user.id, e.user.name);
+  const auto requester = person(store, a.requester);
+  Result r;
+  BodyBuilder b;
+  b.text("🙌 ").mention(e.user.id, display_name(e.user)).text(" is on help request " + number(a.id) + " from ");
+  b.mention(requester.id, display_name(requester)).text(": " + shorten(a.text, kQuotedRequest));
+  r.replies.push_back(public_reply(e, b.take(), true));
+  return r;
+}
+
+bool may_close(const core::Event& e, const Context& ctx, const Ask& a) {
+  return a.requester == e.user.id || listed(ctx.rules.admins, e.user.id);
+}
+
+Result refuse_not_yours(const core::Event& e, store::Writer& store, const Ask& a, std::string_view what) {
+  const auto requester = person(store, a.requester);
+  return refuse(e, BodyBuilder()
+                       .text("Only ")
+                       .mention(requester.id, display_name(requester))
+                       .text(" (who asked) or an admin can " + std::string(what) + " " + number(a.id) + ".")
+                       .take());
+}
+
+Result done(const core::Event& e, store::Writer& store, const Context& ctx, Ask a,
+            std::vector<core::UserRef> helpers) {
+  if (!may_close(e, ctx, a)) return refuse_not_yours(e, store, a, "close");
+  if (a.state != AskState::open && a.state != AskState::taken) return refuse(e, state_problem(a));
+  if (helpers.empty() && !a.taker.empty()) helpers.push_back(person(store, a.taker));
+  if (helpers.empty())
+    return refuse(e, "Who helped with " + number(a.id) + "? Nobody took it, so name them: " + std::string(prefix(e)) +
+                         "ask done " + std::to_string(a.id) + " @helper");
+  if (ctx.rules.max_recipients > 0 && helpers.size() > ctx.rules.max_recipients)
+    return refuse(e, "That's " + std::to_string(helpers.size()) + " helpers — at most " +
+                         std::to_string(ctx.rules.max_recipients) + " can be credited for one request.");
+  std::vector<core::UserRef> bots;
+  for (const auto& h : helpers) {
+    if (h.id == a.requester) {
+      const auto requester = person(store, a.requester);
+      return refuse(e, BodyBuilder()
+                           .mention(requester.id, display_name(requester))
+                           .text(" asked for the help, so they can't be credited for it. Name the people who "
+                                 "helped — or withdraw it with " +
+                                 std::string(prefix(e)) + "ask cancel " + std::to_string(a.id) + ".")
+                           .take());
+    }
+    if (h.is_bot) bots.push_back(h);
+  }
+  if (!bots.empty()) {
+    BodyBuilder b;
+    b.text("🤖 ");
+    mention_list(b, bots);
+    b.text(std::string(bots.size() == 1 ? " is a bot" : " are bots") +
+           " — bots don't collect kudos. Nothing recorded; name the humans who helped.");
+    return refuse(e, b.take());
+  }
+
+  // The kudos reason quotes the request; keep it within the configured reason limit.
+  std::string head = "helped with " + number(a.id) + ": ";
+  std::size_t room = kQuotedRequest;
+  if (ctx.rules.max_reason_length > 0) {
+    const auto head_len = core::utf8_length(head);
+    room = ctx.rules.max_reason_length > head_len ? std::min(room, ctx.rules.max_reason_length - head_len) : 0;
+  }
+  const std::string reason = room == 0 ? std::string(core::trim(head.substr(0, head.size() - 2)))
+                                       : head + shorten(a.text, room);
+
+  Result r;
+  if (!e.user.name.empty()) store.set_name(e.user.id, e.user.name);
+  a.helpers.clear();
+  for (const auto& h : helpers) {
+    if (!h.name.empty() && h.name != store.name_of(h.id)) store.set_name(h.id, h.name);
+    store::Kudos k;
+    k.ts = ctx.now;
+    k.giver = a.requester;  // the person who was helped says thanks, even when an admin closes it
+    k.recipient = h.id;
+    k.channel = a.channel;
+    k.kind = store::Kind::help;
+    k.reason = reason;
+    k.ask = a.id;
+    r.kudos_ids.push_back(store.add_kudos(k));
+    a.helpers.push_back(h.id);
+  }
+  a.state = AskState::done;
+  a.updated = ctx.now;
+  store.put_ask(a);
+
+  const auto requester = person(store, a.requester);
+  BodyBuilder b;
+  b.text("✅ Help request " + number(a.id) + " is resolved — thank you ");
+  mention_list(b, helpers);
+  b.text(" for helping ").mention(requester.id, display_name(requester)).text("! (" + shorten(a.text, kQuotedRequest) + ")");
+  r.replies.push_back(public_reply(e, b.take(), true));
+  return r;
+}
+
+Result cancel(const core::Event& e, store::Writer& store, const Context& ctx, Ask a) {
+  if (!may_close(e, ctx, a)) return refuse_not_yours(e, store, a, "withdraw");
+  if (a.state == AskState::cancelled) return refuse(e, number(a.id) + " was already cancelled.");
+  if (a.state != AskState::open && a.state != AskState::taken)
+    return refuse(e, number(a.id) + " is already done — it can't be cancelled.");
+  a.state = AskState::cancelled;
+  a.updated = ctx.now;
+  store.put_ask(a);
+  const auto requester = person(store, a.requester);
+  Result r;
+  BodyBuilder b;
+  b.text("Help request " + number(a.id) + " from ").mention(requester.id, display_name(requester));
+  b.text(" was withdrawn: " + shorten(a.text, kQuotedRequest));
+  r.replies.push_back(public_reply(e, b.take(), false));
+  return r;
+}
+
+}  // namespace
+
+Result handle_ask(const core::Event& e, store::Writer& store, const Context& ctx) {
+  auto args = parse_ask(e.text, e.mentions);
+  using Verb = AskArgs::Verb;
+  switch (args.verb) {
+    case Verb::usage:
+      return usage(e, args.problem.empty() ? ask_usage(e) : "Hmm, " + args.problem + ".\n" + ask_usage(e));
+    case Verb::help: return usage(e, ask_usage(e));
+    case Verb::open: return open_request(e, store, ctx, args.text);
+    case Verb::list: return list_requests(e, store);
+    default: break;
+  }
+  auto a = args.number == 0 ? std::nullopt : store.ask(args.number);
+  if (!a) return refuse(e, "There is no help request #" + std::to_string(args.number) + ".");
+  switch (args.verb) {
+    case Verb::take: return take(e, store, ctx, std::move(*a));
+    case Verb::done: return done(e, store, ctx, std::move(*a), std::move(args.helpers));
+    case Verb::cancel: return cancel(e, store, ctx, std::move(*a));
+    default: return usage(e, ask_usage(e));
+  }
+}
+
+}  // namespace brigade::commands

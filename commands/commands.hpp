@@ -1,0 +1,58 @@
+// The recognition domain's entry point: one call per command invocation, inside the writer's
+// transaction. Handlers are plain functions of (event, store, context) that return replies as
+// data; they never touch the network and never include Asio, Beast or nlohmann headers.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/calendar.hpp"
+#include "core/types.hpp"
+#include "store/store.hpp"
+
+namespace brigade::commands {
+
+// The configurable rules (config/ fills these from TOML + environment).
+struct Rules {
+  std::uint32_t daily_quota = 5;           // kudos a giver may give per local day; 0 = unlimited
+  std::size_t max_recipients = 10;         // per /thanks or /praise
+  std::size_t max_reason_length = 500;     // code points
+  std::vector<std::string> values;         // allowed #values, lower-case without '#'; empty = any
+  bool values_required = false;            // /thanks must carry at least one allowed #value
+  std::map<std::string, std::string> wins_channel;  // platform -> raw channel id/name for /praise cross-posts
+  std::vector<std::string> managers;       // qualified user ids allowed to see others' summaries
+  std::vector<std::string> admins;         // managers' rights + closing/cancelling anyone's /ask
+};
+
+struct Context {
+  const Rules& rules;
+  const core::Calendar& calendar;
+  core::Millis now = 0;  // when the command is applied (Event::ts_ms if set, else the clock)
+};
+
+enum class Outcome : std::uint8_t {
+  ok,         // did what was asked (including read-only answers)
+  refused,    // a rule said no; a private reply says why; nothing recorded
+  usage,      // malformed arguments; usage text sent privately
+  duplicate,  // source id already applied (set by the caller, not by handlers)
+  error,      // the store failed; nothing was recorded (set by the caller, not by handlers)
+};
+std::string_view to_string(Outcome o);
+
+struct Result {
+  Outcome outcome = Outcome::ok;
+  std::vector<core::Reply> replies;
+  std::vector<std::uint64_t> kudos_ids;  // recorded by this command (for idempotency and take-backs)
+};
+
+// Dispatches on event.command ("thanks", "praise", "ask", "leaderboard", "kudos").
+// Unknown commands get a private usage reply. Never throws for bad user input; a store
+// failure propagates as store::StoreError so the caller can abort this command only.
+Result handle(const core::Event& event, store::Writer& store, const Context& ctx);
+
+// The commands a platform should register / recognise (without prefix).
+const std::vector<std::string>& command_names();
+
+}  // namespace brigade::commands

@@ -1,0 +1,157 @@
+// Reply wording shared by the handlers, so every command speaks with one voice.
+#include "commands/format.hpp"
+
+#include "core/text.hpp"
+
+namespace brigade::commands {
+
+std::string display_name(std::string_view id, std::string_view name) {
+  if (!name.empty() && core::valid_utf8(name)) return std::string(name);
+  std::string_view rest = id;
+  if (auto colon = rest.find(':'); colon != std::string_view::npos) rest.remove_prefix(colon + 1);
+  if (!rest.empty() && (rest.front() == '@' || rest.front() == '!' || rest.front() == '#')) {
+    // Matrix ids read "@alice:example.org": the local part is the name people know.
+    rest.remove_prefix(1);
+    rest = rest.substr(0, rest.find(':'));
+  } else if (auto colon = rest.rfind(':'); colon != std::string_view::npos) {
+    rest.remove_prefix(colon + 1);
+  }
+  if (rest.empty()) rest = id;
+  return core::valid_utf8(rest) ? std::string(rest) : std::string("someone");
+}
+
+std::string display_name(const core::UserRef& u) { return display_name(u.id, u.name); }
+
+std::string channel_label(const core::ChannelRef& c) {
+  std::string n = display_name(c.id, c.name);
+  if (!n.empty() && n.front() == '#') n.erase(0, 1);
+  return "#" + n;
+}
+
+std::string_view prefix(const core::Event& e) { return e.platform == "matrix" ? "!" : "/"; }
+
+core::Reply private_reply(const core::Event& e, std::vector<core::Span> body) {
+  core::Reply r;
+  r.audience = core::Audience::private_;
+  r.channel = e.channel.id;
+  r.user = e.user.id;
+  r.body = std::move(body);
+  r.ping = false;
+  return r;
+}
+
+core::Reply private_reply(const core::Event& e, std::string_view text) {
+  return private_reply(e, core::BodyBuilder().text(text).take());
+}
+
+core::Reply public_reply(const core::Event& e, std::vector<core::Span> body, bool ping) {
+  core::Reply r;
+  r.audience = core::Audience::channel;
+  r.channel = e.channel.id;
+  r.body = std::move(body);
+  r.ping = ping;
+  return r;
+}
+
+Result refuse(const core::Event& e, std::vector<core::Span> body) {
+  Result r;
+  r.outcome = Outcome::refused;
+  r.replies.push_back(private_reply(e, std::move(body)));
+  return r;
+}
+
+Result refuse(const core::Event& e, std::string_view text) { return refuse(e, core::BodyBuilder().text(text).take()); }
+
+Result usage(const core::Event& e, std::string_view text) {
+  Result r;
+  r.outcome = Outcome::usage;
+  r.replies.push_back(private_reply(e, text));
+  return r;
+}
+
+std::string count_of(std::uint64_t n, std::string_view one, std::string_view many) {
+  return std::to_string(n) + " " + std::string(n == 1 ? one : many);
+}
+
+std::string duration_text(core::Millis ms) {
+  if (ms < 0) ms = 0;
+  std::int64_t minutes = (ms + 59'999) / 60'000;
+  if (minutes == 0) minutes = 1;
+  std::int64_t h = minutes / 60, m = minutes % 60;
+  if (h == 0) return std::to_string(m) + " min";
+  return std::to_string(h) + " h" + (m ? " " + std::to_string(m) + " min" : std::string());
+}
+
+void mention_list(core::BodyBuilder& b, const std::vector<core::UserRef>& users) {
+  for (std::size_t i = 0; i < users.size(); ++i) {
+    if (i > 0) b.text(i + 1 == users.size() ? " and " : ", ");
+    b.mention(users[i].id, display_name(users[i]));
+  }
+}
+
+std::string shorten(std::string_view s, std::size_t max) {
+  if (core::utf8_length(s) <= max) return std::string(s);
+  if (max == 0) return {};
+  std::size_t cps = 0, i = 0;
+  for (; i < s.size(); ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80 && ++cps == max) break;  // room for "…"
+  }
+  return std::string(core::trim(s.substr(0, i))) + "…";
+}
+
+std::string thanks_usage(const core::Event& e, const Rules& rules) {
+  const std::string p(prefix(e));
+  std::string quota = rules.daily_quota == 0
+                          ? "There is no daily limit."
+                          : "You can give " + count_of(rules.daily_quota, "kudos", "kudos") +
+                                " a day; one per person thanked.";
+  std::string values;
+  if (!rules.values.empty()) {
+    values = rules.values_required ? "\nTag it with one of our values: " : "\nOur values (optional tags): ";
+    for (std::size_t i = 0; i < rules.values.size(); ++i) values += (i ? ", #" : "#") + rules.values[i];
+  }
+  return "🙏 Say thanks with a mention and, if you like, a reason:\n"
+         "  " + p + "thanks @alice for the review\n"
+         "  " + p + "thanks @alice @bob for the release #teamwork\n"
+         "  " + p + "praise @alice shipped the migration a week early!  (public praise)\n" +
+         quota + values + "\nMore: " + p + "kudos help";
+}
+
+std::string ask_usage(const core::Event& e) {
+  const std::string p(prefix(e));
+  return "🙋 Help requests:\n"
+         "  " + p + "ask how do I rotate the certs?  — opens request #N in this channel\n"
+         "  " + p + "ask list  — open requests in this channel (shown only to you)\n"
+         "  " + p + "ask take N  — you're on it\n"
+         "  " + p + "ask done N [@helper …]  — resolve it and thank the helpers (whoever took it, by default)\n"
+         "  " + p + "ask cancel N  — withdraw it";
+}
+
+std::string leaderboard_usage(const core::Event& e) {
+  const std::string p(prefix(e));
+  return "🏆 " + p + "leaderboard [week|month|quarter|year|all] [all-channels]\n"
+         "  e.g. " + p + "leaderboard month, " + p + "leaderboard last week, " + p +
+         "leaderboard all all-channels\n"
+         "  Default: this week, this channel.";
+}
+
+std::string kudos_help(const core::Event& e, const Rules& rules, const core::Calendar& calendar) {
+  const std::string p(prefix(e));
+  std::string quota = rules.daily_quota == 0
+                          ? "No daily limit on kudos."
+                          : "Everyone can give " + count_of(rules.daily_quota, "kudos", "kudos") +
+                                " a day (one per person thanked); the day ends at midnight " + calendar.tz_name() + " time.";
+  return "Brigade — say thanks where the work happens 🙌\n"
+         "  " + p + "thanks @a [@b …] [reason] [#value …]  — thank people; posted in the channel\n"
+         "  " + p + "praise @a [@b …] message  — public praise, also shared in the wins channel if there is one\n"
+         "  " + p + "ask what you need  — open a help request #N; " + p + "ask list (shown only to you) · " + p +
+         "ask take N · " + p + "ask done N [@helper …] · " + p + "ask cancel N\n"
+         "  " + p + "leaderboard [week|month|quarter|year|all] [all-channels]  — top 10\n"
+         "  " + p + "kudos · " + p + "kudos @a  — received/given this week, this month, all time\n"
+         "  " + p + "kudos summary [@a …|#channel|everyone] [since YYYY-MM-DD] [until YYYY-MM-DD]  — "
+         "your recognition summary (others: managers and admins)\n"
+         "  " + p + "kudos help  — this message\n" +
+         quota + " Replies like this one are only visible to you.";
+}
+
+}  // namespace brigade::commands

@@ -1,0 +1,195 @@
+// /kudos: personal counts, the help text, and recognition summaries (others' only for managers/admins).
+#include <algorithm>
+#include <map>
+
+#include "commands/format.hpp"
+#include "commands/handlers.hpp"
+#include "commands/parse.hpp"
+
+namespace brigade::commands {
+namespace {
+
+using core::BodyBuilder;
+using core::Period;
+
+// People listed in one summary reply; the rest are in `brigade report` and the dashboard.
+constexpr std::size_t kSummaryPeople = 15;
+constexpr std::size_t kSummaryReasons = 3;
+constexpr std::size_t kSummaryValues = 3;
+constexpr std::size_t kQuotedReason = 100;
+
+std::string counts_line(std::string_view what, const store::PersonCounts& week, const store::PersonCounts& month,
+                        const store::PersonCounts& all, bool received) {
+  auto pick = [&](const store::PersonCounts& c) { return received ? c.received : c.given; };
+  return std::string(what) + ": " + std::to_string(pick(week)) + " this week · " + std::to_string(pick(month)) +
+         " this month · " + std::to_string(pick(all)) + " all time";
+}
+
+void counts_for(BodyBuilder& b, store::Writer& store, const Context& ctx, const core::UserRef& u, bool self) {
+  const auto week = store.counts(u.id, "", Period::week, ctx.calendar.bucket(Period::week, ctx.now));
+  const auto month = store.counts(u.id, "", Period::month, ctx.calendar.bucket(Period::month, ctx.now));
+  const auto all = store.counts(u.id, "", Period::all, 0);
+  if (self)
+    b.text("📊 Your kudos");
+  else
+    b.text("📊 Kudos for ").mention(u.id, display_name(u));
+  b.text("\n" + counts_line("Received", week, month, all, true));
+  b.text("\n" + counts_line("Given", week, month, all, false));
+}
+
+Result counts(const core::Event& e, store::Writer& store, const Context& ctx, std::vector<core::UserRef> users) {
+  const bool mine = users.empty();
+  if (mine) users.push_back(e.user);
+  BodyBuilder b;
+  for (std::size_t i = 0; i < users.size(); ++i) {
+    if (i) b.text("\n\n");
+    auto u = users[i];
+    if (u.name.empty()) u.name = store.name_of(u.id);
+    counts_for(b, store, ctx, u, u.id == e.user.id);
+  }
+  if (std::any_of(users.begin(), users.end(), [&](const core::UserRef& u) { return u.id == e.user.id; })) {
+    const auto limit = ctx.rules.daily_quota;
+    if (limit == 0) {
+      b.text("\nNo daily limit on the kudos you give.");
+    } else {
+      const auto used = store.quota_used(e.user.id, ctx.calendar.day(ctx.now));
+      b.text("\nYou have " + count_of(used >= limit ? 0 : limit - used, "kudos", "kudos") + " left to give today.");
+    }
+  }
+  Result r;
+  r.replies.push_back(private_reply(e, b.take()));
+  return r;
+}
+
+std::uint32_t by_kind(const std::array<std::uint32_t, store::kKindSlots>& a, store::Kind k) {
+  return a[static_cast<std::size_t>(k)];
+}
+
+// "2 thanks · 1 praise" (kinds with none are left out).
+std::string kinds_text(const std::array<std::uint32_t, store::kKindSlots>& a) {
+  std::string out;
+  for (auto k : {store::Kind::thanks, store::Kind::praise, store::Kind::help}) {
+    if (by_kind(a, k) == 0) continue;
+    out += (out.empty() ? "" : " · ") + std::to_string(by_kind(a, k)) + " " + std::string(store::to_string(k));
+  }
+  return out;
+}
+
+void person_summary(BodyBuilder& b, store::Writer& store, const Context& ctx, const store::PersonSummary& p,
+                    std::map<std::string, std::string>& names) {
+  auto name_of = [&](const std::string& id) -> const std::string& {
+    auto it = names.find(id);
+    if (it == names.end()) it = names.emplace(id, display_name(id, store.name_of(id))).first;
+    return it->second;
+  };
+  b.text("\n").mention(p.user, display_name(p.user, p.name));
+  b.text(" — received " + std::to_string(p.received));
+  if (p.received) b.text(" (" + kinds_text(p.received_by_kind) + ")");
+  b.text(", given " + std::to_string(p.given));
+  if (p.given) b.text(" (" + kinds_text(p.given_by_kind) + ")");
+  if (!p.values.empty()) {
+    std::string v;
+    for (std::size_t i = 0; i < p.values.size() && i < kSummaryValues; ++i)
+      v += (i ? ", #" : "#") + p.values[i].first + " ×" + std::to_string(p.values[i].second);
+    b.text("\n   top values: " + v);
+  }
+  if (p.helps_resolved) b.text("\n   resolved " + count_of(p.helps_resolved, "help request", "help requests"));
+  for (std::size_t i = 0; i < p.reasons.size() && i < kSummaryReasons; ++i) {
+    const auto& k = p.reasons[i];
+    b.text("\n   • " + ctx.calendar.date_string(k.ts) + " from ").mention(k.giver, name_of(k.giver));
+    if (!k.reason.empty()) b.text(": " + shorten(k.reason, kQuotedReason));
+  }
+}
+
+Result summary(const core::Event& e, store::Writer& store, const Context& ctx, KudosArgs args) {
+  const std::string p(prefix(e));
+  // Range: whole local days, `until` inclusive; by default from the 1st of until's month.
+  const std::int32_t today = ctx.calendar.day(ctx.now);
+  std::int32_t until_day = today, since_day = 0;
+  if (args.until) {
+    auto d = ctx.calendar.parse_day(*args.until);
+    if (!d)
+      return usage(e, "I couldn't read the date \"" + *args.until + "\" — use YYYY-MM-DD, e.g. " +
+                          ctx.calendar.date_string(ctx.now) + ".\n  " + p +
+                          "kudos summary [@a …|#channel|everyone] [since DATE] [until DATE]");
+    until_day = *d;
+  }
+  if (args.since) {
+    auto d = ctx.calendar.parse_day(*args.since);
+    if (!d)
+      return usage(e, "I couldn't read the date \"" + *args.since + "\" — use YYYY-MM-DD, e.g. " +
+                          ctx.calendar.date_string(ctx.now) + ".\n  " + p +
+                          "kudos summary [@a …|#channel|everyone] [since DATE] [until DATE]");
+    since_day = *d;
+  } else {
+    const auto month = ctx.calendar.bucket(Period::month, ctx.calendar.start_of_day(until_day));
+    since_day = ctx.calendar.day(ctx.calendar.range(Period::month, month).from);
+  }
+  if (since_day > until_day)
+    return refuse(e, "The start (" + ctx.calendar.date_string(ctx.calendar.start_of_day(since_day)) +
+                         ") is after the end (" + ctx.calendar.date_string(ctx.calendar.start_of_day(until_day)) +
+                         ") — swap them?");
+
+  // Who: the people named, a channel, everyone, or yourself.
+  std::vector<core::UserRef> people = args.users;
+  if (args.me && std::none_of(people.begin(), people.end(), [&](const auto& u) { return u.id == e.user.id; }))
+    people.push_back(e.user);
+  if (people.empty() && !args.channel && !args.everyone) people.push_back(e.user);
+  const bool only_self = !args.channel && !args.everyone && people.size() == 1 && people[0].id == e.user.id;
+  if (!only_self && !listed(ctx.rules.managers, e.user.id) && !listed(ctx.rules.admins, e.user.id))
+    return refuse(e, "Only managers and admins can see summaries for other people, channels or everyone. "
+                     "Yours is always available: " + p + "kudos summary");
+
+  store::SummaryQuery q;
+  q.from = ctx.calendar.start_of_day(since_day);
+  q.until = ctx.calendar.start_of_day(until_day + 1);
+  if (args.everyone) people.clear();  // "everyone" wins over names given beside it
+  for (const auto& u : people) q.users.push_back(u.id);
+  if (args.channel) q.channel = args.channel->id;
+  q.max_reasons = kSummaryReasons;
+  const auto s = store.summary(q);
+
+  BodyBuilder b;
+  b.text("📋 Recognition summary, " + ctx.calendar.date_string(q.from) + " → " +
+         ctx.calendar.date_string(q.until - 1));
+  if (args.channel) b.text(" in " + channel_label(*args.channel));
+  b.text(" — " + count_of(s.total, "kudos", "kudos") + " in all");
+  std::map<std::string, std::string> names;
+  std::size_t shown = 0;
+  for (const auto& person : s.people) {
+    if (shown == kSummaryPeople) break;
+    person_summary(b, store, ctx, person, names);
+    ++shown;
+  }
+  if (s.people.size() > shown)
+    b.text("\n… and " + count_of(s.people.size() - shown, "more person", "more people") +
+           " — brigade report and the dashboard list everyone.");
+  for (const auto& u : people) {
+    if (std::any_of(s.people.begin(), s.people.end(), [&](const auto& x) { return x.user == u.id; })) continue;
+    b.text("\n").mention(u.id, display_name(u.id, u.name.empty() ? store.name_of(u.id) : u.name));
+    b.text(" — nothing received or given in this period yet.");
+  }
+  Result r;
+  r.replies.push_back(private_reply(e, b.take()));
+  return r;
+}
+
+}  // namespace
+
+Result handle_kudos(const core::Event& e, store::Writer& store, const Context& ctx) {
+  auto args = parse_kudos(e.text, e.mentions);
+  switch (args.verb) {
+    case KudosArgs::Verb::me: return counts(e, store, ctx, {});
+    case KudosArgs::Verb::people: return counts(e, store, ctx, args.users);
+    case KudosArgs::Verb::summary: return summary(e, store, ctx, std::move(args));
+    case KudosArgs::Verb::help: {
+      Result r;
+      r.replies.push_back(private_reply(e, kudos_help(e, ctx.rules, ctx.calendar)));
+      return r;
+    }
+    case KudosArgs::Verb::usage: break;
+  }
+  return usage(e, (args.problem.empty() ? std::string() : "Hmm, " + args.problem + ".\n") + kudos_help(e, ctx.rules, ctx.calendar));
+}
+
+}  // namespace brigade::commands

@@ -1,0 +1,226 @@
+// /thanks and /praise: the giving rules (self, bots, size, values, quota) and the celebration.
+#include <algorithm>
+#include <optional>
+
+#include "commands/format.hpp"
+#include "commands/handlers.hpp"
+#include "commands/parse.hpp"
+#include "core/text.hpp"
+
+namespace brigade::commands {
+namespace {
+
+using core::BodyBuilder;
+
+std::string value_list(const std::vector<std::string>& values) {
+  std::string out;
+  for (std::size_t i = 0; i < values.size(); ++i) out += (i ? ", #" : "#") + values[i];
+  return out;
+}
+
+std::string normalise_value(std::string_view v) {
+  if (!v.empty() && v.front() == '#') v.remove_prefix(1);
+  return core::to_lower_ascii(v);
+}
+
+// The reason as the giver wrote it: "for the review" reads on directly, anything else after a
+// colon. Values stripped from the end of the reason come back as tags.
+void reason_phrase(BodyBuilder& b, const std::string& reason, const std::vector<std::string>& values) {
+  const std::string low = core::to_lower_ascii(reason);
+  if (!reason.empty()) b.text(low.rfind("for ", 0) == 0 || low == "for" ? " " + reason : ": " + reason);
+  for (const auto& v : values)
+    if (low.find("#" + v) == std::string::npos) b.text(" #" + v);
+}
+
+bool ends_with(std::string_view s, std::string_view tail) {
+  return !tail.empty() && s.size() >= tail.size() && s.substr(s.size() - tail.size()) == tail;
+}
+
+// The wins channel is configured as the platform knows it ("C0123", "#wins", "!room:server");
+// a praise given there is not cross-posted to itself.
+bool is_channel(const core::ChannelRef& c, std::string_view raw) {
+  std::string_view bare = raw;
+  if (!bare.empty() && bare.front() == '#') bare.remove_prefix(1);
+  if (bare.empty()) return false;
+  if (c.id == raw || ends_with(c.id, ":" + std::string(raw)) || ends_with(c.id, ":" + std::string(bare)) ||
+      ends_with(c.id, ":#" + std::string(bare)))
+    return true;
+  return !c.name.empty() && core::to_lower_ascii(c.name.front() == '#' ? c.name.substr(1) : c.name) ==
+                                core::to_lower_ascii(bare);
+}
+
+// The refusal for recipients who cannot be thanked, naming each and why.
+// `verb` is how the sentence says it ("thank"), `command` what the user types ("thanks").
+std::optional<Result> refuse_recipients(const core::Event& e, const std::vector<core::UserRef>& recipients,
+                                        std::string_view verb, std::string_view command) {
+  bool self = false;
+  std::vector<core::UserRef> bots;
+  for (const auto& r : recipients) {
+    if (r.id == e.user.id)
+      self = true;
+    else if (r.is_bot)
+      bots.push_back(r);
+  }
+  if (!self && bots.empty()) return std::nullopt;
+  const std::string p(prefix(e));
+  BodyBuilder b;
+  if (recipients.size() == 1 && self) {
+    b.text("You can't " + std::string(verb) + " yourself — but thanks for all you do! 😄 Who helped you today? Try " +
+           p + std::string(command) + " @them …");
+  } else if (recipients.size() == 1) {
+    b.text("🤖 ").mention(bots[0].id, display_name(bots[0]));
+    b.text(" is a bot — bots don't collect kudos. " + p + std::string(command) + " a human who helped instead!");
+  } else {
+    b.text("Nothing recorded: ");
+    if (self) b.text("you can't " + std::string(verb) + " yourself");
+    if (self && !bots.empty()) b.text(", and ");
+    if (!bots.empty()) {
+      mention_list(b, bots);
+      b.text(bots.size() == 1 ? " is a bot" : " are bots");
+    }
+    b.text(". Try again without " + std::string(bots.empty() ? "yourself" : self ? "yourself and the bots" : "them") +
+           " — the others will be glad to hear it.");
+  }
+  return refuse(e, b.take());
+}
+
+std::string quota_left_text(std::uint32_t limit, std::uint32_t used) {
+  if (limit == 0) return "No daily limit on kudos here — keep them coming!";
+  const std::uint32_t left = used >= limit ? 0 : limit - used;
+  if (left == 0) return "That was your last kudos for today — you get " + std::to_string(limit) + " more at midnight.";
+  return "You have " + count_of(left, "kudos", "kudos") + " left today.";
+}
+
+Result give(const core::Event& e, store::Writer& store, const Context& ctx, store::Kind kind) {
+  const Rules& rules = ctx.rules;
+  const bool praise = kind == store::Kind::praise;
+  const std::string verb = praise ? "praise" : "thanks";
+  const std::string p(prefix(e));
+  auto args = parse_thanks(e.text, e.mentions);
+
+  if (args.help) return usage(e, thanks_usage(e, rules));
+  if (args.recipients.empty())
+    return usage(e, "Who would you like to " + std::string(praise ? "praise" : "thank") +
+                        "? Mention them first, e.g. " + p + verb + " @alice for the review");
+  if (praise && args.reason.empty())
+    return usage(e, "What are you praising them for? e.g. " + p +
+                        "praise @alice shipped the migration a week early!");
+  if (auto r = refuse_recipients(e, args.recipients, praise ? "praise" : "thank", verb)) return *r;
+  if (rules.max_recipients > 0 && args.recipients.size() > rules.max_recipients)
+    return refuse(e, "That's " + std::to_string(args.recipients.size()) + " people — one " + p + verb +
+                         " can name at most " + std::to_string(rules.max_recipients) +
+                         ". Nothing recorded; could you split it up?");
+  if (rules.max_reason_length > 0 && core::utf8_length(args.reason) > rules.max_reason_length)
+    return refuse(e, "That message is " + std::to_string(core::utf8_length(args.reason)) +
+                         " characters; the limit is " + std::to_string(rules.max_reason_length) +
+                         ". Nothing recorded — could you shorten it?");
+
+  std::vector<std::string> allowed;
+  for (const auto& v : rules.values) allowed.push_back(normalise_value(v));
+  if (!allowed.empty()) {
+    std::vector<std::string> unknown;
+    for (const auto& v : args.values)
+      if (std::find(allowed.begin(), allowed.end(), v) == allowed.end()) unknown.push_back(v);
+    if (!unknown.empty())
+      return refuse(e, value_list(unknown) + (unknown.size() == 1 ? " isn't one of our values" : " aren't our values") +
+                           ". Nothing recorded — use " + value_list(allowed) + ", or leave the tag out.");
+  }
+  if (rules.values_required && args.values.empty())
+    return refuse(e, allowed.empty() ? "Please tag it with a #value, e.g. " + p + verb + " @alice for the review #teamwork"
+                                     : "Please tag it with one of our values: " + value_list(allowed) + " — e.g. " + p +
+                                           verb + " @alice for the review #" + allowed.front());
+
+  // Every rule has said yes; the quota is the last check and the first write.
+  const std::int32_t day = ctx.calendar.day(ctx.now);
+  const auto n = static_cast<std::uint32_t>(args.recipients.size());
+  if (!store.debit_quota(e.user.id, day, n, rules.daily_quota)) {
+    const std::uint32_t used = store.quota_used(e.user.id, day);
+    const std::uint32_t left = used >= rules.daily_quota ? 0 : rules.daily_quota - used;
+    const std::string resets = "Your quota resets at midnight (" + ctx.calendar.tz_name() + "), in " +
+                               duration_text(ctx.calendar.start_of_day(day + 1) - ctx.now) + ".";
+    if (left == 0)
+      return refuse(e, "You've given all " + count_of(rules.daily_quota, "kudos", "kudos") +
+                           " for today — thank you for being so generous! 🙏 " + resets);
+    return refuse(e, "That needs " + count_of(n, "kudos", "kudos") + " but you have " + std::to_string(left) +
+                         " left today. Nothing recorded — try fewer people? " + resets);
+  }
+
+  Result result;
+  if (!e.user.name.empty()) store.set_name(e.user.id, e.user.name);
+  if (!e.channel.name.empty()) store.set_name(e.channel.id, e.channel.name);
+  for (const auto& r : args.recipients) {
+    if (!r.name.empty()) store.set_name(r.id, r.name);
+    store::Kudos k;
+    k.ts = ctx.now;
+    k.giver = e.user.id;
+    k.recipient = r.id;
+    k.channel = e.channel.id;
+    k.kind = kind;
+    k.reason = args.reason;
+    k.values = args.values;
+    result.kudos_ids.push_back(store.add_kudos(k));
+  }
+
+  BodyBuilder pub;
+  if (praise) {
+    pub.text("📣 ").mention(e.user.id, display_name(e.user)).text(" praised ");
+    mention_list(pub, args.recipients);
+    reason_phrase(pub, args.reason, args.values);
+  } else {
+    pub.text("🎉 ").mention(e.user.id, display_name(e.user)).text(" thanked ");
+    mention_list(pub, args.recipients);
+    reason_phrase(pub, args.reason, args.values);
+    // Counted workspace-wide: the same person is thanked in many channels.
+    const auto week = ctx.calendar.bucket(core::Period::week, ctx.now);
+    auto received = [&](const core::UserRef& r) { return store.counts(r.id, "", core::Period::week, week).received; };
+    if (args.recipients.size() == 1) {
+      const auto c = received(args.recipients[0]);
+      const auto name = display_name(args.recipients[0]);
+      pub.text(c <= 1 ? " — " + name + "'s first this week" : " — that's " + std::to_string(c) + " this week for " + name);
+    } else {
+      pub.text(" — this week: ");
+      for (std::size_t i = 0; i < args.recipients.size(); ++i)
+        pub.text((i ? ", " : "") + display_name(args.recipients[i]) + " " + std::to_string(received(args.recipients[i])));
+    }
+  }
+  result.replies.push_back(public_reply(e, pub.take(), true));
+
+  std::string crossposted;
+  if (praise) {
+    auto wins = rules.wins_channel.find(e.platform);
+    if (wins != rules.wins_channel.end() && !wins->second.empty() && !is_channel(e.channel, wins->second)) {
+      BodyBuilder cross;
+      cross.text("📣 ").mention(e.user.id, display_name(e.user)).text(" praised ");
+      mention_list(cross, args.recipients);
+      cross.text(" in " + channel_label(e.channel));
+      reason_phrase(cross, args.reason, args.values);
+      core::Reply r;
+      r.audience = core::Audience::crosspost;
+      r.channel = wins->second;
+      r.body = cross.take();
+      r.ping = false;  // they were already notified in the original channel
+      result.replies.push_back(std::move(r));
+      crossposted = " and shared in the wins channel";
+    }
+  }
+
+  BodyBuilder mine;
+  mine.text(praise ? "✅ Praise for " : "✅ Thanks recorded for ");
+  mention_list(mine, args.recipients);
+  mine.text((praise ? " posted" + crossposted : std::string()) + ". " +
+            quota_left_text(rules.daily_quota, store.quota_used(e.user.id, day)));
+  result.replies.push_back(private_reply(e, mine.take()));
+  return result;
+}
+
+}  // namespace
+
+Result handle_thanks(const core::Event& e, store::Writer& store, const Context& ctx) {
+  return give(e, store, ctx, store::Kind::thanks);
+}
+
+Result handle_praise(const core::Event& e, store::Writer& store, const Context& ctx) {
+  return give(e, store, ctx, store::Kind::praise);
+}
+
+}  // namespace brigade::commands

@@ -1,0 +1,8 @@
+# Command tests: the grammar alone (no store), then every handler against a real store in a scratch directory.
+brigade_add_test(parse_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/parse_test.cpp LIBS brigade_commands)
+brigade_add_test(commands_tests
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/commands_thanks_test.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/commands_ask_test.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/commands_leaderboard_test.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/commands_kudos_test.cpp
+  LIBS brigade_commands)
