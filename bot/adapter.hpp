@@ -1,0 +1,37 @@
+// The contract between the bot core and a chat platform: deliver replies, report health.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "core/calendar.hpp"
+#include "store/store.hpp"
+
+namespace brigade::bot {
+
+// What became of one delivery attempt.
+struct Delivery {
+  enum class Status { sent, retry, drop };
+  Status status = Status::sent;
+  core::Millis retry_after_ms = 0;  // platform-requested wait (Retry-After), 0 = use backoff
+  std::string error;                // for logs; never contains secrets
+
+  static Delivery sent() { return {}; }
+  static Delivery retry(std::string why, core::Millis after = 0) { return {Status::retry, after, std::move(why)}; }
+  static Delivery drop(std::string why) { return {Status::drop, 0, std::move(why)}; }
+};
+
+using DeliveryDone = std::function<void(Delivery)>;
+
+class Adapter {
+ public:
+  virtual ~Adapter() = default;
+  // Matches store::OutboxItem::adapter and core::Event::platform: "console", "slack", "matrix".
+  virtual std::string_view name() const = 0;
+  // Sends one reply. `done` may be called on any thread, exactly once. The item's seq is
+  // stable across restarts, so adapters derive platform idempotency keys from it.
+  virtual void deliver(const store::OutboxItem& item, DeliveryDone done) = 0;
+};
+
+}  // namespace brigade::bot

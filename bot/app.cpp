@@ -1,0 +1,201 @@
+// Process lifecycle for the bot and console modes: open, serve, and shut down cleanly on signals.
+#include "bot/app.hpp"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <iostream>
+#include <thread>
+
+#include "adapters/console/console_adapter.hpp"
+#include "bot/committer.hpp"
+#include "bot/network_adapter.hpp"
+#include "bot/outbox_sender.hpp"
+#include "store/store.hpp"
+
+#ifdef BRIGADE_WITH_SLACK
+#include "adapters/slack/slack_adapter.hpp"
+#endif
+
+namespace brigade::bot {
+namespace {
+
+store::Options store_options(const config::Config& cfg, bool read_only) {
+  store::Options o;
+  o.dir = cfg.data_dir;
+  o.read_only = read_only;
+  return o;
+}
+
+// SIGINT/SIGTERM are taken with sigwait, so shutdown runs as ordinary code (finish the open
+// commit, drain replies) instead of inside an async-signal handler. They must be blocked before
+// any thread starts: threads inherit the mask, and an unblocked thread would take the default
+// action (die) for the whole process.
+sigset_t shutdown_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  return set;
+}
+
+void block_shutdown_signals() {
+  sigset_t set = shutdown_signals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+class SignalWatcher {
+ public:
+  explicit SignalWatcher(std::function<void(int)> on_signal) {
+    sigset_t set = shutdown_signals();
+    thread_ = std::thread([set, fn = std::move(on_signal)] {
+      int sig = 0;
+      if (sigwait(&set, &sig) == 0) fn(sig);
+    });
+    thread_.detach();
+  }
+
+ private:
+  std::thread thread_;
+};
+
+struct Core {
+  core::SystemClock clock;
+  core::Calendar calendar;
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<Committer> committer;
+  std::unique_ptr<OutboxSender> outbox;
+
+  explicit Core(const config::Config& cfg) : calendar(cfg.timezone, cfg.week_start) {
+    store = store::Store::open(store_options(cfg, false), calendar);
+    committer = std::make_unique<Committer>(*store, cfg.rules, clock);
+    outbox = std::make_unique<OutboxSender>(*store, *committer, clock);
+    committer->on_commit([o = outbox.get()] { o->notify(); });
+  }
+
+  // Stop intake, finish the open commit, give replies a moment to leave.
+  void shutdown(std::chrono::milliseconds drain) {
+    outbox->drain(drain);
+    outbox->stop();
+    committer->stop();
+  }
+};
+
+int console_loop(const config::Config& cfg, Core& core) {
+  console::Options opt;
+  opt.user = cfg.console.user;
+  opt.channel = cfg.console.channel;
+  opt.bots = cfg.console.bots;
+  console::ConsoleAdapter adapter(std::cout, opt);
+  core.outbox->add(adapter);
+  core.outbox->start();
+  core.outbox->flush();  // replies left over from a previous run
+
+  std::atomic<bool> stopping{false};
+  SignalWatcher signals([&](int sig) {
+    spdlog::info("signal {}: finishing the open commit and leaving", sig);
+    stopping = true;
+    core.shutdown(std::chrono::milliseconds(2000));
+    std::_Exit(0);  // stdin may still block the main thread; everything is committed
+  });
+
+  bool interactive = ::isatty(STDIN_FILENO) != 0;
+  console::run_repl(std::cin, std::cout, adapter, interactive, [&](core::Event ev) {
+    auto result = core.committer->apply(std::move(ev));
+    if (result.outcome == commands::Outcome::error)
+      std::cout << "Something went wrong while saving that; nothing was recorded. See the log.\n";
+    core.outbox->flush();
+  });
+  if (!stopping) core.shutdown(std::chrono::milliseconds(2000));
+  return 0;
+}
+
+}  // namespace
+
+int run_console(const config::Config& cfg) {
+  block_shutdown_signals();
+  try {
+    Core core(cfg);
+    return console_loop(cfg, core);
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return 1;
+  }
+}
+
+int run_bot(const config::Config& cfg) {
+  if (!cfg.slack.enabled() && !cfg.matrix.enabled()) {
+    spdlog::info("no Slack or Matrix credentials: starting the console adapter");
+    return run_console(cfg);
+  }
+  if (cfg.matrix.enabled()) {
+    // The Matrix adapter arrives with its own issue; say so instead of pretending.
+    spdlog::error("Matrix credentials are set, but this build has no Matrix adapter yet; unset MATRIX_HOMESERVER");
+    return 1;
+  }
+  block_shutdown_signals();
+  try {
+    Core core(cfg);
+    std::vector<std::unique_ptr<NetworkAdapter>> adapters;
+#ifdef BRIGADE_WITH_SLACK
+    if (cfg.slack.enabled()) adapters.push_back(slack::make_adapter(cfg, *core.committer));
+#endif
+    if (adapters.empty()) {
+      spdlog::error("Slack credentials are set, but this build has no Slack adapter");
+      return 1;
+    }
+    for (auto& a : adapters) core.outbox->add(*a);
+    core.outbox->start();
+    for (auto& a : adapters) a->start();
+
+    // Wait for SIGINT/SIGTERM, checking now and then whether every adapter has failed for
+    // good (link disabled, credentials revoked).
+    sigset_t set = shutdown_signals();
+    int exit_code = 0;
+    for (;;) {
+      timespec tick{0, 500'000'000};
+      int sig = sigtimedwait(&set, nullptr, &tick);
+      if (sig > 0) {
+        spdlog::info("signal {}: stopping intake, finishing the open commit, draining replies", sig);
+        break;
+      }
+      bool all_failed = std::all_of(adapters.begin(), adapters.end(),
+                                    [](const auto& a) { return a->state() == LinkState::failed; });
+      if (all_failed) {
+        for (auto& a : adapters) spdlog::error("{} adapter stopped: {}", a->name(), a->reason());
+        exit_code = 1;
+        break;
+      }
+    }
+    // Replies already committed get a moment to leave while the links are still up; then
+    // intake stops, in-flight commands commit and are acked, and the sockets close. Anything
+    // still queued stays in the outbox and is sent on the next start.
+    core.outbox->drain(std::chrono::milliseconds(2000));
+    for (auto& a : adapters) a->stop(std::chrono::milliseconds(3000));
+    core.shutdown(std::chrono::milliseconds(500));
+    return exit_code;
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return 1;
+  }
+}
+
+int run_health(const config::Config& cfg) {
+  try {
+    core::Calendar cal(cfg.timezone, cfg.week_start);
+    auto st = store::Store::open(store_options(cfg, true), cal);
+    auto r = st->read();
+    std::cout << "ok: " << r->kudos_count() << " kudos, outbox " << r->outbox_depth() << "\n";
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << "unhealthy: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace brigade::bot

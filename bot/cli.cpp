@@ -1,0 +1,110 @@
+// CLI11 definitions for run, console, report and health.
+#include "bot/cli.hpp"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "bot/app.hpp"
+#include "bot/report.hpp"
+#include "config/config.hpp"
+#include "store/store.hpp"
+
+#ifndef BRIGADE_VERSION
+#define BRIGADE_VERSION "0.0.0"
+#endif
+
+namespace brigade::bot {
+namespace {
+
+void setup_logging(const std::string& level, bool quiet_console) {
+  auto logger = spdlog::stderr_color_mt("brigade");
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
+  auto lvl = spdlog::level::from_str(level);
+  // In the console the terminal belongs to the conversation: only problems go to stderr.
+  if (quiet_console && lvl < spdlog::level::warn) lvl = spdlog::level::warn;
+  spdlog::set_level(lvl);
+}
+
+}  // namespace
+
+int main_cli(int argc, char** argv) {
+  CLI::App app{"Brigade: a self-hosted recognition and thanks bot for Slack, Matrix and the console", "brigade"};
+  app.set_version_flag("--version", std::string("brigade ") + BRIGADE_VERSION);
+  app.require_subcommand(1);
+
+  std::string config_file;
+  app.add_option("--config", config_file, "TOML configuration file (default: $BRIGADE_CONFIG or config/brigade.toml)");
+
+  auto* run = app.add_subcommand("run", "Run the bot: Slack and Matrix when configured, else the console");
+  run->fallthrough();
+
+  auto* console_cmd = app.add_subcommand("console", "Use Brigade from this terminal (stdin/stdout)");
+  console_cmd->fallthrough();
+  std::string as, channel;
+  console_cmd->add_option("--as", as, "who you are (default: $USER)");
+  console_cmd->add_option("--channel", channel, "which channel you are in (default: general)");
+
+  auto* report = app.add_subcommand("report", "Print a recognition summary from the data file (safe while the bot runs)");
+  report->fallthrough();
+  ReportOptions ropt;
+  report->add_option("--since", ropt.since, "first day, YYYY-MM-DD (default: start of this month)");
+  report->add_option("--until", ropt.until, "last day, YYYY-MM-DD, inclusive (default: today)");
+  report->add_option("--channel", ropt.channel, "only kudos given in this channel (id or name)");
+  report->add_option("--user", ropt.user, "only this person (id or name)");
+  report->add_option("--format", ropt.format, "table, csv or json")->check(CLI::IsMember({"table", "csv", "json"}));
+  report->add_flag("--verify", ropt.verify, "recompute every tally from the kudos log and report drift");
+
+  auto* health = app.add_subcommand("health", "Check that the data file opens and answers (exit 0 when healthy)");
+  health->fallthrough();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+
+  config::Config cfg;
+  try {
+    std::optional<std::filesystem::path> file;
+    if (!config_file.empty()) file = config_file;
+    cfg = config::load(config::process_env(), file);
+  } catch (const std::exception& e) {
+    std::cerr << "brigade: " << e.what() << "\n";
+    return 2;
+  }
+  if (!as.empty()) cfg.console.user = as;
+  if (!channel.empty()) cfg.console.channel = channel;
+
+  bool console_mode = console_cmd->parsed() || (run->parsed() && !cfg.slack.enabled() && !cfg.matrix.enabled());
+  setup_logging(cfg.log_level, console_mode);
+
+  if (run->parsed()) return run_bot(cfg);
+  if (console_cmd->parsed()) return run_console(cfg);
+  if (health->parsed()) return run_health(cfg);
+  if (report->parsed()) {
+    try {
+      core::Calendar cal(cfg.timezone, cfg.week_start);
+      store::Options o;
+      o.dir = cfg.data_dir;
+      o.read_only = true;
+      if (!std::filesystem::exists(cfg.data_dir / "data.mdb")) {
+        std::cerr << "brigade: no data file in " << cfg.data_dir << " (set BRIGADE_DATA_DIR)\n";
+        return 1;
+      }
+      auto st = store::Store::open(o, cal);
+      core::SystemClock clock;
+      return run_report(*st, ropt, clock.now_ms(), std::cout, std::cerr);
+    } catch (const std::exception& e) {
+      std::cerr << "brigade: " << e.what() << "\n";
+      return 1;
+    }
+  }
+  return 2;
+}
+
+}  // namespace brigade::bot

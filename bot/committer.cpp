@@ -1,0 +1,161 @@
+// Group commit: one LMDB write transaction per batch, one child transaction per command.
+#include "bot/committer.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <future>
+
+namespace brigade::bot {
+
+Committer::Committer(store::Store& store, const commands::Rules& rules, const core::Clock& clock,
+                     std::size_t max_group)
+    : store_(store), rules_(rules), clock_(clock), max_group_(max_group) {
+  thread_ = std::thread([this] { run(); });
+}
+
+Committer::~Committer() { stop(); }
+
+void Committer::on_commit(CommitHook hook) {
+  std::lock_guard lock(mu_);
+  hook_ = std::move(hook);
+}
+
+void Committer::submit(core::Event event, CommandDone done) {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) {
+      commands::Result r;
+      r.outcome = commands::Outcome::error;
+      if (done) done(r);
+      return;
+    }
+    queue_.push_back(Job{std::move(event), std::move(done), {}, {}});
+  }
+  cv_.notify_one();
+}
+
+void Committer::submit(Task task, TaskDone done) {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) {
+      if (done) done(false);
+      return;
+    }
+    queue_.push_back(Job{{}, {}, std::move(task), std::move(done)});
+  }
+  cv_.notify_one();
+}
+
+commands::Result Committer::apply(core::Event event) {
+  std::promise<commands::Result> promise;
+  auto future = promise.get_future();
+  submit(std::move(event), [&promise](const commands::Result& r) { promise.set_value(r); });
+  return future.get();
+}
+
+void Committer::stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+Committer::Stats Committer::stats() const {
+  std::lock_guard lock(mu_);
+  return stats_;
+}
+
+void Committer::run() {
+  std::vector<Job> group;
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything queued has been committed
+      while (!queue_.empty() && group.size() < max_group_) {
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    apply_group(group);
+    group.clear();
+  }
+}
+
+commands::Result Committer::apply_command(store::Writer& txn, const core::Event& event) {
+  if (!event.source_id.empty() && txn.seen(event.source_id)) {
+    commands::Result r;
+    r.outcome = commands::Outcome::duplicate;
+    return r;
+  }
+  commands::Context ctx{rules_, store_.calendar(), event.ts_ms != 0 ? event.ts_ms : clock_.now_ms()};
+  auto child = txn.child();
+  auto result = commands::handle(event, *child, ctx);
+  if (!event.source_id.empty()) child->mark_seen(event.source_id, ctx.now, result.kudos_ids);
+  for (const auto& reply : result.replies) child->enqueue(event.platform, reply);
+  child->commit();
+  return result;
+}
+
+void Committer::apply_group(std::vector<Job>& group) {
+  std::vector<commands::Result> results(group.size());
+  std::vector<bool> task_ok(group.size(), false);
+  bool any_reply = false;
+  bool committed = false;
+  try {
+    auto txn = store_.write();
+    for (std::size_t i = 0; i < group.size(); ++i) {
+      auto& job = group[i];
+      try {
+        if (job.task) {
+          auto child = txn->child();
+          job.task(*child);
+          child->commit();
+          task_ok[i] = true;
+          any_reply = true;  // tasks may change the outbox (retries); let the sender look
+        } else {
+          results[i] = apply_command(*txn, job.event);
+          any_reply = any_reply || !results[i].replies.empty();
+        }
+      } catch (const std::exception& e) {
+        // Only this job's child transaction is lost; the rest of the group commits.
+        spdlog::error("write failed for {}: {}", job.task ? "task" : job.event.source_id, e.what());
+        results[i].outcome = commands::Outcome::error;
+      }
+    }
+    txn->commit();
+    committed = true;
+  } catch (const std::exception& e) {
+    spdlog::error("commit of {} writes failed: {}", group.size(), e.what());
+  }
+
+  CommitHook hook;
+  {
+    std::lock_guard lock(mu_);
+    if (committed) {
+      ++stats_.commits;
+      stats_.largest_group = std::max<std::uint64_t>(stats_.largest_group, group.size());
+    }
+    hook = hook_;
+  }
+  for (std::size_t i = 0; i < group.size(); ++i) {
+    auto& job = group[i];
+    if (job.task) {
+      if (job.task_done) job.task_done(committed && task_ok[i]);
+      continue;
+    }
+    if (!committed) {
+      results[i] = {};
+      results[i].outcome = commands::Outcome::error;
+    } else {
+      std::lock_guard lock(mu_);
+      ++stats_.commands;
+    }
+    if (job.command_done) job.command_done(results[i]);
+  }
+  if (committed && any_reply && hook) hook();
+}
+
+}  // namespace brigade::bot

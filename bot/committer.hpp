@@ -1,0 +1,80 @@
+// The single writer: applies commands and other store writes in group commits on its own thread.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "commands/commands.hpp"
+#include "core/calendar.hpp"
+#include "core/types.hpp"
+#include "store/store.hpp"
+
+namespace brigade::bot {
+
+// Every command that arrives while a commit is running goes into the next transaction, so
+// throughput rises with load while each caller waits for at most one commit. Callbacks run
+// on the writer thread strictly after the transaction holding their effects is durable:
+// that is where adapters ack (Slack) or advance nothing further (Matrix commits its cursor
+// through a task in the same group).
+class Committer {
+ public:
+  using CommandDone = std::function<void(const commands::Result&)>;
+  // A write that is not a chat command (outbox bookkeeping, adapter cursors, digests).
+  // It runs inside a child transaction; throwing aborts just this task.
+  using Task = std::function<void(store::Writer&)>;
+  using TaskDone = std::function<void(bool ok)>;
+  // Called after each commit that enqueued replies (wakes the outbox sender).
+  using CommitHook = std::function<void()>;
+
+  struct Stats {
+    std::uint64_t commits = 0;
+    std::uint64_t commands = 0;
+    std::uint64_t largest_group = 0;
+  };
+
+  Committer(store::Store& store, const commands::Rules& rules, const core::Clock& clock,
+            std::size_t max_group = 4096);
+  ~Committer();  // stops: finishes what was queued, then joins
+  Committer(const Committer&) = delete;
+  Committer& operator=(const Committer&) = delete;
+
+  void on_commit(CommitHook hook);
+  void submit(core::Event event, CommandDone done);
+  void submit(Task task, TaskDone done = {});
+  // Applies a command and waits for its commit (console, tests).
+  commands::Result apply(core::Event event);
+  // Stops intake; everything already queued is committed before this returns.
+  void stop();
+  Stats stats() const;
+
+ private:
+  struct Job {
+    core::Event event;
+    CommandDone command_done;
+    Task task;
+    TaskDone task_done;
+  };
+  void run();
+  void apply_group(std::vector<Job>& group);
+  commands::Result apply_command(store::Writer& txn, const core::Event& event);
+
+  store::Store& store_;
+  const commands::Rules& rules_;
+  const core::Clock& clock_;
+  const std::size_t max_group_;
+  CommitHook hook_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Job> queue_;
+  bool stopping_ = false;
+  Stats stats_;
+  std::thread thread_;
+};
+
+}  // namespace brigade::bot

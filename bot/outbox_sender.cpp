@@ -1,0 +1,149 @@
+// Outbox delivery loop and retry bookkeeping.
+#include "bot/outbox_sender.hpp"
+
+#include "bot/network_adapter.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <random>
+
+namespace brigade::bot {
+
+OutboxSender::OutboxSender(store::Store& store, Committer& committer, const core::Clock& clock)
+    : store_(store), committer_(committer), clock_(clock) {}
+
+OutboxSender::~OutboxSender() { stop(); }
+
+void OutboxSender::add(Adapter& adapter) { adapters_[std::string(adapter.name())] = &adapter; }
+
+void OutboxSender::start() {
+  thread_ = std::thread([this] {
+    std::unique_lock lock(mu_);
+    while (!stopping_) {
+      auto now = clock_.now_ms();
+      auto wait = next_due_ > now ? std::chrono::milliseconds(next_due_ - now) : std::chrono::milliseconds(1000);
+      cv_.wait_for(lock, std::min(wait, std::chrono::milliseconds(1000)), [this] { return wake_ || stopping_; });
+      if (stopping_) break;
+      wake_ = false;
+      lock.unlock();
+      try {
+        pass();
+      } catch (const std::exception& e) {
+        spdlog::error("outbox pass failed: {}", e.what());
+      }
+      lock.lock();
+    }
+  });
+}
+
+void OutboxSender::notify() {
+  {
+    std::lock_guard lock(mu_);
+    wake_ = true;
+  }
+  cv_.notify_all();
+}
+
+void OutboxSender::flush() { pass(); }
+
+bool OutboxSender::drain(std::chrono::milliseconds deadline) {
+  auto until = std::chrono::steady_clock::now() + deadline;
+  for (;;) {
+    pass();
+    std::size_t depth = store_.read()->outbox_depth();
+    if (depth == 0) return true;
+    if (std::chrono::steady_clock::now() >= until) return false;
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, std::chrono::milliseconds(20));
+  }
+}
+
+void OutboxSender::stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+core::Millis OutboxSender::backoff_ms(std::uint32_t attempts) {
+  // 1 s, 2 s, 4 s … capped at 30 s, with ±20 % jitter so retries from many replies spread out.
+  core::Millis base = std::min<core::Millis>(30'000, core::Millis{1000} << std::min<std::uint32_t>(attempts, 5));
+  thread_local std::mt19937 rng{std::random_device{}()};
+  std::uniform_real_distribution<double> jitter(0.8, 1.2);
+  return static_cast<core::Millis>(static_cast<double>(base) * jitter(rng));
+}
+
+void OutboxSender::pass() {
+  std::lock_guard pass_lock(pass_mu_);
+  std::vector<store::OutboxItem> items;
+  {
+    auto reader = store_.read();
+    items = reader->outbox(512);
+  }
+  auto now = clock_.now_ms();
+  core::Millis next_due = 0;
+  for (auto& item : items) {
+    {
+      std::lock_guard lock(mu_);
+      if (inflight_.count(item.seq)) continue;
+      if (item.not_before > now) {
+        next_due = next_due == 0 ? item.not_before : std::min(next_due, item.not_before);
+        continue;
+      }
+      inflight_.insert(item.seq);
+    }
+    auto it = adapters_.find(item.adapter);
+    if (it == adapters_.end()) {
+      // Replies for a platform that is no longer configured would block the queue forever.
+      finished(item, Delivery::drop("no '" + item.adapter + "' adapter is running"));
+      continue;
+    }
+    it->second->deliver(item, [this, item](Delivery d) { finished(item, d); });
+  }
+  std::lock_guard lock(mu_);
+  next_due_ = next_due;
+}
+
+void OutboxSender::finished(const store::OutboxItem& item, const Delivery& d) {
+  auto seq = item.seq;
+  Committer::Task task;
+  if (d.status == Delivery::Status::sent) {
+    task = [seq](store::Writer& w) { w.outbox_done(seq); };
+  } else if (d.status == Delivery::Status::drop || item.attempts + 1 >= kMaxAttempts) {
+    spdlog::warn("dropping reply {} for {} after {} attempt(s): {}", seq, item.adapter, item.attempts + 1, d.error);
+    task = [seq](store::Writer& w) { w.outbox_done(seq); };
+  } else {
+    auto attempts = item.attempts + 1;
+    auto wait = std::max(d.retry_after_ms, backoff_ms(item.attempts));
+    auto not_before = clock_.now_ms() + wait;
+    spdlog::info("reply {} for {} will be retried in {} ms: {}", seq, item.adapter, wait, d.error);
+    task = [seq, attempts, not_before](store::Writer& w) { w.outbox_retry(seq, attempts, not_before); };
+  }
+  committer_.submit(std::move(task), [this, seq](bool) {
+    {
+      std::lock_guard lock(mu_);
+      inflight_.erase(seq);
+    }
+    notify();
+  });
+}
+
+}  // namespace brigade::bot
+
+namespace brigade::bot {
+
+std::string_view to_string(LinkState s) {
+  switch (s) {
+    case LinkState::starting: return "starting";
+    case LinkState::connected: return "connected";
+    case LinkState::reconnecting: return "reconnecting";
+    case LinkState::stopped: return "stopped";
+    case LinkState::failed: return "failed";
+  }
+  return "unknown";
+}
+
+}  // namespace brigade::bot

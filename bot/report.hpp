@@ -1,0 +1,36 @@
+// `brigade report`: a recognition summary read straight from the data file.
+#pragma once
+
+#include <functional>
+#include <iosfwd>
+#include <string>
+#include <string_view>
+
+#include "core/calendar.hpp"
+#include "store/store.hpp"
+
+namespace brigade::bot {
+
+struct ReportOptions {
+  std::string since;   // YYYY-MM-DD, default: first day of the current month
+  std::string until;   // YYYY-MM-DD inclusive, default: today
+  std::string channel; // qualified id or a known channel name
+  std::string user;    // qualified id or a known display name
+  std::string format = "table";  // table, csv, json
+  bool verify = false; // recompute tallies from the log instead
+};
+
+// Exit status: 0 ok, 2 bad arguments (message on err), 1 drift found by --verify.
+int run_report(store::Store& store, const ReportOptions& opt, core::Millis now, std::ostream& out,
+               std::ostream& err);
+
+// Display name for a qualified id ("" when unknown); reasons name their givers with it.
+using NameOf = std::function<std::string(std::string_view id)>;
+
+// Formats shared with the web API later (one implementation of the summary's shapes).
+std::string summary_csv(const store::Summary& s, const core::Calendar& cal, const NameOf& name_of);
+std::string summary_json(const store::Summary& s, const core::Calendar& cal, const NameOf& name_of);
+std::string summary_table(const store::Summary& s, const core::Calendar& cal, const NameOf& name_of);
+std::string csv_field(std::string_view v);
+
+}  // namespace brigade::bot

@@ -1,0 +1,283 @@
+// The committer (group commit, idempotency, isolation) and the outbox sender (delivery, retries).
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <sstream>
+
+#include "adapters/console/console_adapter.hpp"
+#include "bot/committer.hpp"
+#include "bot/outbox_sender.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace brigade::bot {
+namespace {
+
+using testing::TempDir;
+
+constexpr core::Millis kNoon = 1795348800000;  // 2026-11-22 12:00 UTC
+
+core::Event thanks(const std::string& source, const std::string& giver, const std::string& recipient) {
+  core::Event e;
+  e.source_id = source;
+  e.platform = "console";
+  e.user = {"console:" + giver, giver, false};
+  e.channel = {"console:general", "general"};
+  e.command = "thanks";
+  e.text = "@" + recipient + " for the help";
+  e.mentions.push_back(core::Mention{0, recipient.size() + 1, {"console:" + recipient, recipient, false}, {}});
+  return e;
+}
+
+class BotTest : public ::testing::Test {
+ protected:
+  BotTest() : calendar_("UTC"), clock_(kNoon) {
+    store::Options o;
+    o.dir = dir_.path();
+    o.durable = false;
+    store_ = store::Store::open(o, calendar_);
+    rules_.daily_quota = 0;
+  }
+  // Waits until everything submitted before it has committed (the queue is FIFO).
+  void sync(Committer& c) {
+    std::promise<void> p;
+    c.submit([](store::Writer&) {}, [&p](bool) { p.set_value(); });
+    p.get_future().wait();
+  }
+
+  TempDir dir_{"brigade-bot"};
+  core::Calendar calendar_;
+  core::ManualClock clock_;
+  commands::Rules rules_;
+  std::unique_ptr<store::Store> store_;
+};
+
+TEST_F(BotTest, CommittedCommandIsVisibleWhenItsCallbackRuns) {
+  Committer c(*store_, rules_, clock_);
+  std::promise<std::uint64_t> seen;
+  c.submit(thanks("s1", "alice", "bob"), [&](const commands::Result& r) {
+    EXPECT_EQ(r.outcome, commands::Outcome::ok);
+    seen.set_value(store_->read()->kudos_count());
+  });
+  EXPECT_EQ(seen.get_future().get(), 1u);
+}
+
+TEST_F(BotTest, ConcurrentCommandsShareCommits) {
+  Committer c(*store_, rules_, clock_);
+  constexpr int kN = 500;
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kN / 4; ++i)
+        c.submit(thanks("s" + std::to_string(t) + "-" + std::to_string(i), "giver" + std::to_string(t), "bob"),
+                 [&](const commands::Result& r) { ok += r.outcome == commands::Outcome::ok; });
+    });
+  for (auto& th : threads) th.join();
+  sync(c);
+  EXPECT_EQ(ok.load(), kN);
+  EXPECT_EQ(store_->read()->kudos_count(), static_cast<std::uint64_t>(kN));
+  EXPECT_LT(c.stats().commits, static_cast<std::uint64_t>(kN + 1));
+}
+
+TEST_F(BotTest, SameSourceIdCountsOnce) {
+  Committer c(*store_, rules_, clock_);
+  EXPECT_EQ(c.apply(thanks("again", "alice", "bob")).outcome, commands::Outcome::ok);
+  auto second = c.apply(thanks("again", "alice", "bob"));
+  EXPECT_EQ(second.outcome, commands::Outcome::duplicate);
+  EXPECT_TRUE(second.replies.empty());
+  EXPECT_EQ(store_->read()->kudos_count(), 1u);
+}
+
+TEST_F(BotTest, RepliesAreQueuedInTheSameTransaction) {
+  Committer c(*store_, rules_, clock_);
+  auto r = c.apply(thanks("s1", "alice", "bob"));
+  EXPECT_EQ(store_->read()->outbox_depth(), r.replies.size());
+  EXPECT_GE(r.replies.size(), 2u);  // public celebration + private quota note
+}
+
+TEST_F(BotTest, AFailingTaskSpoilsNothingElseInItsGroup) {
+  Committer c(*store_, rules_, clock_);
+  std::promise<bool> failed;
+  c.submit([](store::Writer& w) {
+    w.set_meta("half", "written");
+    throw std::runtime_error("boom");
+  }, [&](bool ok) { failed.set_value(ok); });
+  c.submit(thanks("s1", "alice", "bob"), nullptr);
+  EXPECT_FALSE(failed.get_future().get());
+  sync(c);
+  auto r = store_->read();
+  EXPECT_EQ(r->kudos_count(), 1u);
+  EXPECT_FALSE(r->meta("half").has_value());
+}
+
+TEST_F(BotTest, SubmitAfterStopIsRefused) {
+  Committer c(*store_, rules_, clock_);
+  c.stop();
+  std::optional<commands::Outcome> got;
+  c.submit(thanks("late", "alice", "bob"), [&](const commands::Result& r) { got = r.outcome; });
+  EXPECT_EQ(got, commands::Outcome::error);
+  EXPECT_EQ(store_->read()->kudos_count(), 0u);
+}
+
+// An adapter whose answers the test scripts.
+class ScriptedAdapter : public Adapter {
+ public:
+  std::string_view name() const override { return "console"; }
+  void deliver(const store::OutboxItem& item, DeliveryDone done) override {
+    delivered.push_back(item.seq);
+    done(next);
+  }
+  Delivery next = Delivery::sent();
+  std::vector<std::uint64_t> delivered;
+};
+
+core::Reply note(const std::string& text) {
+  core::Reply r;
+  r.audience = core::Audience::channel;
+  r.channel = "console:general";
+  r.body = core::BodyBuilder().text(text).take();
+  return r;
+}
+
+TEST_F(BotTest, OutboxDeliversOnceAndDeletes) {
+  Committer c(*store_, rules_, clock_);
+  OutboxSender sender(*store_, c, clock_);
+  ScriptedAdapter a;
+  sender.add(a);
+  c.submit([](store::Writer& w) { w.enqueue("console", note("hello")); });
+  sync(c);
+  sender.flush();
+  sync(c);
+  sender.flush();
+  EXPECT_EQ(a.delivered.size(), 1u);
+  EXPECT_EQ(store_->read()->outbox_depth(), 0u);
+}
+
+TEST_F(BotTest, OutboxWaitsForRetryAfter) {
+  Committer c(*store_, rules_, clock_);
+  OutboxSender sender(*store_, c, clock_);
+  ScriptedAdapter a;
+  a.next = Delivery::retry("rate limited", 30'000);
+  sender.add(a);
+  c.submit([](store::Writer& w) { w.enqueue("console", note("hello")); });
+  sync(c);
+  sender.flush();
+  sync(c);
+  ASSERT_EQ(a.delivered.size(), 1u);
+  a.next = Delivery::sent();
+  clock_.advance(29'000);
+  sender.flush();
+  sync(c);
+  EXPECT_EQ(a.delivered.size(), 1u) << "must not retry before Retry-After";
+  clock_.advance(1'500);
+  sender.flush();
+  sync(c);
+  EXPECT_EQ(a.delivered.size(), 2u);
+  EXPECT_EQ(store_->read()->outbox_depth(), 0u);
+}
+
+TEST_F(BotTest, OutboxGivesUpAfterMaxAttempts) {
+  Committer c(*store_, rules_, clock_);
+  OutboxSender sender(*store_, c, clock_);
+  ScriptedAdapter a;
+  a.next = Delivery::retry("server error");
+  sender.add(a);
+  c.submit([](store::Writer& w) { w.enqueue("console", note("hello")); });
+  sync(c);
+  for (std::uint32_t i = 0; i < OutboxSender::kMaxAttempts + 2; ++i) {
+    sender.flush();
+    sync(c);
+    clock_.advance(60'000);
+  }
+  EXPECT_EQ(a.delivered.size(), OutboxSender::kMaxAttempts);
+  EXPECT_EQ(store_->read()->outbox_depth(), 0u);
+}
+
+TEST_F(BotTest, OutboxDropsPermanentFailuresAndUnknownAdapters) {
+  Committer c(*store_, rules_, clock_);
+  OutboxSender sender(*store_, c, clock_);
+  ScriptedAdapter a;
+  a.next = Delivery::drop("channel_not_found");
+  sender.add(a);
+  c.submit([](store::Writer& w) {
+    w.enqueue("console", note("to nowhere"));
+    w.enqueue("pigeon", note("no such adapter"));
+  });
+  sync(c);
+  sender.flush();
+  sync(c);
+  EXPECT_EQ(a.delivered.size(), 1u);
+  EXPECT_EQ(store_->read()->outbox_depth(), 0u);
+}
+
+TEST(OutboxBackoff, GrowsAndIsCapped) {
+  EXPECT_LE(OutboxSender::backoff_ms(0), 1200);
+  EXPECT_GE(OutboxSender::backoff_ms(3), 6400);
+  EXPECT_LE(OutboxSender::backoff_ms(30), 36'000);
+}
+
+TEST(ConsoleParse, MentionsBecomeSpansWithQualifiedIds) {
+  std::ostringstream out;
+  console::ConsoleAdapter a(out, {"alice", "general", {"brigade"}});
+  auto line = a.parse_line("  /thanks @Bob, @zoë and @brigade for it.  ");
+  ASSERT_EQ(line.kind, console::Line::Kind::command);
+  const auto& e = line.event;
+  EXPECT_EQ(e.command, "thanks");
+  EXPECT_EQ(e.user.id, "console:alice");
+  EXPECT_EQ(e.channel.id, "console:general");
+  ASSERT_EQ(e.mentions.size(), 3u);
+  EXPECT_EQ(e.mentions[0].user.id, "console:bob");
+  EXPECT_EQ(e.mentions[0].user.name, "Bob");
+  EXPECT_EQ(e.text.substr(e.mentions[0].pos, e.mentions[0].len), "@Bob");
+  EXPECT_EQ(e.mentions[1].user.name, "zoë");
+  EXPECT_TRUE(e.mentions[2].user.is_bot);
+}
+
+TEST(ConsoleParse, HashIsAChannelOnlyForKudos) {
+  std::ostringstream out;
+  console::ConsoleAdapter a(out, {});
+  auto t = a.parse_line("/thanks @bob for it #teamwork");
+  EXPECT_EQ(t.event.mentions.size(), 1u);
+  auto k = a.parse_line("!kudos summary #ops");
+  ASSERT_EQ(k.event.mentions.size(), 1u);
+  EXPECT_EQ(k.event.mentions[0].channel.id, "console:ops");
+}
+
+TEST(ConsoleParse, SourceIdsAreUniquePerLine) {
+  std::ostringstream out;
+  console::ConsoleAdapter a(out, {});
+  auto x = a.parse_line("/kudos");
+  auto y = a.parse_line("/kudos");
+  EXPECT_NE(x.event.source_id, y.event.source_id);
+}
+
+TEST(ConsoleParse, MetaCommandsChangeIdentity) {
+  std::ostringstream out;
+  console::ConsoleAdapter a(out, {"alice", "general", {}});
+  EXPECT_EQ(a.parse_line("/as @carol").kind, console::Line::Kind::meta);
+  EXPECT_EQ(a.parse_line("/channel #ops").kind, console::Line::Kind::meta);
+  EXPECT_EQ(a.parse_line("/thanks @bob").event.user.id, "console:carol");
+  EXPECT_EQ(a.prompt(), "carol in #ops> ");
+  EXPECT_EQ(a.parse_line("/quit").kind, console::Line::Kind::quit);
+  EXPECT_EQ(a.parse_line("   ").kind, console::Line::Kind::empty);
+}
+
+TEST(ConsoleRender, PrivateAndPublicAreDistinct) {
+  std::ostringstream out;
+  console::ConsoleAdapter a(out, {});
+  store::OutboxItem pub;
+  pub.reply = note("hi all");
+  store::OutboxItem priv;
+  priv.reply = note("just you\nsecond line");
+  priv.reply.audience = core::Audience::private_;
+  priv.reply.user = "console:alice";
+  int sent = 0;
+  a.deliver(pub, [&](Delivery d) { sent += d.status == Delivery::Status::sent; });
+  a.deliver(priv, [&](Delivery d) { sent += d.status == Delivery::Status::sent; });
+  EXPECT_EQ(sent, 2);
+  EXPECT_EQ(out.str(), "[#general] hi all\n[private to alice] just you\n                   second line\n");
+}
+
+}  // namespace
+}  // namespace brigade::bot
