@@ -23,22 +23,28 @@ core::UserRef person(store::Writer& store, const std::string& id) {
   return u;
 }
 
-std::string number(std::uint64_t n) { return "#" + std::to_string(n); }
+std::string number(std::uint64_t n) {
+  return "#" + std::to_string(n);
+}
 
 // Why `a` cannot move on: "#3 is already done", …
 std::string state_problem(const Ask& a) {
   switch (a.state) {
-    case AskState::done: return number(a.id) + " is already done.";
-    case AskState::cancelled: return number(a.id) + " was cancelled.";
-    default: return {};
+    case AskState::done:
+      return number(a.id) + " is already done.";
+    case AskState::cancelled:
+      return number(a.id) + " was cancelled.";
+    default:
+      return {};
   }
 }
 
 Result open_request(const core::Event& e, store::Writer& store, const Context& ctx, const std::string& text) {
   const auto limit = ctx.rules.max_reason_length;
   if (limit > 0 && core::utf8_length(text) > limit)
-    return refuse(e, "That request is " + std::to_string(core::utf8_length(text)) + " characters; the limit is " +
-                         std::to_string(limit) + ". Nothing recorded — could you shorten it?");
+    return refuse(e, "That request is " + std::to_string(core::utf8_length(text)) +
+                         " characters; the limit is " + std::to_string(limit) +
+                         ". Nothing recorded — could you shorten it?");
   Ask a;
   a.channel = e.channel.id;
   a.requester = e.user.id;
@@ -62,8 +68,8 @@ Result list_requests(const core::Event& e, store::Writer& store) {
   const std::string p(prefix(e));
   Result r;
   if (asks.empty()) {
-    r.replies.push_back(private_reply(e, "No open help requests in " + channel_label(e.channel) + " — need a hand? " +
-                                             p + "ask what you need"));
+    r.replies.push_back(private_reply(e, "No open help requests in " + channel_label(e.channel) +
+                                             " — need a hand? " + p + "ask what you need"));
     return r;
   }
   BodyBuilder b;
@@ -85,8 +91,9 @@ Result list_requests(const core::Event& e, store::Writer& store) {
 Result take(const core::Event& e, store::Writer& store, const Context& ctx, Ask a) {
   if (a.requester == e.user.id)
     return refuse(e, number(a.id) + " is your own request — when someone has helped, close it with " +
-                         std::string(prefix(e)) + "ask done " + std::to_string(a.id) + " @helper, or withdraw it with " +
-                         std::string(prefix(e)) + "ask cancel " + std::to_string(a.id) + ".");
+                         std::string(prefix(e)) + "ask done " + std::to_string(a.id) +
+                         " @helper, or withdraw it with " + std::string(prefix(e)) + "ask cancel " +
+                         std::to_string(a.id) + ".");
   if (a.state == AskState::taken) {
     if (a.taker == e.user.id) return refuse(e, "You're already on " + number(a.id) + " 👍");
     const auto taker = person(store, a.taker);
@@ -105,7 +112,9 @@ Result take(const core::Event& e, store::Writer& store, const Context& ctx, Ask 
   const auto requester = person(store, a.requester);
   Result r;
   BodyBuilder b;
-  b.text("🙌 ").mention(e.user.id, display_name(e.user)).text(" is on help request " + number(a.id) + " from ");
+  b.text("🙌 ")
+      .mention(e.user.id, display_name(e.user))
+      .text(" is on help request " + number(a.id) + " from ");
   b.mention(requester.id, display_name(requester)).text(": " + shorten(a.text, kQuotedRequest));
   r.replies.push_back(public_reply(e, b.take(), true));
   return r;
@@ -130,8 +139,8 @@ Result done(const core::Event& e, store::Writer& store, const Context& ctx, Ask 
   if (a.state != AskState::open && a.state != AskState::taken) return refuse(e, state_problem(a));
   if (helpers.empty() && !a.taker.empty()) helpers.push_back(person(store, a.taker));
   if (helpers.empty())
-    return refuse(e, "Who helped with " + number(a.id) + "? Nobody took it, so name them: " + std::string(prefix(e)) +
-                         "ask done " + std::to_string(a.id) + " @helper");
+    return refuse(e, "Who helped with " + number(a.id) + "? Nobody took it, so name them: " +
+                         std::string(prefix(e)) + "ask done " + std::to_string(a.id) + " @helper");
   if (ctx.rules.max_recipients > 0 && helpers.size() > ctx.rules.max_recipients)
     return refuse(e, "That's " + std::to_string(helpers.size()) + " helpers — at most " +
                          std::to_string(ctx.rules.max_recipients) + " can be credited for one request.");
@@ -162,10 +171,11 @@ Result done(const core::Event& e, store::Writer& store, const Context& ctx, Ask 
   std::size_t room = kQuotedRequest;
   if (ctx.rules.max_reason_length > 0) {
     const auto head_len = core::utf8_length(head);
-    room = ctx.rules.max_reason_length > head_len ? std::min(room, ctx.rules.max_reason_length - head_len) : 0;
+    room =
+        ctx.rules.max_reason_length > head_len ? std::min(room, ctx.rules.max_reason_length - head_len) : 0;
   }
-  const std::string reason = room == 0 ? std::string(core::trim(head.substr(0, head.size() - 2)))
-                                       : head + shorten(a.text, room);
+  const std::string reason =
+      room == 0 ? std::string(core::trim(head.substr(0, head.size() - 2))) : head + shorten(a.text, room);
 
   Result r;
   if (!e.user.name.empty()) store.set_name(e.user.id, e.user.name);
@@ -191,7 +201,9 @@ Result done(const core::Event& e, store::Writer& store, const Context& ctx, Ask 
   BodyBuilder b;
   b.text("✅ Help request " + number(a.id) + " is resolved — thank you ");
   mention_list(b, helpers);
-  b.text(" for helping ").mention(requester.id, display_name(requester)).text("! (" + shorten(a.text, kQuotedRequest) + ")");
+  b.text(" for helping ")
+      .mention(requester.id, display_name(requester))
+      .text("! (" + shorten(a.text, kQuotedRequest) + ")");
   r.replies.push_back(public_reply(e, b.take(), true));
   return r;
 }
@@ -221,18 +233,26 @@ Result handle_ask(const core::Event& e, store::Writer& store, const Context& ctx
   switch (args.verb) {
     case Verb::usage:
       return usage(e, args.problem.empty() ? ask_usage(e) : "Hmm, " + args.problem + ".\n" + ask_usage(e));
-    case Verb::help: return usage(e, ask_usage(e));
-    case Verb::open: return open_request(e, store, ctx, args.text);
-    case Verb::list: return list_requests(e, store);
-    default: break;
+    case Verb::help:
+      return usage(e, ask_usage(e));
+    case Verb::open:
+      return open_request(e, store, ctx, args.text);
+    case Verb::list:
+      return list_requests(e, store);
+    default:
+      break;
   }
   auto a = args.number == 0 ? std::nullopt : store.ask(args.number);
   if (!a) return refuse(e, "There is no help request #" + std::to_string(args.number) + ".");
   switch (args.verb) {
-    case Verb::take: return take(e, store, ctx, std::move(*a));
-    case Verb::done: return done(e, store, ctx, std::move(*a), std::move(args.helpers));
-    case Verb::cancel: return cancel(e, store, ctx, std::move(*a));
-    default: return usage(e, ask_usage(e));
+    case Verb::take:
+      return take(e, store, ctx, std::move(*a));
+    case Verb::done:
+      return done(e, store, ctx, std::move(*a), std::move(args.helpers));
+    case Verb::cancel:
+      return cancel(e, store, ctx, std::move(*a));
+    default:
+      return usage(e, ask_usage(e));
   }
 }
 

@@ -18,13 +18,15 @@ struct Entry {
 };
 
 // The whole dispatch. A new command is one line here and one file beside this one.
+// clang-format off
 constexpr Entry kCommands[] = {
-    {"thanks", handle_thanks},
-    {"praise", handle_praise},
-    {"ask", handle_ask},
+    {"thanks",      handle_thanks},
+    {"praise",      handle_praise},
+    {"ask",         handle_ask},
     {"leaderboard", handle_leaderboard},
-    {"kudos", handle_kudos},
+    {"kudos",       handle_kudos},
 };
+// clang-format on
 
 bool names_valid(const core::Event& e) {
   if (!core::valid_utf8(e.user.name) || !core::valid_utf8(e.channel.name)) return false;
@@ -50,11 +52,16 @@ core::Event with_clean_names(const core::Event& e) {
 
 std::string_view to_string(Outcome o) {
   switch (o) {
-    case Outcome::ok: return "ok";
-    case Outcome::refused: return "refused";
-    case Outcome::usage: return "usage";
-    case Outcome::duplicate: return "duplicate";
-    case Outcome::error: return "error";
+    case Outcome::ok:
+      return "ok";
+    case Outcome::refused:
+      return "refused";
+    case Outcome::usage:
+      return "usage";
+    case Outcome::duplicate:
+      return "duplicate";
+    case Outcome::error:
+      return "error";
   }
   return "unknown";
 }
@@ -65,13 +72,15 @@ bool listed(const std::vector<std::string>& ids, std::string_view user_id) {
 
 Result handle(const core::Event& event, store::Writer& store, const Context& ctx) {
   if (!core::valid_utf8(event.text) || !core::valid_utf8(event.command))
-    return refuse(event, "That message isn't valid UTF-8, so I couldn't read it — nothing was recorded. "
-                         "Could you type it again?");
+    return refuse(event,
+                  "That message isn't valid UTF-8, so I couldn't read it — nothing was recorded. "
+                  "Could you type it again?");
   const std::string word = core::to_lower_ascii(event.command);
-  auto it = std::find_if(std::begin(kCommands), std::end(kCommands), [&](const Entry& c) { return c.name == word; });
+  auto it = std::find_if(std::begin(kCommands), std::end(kCommands),
+                         [&](const Entry& c) { return c.name == word; });
   if (it == std::end(kCommands))
-    return usage(event, "I don't know " + std::string(prefix(event)) + word + " — try " + std::string(prefix(event)) +
-                            "kudos help");
+    return usage(event, "I don't know " + std::string(prefix(event)) + word + " — try " +
+                            std::string(prefix(event)) + "kudos help");
   if (!names_valid(event)) return it->handler(with_clean_names(event), store, ctx);
   return it->handler(event, store, ctx);
 }

@@ -20,7 +20,9 @@ std::string display_name(std::string_view id, std::string_view name) {
   return core::valid_utf8(rest) ? std::string(rest) : std::string("someone");
 }
 
-std::string display_name(const core::UserRef& u) { return display_name(u.id, u.name); }
+std::string display_name(const core::UserRef& u) {
+  return display_name(u.id, u.name);
+}
 
 std::string channel_label(const core::ChannelRef& c) {
   std::string n = display_name(c.id, c.name);
@@ -28,7 +30,9 @@ std::string channel_label(const core::ChannelRef& c) {
   return "#" + n;
 }
 
-std::string_view prefix(const core::Event& e) { return e.platform == "matrix" ? "!" : "/"; }
+std::string_view prefix(const core::Event& e) {
+  return e.platform == "matrix" ? "!" : "/";
+}
 
 core::Reply private_reply(const core::Event& e, std::vector<core::Span> body) {
   core::Reply r;
@@ -60,7 +64,9 @@ Result refuse(const core::Event& e, std::vector<core::Span> body) {
   return r;
 }
 
-Result refuse(const core::Event& e, std::string_view text) { return refuse(e, core::BodyBuilder().text(text).take()); }
+Result refuse(const core::Event& e, std::string_view text) {
+  return refuse(e, core::BodyBuilder().text(text).take());
+}
 
 Result usage(const core::Event& e, std::string_view text) {
   Result r;
@@ -99,59 +105,81 @@ std::string shorten(std::string_view s, std::size_t max) {
   return std::string(core::trim(s.substr(0, i))) + "…";
 }
 
+namespace {
+
+// Usage texts are written with "{p}" where the command prefix goes, so they read as users type them.
+std::string with_prefix(std::string_view text, std::string_view p) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size();) {
+    if (text.compare(i, 3, "{p}") == 0) {
+      out += p;
+      i += 3;
+    } else {
+      out += text[i++];
+    }
+  }
+  return out;
+}
+
+std::string quota_rule(const Rules& rules) {
+  return rules.daily_quota == 0 ? "There is no daily limit on kudos."
+                                : "Everyone can give " + count_of(rules.daily_quota, "kudos", "kudos") +
+                                      " a day, one per person thanked.";
+}
+
+}  // namespace
+
 std::string thanks_usage(const core::Event& e, const Rules& rules) {
-  const std::string p(prefix(e));
-  std::string quota = rules.daily_quota == 0
-                          ? "There is no daily limit."
-                          : "You can give " + count_of(rules.daily_quota, "kudos", "kudos") +
-                                " a day; one per person thanked.";
   std::string values;
   if (!rules.values.empty()) {
     values = rules.values_required ? "\nTag it with one of our values: " : "\nOur values (optional tags): ";
     for (std::size_t i = 0; i < rules.values.size(); ++i) values += (i ? ", #" : "#") + rules.values[i];
   }
-  return "🙏 Say thanks with a mention and, if you like, a reason:\n"
-         "  " + p + "thanks @alice for the review\n"
-         "  " + p + "thanks @alice @bob for the release #teamwork\n"
-         "  " + p + "praise @alice shipped the migration a week early!  (public praise)\n" +
-         quota + values + "\nMore: " + p + "kudos help";
+  return with_prefix(
+             "🙏 Say thanks with a mention and, if you like, a reason:\n"
+             "  {p}thanks @alice for the review\n"
+             "  {p}thanks @alice @bob for the release #teamwork\n"
+             "  {p}praise @alice shipped the migration a week early!  (public praise)\n",
+             prefix(e)) +
+         quota_rule(rules) + values + with_prefix("\nMore: {p}kudos help", prefix(e));
 }
 
 std::string ask_usage(const core::Event& e) {
-  const std::string p(prefix(e));
-  return "🙋 Help requests:\n"
-         "  " + p + "ask how do I rotate the certs?  — opens request #N in this channel\n"
-         "  " + p + "ask list  — open requests in this channel (shown only to you)\n"
-         "  " + p + "ask take N  — you're on it\n"
-         "  " + p + "ask done N [@helper …]  — resolve it and thank the helpers (whoever took it, by default)\n"
-         "  " + p + "ask cancel N  — withdraw it";
+  return with_prefix(
+      "🙋 Help requests:\n"
+      "  {p}ask how do I rotate the certs?  — opens request #N in this channel\n"
+      "  {p}ask list  — open requests in this channel (shown only to you)\n"
+      "  {p}ask take N  — you're on it\n"
+      "  {p}ask done N [@helper …]  — resolve it and thank the helpers (whoever took it, by default)\n"
+      "  {p}ask cancel N  — withdraw it",
+      prefix(e));
 }
 
 std::string leaderboard_usage(const core::Event& e) {
-  const std::string p(prefix(e));
-  return "🏆 " + p + "leaderboard [week|month|quarter|year|all] [all-channels]\n"
-         "  e.g. " + p + "leaderboard month, " + p + "leaderboard last week, " + p +
-         "leaderboard all all-channels\n"
-         "  Default: this week, this channel.";
+  return with_prefix(
+      "🏆 {p}leaderboard [week|month|quarter|year|all] [all-channels]\n"
+      "  e.g. {p}leaderboard month, {p}leaderboard last week, {p}leaderboard all all-channels\n"
+      "  Default: this week, this channel.",
+      prefix(e));
 }
 
 std::string kudos_help(const core::Event& e, const Rules& rules, const core::Calendar& calendar) {
-  const std::string p(prefix(e));
-  std::string quota = rules.daily_quota == 0
-                          ? "No daily limit on kudos."
-                          : "Everyone can give " + count_of(rules.daily_quota, "kudos", "kudos") +
-                                " a day (one per person thanked); the day ends at midnight " + calendar.tz_name() + " time.";
-  return "Brigade — say thanks where the work happens 🙌\n"
-         "  " + p + "thanks @a [@b …] [reason] [#value …]  — thank people; posted in the channel\n"
-         "  " + p + "praise @a [@b …] message  — public praise, also shared in the wins channel if there is one\n"
-         "  " + p + "ask what you need  — open a help request #N; " + p + "ask list (shown only to you) · " + p +
-         "ask take N · " + p + "ask done N [@helper …] · " + p + "ask cancel N\n"
-         "  " + p + "leaderboard [week|month|quarter|year|all] [all-channels]  — top 10\n"
-         "  " + p + "kudos · " + p + "kudos @a  — received/given this week, this month, all time\n"
-         "  " + p + "kudos summary [@a …|#channel|everyone] [since YYYY-MM-DD] [until YYYY-MM-DD]  — "
-         "your recognition summary (others: managers and admins)\n"
-         "  " + p + "kudos help  — this message\n" +
-         quota + " Replies like this one are only visible to you.";
+  return with_prefix(
+             "Brigade — say thanks where the work happens 🙌\n"
+             "  {p}thanks @a [@b …] [reason] [#value …]  — thank people; posted in the channel\n"
+             "  {p}praise @a [@b …] message  — public praise, also shared in the wins channel if there is "
+             "one\n"
+             "  {p}ask what you need  — open a help request #N; {p}ask list (shown only to you) · "
+             "{p}ask take N · {p}ask done N [@helper …] · {p}ask cancel N\n"
+             "  {p}leaderboard [week|month|quarter|year|all] [all-channels]  — top 10\n"
+             "  {p}kudos · {p}kudos @a  — received/given this week, this month, all time\n"
+             "  {p}kudos summary [@a …|#channel|everyone] [since YYYY-MM-DD] [until YYYY-MM-DD]  — "
+             "your recognition summary (others: managers and admins)\n"
+             "  {p}kudos help  — this message\n",
+             prefix(e)) +
+         quota_rule(rules) +
+         (rules.daily_quota == 0 ? "" : " The day ends at midnight, " + calendar.tz_name() + " time.") +
+         " Replies like this one are only visible to you.";
 }
 
 }  // namespace brigade::commands

@@ -18,11 +18,11 @@ constexpr std::size_t kSummaryReasons = 3;
 constexpr std::size_t kSummaryValues = 3;
 constexpr std::size_t kQuotedReason = 100;
 
-std::string counts_line(std::string_view what, const store::PersonCounts& week, const store::PersonCounts& month,
-                        const store::PersonCounts& all, bool received) {
+std::string counts_line(std::string_view what, const store::PersonCounts& week,
+                        const store::PersonCounts& month, const store::PersonCounts& all, bool received) {
   auto pick = [&](const store::PersonCounts& c) { return received ? c.received : c.given; };
-  return std::string(what) + ": " + std::to_string(pick(week)) + " this week · " + std::to_string(pick(month)) +
-         " this month · " + std::to_string(pick(all)) + " all time";
+  return std::string(what) + ": " + std::to_string(pick(week)) + " this week · " +
+         std::to_string(pick(month)) + " this month · " + std::to_string(pick(all)) + " all time";
 }
 
 void counts_for(BodyBuilder& b, store::Writer& store, const Context& ctx, const core::UserRef& u, bool self) {
@@ -37,7 +37,8 @@ void counts_for(BodyBuilder& b, store::Writer& store, const Context& ctx, const 
   b.text("\n" + counts_line("Given", week, month, all, false));
 }
 
-Result counts(const core::Event& e, store::Writer& store, const Context& ctx, std::vector<core::UserRef> users) {
+Result counts(const core::Event& e, store::Writer& store, const Context& ctx,
+              std::vector<core::UserRef> users) {
   const bool mine = users.empty();
   if (mine) users.push_back(e.user);
   BodyBuilder b;
@@ -53,7 +54,8 @@ Result counts(const core::Event& e, store::Writer& store, const Context& ctx, st
       b.text("\nNo daily limit on the kudos you give.");
     } else {
       const auto used = store.quota_used(e.user.id, ctx.calendar.day(ctx.now));
-      b.text("\nYou have " + count_of(used >= limit ? 0 : limit - used, "kudos", "kudos") + " left to give today.");
+      b.text("\nYou have " + count_of(used >= limit ? 0 : limit - used, "kudos", "kudos") +
+             " left to give today.");
     }
   }
   Result r;
@@ -70,7 +72,8 @@ std::string kinds_text(const std::array<std::uint32_t, store::kKindSlots>& a) {
   std::string out;
   for (auto k : {store::Kind::thanks, store::Kind::praise, store::Kind::help}) {
     if (by_kind(a, k) == 0) continue;
-    out += (out.empty() ? "" : " · ") + std::to_string(by_kind(a, k)) + " " + std::string(store::to_string(k));
+    out +=
+        (out.empty() ? "" : " · ") + std::to_string(by_kind(a, k)) + " " + std::string(store::to_string(k));
   }
   return out;
 }
@@ -93,7 +96,8 @@ void person_summary(BodyBuilder& b, store::Writer& store, const Context& ctx, co
       v += (i ? ", #" : "#") + p.values[i].first + " ×" + std::to_string(p.values[i].second);
     b.text("\n   top values: " + v);
   }
-  if (p.helps_resolved) b.text("\n   resolved " + count_of(p.helps_resolved, "help request", "help requests"));
+  if (p.helps_resolved)
+    b.text("\n   resolved " + count_of(p.helps_resolved, "help request", "help requests"));
   for (std::size_t i = 0; i < p.reasons.size() && i < kSummaryReasons; ++i) {
     const auto& k = p.reasons[i];
     b.text("\n   • " + ctx.calendar.date_string(k.ts) + " from ").mention(k.giver, name_of(k.giver));
@@ -127,8 +131,8 @@ Result summary(const core::Event& e, store::Writer& store, const Context& ctx, K
   }
   if (since_day > until_day)
     return refuse(e, "The start (" + ctx.calendar.date_string(ctx.calendar.start_of_day(since_day)) +
-                         ") is after the end (" + ctx.calendar.date_string(ctx.calendar.start_of_day(until_day)) +
-                         ") — swap them?");
+                         ") is after the end (" +
+                         ctx.calendar.date_string(ctx.calendar.start_of_day(until_day)) + ") — swap them?");
 
   // Who: the people named, a channel, everyone, or yourself.
   std::vector<core::UserRef> people = args.users;
@@ -137,8 +141,10 @@ Result summary(const core::Event& e, store::Writer& store, const Context& ctx, K
   if (people.empty() && !args.channel && !args.everyone) people.push_back(e.user);
   const bool only_self = !args.channel && !args.everyone && people.size() == 1 && people[0].id == e.user.id;
   if (!only_self && !listed(ctx.rules.managers, e.user.id) && !listed(ctx.rules.admins, e.user.id))
-    return refuse(e, "Only managers and admins can see summaries for other people, channels or everyone. "
-                     "Yours is always available: " + p + "kudos summary");
+    return refuse(e,
+                  "Only managers and admins can see summaries for other people, channels or everyone. "
+                  "Yours is always available: " +
+                      p + "kudos summary");
 
   store::SummaryQuery q;
   q.from = ctx.calendar.start_of_day(since_day);
@@ -165,7 +171,8 @@ Result summary(const core::Event& e, store::Writer& store, const Context& ctx, K
     b.text("\n… and " + count_of(s.people.size() - shown, "more person", "more people") +
            " — brigade report and the dashboard list everyone.");
   for (const auto& u : people) {
-    if (std::any_of(s.people.begin(), s.people.end(), [&](const auto& x) { return x.user == u.id; })) continue;
+    if (std::any_of(s.people.begin(), s.people.end(), [&](const auto& x) { return x.user == u.id; }))
+      continue;
     b.text("\n").mention(u.id, display_name(u.id, u.name.empty() ? store.name_of(u.id) : u.name));
     b.text(" — nothing received or given in this period yet.");
   }
@@ -179,17 +186,22 @@ Result summary(const core::Event& e, store::Writer& store, const Context& ctx, K
 Result handle_kudos(const core::Event& e, store::Writer& store, const Context& ctx) {
   auto args = parse_kudos(e.text, e.mentions);
   switch (args.verb) {
-    case KudosArgs::Verb::me: return counts(e, store, ctx, {});
-    case KudosArgs::Verb::people: return counts(e, store, ctx, args.users);
-    case KudosArgs::Verb::summary: return summary(e, store, ctx, std::move(args));
+    case KudosArgs::Verb::me:
+      return counts(e, store, ctx, {});
+    case KudosArgs::Verb::people:
+      return counts(e, store, ctx, args.users);
+    case KudosArgs::Verb::summary:
+      return summary(e, store, ctx, std::move(args));
     case KudosArgs::Verb::help: {
       Result r;
       r.replies.push_back(private_reply(e, kudos_help(e, ctx.rules, ctx.calendar)));
       return r;
     }
-    case KudosArgs::Verb::usage: break;
+    case KudosArgs::Verb::usage:
+      break;
   }
-  return usage(e, (args.problem.empty() ? std::string() : "Hmm, " + args.problem + ".\n") + kudos_help(e, ctx.rules, ctx.calendar));
+  return usage(e, (args.problem.empty() ? std::string() : "Hmm, " + args.problem + ".\n") +
+                      kudos_help(e, ctx.rules, ctx.calendar));
 }
 
 }  // namespace brigade::commands

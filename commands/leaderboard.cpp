@@ -11,9 +11,12 @@ constexpr std::size_t kTop = 10;
 // "this week", "last month", "today", "all time".
 std::string period_words(core::Period p, bool last) {
   switch (p) {
-    case core::Period::day: return last ? "yesterday" : "today";
-    case core::Period::all: return "all time";
-    default: return std::string(last ? "last " : "this ") + std::string(core::to_string(p));
+    case core::Period::day:
+      return last ? "yesterday" : "today";
+    case core::Period::all:
+      return "all time";
+    default:
+      return std::string(last ? "last " : "this ") + std::string(core::to_string(p));
   }
 }
 
@@ -27,7 +30,8 @@ Result handle_leaderboard(const core::Event& e, store::Writer& store, const Cont
   if (args.last) bucket = ctx.calendar.shift(args.period, bucket, -1);
   const std::string where = args.all_channels ? "across all channels" : "in " + channel_label(e.channel);
   const std::string when = period_words(args.period, args.last);
-  const std::string label = args.period == core::Period::all ? when : when + " (" + ctx.calendar.label(args.period, bucket) + ")";
+  const std::string label =
+      args.period == core::Period::all ? when : when + " (" + ctx.calendar.label(args.period, bucket) + ")";
 
   const auto entries = store.leaderboard(args.all_channels ? "" : e.channel.id, args.period, bucket, kTop);
   Result r;
@@ -39,7 +43,8 @@ Result handle_leaderboard(const core::Event& e, store::Writer& store, const Cont
              std::string(args.period == core::Period::day ? "day" : core::to_string(args.period)) +
              " is a fresh start: " + p + "thanks @someone for something");
     else
-      b.text("No kudos yet " + when + " " + where + " — be the first: " + p + "thanks @someone for something 🙌");
+      b.text("No kudos yet " + when + " " + where + " — be the first: " + p +
+             "thanks @someone for something 🙌");
     r.replies.push_back(public_reply(e, b.take(), false));
     return r;
   }

@@ -9,10 +9,14 @@
 namespace brigade::commands {
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 // Punctuation that ends a #value word.
-bool ends_value(char c) { return std::string_view(",.;:!?)").find(c) != std::string_view::npos; }
+bool ends_value(char c) {
+  return std::string_view(",.;:!?)").find(c) != std::string_view::npos;
+}
 
 // A token that only joins recipients: "," "&" "and" (also ",&" typed without spaces).
 bool is_separator(const Token& t) {
@@ -54,10 +58,13 @@ void add_user(std::vector<core::UserRef>& users, const core::UserRef& u) {
     users.push_back(u);
 }
 
-std::string lower(const Token& t) { return t.mention ? std::string() : core::to_lower_ascii(t.text); }
+std::string lower(const Token& t) {
+  return t.mention ? std::string() : core::to_lower_ascii(t.text);
+}
 
 // Text from token `first` to the end of token `last`, spacing collapsed.
-std::string span_text(std::string_view text, const std::vector<Token>& tokens, std::size_t first, std::size_t last) {
+std::string span_text(std::string_view text, const std::vector<Token>& tokens, std::size_t first,
+                      std::size_t last) {
   if (first > last || last >= tokens.size()) return {};
   return collapse_space(text.substr(tokens[first].pos, tokens[last].end() - tokens[first].pos));
 }
@@ -68,24 +75,40 @@ std::size_t space_at(std::string_view s, std::size_t i) {
   if (i >= s.size()) return 0;
   auto b = [&](std::size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u; };
   switch (b(0)) {
-    case ' ': case '\t': case '\n': case '\r': case '\f': case '\v': return 1;
-    case 0xC2: return b(1) == 0xA0 || b(1) == 0x85 ? 2 : 0;  // NBSP, NEL
-    case 0xE1: return b(1) == 0x9A && b(2) == 0x80 ? 3 : 0;  // U+1680
+    case ' ':
+    case '\t':
+    case '\n':
+    case '\r':
+    case '\f':
+    case '\v':
+      return 1;
+    case 0xC2:
+      return b(1) == 0xA0 || b(1) == 0x85 ? 2 : 0;  // NBSP, NEL
+    case 0xE1:
+      return b(1) == 0x9A && b(2) == 0x80 ? 3 : 0;  // U+1680
     case 0xE2:
       if (b(1) == 0x80 && ((b(2) >= 0x80 && b(2) <= 0x8B) || b(2) == 0xA8 || b(2) == 0xA9 || b(2) == 0xAF))
         return 3;  // U+2000..U+200B (incl. zero width), line/paragraph separators, narrow NBSP
       return b(1) == 0x81 && b(2) == 0x9F ? 3 : 0;  // U+205F
-    case 0xE3: return b(1) == 0x80 && b(2) == 0x80 ? 3 : 0;  // U+3000
-    case 0xEF: return b(1) == 0xBB && b(2) == 0xBF ? 3 : 0;  // a stray BOM / zero-width no-break space
-    default: return 0;
+    case 0xE3:
+      return b(1) == 0x80 && b(2) == 0x80 ? 3 : 0;  // U+3000
+    case 0xEF:
+      return b(1) == 0xBB && b(2) == 0xBF ? 3 : 0;  // a stray BOM / zero-width no-break space
+    default:
+      return 0;
   }
 }
 
 std::vector<Token> tokenize(std::string_view text, const std::vector<core::Mention>& mentions) {
   // Usable spans in text order; anything malformed is left as plain text.
+  // A span must start and end on code-point boundaries, or the text around it would be cut mid-character.
+  auto boundary = [&](std::size_t i) {
+    return i >= text.size() || (static_cast<unsigned char>(text[i]) & 0xC0) != 0x80;
+  };
   std::vector<const core::Mention*> spans;
   for (const auto& m : mentions)
-    if (m.len > 0 && m.pos < text.size() && m.len <= text.size() - m.pos && (!m.user.id.empty() || m.is_channel()))
+    if (m.len > 0 && m.pos < text.size() && m.len <= text.size() - m.pos && boundary(m.pos) &&
+        boundary(m.pos + m.len) && (!m.user.id.empty() || m.is_channel()))
       spans.push_back(&m);
   std::stable_sort(spans.begin(), spans.end(), [](auto* a, auto* b) { return a->pos < b->pos; });
   std::vector<const core::Mention*> clean;
@@ -183,7 +206,8 @@ ThanksArgs parse_thanks(std::string_view text, const std::vector<core::Mention>&
 
   for (std::size_t k = i; k < tokens.size(); ++k) {
     if (tokens[k].mention) continue;  // "#general" as a channel mention is a place, not a value
-    if (auto v = value_tag(tokens[k].text); v && std::find(a.values.begin(), a.values.end(), *v) == a.values.end())
+    if (auto v = value_tag(tokens[k].text);
+        v && std::find(a.values.begin(), a.values.end(), *v) == a.values.end())
       a.values.push_back(*v);
   }
   std::size_t last = tokens.size();
@@ -220,7 +244,9 @@ AskArgs parse_ask(std::string_view text, const std::vector<core::Mention>& menti
     // "take a look at my PR" is a request, not a verb: the verb needs its number.
     if (auto n = parse_number(tokens[1].mention ? std::string_view() : tokens[1].text)) {
       a.number = *n;
-      a.verb = verb == "take" ? AskArgs::Verb::take : verb == "done" ? AskArgs::Verb::done : AskArgs::Verb::cancel;
+      a.verb = verb == "take"   ? AskArgs::Verb::take
+               : verb == "done" ? AskArgs::Verb::done
+                                : AskArgs::Verb::cancel;
       if (a.verb == AskArgs::Verb::done)
         for (std::size_t k = 2; k < tokens.size(); ++k)
           if (tokens[k].is_user()) add_user(a.helpers, tokens[k].mention->user);
@@ -238,7 +264,8 @@ LeaderboardArgs parse_leaderboard(std::string_view text, const std::vector<core:
   bool have_period = false;
   auto set_period = [&](core::Period p, std::string_view word) {
     if (have_period && a.period != p) {
-      a.problem = "pick one period, not both " + std::string(core::to_string(a.period)) + " and " + std::string(word);
+      a.problem =
+          "pick one period, not both " + std::string(core::to_string(a.period)) + " and " + std::string(word);
       return;
     }
     have_period = true;

@@ -65,11 +65,13 @@ std::optional<Result> refuse_recipients(const core::Event& e, const std::vector<
   const std::string p(prefix(e));
   BodyBuilder b;
   if (recipients.size() == 1 && self) {
-    b.text("You can't " + std::string(verb) + " yourself — but thanks for all you do! 😄 Who helped you today? Try " +
-           p + std::string(command) + " @them …");
+    b.text("You can't " + std::string(verb) +
+           " yourself — but thanks for all you do! 😄 Who helped you today? Try " + p + std::string(command) +
+           " @them …");
   } else if (recipients.size() == 1) {
     b.text("🤖 ").mention(bots[0].id, display_name(bots[0]));
-    b.text(" is a bot — bots don't collect kudos. " + p + std::string(command) + " a human who helped instead!");
+    b.text(" is a bot — bots don't collect kudos. " + p + std::string(command) +
+           " a human who helped instead!");
   } else {
     b.text("Nothing recorded: ");
     if (self) b.text("you can't " + std::string(verb) + " yourself");
@@ -78,7 +80,10 @@ std::optional<Result> refuse_recipients(const core::Event& e, const std::vector<
       mention_list(b, bots);
       b.text(bots.size() == 1 ? " is a bot" : " are bots");
     }
-    b.text(". Try again without " + std::string(bots.empty() ? "yourself" : self ? "yourself and the bots" : "them") +
+    b.text(". Try again without " +
+           std::string(bots.empty() ? "yourself"
+                       : self       ? "yourself and the bots"
+                                    : "them") +
            " — the others will be glad to hear it.");
   }
   return refuse(e, b.take());
@@ -87,7 +92,8 @@ std::optional<Result> refuse_recipients(const core::Event& e, const std::vector<
 std::string quota_left_text(std::uint32_t limit, std::uint32_t used) {
   if (limit == 0) return "No daily limit on kudos here — keep them coming!";
   const std::uint32_t left = used >= limit ? 0 : limit - used;
-  if (left == 0) return "That was your last kudos for today — you get " + std::to_string(limit) + " more at midnight.";
+  if (left == 0)
+    return "That was your last kudos for today — you get " + std::to_string(limit) + " more at midnight.";
   return "You have " + count_of(left, "kudos", "kudos") + " left today.";
 }
 
@@ -103,8 +109,8 @@ Result give(const core::Event& e, store::Writer& store, const Context& ctx, stor
     return usage(e, "Who would you like to " + std::string(praise ? "praise" : "thank") +
                         "? Mention them first, e.g. " + p + verb + " @alice for the review");
   if (praise && args.reason.empty())
-    return usage(e, "What are you praising them for? e.g. " + p +
-                        "praise @alice shipped the migration a week early!");
+    return usage(
+        e, "What are you praising them for? e.g. " + p + "praise @alice shipped the migration a week early!");
   if (auto r = refuse_recipients(e, args.recipients, praise ? "praise" : "thank", verb)) return *r;
   if (rules.max_recipients > 0 && args.recipients.size() > rules.max_recipients)
     return refuse(e, "That's " + std::to_string(args.recipients.size()) + " people — one " + p + verb +
@@ -122,13 +128,16 @@ Result give(const core::Event& e, store::Writer& store, const Context& ctx, stor
     for (const auto& v : args.values)
       if (std::find(allowed.begin(), allowed.end(), v) == allowed.end()) unknown.push_back(v);
     if (!unknown.empty())
-      return refuse(e, value_list(unknown) + (unknown.size() == 1 ? " isn't one of our values" : " aren't our values") +
+      return refuse(e, value_list(unknown) +
+                           (unknown.size() == 1 ? " isn't one of our values" : " aren't our values") +
                            ". Nothing recorded — use " + value_list(allowed) + ", or leave the tag out.");
   }
   if (rules.values_required && args.values.empty())
-    return refuse(e, allowed.empty() ? "Please tag it with a #value, e.g. " + p + verb + " @alice for the review #teamwork"
-                                     : "Please tag it with one of our values: " + value_list(allowed) + " — e.g. " + p +
-                                           verb + " @alice for the review #" + allowed.front());
+    return refuse(
+        e, allowed.empty()
+               ? "Please tag it with a #value, e.g. " + p + verb + " @alice for the review #teamwork"
+               : "Please tag it with one of our values: " + value_list(allowed) + " — e.g. " + p + verb +
+                     " @alice for the review #" + allowed.front());
 
   // Every rule has said yes; the quota is the last check and the first write.
   const std::int32_t day = ctx.calendar.day(ctx.now);
@@ -172,15 +181,19 @@ Result give(const core::Event& e, store::Writer& store, const Context& ctx, stor
     reason_phrase(pub, args.reason, args.values);
     // Counted workspace-wide: the same person is thanked in many channels.
     const auto week = ctx.calendar.bucket(core::Period::week, ctx.now);
-    auto received = [&](const core::UserRef& r) { return store.counts(r.id, "", core::Period::week, week).received; };
+    auto received = [&](const core::UserRef& r) {
+      return store.counts(r.id, "", core::Period::week, week).received;
+    };
     if (args.recipients.size() == 1) {
       const auto c = received(args.recipients[0]);
       const auto name = display_name(args.recipients[0]);
-      pub.text(c <= 1 ? " — " + name + "'s first this week" : " — that's " + std::to_string(c) + " this week for " + name);
+      pub.text(c <= 1 ? " — " + name + "'s first this week"
+                      : " — that's " + std::to_string(c) + " this week for " + name);
     } else {
       pub.text(" — this week: ");
       for (std::size_t i = 0; i < args.recipients.size(); ++i)
-        pub.text((i ? ", " : "") + display_name(args.recipients[i]) + " " + std::to_string(received(args.recipients[i])));
+        pub.text((i ? ", " : "") + display_name(args.recipients[i]) + " " +
+                 std::to_string(received(args.recipients[i])));
     }
   }
   result.replies.push_back(public_reply(e, pub.take(), true));

@@ -8,8 +8,12 @@
 
 namespace brigade::testing {
 
-inline core::UserRef alice() { return core::UserRef{"console:alice", "alice", false}; }
-inline core::ChannelRef general() { return core::ChannelRef{"console:general", "general"}; }
+inline core::UserRef alice() {
+  return core::UserRef{"console:alice", "alice", false};
+}
+inline core::ChannelRef general() {
+  return core::ChannelRef{"console:general", "general"};
+}
 
 // make_event("thanks", "@bob for the review", {{"console:bob", "bob"}}): every "@bob" in the text
 // becomes a span naming console:bob (the longest matching name wins, so "@Zoë Smith" can be one
@@ -28,7 +32,8 @@ inline core::Event make_event(std::string command, std::string text, std::vector
   auto boundary = [&](std::size_t end) {
     if (end >= t.size()) return true;
     unsigned char c = static_cast<unsigned char>(t[end]);
-    return c == ' ' || c == '\t' || c == '\n' || c == 0xC2 /* NBSP */ || std::string(",;:!?.)&@#").find(static_cast<char>(c)) != std::string::npos;
+    return c == ' ' || c == '\t' || c == '\n' || c == 0xC2 /* NBSP */ ||
+           std::string(",;:!?.)&@#").find(static_cast<char>(c)) != std::string::npos;
   };
   for (std::size_t i = 0; i < t.size(); ++i) {
     if (t[i] != '@' && t[i] != '#') continue;

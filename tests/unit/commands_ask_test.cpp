@@ -11,7 +11,8 @@ using store::AskState;
 class AskTest : public CommandsTest {
  protected:
   // alice asks in #general; returns the request number.
-  std::uint64_t open_one(const std::string& what = "how do I rotate the certs?", const core::UserRef& who = kAlice) {
+  std::uint64_t open_one(const std::string& what = "how do I rotate the certs?",
+                         const core::UserRef& who = kAlice) {
     auto r = cmd("ask", what, kNov18Ten, who);
     EXPECT_EQ(r.outcome, Outcome::ok);
     return store_->read()->open_asks("", 1000).back().id;
@@ -25,7 +26,8 @@ TEST_F(AskTest, AskOpensARequestInTheChannel) {
   ASSERT_EQ(r.replies.size(), 1u);
   EXPECT_EQ(r.replies[0].audience, Audience::channel);
   EXPECT_EQ(r.replies[0].channel, "console:general");
-  EXPECT_EQ(r.replies[0].plain(), "🙋 Help request #1 from @alice: how do I rotate the certs? — reply with /ask take 1");
+  EXPECT_EQ(r.replies[0].plain(),
+            "🙋 Help request #1 from @alice: how do I rotate the certs? — reply with /ask take 1");
   auto a = store_->read()->ask(1);
   ASSERT_TRUE(a);
   EXPECT_EQ(a->state, AskState::open);
@@ -76,7 +78,8 @@ TEST_F(AskTest, AskListIsPrivateAndShowsOpenAndTakenRequestsHere) {
 TEST_F(AskTest, AskListWhenNothingIsOpen) {
   auto r = cmd("ask", "list");
   EXPECT_EQ(r.outcome, Outcome::ok);
-  EXPECT_EQ(text(r, Audience::private_), "No open help requests in #general — need a hand? /ask what you need");
+  EXPECT_EQ(text(r, Audience::private_),
+            "No open help requests in #general — need a hand? /ask what you need");
 }
 
 TEST_F(AskTest, AskTakeClaimsAnOpenRequest) {
@@ -105,10 +108,12 @@ TEST_F(AskTest, AskTakeRefusesWhatIsNotOpen) {
   auto id = open_one();
   const auto n = std::to_string(id);
   cmd("ask", "take " + n, kNov18Ten, kBob);
-  EXPECT_NE(expect_refused("ask", "take " + n, kNov18Ten, kCarol).find("#1 is already taken by @bob"), std::string::npos);
+  EXPECT_NE(expect_refused("ask", "take " + n, kNov18Ten, kCarol).find("#1 is already taken by @bob"),
+            std::string::npos);
   EXPECT_NE(expect_refused("ask", "take " + n, kNov18Ten, kBob).find("already on #1"), std::string::npos);
   cmd("ask", "done " + n);
-  EXPECT_NE(expect_refused("ask", "take " + n, kNov18Ten, kCarol).find("#1 is already done"), std::string::npos);
+  EXPECT_NE(expect_refused("ask", "take " + n, kNov18Ten, kCarol).find("#1 is already done"),
+            std::string::npos);
   auto other = open_one("another");
   cmd("ask", "cancel " + std::to_string(other));
   EXPECT_NE(expect_refused("ask", "take " + std::to_string(other), kNov18Ten, kCarol).find("was cancelled"),
@@ -147,8 +152,9 @@ TEST_F(AskTest, AskDoneCreditsTheTakerByDefault) {
   const auto* pub = find(r, Audience::channel);
   ASSERT_NE(pub, nullptr);
   EXPECT_TRUE(pub->ping);
-  EXPECT_EQ(pub->plain(),
-            "✅ Help request #1 is resolved — thank you @bob for helping @alice! (how do I rotate the certs?)");
+  EXPECT_EQ(
+      pub->plain(),
+      "✅ Help request #1 is resolved — thank you @bob for helping @alice! (how do I rotate the certs?)");
 }
 
 TEST_F(AskTest, AskDoneCreditsTheNamedHelpersInstead) {
@@ -160,7 +166,8 @@ TEST_F(AskTest, AskDoneCreditsTheNamedHelpersInstead) {
   EXPECT_EQ(store_->read()->ask(id)->helpers, (std::vector<std::string>{"console:carol", "console:dave"}));
   EXPECT_EQ(received_this_week("console:bob"), 0u);
   EXPECT_EQ(received_this_week("console:carol"), 1u);
-  EXPECT_NE(text(r, Audience::channel).find("thank you @carol and @dave for helping @alice"), std::string::npos);
+  EXPECT_NE(text(r, Audience::channel).find("thank you @carol and @dave for helping @alice"),
+            std::string::npos);
 }
 
 TEST_F(AskTest, AskDoneWithNobodyToCreditAsksForTheHelper) {
@@ -179,13 +186,22 @@ TEST_F(AskTest, AskDoneRefusesTheRequesterOrABotAsHelper) {
   EXPECT_EQ(state(id), AskState::open);
 }
 
+TEST_F(AskTest, AskDoneCreditsAtMostMaxRecipientsHelpers) {
+  rules_.max_recipients = 2;
+  auto id = open_one();
+  auto msg = expect_refused("ask", "done " + std::to_string(id) + " @bob @carol @dave");
+  EXPECT_NE(msg.find("at most 2"), std::string::npos) << msg;
+  EXPECT_EQ(state(id), AskState::open);
+}
+
 TEST_F(AskTest, AskDoneAndCancelAreForTheRequesterOrAnAdmin) {
   auto id = open_one();
   const auto n = std::to_string(id);
   cmd("ask", "take " + n, kNov18Ten, kBob);
   auto msg = expect_refused("ask", "done " + n, kNov18Ten, kBob);
   EXPECT_NE(msg.find("Only @alice (who asked) or an admin can close #1"), std::string::npos) << msg;
-  EXPECT_NE(expect_refused("ask", "cancel " + n, kNov18Ten, kCarol).find("can withdraw #1"), std::string::npos);
+  EXPECT_NE(expect_refused("ask", "cancel " + n, kNov18Ten, kCarol).find("can withdraw #1"),
+            std::string::npos);
   rules_.managers = {"console:carol"};  // managers see summaries; they do not close requests
   expect_refused("ask", "cancel " + n, kNov18Ten, kCarol);
   EXPECT_EQ(state(id), AskState::taken);

@@ -13,7 +13,8 @@ class KudosTest : public CommandsTest {
     rules_.daily_quota = 0;
   }
   void give(const core::UserRef& from, const std::string& text, Millis at,
-            const core::ChannelRef& where = brigade::testing::general(), const std::string& command = "thanks") {
+            const core::ChannelRef& where = brigade::testing::general(),
+            const std::string& command = "thanks") {
     auto e = make_event(command, text, {kAlice, kBob, kCarol, kDave});
     e.user = from;
     e.channel = where;
@@ -33,7 +34,7 @@ class KudosTest : public CommandsTest {
 TEST_F(KudosTest, KudosShowsYourCountsAndQuotaLeft) {
   rules_.daily_quota = 5;
   give(kCarol, "@alice for the review", kNov18Ten - kHour);
-  give(kBob, "@alice for lunch", kNov18Ten - 16 * kDay);    // Nov 2: this month, an earlier week
+  give(kBob, "@alice for lunch", kNov18Ten - 16 * kDay);      // Nov 2: this month, an earlier week
   give(kBob, "@alice for the retro", kNov18Ten - 29 * kDay);  // Oct 20: only all time
   give(kAlice, "@bob @carol for the launch", kNov18Ten - kHour);
   EXPECT_EQ(answer(""),
@@ -58,9 +59,10 @@ TEST_F(KudosTest, KudosWithUnlimitedQuotaSaysSo) {
 
 TEST_F(KudosTest, KudosHelpListsEveryCommand) {
   auto text = answer("help");
-  for (const char* c : {"/thanks @a", "/praise @a", "/ask what you need", "/ask list (shown only to you)", "/ask take N",
-                        "/ask done N", "/ask cancel N", "/leaderboard [week|month|quarter|year|all] [all-channels]",
-                        "/kudos @a", "/kudos summary", "/kudos help"})
+  for (const char* c :
+       {"/thanks @a", "/praise @a", "/ask what you need", "/ask list (shown only to you)", "/ask take N",
+        "/ask done N", "/ask cancel N", "/leaderboard [week|month|quarter|year|all] [all-channels]",
+        "/kudos @a", "/kudos summary", "/kudos help"})
     EXPECT_NE(text.find(c), std::string::npos) << c << "\n" << text;
 }
 
@@ -74,7 +76,8 @@ class SummaryTest : public KudosTest {
  protected:
   void SetUp() override {
     KudosTest::SetUp();
-    give(kBob, "@alice for the demo #teamwork #speed", kNov18Ten - kDay, brigade::testing::general(), "praise");
+    give(kBob, "@alice for the demo #teamwork #speed", kNov18Ten - kDay, brigade::testing::general(),
+         "praise");
     give(kCarol, "@alice for the review #TeamWork", kNov18Ten);
     give(kAlice, "@bob for the coffee", kNov18Ten);
     give(kDave, "@carol for the ops runbook", kNov18Ten, kOps);
@@ -87,8 +90,11 @@ class SummaryTest : public KudosTest {
 
 TEST_F(SummaryTest, SummaryOfYourselfThisMonthByDefault) {
   auto text = answer("summary", kAlice, kNov18Ten + 3 * kHour);
-  EXPECT_EQ(text.substr(0, text.find('\n')), "📋 Recognition summary, 2026-11-01 → 2026-11-18 — 4 kudos in all") << text;
-  EXPECT_NE(text.find("@alice — received 3 (1 thanks · 1 praise · 1 help), given 1 (1 thanks)"), std::string::npos)
+  EXPECT_EQ(text.substr(0, text.find('\n')),
+            "📋 Recognition summary, 2026-11-01 → 2026-11-18 — 4 kudos in all")
+      << text;
+  EXPECT_NE(text.find("@alice — received 3 (1 thanks · 1 praise · 1 help), given 1 (1 thanks)"),
+            std::string::npos)
       << text;
   EXPECT_NE(text.find("top values: #teamwork ×2, #speed ×1"), std::string::npos) << text;
   EXPECT_NE(text.find("resolved 1 help request"), std::string::npos) << text;
@@ -142,7 +148,8 @@ TEST_F(SummaryTest, SummaryForAManagerCoversPeopleChannelsAndEveryone) {
 
   auto all = answer("summary everyone", kDave, kNov18Ten + 3 * kHour);
   EXPECT_NE(all.find("— 5 kudos in all"), std::string::npos) << all;
-  for (const char* who : {"@alice —", "@bob —", "@carol —", "@dave —"}) EXPECT_NE(all.find(who), std::string::npos) << all;
+  for (const char* who : {"@alice —", "@bob —", "@carol —", "@dave —"})
+    EXPECT_NE(all.find(who), std::string::npos) << all;
 }
 
 TEST_F(SummaryTest, SummaryNamesPeopleWithNothingInTheRange) {

@@ -86,7 +86,8 @@ TEST_F(LeaderboardTest, LeaderboardWhenEmptyInvitesTheFirstThanks) {
 
 TEST_F(LeaderboardTest, LeaderboardLastWeekIsThePreviousWeek) {
   thank(kCarol, "bob", kNov18Ten - 7 * kDay, brigade::testing::general());
-  EXPECT_EQ(board("last week"), "🏆 Leaderboard — last week (week of 2026-11-09) in #general\n🥇 @bob — 1");
+  EXPECT_EQ(board("last week"),
+            "🏆 Leaderboard — last week (week of 2026-11-09) in #general\n🥇 @bob — 1");
   EXPECT_NE(board("week").find("No kudos yet this week"), std::string::npos);
   EXPECT_NE(board("month").find("🥇 @bob — 1"), std::string::npos);
   EXPECT_NE(board("last month").find("No kudos last month in #general"), std::string::npos);
@@ -94,7 +95,8 @@ TEST_F(LeaderboardTest, LeaderboardLastWeekIsThePreviousWeek) {
 
 TEST_F(LeaderboardTest, LeaderboardPeriodLabels) {
   thank(kCarol, "bob", kNov18Ten, brigade::testing::general());
-  EXPECT_EQ(board("month").substr(0, board("month").find('\n')), "🏆 Leaderboard — this month (November 2026) in #general");
+  EXPECT_EQ(board("month").substr(0, board("month").find('\n')),
+            "🏆 Leaderboard — this month (November 2026) in #general");
   EXPECT_NE(board("quarter").find("this quarter (2026 Q4) in #general"), std::string::npos);
   EXPECT_NE(board("year").find("this year (2026) in #general"), std::string::npos);
   EXPECT_NE(board("all").find("🏆 Leaderboard — all time in #general"), std::string::npos);
@@ -110,12 +112,14 @@ TEST_F(LeaderboardTest, LeaderboardWeekStartsOnMondayByDefault) {
 TEST_F(LeaderboardTest, LeaderboardWeekCanStartOnSunday) {
   reopen("UTC", 0);
   thank(kCarol, "bob", kNov22Noon, brigade::testing::general());  // a Sunday: the first day of the week
-  EXPECT_EQ(board("", kNov23Noon), "🏆 Leaderboard — this week (week of 2026-11-22) in #general\n🥇 @bob — 1");
+  EXPECT_EQ(board("", kNov23Noon),
+            "🏆 Leaderboard — this week (week of 2026-11-22) in #general\n🥇 @bob — 1");
 }
 
 TEST_F(LeaderboardTest, LeaderboardBucketsFollowTheTimeZone) {
   reopen("Europe/Berlin", 1);
-  const Millis sunday_late_utc = kNov22Noon + 11 * kHour + 30 * kMinute;  // 23:30 UTC = Monday 00:30 in Berlin
+  const Millis sunday_late_utc =
+      kNov22Noon + 11 * kHour + 30 * kMinute;  // 23:30 UTC = Monday 00:30 in Berlin
   thank(kCarol, "bob", sunday_late_utc, brigade::testing::general());
   EXPECT_NE(board("", kNov23Noon).find("(week of 2026-11-23)"), std::string::npos);
   EXPECT_NE(board("", kNov23Noon).find("🥇 @bob — 1"), std::string::npos);

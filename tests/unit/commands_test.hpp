@@ -71,7 +71,9 @@ class CommandsTest : public ::testing::Test {
     return store_->read()->quota_used(user, cal_->day(now));
   }
   std::uint32_t received_this_week(const std::string& user, Millis now = kNov18Ten) {
-    return store_->read()->counts(user, "", core::Period::week, cal_->bucket(core::Period::week, now)).received;
+    return store_->read()
+        ->counts(user, "", core::Period::week, cal_->bucket(core::Period::week, now))
+        .received;
   }
 
   // Every refusal: one private reply to the giver, in the channel, and nothing recorded.

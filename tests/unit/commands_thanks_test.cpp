@@ -37,13 +37,15 @@ TEST_F(ThanksTest, ThanksCelebratesInTheChannelWithMentions) {
 
   cmd("thanks", "@bob for lunch", kNov18Ten + kMinute, kCarol);
   auto third = cmd("thanks", "@bob great pairing", kNov18Ten + 2 * kMinute, kDave);
-  EXPECT_EQ(text(third, Audience::channel), "🎉 @dave thanked @bob: great pairing — that's 3 this week for bob");
+  EXPECT_EQ(text(third, Audience::channel),
+            "🎉 @dave thanked @bob: great pairing — that's 3 this week for bob");
 }
 
 TEST_F(ThanksTest, ThanksToSeveralPeopleCountsEach) {
   cmd("thanks", "@bob for lunch", kNov18Ten, kCarol);
   auto r = cmd("thanks", "@bob @carol for the launch");
-  EXPECT_EQ(text(r, Audience::channel), "🎉 @alice thanked @bob and @carol for the launch — this week: bob 2, carol 1");
+  EXPECT_EQ(text(r, Audience::channel),
+            "🎉 @alice thanked @bob and @carol for the launch — this week: bob 2, carol 1");
 }
 
 TEST_F(ThanksTest, ThanksTellsTheGiverTheQuotaLeft) {
@@ -59,7 +61,8 @@ TEST_F(ThanksTest, ThanksTellsTheGiverTheQuotaLeft) {
 
 TEST_F(ThanksTest, ThanksWithUnlimitedQuotaSaysSo) {
   rules_.daily_quota = 0;
-  for (int i = 0; i < 12; ++i) ASSERT_EQ(cmd("thanks", "@bob for round " + std::to_string(i)).outcome, Outcome::ok);
+  for (int i = 0; i < 12; ++i)
+    ASSERT_EQ(cmd("thanks", "@bob for round " + std::to_string(i)).outcome, Outcome::ok);
   auto r = cmd("thanks", "@bob once more");
   EXPECT_NE(text(r, Audience::private_).find("No daily limit"), std::string::npos);
   EXPECT_EQ(kudos_count(), 13u);
@@ -195,7 +198,8 @@ TEST_F(ThanksTest, ThanksQuotaFollowsTheLongDayWhenDstEnds) {
 }
 
 TEST_F(ThanksTest, ThanksRemembersDisplayNames) {
-  auto e = make_event("thanks", "@Zoë for the Łódź offsite 👩‍💻 #teamwork", {{"console:zoë", "Zoë", false}});
+  auto e = make_event("thanks", "@Zoë for the Łódź offsite 👩‍💻 #teamwork",
+                      {{"console:zoë", "Zoë", false}});
   e.channel = {"console:général", "général"};
   auto r = run(e);
   ASSERT_EQ(r.outcome, Outcome::ok);
@@ -204,7 +208,9 @@ TEST_F(ThanksTest, ThanksRemembersDisplayNames) {
   EXPECT_EQ(rd->name_of("console:alice"), "alice");
   EXPECT_EQ(rd->name_of("console:général"), "général");
   EXPECT_EQ(rd->kudos(r.kudos_ids[0])->reason, "for the Łódź offsite 👩‍💻");
-  EXPECT_EQ(text(r, Audience::channel), "🎉 @alice thanked @Zoë for the Łódź offsite 👩‍💻 #teamwork — Zoë's first this week");
+  EXPECT_EQ(
+      text(r, Audience::channel),
+      "🎉 @alice thanked @Zoë for the Łódź offsite 👩‍💻 #teamwork — Zoë's first this week");
 }
 
 TEST_F(ThanksTest, ThanksFallsBackToTheIdWhenANameIsMissing) {
@@ -248,7 +254,8 @@ TEST_F(ThanksTest, PraiseIsPostedAndCrossPostedToTheWinsChannel) {
   const auto* cross = find(r, Audience::crosspost);
   ASSERT_NE(cross, nullptr);
   EXPECT_EQ(cross->channel, "wins");
-  EXPECT_EQ(cross->plain(), "📣 @alice praised @bob in #general: shipped the migration a week early! #ownership");
+  EXPECT_EQ(cross->plain(),
+            "📣 @alice praised @bob in #general: shipped the migration a week early! #ownership");
   EXPECT_NE(text(r, Audience::private_).find("shared in the wins channel"), std::string::npos);
   auto k = store_->read()->kudos(r.kudos_ids.at(0));
   EXPECT_EQ(k->kind, store::Kind::praise);
@@ -266,6 +273,22 @@ TEST_F(ThanksTest, PraiseInTheWinsChannelIsNotCrossPostedToItself) {
     EXPECT_EQ(find(r, Audience::crosspost), nullptr) << raw;
     EXPECT_NE(find(r, Audience::channel), nullptr);
   }
+}
+
+TEST_F(ThanksTest, PraiseRecognisesTheWinsChannelByItsPlatformId) {
+  rules_.wins_channel = {{"slack", "C0WINS"}};
+  auto e = make_event("praise", "@bob for the demo", {{"slack:T1:U2", "bob", false}});
+  e.platform = "slack";
+  e.user = {"slack:T1:U1", "alice", false};
+  e.channel = {"slack:T1:C0WINS", "wins"};
+  auto here = run(e);
+  ASSERT_EQ(here.outcome, Outcome::ok);
+  EXPECT_EQ(find(here, Audience::crosspost), nullptr);
+  e.channel = {"slack:T1:C0GENERAL", "general"};
+  auto elsewhere = run(e);
+  const auto* cross = find(elsewhere, Audience::crosspost);
+  ASSERT_NE(cross, nullptr);
+  EXPECT_EQ(cross->channel, "C0WINS");
 }
 
 TEST_F(ThanksTest, PraiseWithoutAWinsChannelForThePlatformStaysHere) {

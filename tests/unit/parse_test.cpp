@@ -1,6 +1,11 @@
 // The command grammar without a store: tokens, recipients, reasons, #values, /ask, /leaderboard, /kudos.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
+
+#include "core/text.hpp"
+
 #include "commands/parse.hpp"
 #include "tests/support/event_builder.hpp"
 
@@ -46,7 +51,7 @@ TEST(ParseTokens, BrokenSpansDegradeToText) {
   std::string text = "@bob hi";
   std::vector<core::Mention> m(3);
   m[0] = {0, 4, kBob, {}};
-  m[1] = {2, 4, kCarol, {}};   // overlaps the first
+  m[1] = {2, 4, kCarol, {}};  // overlaps the first
   m[2] = {5, 40, kDave, {}};  // runs past the end
   auto t = tokenize(text, m);
   ASSERT_EQ(t.size(), 2u);
@@ -83,8 +88,9 @@ TEST(ParseThanks, ReasonWithoutFor) {
 }
 
 TEST(ParseThanks, SeparatorsBetweenRecipients) {
-  for (const char* text : {"@bob @carol @dave thanks", "@bob, @carol & @dave thanks", "@bob,@carol and @dave thanks",
-                           "@bob , @carol AND @dave thanks", "@bob, @carol, and @dave thanks"}) {
+  for (const char* text :
+       {"@bob @carol @dave thanks", "@bob, @carol & @dave thanks", "@bob,@carol and @dave thanks",
+        "@bob , @carol AND @dave thanks", "@bob, @carol, and @dave thanks"}) {
     auto a = thanks(text);
     EXPECT_EQ(ids(a.recipients), (Ids{"console:bob", "console:carol", "console:dave"})) << text;
     EXPECT_EQ(a.reason, "thanks") << text;
@@ -307,6 +313,49 @@ TEST(ParseKudos, SummaryProblemsNameTheWord) {
   EXPECT_NE(b.problem.find("lately"), std::string::npos);
   auto c = kudos("summary #nowhere");
   EXPECT_NE(c.problem.find("#nowhere"), std::string::npos);
+}
+
+// Arbitrary word soups with arbitrary (often broken) spans: no crash, and the invariants hold.
+TEST(ParseRobustness, ArbitraryInputKeepsTheInvariants) {
+  const std::vector<std::string> words = {
+      "@bob", "@carol", ",",    "&",           "and",     "for",  "#TeamWork", "#1",     "#",
+      "##",   "#é",     "é",    "👩‍💻", " ",       "  ",   "\t",        "\u00A0", "\u3000",
+      ":",    "—",      "take", "done",        "cancel",  "list", "summary",   "since",  "2026-11-01",
+      "last", "week",   "all",  "channels",    "(#care)", "help", "\n"};
+  std::mt19937 rng(20261118);
+  for (int round = 0; round < 3000; ++round) {
+    std::string text;
+    const int n = static_cast<int>(rng() % 12);
+    for (int i = 0; i < n; ++i) text += words[rng() % words.size()] + (rng() % 3 ? " " : "");
+    std::vector<core::Mention> m;
+    const int spans = text.empty() ? 0 : static_cast<int>(rng() % 4);
+    for (int i = 0; i < spans; ++i) {
+      core::Mention x;
+      x.pos = rng() % (text.size() + 2);
+      x.len = rng() % 8;
+      if (rng() % 4 == 0)
+        x.channel = {"console:ops", "ops"};
+      else
+        x.user = {rng() % 2 ? "console:bob" : "console:carol", "", false};
+      m.push_back(x);
+    }
+    std::sort(m.begin(), m.end(), [](const auto& a, const auto& b) { return a.pos < b.pos; });
+    auto t = parse_thanks(text, m);
+    EXPECT_TRUE(core::valid_utf8(t.reason)) << text;
+    EXPECT_EQ(t.reason, std::string(core::trim(t.reason))) << text;
+    for (std::size_t i = 0; i < t.recipients.size(); ++i)
+      for (std::size_t j = i + 1; j < t.recipients.size(); ++j)
+        EXPECT_NE(t.recipients[i].id, t.recipients[j].id);
+    for (const auto& v : t.values) {
+      EXPECT_FALSE(v.empty());
+      EXPECT_NE(v.front(), '#');
+      EXPECT_TRUE(core::valid_utf8(v)) << text;
+    }
+    auto a = parse_ask(text, m);
+    EXPECT_TRUE(core::valid_utf8(a.text)) << text;
+    parse_leaderboard(text, m);
+    parse_kudos(text, m);
+  }
 }
 
 }  // namespace
