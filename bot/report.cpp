@@ -174,22 +174,18 @@ int run_report(store::Store& store, const ReportOptions& opt, core::Millis now, 
   std::int32_t today = cal.day(now);
   std::int32_t from_day = cal.bucket(core::Period::day, cal.range(core::Period::month, cal.bucket(core::Period::month, now)).from);
   std::int32_t until_day = today;
-  if (!opt.since.empty()) {
-    auto d = cal.parse_day(opt.since);
+  // An empty option keeps the default; a malformed one is a usage error naming the option.
+  auto day_option = [&](const char* name, const std::string& value, std::int32_t& day) {
+    if (value.empty()) return true;
+    auto d = cal.parse_day(value);
     if (!d) {
-      err << "report: --since: '" << opt.since << "' is not a date (YYYY-MM-DD)\n";
-      return 2;
+      err << "report: " << name << ": '" << value << "' is not a date (YYYY-MM-DD)\n";
+      return false;
     }
-    from_day = *d;
-  }
-  if (!opt.until.empty()) {
-    auto d = cal.parse_day(opt.until);
-    if (!d) {
-      err << "report: --until: '" << opt.until << "' is not a date (YYYY-MM-DD)\n";
-      return 2;
-    }
-    until_day = *d;
-  }
+    day = *d;
+    return true;
+  };
+  if (!day_option("--since", opt.since, from_day) || !day_option("--until", opt.until, until_day)) return 2;
   if (from_day > until_day) {
     err << "report: --since is after --until\n";
     return 2;
