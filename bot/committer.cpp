@@ -46,6 +46,23 @@ void Committer::submit(Task task, TaskDone done) {
   cv_.notify_one();
 }
 
+void Committer::submit_batch(std::vector<core::Event> events, Task then, BatchDone done) {
+  {
+    std::lock_guard lock(mu_);
+    if (!stopping_) {
+      Job job;
+      job.batch = std::move(events);
+      job.task = std::move(then);
+      job.batch_done = std::move(done);
+      job.is_batch = true;
+      queue_.push_back(std::move(job));
+      cv_.notify_one();
+      return;
+    }
+  }
+  if (done) done({}, false);
+}
+
 commands::Result Committer::apply(core::Event event) {
   std::promise<commands::Result> promise;
   auto future = promise.get_future();
@@ -101,6 +118,7 @@ commands::Result Committer::apply_command(store::Writer& txn, const core::Event&
 
 void Committer::apply_group(std::vector<Job>& group) {
   std::vector<commands::Result> results(group.size());
+  std::vector<std::vector<commands::Result>> batch_results(group.size());
   std::vector<bool> task_ok(group.size(), false);
   bool any_reply = false;
   bool committed = false;
@@ -109,7 +127,26 @@ void Committer::apply_group(std::vector<Job>& group) {
     for (std::size_t i = 0; i < group.size(); ++i) {
       auto& job = group[i];
       try {
-        if (job.task) {
+        if (job.is_batch) {
+          auto& out = batch_results[i];
+          for (const auto& ev : job.batch) {
+            try {
+              out.push_back(apply_command(*txn, ev));
+            } catch (const std::exception& e) {
+              spdlog::error("write failed for {}: {}", ev.source_id, e.what());
+              commands::Result r;
+              r.outcome = commands::Outcome::error;
+              out.push_back(std::move(r));
+            }
+            any_reply = any_reply || !out.back().replies.empty();
+          }
+          if (job.task) {
+            auto child = txn->child();
+            job.task(*child);
+            child->commit();
+          }
+          task_ok[i] = true;
+        } else if (job.task) {
           auto child = txn->child();
           job.task(*child);
           child->commit();
@@ -142,6 +179,10 @@ void Committer::apply_group(std::vector<Job>& group) {
   }
   for (std::size_t i = 0; i < group.size(); ++i) {
     auto& job = group[i];
+    if (job.is_batch) {
+      if (job.batch_done) job.batch_done(batch_results[i], committed && task_ok[i]);
+      continue;
+    }
     if (job.task) {
       if (job.task_done) job.task_done(committed && task_ok[i]);
       continue;

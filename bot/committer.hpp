@@ -30,6 +30,9 @@ class Committer {
   using TaskDone = std::function<void(bool ok)>;
   // Called after each commit that enqueued replies (wakes the outbox sender).
   using CommitHook = std::function<void()>;
+  // A batch's results, in order. `committed` is false when the transaction failed or the `then`
+  // step threw; retrying the batch is then safe, because events already applied dedupe.
+  using BatchDone = std::function<void(const std::vector<commands::Result>& results, bool committed)>;
 
   struct Stats {
     std::uint64_t commits = 0;
@@ -46,6 +49,9 @@ class Committer {
   void on_commit(CommitHook hook);
   void submit(core::Event event, CommandDone done);
   void submit(Task task, TaskDone done = {});
+  // Applies every event and then `then` (e.g. advancing a sync cursor) in ONE transaction, so a
+  // crash either keeps all of it or replays all of it (events dedupe by source id).
+  void submit_batch(std::vector<core::Event> events, Task then, BatchDone done);
   // Applies a command and waits for its commit (console, tests).
   commands::Result apply(core::Event event);
   // Stops intake; everything already queued is committed before this returns.
@@ -58,6 +64,9 @@ class Committer {
     CommandDone command_done;
     Task task;
     TaskDone task_done;
+    std::vector<core::Event> batch;  // with `task` as the step after it, and `batch_done`
+    BatchDone batch_done;
+    bool is_batch = false;
   };
   void run();
   void apply_group(std::vector<Job>& group);

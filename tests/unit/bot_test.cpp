@@ -111,6 +111,25 @@ TEST_F(BotTest, AFailingTaskSpoilsNothingElseInItsGroup) {
   EXPECT_FALSE(r->meta("half").has_value());
 }
 
+TEST_F(BotTest, BatchCommitsEventsAndCursorTogether) {
+  Committer c(*store_, rules_, clock_);
+  std::vector<core::Event> batch{thanks("m1", "alice", "bob"), thanks("m2", "carol", "bob"), thanks("m1", "alice", "bob")};
+  std::promise<std::pair<std::vector<commands::Outcome>, bool>> got;
+  c.submit_batch(std::move(batch), [](store::Writer& w) { w.set_cursor("matrix", "s72594_4483_1934"); },
+                 [&](const std::vector<commands::Result>& rs, bool committed) {
+                   std::vector<commands::Outcome> outcomes;
+                   for (const auto& r : rs) outcomes.push_back(r.outcome);
+                   got.set_value({outcomes, committed});
+                 });
+  auto [outcomes, committed] = got.get_future().get();
+  EXPECT_TRUE(committed);
+  EXPECT_EQ(outcomes, (std::vector<commands::Outcome>{commands::Outcome::ok, commands::Outcome::ok,
+                                                      commands::Outcome::duplicate}));
+  auto r = store_->read();
+  EXPECT_EQ(r->kudos_count(), 2u);
+  EXPECT_EQ(r->cursor("matrix"), "s72594_4483_1934");
+}
+
 TEST_F(BotTest, SubmitAfterStopIsRefused) {
   Committer c(*store_, rules_, clock_);
   c.stop();
