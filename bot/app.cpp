@@ -21,6 +21,9 @@
 #ifdef BRIGADE_WITH_SLACK
 #include "adapters/slack/slack_adapter.hpp"
 #endif
+#ifdef BRIGADE_WITH_MATRIX
+#include "adapters/matrix/matrix_adapter.hpp"
+#endif
 
 namespace brigade::bot {
 namespace {
@@ -133,11 +136,6 @@ int run_bot(const config::Config& cfg) {
     spdlog::info("no Slack or Matrix credentials: starting the console adapter");
     return run_console(cfg);
   }
-  if (cfg.matrix.enabled()) {
-    // The Matrix adapter arrives with its own issue; say so instead of pretending.
-    spdlog::error("Matrix credentials are set, but this build has no Matrix adapter yet; unset MATRIX_HOMESERVER");
-    return 1;
-  }
   block_shutdown_signals();
   try {
     Core core(cfg);
@@ -145,8 +143,14 @@ int run_bot(const config::Config& cfg) {
 #ifdef BRIGADE_WITH_SLACK
     if (cfg.slack.enabled()) adapters.push_back(slack::make_adapter(cfg, *core.committer));
 #endif
-    if (adapters.empty()) {
-      spdlog::error("Slack credentials are set, but this build has no Slack adapter");
+#ifdef BRIGADE_WITH_MATRIX
+    if (cfg.matrix.enabled()) adapters.push_back(matrix::make_adapter(cfg, *core.committer));
+#endif
+    // Credentials for a platform this build has no adapter for: say so instead of pretending.
+    std::size_t wanted = std::size_t{cfg.slack.enabled()} + std::size_t{cfg.matrix.enabled()};
+    if (adapters.size() != wanted) {
+      spdlog::error("credentials are set for a platform this build has no adapter for (Slack: {}, Matrix: {})",
+                    cfg.slack.enabled() ? "configured" : "off", cfg.matrix.enabled() ? "configured" : "off");
       return 1;
     }
     for (auto& a : adapters) core.outbox->add(*a);
