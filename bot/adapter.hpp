@@ -18,7 +18,9 @@ struct Delivery {
   std::string error;                // for logs; never contains secrets
 
   static Delivery sent() { return {}; }
-  static Delivery retry(std::string why, core::Millis after = 0) { return {Status::retry, after, std::move(why)}; }
+  static Delivery retry(std::string why, core::Millis after = 0) {
+    return {Status::retry, after, std::move(why)};
+  }
   static Delivery drop(std::string why) { return {Status::drop, 0, std::move(why)}; }
 };
 

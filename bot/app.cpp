@@ -149,8 +149,9 @@ int run_bot(const config::Config& cfg) {
     // Credentials for a platform this build has no adapter for: say so instead of pretending.
     std::size_t wanted = std::size_t{cfg.slack.enabled()} + std::size_t{cfg.matrix.enabled()};
     if (adapters.size() != wanted) {
-      spdlog::error("credentials are set for a platform this build has no adapter for (Slack: {}, Matrix: {})",
-                    cfg.slack.enabled() ? "configured" : "off", cfg.matrix.enabled() ? "configured" : "off");
+      spdlog::error(
+          "credentials are set for a platform this build has no adapter for (Slack: {}, Matrix: {})",
+          cfg.slack.enabled() ? "configured" : "off", cfg.matrix.enabled() ? "configured" : "off");
       return 1;
     }
     for (auto& a : adapters) core.outbox->add(*a);

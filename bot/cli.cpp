@@ -32,12 +32,14 @@ void setup_logging(const std::string& level, bool quiet_console) {
 }  // namespace
 
 int main_cli(int argc, char** argv) {
-  CLI::App app{"Brigade: a self-hosted recognition and thanks bot for Slack, Matrix and the console", "brigade"};
+  CLI::App app{"Brigade: a self-hosted recognition and thanks bot for Slack, Matrix and the console",
+               "brigade"};
   app.set_version_flag("--version", std::string("brigade ") + BRIGADE_VERSION);
   app.require_subcommand(1);
 
   std::string config_file;
-  app.add_option("--config", config_file, "TOML configuration file (default: $BRIGADE_CONFIG or config/brigade.toml)");
+  app.add_option("--config", config_file,
+                 "TOML configuration file (default: $BRIGADE_CONFIG or config/brigade.toml)");
 
   auto* run = app.add_subcommand("run", "Run the bot: Slack and Matrix when configured, else the console");
   run->fallthrough();
@@ -48,17 +50,20 @@ int main_cli(int argc, char** argv) {
   console_cmd->add_option("--as", as, "who you are (default: $USER)");
   console_cmd->add_option("--channel", channel, "which channel you are in (default: general)");
 
-  auto* report = app.add_subcommand("report", "Print a recognition summary from the data file (safe while the bot runs)");
+  auto* report = app.add_subcommand(
+      "report", "Print a recognition summary from the data file (safe while the bot runs)");
   report->fallthrough();
   ReportOptions ropt;
   report->add_option("--since", ropt.since, "first day, YYYY-MM-DD (default: start of this month)");
   report->add_option("--until", ropt.until, "last day, YYYY-MM-DD, inclusive (default: today)");
   report->add_option("--channel", ropt.channel, "only kudos given in this channel (id or name)");
   report->add_option("--user", ropt.user, "only this person (id or name)");
-  report->add_option("--format", ropt.format, "table, csv or json")->check(CLI::IsMember({"table", "csv", "json"}));
+  report->add_option("--format", ropt.format, "table, csv or json")
+      ->check(CLI::IsMember({"table", "csv", "json"}));
   report->add_flag("--verify", ropt.verify, "recompute every tally from the kudos log and report drift");
 
-  auto* health = app.add_subcommand("health", "Check that the data file opens and answers (exit 0 when healthy)");
+  auto* health =
+      app.add_subcommand("health", "Check that the data file opens and answers (exit 0 when healthy)");
   health->fallthrough();
 
   try {
@@ -80,7 +85,8 @@ int main_cli(int argc, char** argv) {
   if (!as.empty()) cfg.console.user = as;
   if (!channel.empty()) cfg.console.channel = channel;
 
-  bool console_mode = console_cmd->parsed() || (run->parsed() && !cfg.slack.enabled() && !cfg.matrix.enabled());
+  bool console_mode =
+      console_cmd->parsed() || (run->parsed() && !cfg.slack.enabled() && !cfg.matrix.enabled());
   setup_logging(cfg.log_level, console_mode);
 
   if (run->parsed()) return run_bot(cfg);

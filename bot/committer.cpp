@@ -13,7 +13,9 @@ Committer::Committer(store::Store& store, const commands::Rules& rules, const co
   thread_ = std::thread([this] { run(); });
 }
 
-Committer::~Committer() { stop(); }
+Committer::~Committer() {
+  stop();
+}
 
 void Committer::on_commit(CommitHook hook) {
   std::lock_guard lock(mu_);

@@ -13,17 +13,23 @@ namespace brigade::bot {
 OutboxSender::OutboxSender(store::Store& store, Committer& committer, const core::Clock& clock)
     : store_(store), committer_(committer), clock_(clock) {}
 
-OutboxSender::~OutboxSender() { stop(); }
+OutboxSender::~OutboxSender() {
+  stop();
+}
 
-void OutboxSender::add(Adapter& adapter) { adapters_[std::string(adapter.name())] = &adapter; }
+void OutboxSender::add(Adapter& adapter) {
+  adapters_[std::string(adapter.name())] = &adapter;
+}
 
 void OutboxSender::start() {
   thread_ = std::thread([this] {
     std::unique_lock lock(mu_);
     while (!stopping_) {
       auto now = clock_.now_ms();
-      auto wait = next_due_ > now ? std::chrono::milliseconds(next_due_ - now) : std::chrono::milliseconds(1000);
-      cv_.wait_for(lock, std::min(wait, std::chrono::milliseconds(1000)), [this] { return wake_ || stopping_; });
+      auto wait =
+          next_due_ > now ? std::chrono::milliseconds(next_due_ - now) : std::chrono::milliseconds(1000);
+      cv_.wait_for(lock, std::min(wait, std::chrono::milliseconds(1000)),
+                   [this] { return wake_ || stopping_; });
       if (stopping_) break;
       wake_ = false;
       lock.unlock();
@@ -45,7 +51,9 @@ void OutboxSender::notify() {
   cv_.notify_all();
 }
 
-void OutboxSender::flush() { pass(); }
+void OutboxSender::flush() {
+  pass();
+}
 
 bool OutboxSender::drain(std::chrono::milliseconds deadline) {
   auto until = std::chrono::steady_clock::now() + deadline;
@@ -70,7 +78,8 @@ void OutboxSender::stop() {
 
 core::Millis OutboxSender::backoff_ms(std::uint32_t attempts) {
   // 1 s, 2 s, 4 s … capped at 30 s, with ±20 % jitter so retries from many replies spread out.
-  core::Millis base = std::min<core::Millis>(30'000, core::Millis{1000} << std::min<std::uint32_t>(attempts, 5));
+  core::Millis base =
+      std::min<core::Millis>(30'000, core::Millis{1000} << std::min<std::uint32_t>(attempts, 5));
   thread_local std::mt19937 rng{std::random_device{}()};
   std::uniform_real_distribution<double> jitter(0.8, 1.2);
   return static_cast<core::Millis>(static_cast<double>(base) * jitter(rng));
@@ -113,7 +122,8 @@ void OutboxSender::finished(const store::OutboxItem& item, const Delivery& d) {
   if (d.status == Delivery::Status::sent) {
     task = [seq](store::Writer& w) { w.outbox_done(seq); };
   } else if (d.status == Delivery::Status::drop || item.attempts + 1 >= kMaxAttempts) {
-    spdlog::warn("dropping reply {} for {} after {} attempt(s): {}", seq, item.adapter, item.attempts + 1, d.error);
+    spdlog::warn("dropping reply {} for {} after {} attempt(s): {}", seq, item.adapter, item.attempts + 1,
+                 d.error);
     task = [seq](store::Writer& w) { w.outbox_done(seq); };
   } else {
     auto attempts = item.attempts + 1;
@@ -137,11 +147,16 @@ namespace brigade::bot {
 
 std::string_view to_string(LinkState s) {
   switch (s) {
-    case LinkState::starting: return "starting";
-    case LinkState::connected: return "connected";
-    case LinkState::reconnecting: return "reconnecting";
-    case LinkState::stopped: return "stopped";
-    case LinkState::failed: return "failed";
+    case LinkState::starting:
+      return "starting";
+    case LinkState::connected:
+      return "connected";
+    case LinkState::reconnecting:
+      return "reconnecting";
+    case LinkState::stopped:
+      return "stopped";
+    case LinkState::failed:
+      return "failed";
   }
   return "unknown";
 }

@@ -13,7 +13,9 @@
 namespace brigade::bot {
 namespace {
 
-std::string display(const store::PersonSummary& p) { return p.name.empty() ? p.user : p.name; }
+std::string display(const store::PersonSummary& p) {
+  return p.name.empty() ? p.user : p.name;
+}
 
 std::string display(const NameOf& name_of, std::string_view id) {
   auto n = name_of(id);
@@ -75,10 +77,11 @@ std::string summary_csv(const store::Summary& s, const core::Calendar& cal, cons
       reasons += cal.date_string(k.ts) + " " + display(name_of, k.giver) + ": " + k.reason;
     }
     o << csv_field(p.user) << ',' << csv_field(p.name) << ',' << p.received << ',' << p.given << ','
-      << kind(p.received_by_kind, store::Kind::thanks) << ',' << kind(p.received_by_kind, store::Kind::praise) << ','
-      << kind(p.received_by_kind, store::Kind::help) << ',' << kind(p.given_by_kind, store::Kind::thanks) << ','
-      << kind(p.given_by_kind, store::Kind::praise) << ',' << kind(p.given_by_kind, store::Kind::help) << ','
-      << p.helps_resolved << ',' << csv_field(top_values(p, 3, " ")) << ',' << csv_field(reasons) << "\r\n";
+      << kind(p.received_by_kind, store::Kind::thanks) << ',' << kind(p.received_by_kind, store::Kind::praise)
+      << ',' << kind(p.received_by_kind, store::Kind::help) << ','
+      << kind(p.given_by_kind, store::Kind::thanks) << ',' << kind(p.given_by_kind, store::Kind::praise)
+      << ',' << kind(p.given_by_kind, store::Kind::help) << ',' << p.helps_resolved << ','
+      << csv_field(top_values(p, 3, " ")) << ',' << csv_field(reasons) << "\r\n";
   }
   return o.str();
 }
@@ -123,8 +126,8 @@ std::string summary_json(const store::Summary& s, const core::Calendar& cal, con
 
 std::string summary_table(const store::Summary& s, const core::Calendar& cal, const NameOf& name_of) {
   std::ostringstream o;
-  o << "Recognition " << cal.date_string(s.from) << " to " << cal.date_string(s.until - 1) << " (" << cal.tz_name()
-    << "): " << s.total << " kudos\n";
+  o << "Recognition " << cal.date_string(s.from) << " to " << cal.date_string(s.until - 1) << " ("
+    << cal.tz_name() << "): " << s.total << " kudos\n";
   if (s.people.empty()) {
     o << "Nobody was recognised in this range.\n";
     return o.str();
@@ -132,8 +135,7 @@ std::string summary_table(const store::Summary& s, const core::Calendar& cal, co
   std::size_t w = 6;
   for (const auto& p : s.people) w = std::max(w, core::utf8_length(display(p)));
   w = std::min<std::size_t>(w, 32);
-  o << '\n'
-    << pad("person", w) << "  received  given  thanks  praise  help  helped  top values\n";
+  o << '\n' << pad("person", w) << "  received  given  thanks  praise  help  helped  top values\n";
   for (const auto& p : s.people) {
     o << pad(display(p), w) << "  " << std::setw(8) << p.received << "  " << std::setw(5) << p.given << "  "
       << std::setw(6) << kind(p.received_by_kind, store::Kind::thanks) << "  " << std::setw(6)
@@ -148,8 +150,7 @@ std::string summary_table(const store::Summary& s, const core::Calendar& cal, co
       if (!any) o << "\nWhat for:\n";
       any = true;
       o << "  " << cal.date_string(k.ts) << "  " << display(p) << " ← " << display(name_of, k.giver) << " ("
-        << store::to_string(k.kind)
-        << "): " << k.reason << '\n';
+        << store::to_string(k.kind) << "): " << k.reason << '\n';
     }
   }
   return o.str();
@@ -172,7 +173,8 @@ int run_report(store::Store& store, const ReportOptions& opt, core::Millis now, 
   }
   store::SummaryQuery q;
   std::int32_t today = cal.day(now);
-  std::int32_t from_day = cal.bucket(core::Period::day, cal.range(core::Period::month, cal.bucket(core::Period::month, now)).from);
+  std::int32_t from_day = cal.bucket(
+      core::Period::day, cal.range(core::Period::month, cal.bucket(core::Period::month, now)).from);
   std::int32_t until_day = today;
   // An empty option keeps the default; a malformed one is a usage error naming the option.
   auto day_option = [&](const char* name, const std::string& value, std::int32_t& day) {

@@ -12,12 +12,12 @@
 namespace brigade::bot {
 
 struct ReportOptions {
-  std::string since;   // YYYY-MM-DD, default: first day of the current month
-  std::string until;   // YYYY-MM-DD inclusive, default: today
-  std::string channel; // qualified id or a known channel name
-  std::string user;    // qualified id or a known display name
+  std::string since;             // YYYY-MM-DD, default: first day of the current month
+  std::string until;             // YYYY-MM-DD inclusive, default: today
+  std::string channel;           // qualified id or a known channel name
+  std::string user;              // qualified id or a known display name
   std::string format = "table";  // table, csv, json
-  bool verify = false; // recompute tallies from the log instead
+  bool verify = false;           // recompute tallies from the log instead
 };
 
 // Exit status: 0 ok, 2 bad arguments (message on err), 1 drift found by --verify.

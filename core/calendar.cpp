@@ -5,9 +5,9 @@
 #include <date/tz.h>
 
 #include <algorithm>
-#include <limits>
 #include <cctype>
 #include <chrono>
+#include <limits>
 #include <stdexcept>
 
 namespace brigade::core {
@@ -15,7 +15,9 @@ namespace {
 
 using namespace std::chrono;
 
-const date::time_zone* zone(const void* z) { return static_cast<const date::time_zone*>(z); }
+const date::time_zone* zone(const void* z) {
+  return static_cast<const date::time_zone*>(z);
+}
 
 date::local_days local_day_of(const date::time_zone* z, Millis ts) {
   auto lt = z->to_local(date::sys_time<milliseconds>(milliseconds(ts)));
@@ -39,12 +41,18 @@ int first_day_of_week(date::local_days d, int week_start) {
 
 std::string_view to_string(Period p) {
   switch (p) {
-    case Period::day: return "day";
-    case Period::week: return "week";
-    case Period::month: return "month";
-    case Period::quarter: return "quarter";
-    case Period::year: return "year";
-    case Period::all: return "all";
+    case Period::day:
+      return "day";
+    case Period::week:
+      return "week";
+    case Period::month:
+      return "month";
+    case Period::quarter:
+      return "quarter";
+    case Period::year:
+      return "year";
+    case Period::all:
+      return "all";
   }
   return "all";
 }
@@ -82,12 +90,18 @@ std::int32_t Calendar::bucket(Period p, Millis ts) const {
   int y = static_cast<int>(ymd.year());
   int m = static_cast<int>(static_cast<unsigned>(ymd.month()));
   switch (p) {
-    case Period::day: return static_cast<std::int32_t>(d.time_since_epoch().count());
-    case Period::week: return first_day_of_week(d, week_start_);
-    case Period::month: return y * 12 + (m - 1);
-    case Period::quarter: return y * 4 + (m - 1) / 3;
-    case Period::year: return y;
-    case Period::all: return 0;
+    case Period::day:
+      return static_cast<std::int32_t>(d.time_since_epoch().count());
+    case Period::week:
+      return first_day_of_week(d, week_start_);
+    case Period::month:
+      return y * 12 + (m - 1);
+    case Period::quarter:
+      return y * 4 + (m - 1) / 3;
+    case Period::year:
+      return y;
+    case Period::all:
+      return 0;
   }
   return 0;
 }
@@ -131,22 +145,32 @@ Range Calendar::range(Period p, std::int32_t b) const {
 
 std::int32_t Calendar::shift(Period p, std::int32_t b, int offset) const {
   switch (p) {
-    case Period::day: return b + offset;
-    case Period::week: return b + 7 * offset;
-    default: return p == Period::all ? 0 : b + offset;
+    case Period::day:
+      return b + offset;
+    case Period::week:
+      return b + 7 * offset;
+    default:
+      return p == Period::all ? 0 : b + offset;
   }
 }
 
 std::string Calendar::label(Period p, std::int32_t b) const {
-  static const char* const kMonths[] = {"January", "February", "March",     "April",   "May",      "June",
-                                        "July",    "August",   "September", "October", "November", "December"};
+  static const char* const kMonths[] = {"January",   "February", "March",    "April",
+                                        "May",       "June",     "July",     "August",
+                                        "September", "October",  "November", "December"};
   switch (p) {
-    case Period::day: return date::format("%F", date::local_days(date::days(b)));
-    case Period::week: return "week of " + date::format("%F", date::local_days(date::days(b)));
-    case Period::month: return std::string(kMonths[b % 12]) + " " + std::to_string(b / 12);
-    case Period::quarter: return std::to_string(b / 4) + " Q" + std::to_string(b % 4 + 1);
-    case Period::year: return std::to_string(b);
-    case Period::all: return "all time";
+    case Period::day:
+      return date::format("%F", date::local_days(date::days(b)));
+    case Period::week:
+      return "week of " + date::format("%F", date::local_days(date::days(b)));
+    case Period::month:
+      return std::string(kMonths[b % 12]) + " " + std::to_string(b / 12);
+    case Period::quarter:
+      return std::to_string(b / 4) + " Q" + std::to_string(b % 4 + 1);
+    case Period::year:
+      return std::to_string(b);
+    case Period::all:
+      return "all time";
   }
   return {};
 }
@@ -172,7 +196,9 @@ std::optional<std::int32_t> Calendar::parse_day(std::string_view s) const {
   return static_cast<std::int32_t>(date::local_days(ymd).time_since_epoch().count());
 }
 
-std::string Calendar::signature() const { return tz_name_ + "|" + std::to_string(week_start_); }
+std::string Calendar::signature() const {
+  return tz_name_ + "|" + std::to_string(week_start_);
+}
 
 Millis SystemClock::now_ms() const {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();

@@ -70,7 +70,7 @@ struct Reply {
   std::string channel;  // qualified channel id
   std::string user;     // for private replies: the qualified user id
   std::vector<Span> body;
-  bool ping = false;    // whether mentions in body should notify (thanks: yes; leaderboards: no)
+  bool ping = false;  // whether mentions in body should notify (thanks: yes; leaderboards: no)
 
   std::string plain() const;  // body flattened, mentions as their display text
 };

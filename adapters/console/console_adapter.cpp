@@ -13,19 +13,24 @@
 namespace brigade::console {
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
 // A name runs until white space or punctuation that ends a word in prose; a trailing dot is
 // punctuation ("thanks @bob."), inner dots and dashes are part of names ("@ana.lima").
 std::size_t name_end(std::string_view s, std::size_t from) {
   std::size_t i = from;
-  while (i < s.size() && !is_space(s[i]) && std::string_view(",;:!?()[]{}\"'<>@#").find(s[i]) == std::string_view::npos)
+  while (i < s.size() && !is_space(s[i]) &&
+         std::string_view(",;:!?()[]{}\"'<>@#").find(s[i]) == std::string_view::npos)
     ++i;
   while (i > from && (s[i - 1] == '.' || s[i - 1] == '-')) --i;
   return i;
 }
 
-bool starts_token(std::string_view s, std::size_t i) { return i == 0 || is_space(s[i - 1]) || s[i - 1] == '('; }
+bool starts_token(std::string_view s, std::size_t i) {
+  return i == 0 || is_space(s[i - 1]) || s[i - 1] == '(';
+}
 
 std::string first_word(std::string_view& rest) {
   rest = core::trim(rest);
@@ -49,12 +54,15 @@ core::UserRef ConsoleAdapter::user_ref(std::string_view name, const std::vector<
   // Ids are case-insensitive so "@Bob" and "@bob" are one person; the display keeps the case.
   u.id = "console:" + core::to_lower_ascii(name);
   u.name = std::string(name);
-  u.is_bot = std::any_of(bots.begin(), bots.end(),
-                         [&](const std::string& b) { return core::to_lower_ascii(b) == core::to_lower_ascii(name); });
+  u.is_bot = std::any_of(bots.begin(), bots.end(), [&](const std::string& b) {
+    return core::to_lower_ascii(b) == core::to_lower_ascii(name);
+  });
   return u;
 }
 
-std::string ConsoleAdapter::prompt() const { return opt_.user + " in #" + opt_.channel + "> "; }
+std::string ConsoleAdapter::prompt() const {
+  return opt_.user + " in #" + opt_.channel + "> ";
+}
 
 Line ConsoleAdapter::parse_line(std::string_view raw) {
   Line line;
@@ -144,8 +152,12 @@ void ConsoleAdapter::deliver(const store::OutboxItem& item, bot::DeliveryDone do
   };
   std::string head;
   switch (r.audience) {
-    case core::Audience::channel: head = "[#" + channel_name(r.channel) + "] "; break;
-    case core::Audience::crosspost: head = "[#" + channel_name(r.channel) + "] "; break;
+    case core::Audience::channel:
+      head = "[#" + channel_name(r.channel) + "] ";
+      break;
+    case core::Audience::crosspost:
+      head = "[#" + channel_name(r.channel) + "] ";
+      break;
     case core::Audience::private_: {
       std::string who = r.user.substr(0, 8) == "console:" ? r.user.substr(8) : r.user;
       head = "[private to " + who + "] ";
@@ -178,10 +190,16 @@ void run_repl(std::istream& in, std::ostream& out, ConsoleAdapter& adapter, bool
     if (!std::getline(in, raw)) break;
     auto line = adapter.parse_line(raw);
     switch (line.kind) {
-      case Line::Kind::empty: break;
-      case Line::Kind::quit: return;
-      case Line::Kind::meta: out << line.response << '\n' << std::flush; break;
-      case Line::Kind::command: apply(std::move(line.event)); break;
+      case Line::Kind::empty:
+        break;
+      case Line::Kind::quit:
+        return;
+      case Line::Kind::meta:
+        out << line.response << '\n' << std::flush;
+        break;
+      case Line::Kind::command:
+        apply(std::move(line.event));
+        break;
     }
   }
   if (interactive) out << '\n';

@@ -16,8 +16,8 @@
 namespace brigade::console {
 
 struct Options {
-  std::string user = "you";        // who is typing (changed with /as NAME)
-  std::string channel = "general"; // where (changed with /channel NAME)
+  std::string user = "you";                     // who is typing (changed with /as NAME)
+  std::string channel = "general";              // where (changed with /channel NAME)
   std::vector<std::string> bots = {"brigade"};  // names that are bots (thanking them is refused)
 };
 

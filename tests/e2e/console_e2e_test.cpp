@@ -21,7 +21,8 @@ class ConsoleE2E : public ::testing::Test {
             {"MATRIX_HOMESERVER", ""},
             {"BRIGADE_TZ", "UTC"}};
   }
-  std::vector<std::string> console(const std::string& as = "alice", const std::string& channel = "general") const {
+  std::vector<std::string> console(const std::string& as = "alice",
+                                   const std::string& channel = "general") const {
     return {brigade_binary(), "console", "--as", as, "--channel", channel};
   }
   // Runs the console on `input` and returns its stdout.
@@ -96,7 +97,8 @@ TEST_F(ConsoleE2E, UnicodeNamesAndReasonsRoundTrip) {
     if (p["name"] == "Zoë") {
       found = true;
       ASSERT_FALSE(p["reasons"].empty());
-      EXPECT_NE(p["reasons"][0]["reason"].get<std::string>().find("Łódź offsite 👩‍💻"), std::string::npos);
+      EXPECT_NE(p["reasons"][0]["reason"].get<std::string>().find("Łódź offsite 👩‍💻"),
+                std::string::npos);
     }
   }
   EXPECT_TRUE(found) << json;
@@ -162,7 +164,8 @@ TEST_F(ConsoleE2E, KillDashNineLosesNothingCommitted) {
   {
     Child c(console(), env());
     std::string batch;
-    for (int i = 0; i < 40; ++i) batch += "/as giver" + std::to_string(i) + "\n/thanks @bob for item " + std::to_string(i) + "\n";
+    for (int i = 0; i < 40; ++i)
+      batch += "/as giver" + std::to_string(i) + "\n/thanks @bob for item " + std::to_string(i) + "\n";
     c.write(batch);
     // Every public celebration is printed only after its commit; count what we saw, then kill.
     ASSERT_TRUE(c.wait_for_output("item 19")) << c.out() << c.err();
@@ -200,7 +203,8 @@ TEST(Cli, BadConfigExitsTwoNamingTheKey) {
   TempDir dir("brigade-cfg");
   auto file = dir.path() / "brigade.toml";
   std::ofstream(file) << "[kudos]\ndaily_qouta = 3\n";
-  Child c({brigade_binary(), "report", "--config", file.string()}, {{"BRIGADE_DATA_DIR", dir.path().string()}});
+  Child c({brigade_binary(), "report", "--config", file.string()},
+          {{"BRIGADE_DATA_DIR", dir.path().string()}});
   EXPECT_EQ(c.wait(), 2);
   EXPECT_NE(c.err().find("kudos.daily_qouta"), std::string::npos) << c.err();
   EXPECT_EQ(std::count(c.err().begin(), c.err().end(), '\n'), 1) << c.err();
@@ -214,7 +218,8 @@ TEST(Cli, BadReportDateExitsTwo) {
     c.close_stdin();
     ASSERT_EQ(c.wait(), 0);
   }
-  Child r({brigade_binary(), "report", "--since", "last tuesday"}, {{"BRIGADE_DATA_DIR", dir.path().string()}});
+  Child r({brigade_binary(), "report", "--since", "last tuesday"},
+          {{"BRIGADE_DATA_DIR", dir.path().string()}});
   EXPECT_EQ(r.wait(), 2);
   EXPECT_NE(r.err().find("--since"), std::string::npos) << r.err();
 }

@@ -26,7 +26,8 @@ class Child {
 
   Child(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env = {}) {
     int in[2], out[2], err[2];
-    if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) throw std::runtime_error("pipe");
+    if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC))
+      throw std::runtime_error("pipe");
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, in[0], 0);
@@ -92,7 +93,8 @@ class Child {
   }
 
   // Reads until stdout contains `needle` (counting from the start) or the deadline passes.
-  bool wait_for_output(const std::string& needle, std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
+  bool wait_for_output(const std::string& needle,
+                       std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
     auto until = Clock::now() + timeout;
     while (out_.find(needle) == std::string::npos) {
       if (!pump(until)) return out_.find(needle) != std::string::npos;
@@ -161,6 +163,8 @@ class Child {
   bool timed_out_ = false;
 };
 
-inline std::string brigade_binary() { return std::string(BRIGADE_BINARY_DIR) + "/brigade"; }
+inline std::string brigade_binary() {
+  return std::string(BRIGADE_BINARY_DIR) + "/brigade";
+}
 
 }  // namespace brigade::testing

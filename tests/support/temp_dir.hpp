@@ -12,7 +12,8 @@ class TempDir {
  public:
   explicit TempDir(const std::string& tag = "brigade") {
     std::random_device rd;
-    path_ = std::filesystem::temp_directory_path() / (tag + "-" + std::to_string(rd()) + std::to_string(rd()));
+    path_ =
+        std::filesystem::temp_directory_path() / (tag + "-" + std::to_string(rd()) + std::to_string(rd()));
     std::filesystem::create_directories(path_);
   }
   ~TempDir() {

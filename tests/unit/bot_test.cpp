@@ -25,7 +25,8 @@ core::Event thanks(const std::string& source, const std::string& giver, const st
   e.channel = {"console:general", "general"};
   e.command = "thanks";
   e.text = "@" + recipient + " for the help";
-  e.mentions.push_back(core::Mention{0, recipient.size() + 1, {"console:" + recipient, recipient, false}, {}});
+  e.mentions.push_back(
+      core::Mention{0, recipient.size() + 1, {"console:" + recipient, recipient, false}, {}});
   return e;
 }
 
@@ -70,8 +71,9 @@ TEST_F(BotTest, ConcurrentCommandsShareCommits) {
   for (int t = 0; t < 4; ++t)
     threads.emplace_back([&, t] {
       for (int i = 0; i < kN / 4; ++i)
-        c.submit(thanks("s" + std::to_string(t) + "-" + std::to_string(i), "giver" + std::to_string(t), "bob"),
-                 [&](const commands::Result& r) { ok += r.outcome == commands::Outcome::ok; });
+        c.submit(
+            thanks("s" + std::to_string(t) + "-" + std::to_string(i), "giver" + std::to_string(t), "bob"),
+            [&](const commands::Result& r) { ok += r.outcome == commands::Outcome::ok; });
     });
   for (auto& th : threads) th.join();
   sync(c);
@@ -99,10 +101,12 @@ TEST_F(BotTest, RepliesAreQueuedInTheSameTransaction) {
 TEST_F(BotTest, AFailingTaskSpoilsNothingElseInItsGroup) {
   Committer c(*store_, rules_, clock_);
   std::promise<bool> failed;
-  c.submit([](store::Writer& w) {
-    w.set_meta("half", "written");
-    throw std::runtime_error("boom");
-  }, [&](bool ok) { failed.set_value(ok); });
+  c.submit(
+      [](store::Writer& w) {
+        w.set_meta("half", "written");
+        throw std::runtime_error("boom");
+      },
+      [&](bool ok) { failed.set_value(ok); });
   c.submit(thanks("s1", "alice", "bob"), nullptr);
   EXPECT_FALSE(failed.get_future().get());
   sync(c);
@@ -113,14 +117,16 @@ TEST_F(BotTest, AFailingTaskSpoilsNothingElseInItsGroup) {
 
 TEST_F(BotTest, BatchCommitsEventsAndCursorTogether) {
   Committer c(*store_, rules_, clock_);
-  std::vector<core::Event> batch{thanks("m1", "alice", "bob"), thanks("m2", "carol", "bob"), thanks("m1", "alice", "bob")};
+  std::vector<core::Event> batch{thanks("m1", "alice", "bob"), thanks("m2", "carol", "bob"),
+                                 thanks("m1", "alice", "bob")};
   std::promise<std::pair<std::vector<commands::Outcome>, bool>> got;
-  c.submit_batch(std::move(batch), [](store::Writer& w) { w.set_cursor("matrix", "s72594_4483_1934"); },
-                 [&](const std::vector<commands::Result>& rs, bool committed) {
-                   std::vector<commands::Outcome> outcomes;
-                   for (const auto& r : rs) outcomes.push_back(r.outcome);
-                   got.set_value({outcomes, committed});
-                 });
+  c.submit_batch(
+      std::move(batch), [](store::Writer& w) { w.set_cursor("matrix", "s72594_4483_1934"); },
+      [&](const std::vector<commands::Result>& rs, bool committed) {
+        std::vector<commands::Outcome> outcomes;
+        for (const auto& r : rs) outcomes.push_back(r.outcome);
+        got.set_value({outcomes, committed});
+      });
   auto [outcomes, committed] = got.get_future().get();
   EXPECT_TRUE(committed);
   EXPECT_EQ(outcomes, (std::vector<commands::Outcome>{commands::Outcome::ok, commands::Outcome::ok,

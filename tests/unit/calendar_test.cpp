@@ -11,9 +11,13 @@ namespace {
 // 2026-11-22 (a Sunday) 12:00:00 UTC
 constexpr Millis kSunNoonUtc = 1795348800000;
 
-TEST(Calendar, RejectsUnknownZone) { EXPECT_THROW(Calendar("Mars/Olympus_Mons"), std::invalid_argument); }
+TEST(Calendar, RejectsUnknownZone) {
+  EXPECT_THROW(Calendar("Mars/Olympus_Mons"), std::invalid_argument);
+}
 
-TEST(Calendar, RejectsBadWeekStart) { EXPECT_THROW(Calendar("UTC", 7), std::invalid_argument); }
+TEST(Calendar, RejectsBadWeekStart) {
+  EXPECT_THROW(Calendar("UTC", 7), std::invalid_argument);
+}
 
 TEST(Calendar, DayLabelAndRangeInUtc) {
   Calendar c("UTC");
