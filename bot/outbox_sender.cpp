@@ -74,6 +74,8 @@ void OutboxSender::stop() {
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [this] { return pending_ == 0; });
 }
 
 core::Millis OutboxSender::backoff_ms(std::uint32_t attempts) {
@@ -87,6 +89,11 @@ core::Millis OutboxSender::backoff_ms(std::uint32_t attempts) {
 
 void OutboxSender::pass() {
   std::lock_guard pass_lock(pass_mu_);
+  {
+    std::lock_guard lock(mu_);
+    for (auto seq : settled_) inflight_.erase(seq);
+    settled_.clear();
+  }
   std::vector<store::OutboxItem> items;
   {
     auto reader = store_.read();
@@ -132,12 +139,18 @@ void OutboxSender::finished(const store::OutboxItem& item, const Delivery& d) {
     spdlog::info("reply {} for {} will be retried in {} ms: {}", seq, item.adapter, wait, d.error);
     task = [seq, attempts, not_before](store::Writer& w) { w.outbox_retry(seq, attempts, not_before); };
   }
+  {
+    std::lock_guard lock(mu_);
+    ++pending_;
+  }
   committer_.submit(std::move(task), [this, seq](bool) {
     {
       std::lock_guard lock(mu_);
-      inflight_.erase(seq);
+      settled_.insert(seq);
+      --pending_;
+      wake_ = true;
     }
-    notify();
+    cv_.notify_all();
   });
 }
 

@@ -37,6 +37,8 @@ class OutboxSender {
   void flush();
   // Keeps delivering until the outbox is empty or the deadline passes; true when empty.
   bool drain(std::chrono::milliseconds deadline);
+  // Stops the background thread and waits until the committer has run every bookkeeping task
+  // this sender submitted, so no callback can reach it after destruction.
   void stop();
 
   static core::Millis backoff_ms(std::uint32_t attempts);
@@ -53,7 +55,11 @@ class OutboxSender {
   std::mutex pass_mu_;  // one pass at a time
   std::mutex mu_;
   std::condition_variable cv_;
-  std::set<std::uint64_t> inflight_;  // handed to an adapter, removal not yet committed
+  std::set<std::uint64_t> inflight_;  // handed to an adapter; not to be sent again
+  // Items whose bookkeeping (done/retry) has committed. They leave inflight_ only at the start
+  // of the next pass, before its snapshot is taken: a snapshot read earlier may still hold them.
+  std::set<std::uint64_t> settled_;
+  std::size_t pending_ = 0;  // bookkeeping tasks submitted to the committer, not yet finished
   core::Millis next_due_ = 0;         // earliest not_before seen in the last pass
   bool wake_ = false;
   bool stopping_ = false;

@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <map>
+#include <mutex>
 #include <future>
 #include <sstream>
 
@@ -234,6 +236,45 @@ TEST_F(BotTest, OutboxDropsPermanentFailuresAndUnknownAdapters) {
   sync(c);
   EXPECT_EQ(a.delivered.size(), 1u);
   EXPECT_EQ(store_->read()->outbox_depth(), 0u);
+}
+
+// Counts deliveries per item from any thread.
+class CountingAdapter : public Adapter {
+ public:
+  std::string_view name() const override { return "console"; }
+  void deliver(const store::OutboxItem& item, DeliveryDone done) override {
+    {
+      std::lock_guard lock(mu);
+      ++count[item.seq];
+    }
+    done(Delivery::sent());
+  }
+  std::mutex mu;
+  std::map<std::uint64_t, int> count;
+};
+
+TEST_F(BotTest, OutboxNeverSendsAnItemTwiceWhenPassesOverlap) {
+  Committer c(*store_, rules_, clock_);
+  OutboxSender sender(*store_, c, clock_);
+  CountingAdapter a;
+  sender.add(a);
+  c.on_commit([&] { sender.notify(); });
+  sender.start();
+  for (int batch = 0; batch < 20; ++batch) {
+    c.submit([](store::Writer& w) {
+      for (int i = 0; i < 25; ++i) w.enqueue("console", note("item"));
+    });
+    // Foreground flushes race the background pass: a pass whose snapshot predates a removal
+    // must not resend what another pass already delivered.
+    for (int i = 0; i < 5; ++i) sender.flush();
+  }
+  sync(c);  // every enqueue has committed
+  ASSERT_TRUE(sender.drain(std::chrono::seconds(20)));
+  c.on_commit(nullptr);
+  sender.stop();
+  std::lock_guard lock(a.mu);
+  EXPECT_EQ(a.count.size(), 500u);
+  for (const auto& [seq, n] : a.count) EXPECT_EQ(n, 1) << "item " << seq << " was sent " << n << " times";
 }
 
 TEST(OutboxBackoff, GrowsAndIsCapped) {
