@@ -9,9 +9,8 @@
 namespace brigade::store {
 
 // Periods with tallies (day is left out: no leaderboard asks for it, and it would add a fifth of the keys).
-inline constexpr std::array<core::Period, 5> kTallyPeriods = {core::Period::week, core::Period::month,
-                                                             core::Period::quarter, core::Period::year,
-                                                             core::Period::all};
+inline constexpr std::array<core::Period, 5> kTallyPeriods = {
+    core::Period::week, core::Period::month, core::Period::quarter, core::Period::year, core::Period::all};
 bool has_tally(core::Period p);
 
 // Gives the same numbers as Calendar::bucket for every period in kTallyPeriods, but derives them

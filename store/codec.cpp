@@ -17,12 +17,23 @@ std::uint64_t read64(std::string_view bytes, std::string_view what) {
   return get_be64(bytes.data());
 }
 
-TallyMain tally_main(std::uint32_t scope, std::uint8_t period, std::int32_t bucket, std::uint8_t role) {
+namespace {
+void put_prefix(char* p, std::uint8_t period, std::int32_t bucket, std::uint32_t scope) {
+  p[0] = static_cast<char>(period);
+  put_be32(p + 1, order_i32(bucket));
+  put_be32(p + 5, scope);
+}
+void get_prefix(const char* p, TallyKey& k) {
+  k.period = static_cast<std::uint8_t>(p[0]);
+  k.bucket = unorder_i32(get_be32(p + 1));
+  k.scope = get_be32(p + 5);
+}
+}  // namespace
+
+TallyMain tally_main(const TallyKey& t) {
   TallyMain k;
-  k[0] = static_cast<char>(period);
-  put_be32(k.data() + 1, order_i32(bucket));
-  put_be32(k.data() + 5, scope);
-  k[9] = static_cast<char>(role);
+  put_prefix(k.data(), t.period, t.bucket, t.scope);
+  k[9] = static_cast<char>(t.role);
   return k;
 }
 
@@ -36,21 +47,18 @@ Key8 tally_dup(std::uint32_t user, std::uint32_t count) {
 TallyKey parse_tally(std::string_view main, std::string_view dup, std::uint32_t& count) {
   if (main.size() != 10 || dup.size() != 8) corrupt("tally key", "wrong size");
   TallyKey t;
-  t.period = static_cast<std::uint8_t>(main[0]);
-  t.bucket = unorder_i32(get_be32(main.data() + 1));
-  t.scope = get_be32(main.data() + 5);
+  get_prefix(main.data(), t);
   t.role = static_cast<std::uint8_t>(main[9]);
   t.user = get_be32(dup.data());
   count = get_be32(dup.data() + 4);
-  if (t.period > static_cast<std::uint8_t>(Period::all) || t.role > 1) corrupt("tally key", "bad period or role");
+  if (t.period > static_cast<std::uint8_t>(Period::all) || t.role > 1)
+    corrupt("tally key", "bad period or role");
   return t;
 }
 
-RankMain rank_main(std::uint32_t scope, std::uint8_t period, std::int32_t bucket) {
+RankMain rank_main(std::uint8_t period, std::int32_t bucket, std::uint32_t scope) {
   RankMain k;
-  k[0] = static_cast<char>(period);
-  put_be32(k.data() + 1, order_i32(bucket));
-  put_be32(k.data() + 5, scope);
+  put_prefix(k.data(), period, bucket, scope);
   return k;
 }
 
@@ -64,9 +72,7 @@ Key8 rank_dup(std::uint32_t count, std::uint32_t user) {
 TallyKey parse_rank(std::string_view main, std::string_view dup, std::uint32_t& count) {
   if (main.size() != 9 || dup.size() != 8) corrupt("rank key", "wrong size");
   TallyKey t;
-  t.period = static_cast<std::uint8_t>(main[0]);
-  t.bucket = unorder_i32(get_be32(main.data() + 1));
-  t.scope = get_be32(main.data() + 5);
+  get_prefix(main.data(), t);
   t.role = static_cast<std::uint8_t>(Role::received);
   count = ~get_be32(dup.data());
   t.user = get_be32(dup.data() + 4);

@@ -83,8 +83,15 @@ bool id_is_named(std::string_view id, std::string_view name) {
 
 }  // namespace
 
-Ledger::Ledger(MDB_txn* txn, const Dbis& dbis, const core::Calendar& cal, bool writable)
-    : txn_(txn), dbis_(dbis), cal_(cal), writable_(writable), buckets_(cal) {}
+Ledger::Ledger(MDB_txn* txn, const Dbis& dbis, const core::Calendar& cal, bool writable,
+               TallyDeltas* deferred, Buckets* buckets)
+    : txn_(txn),
+      dbis_(dbis),
+      cal_(cal),
+      writable_(writable),
+      deferred_(deferred),
+      own_buckets_(cal),
+      buckets_(buckets != nullptr ? *buckets : own_buckets_) {}
 
 void Ledger::close_cursors() noexcept {
   for (auto& c : cursors_) {
@@ -94,7 +101,8 @@ void Ledger::close_cursors() noexcept {
 }
 
 MDB_cursor* Ledger::cursor_of(Db d) {
-  if (cursors_[d] == nullptr) lmdb::check(mdb_cursor_open(txn_, db(d).get(), &cursors_[d]), "mdb_cursor_open");
+  if (cursors_[d] == nullptr)
+    lmdb::check(mdb_cursor_open(txn_, db(d).get(), &cursors_[d]), "mdb_cursor_open");
   return cursors_[d];
 }
 
@@ -197,7 +205,8 @@ std::optional<std::uint64_t> Ledger::meta_number(std::string_view key) {
   if (!v) return std::nullopt;
   std::uint64_t n = 0;
   auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
-  if (ec != std::errc() || p != v->data() + v->size()) codec::corrupt("meta " + std::string(key), "not a number");
+  if (ec != std::errc() || p != v->data() + v->size())
+    codec::corrupt("meta " + std::string(key), "not a number");
   return n;
 }
 
@@ -239,7 +248,8 @@ Kudos Ledger::to_kudos(std::uint64_t id, const codec::KudosRec& r, NameCache& ca
 
 std::uint64_t Ledger::add_kudos(Kudos& k) {
   need_write("add_kudos");
-  if (k.ts < 0 || k.ts > codec::kMaxTs) throw StoreError("kudos timestamp out of range: " + std::to_string(k.ts));
+  if (k.ts < 0 || k.ts > codec::kMaxTs)
+    throw StoreError("kudos timestamp out of range: " + std::to_string(k.ts));
   auto kind = static_cast<std::uint8_t>(k.kind);
   if (kind < 1 || kind > 3) throw StoreError("unknown kudos kind " + std::to_string(kind));
   if (k.giver.empty() || k.recipient.empty()) throw StoreError("a kudos needs a giver and a recipient");
@@ -257,7 +267,8 @@ std::uint64_t Ledger::add_kudos(Kudos& k) {
   MDB_cursor* c = cursor_of(kKudos);
   MDB_val key, data;
   std::uint64_t last = 0;
-  if (lmdb::found(mdb_cursor_get(c, &key, &data, MDB_LAST), "mdb_cursor_get")) last = codec::read64(view(key), "kudos key");
+  if (lmdb::found(mdb_cursor_get(c, &key, &data, MDB_LAST), "mdb_cursor_get"))
+    last = codec::read64(view(key), "kudos key");
   const std::uint64_t id = std::max(last + 1, static_cast<std::uint64_t>(k.ts) << codec::kIdShift);
   const auto rec = codec::encode_kudos(id, r, k.values);
   const auto idk = key64(id);
@@ -270,9 +281,12 @@ std::uint64_t Ledger::add_kudos(Kudos& k) {
   if (skew > 0 && static_cast<std::uint64_t>(skew) > meta_number(kMetaSkew).value_or(0))
     put_meta(kMetaSkew, std::to_string(skew));
 
-  db(kByUser).put_new(txn_, val(key32(r.giver)), val(idk), MDB_NODUPDATA);
-  if (r.recipient != r.giver) db(kByUser).put_new(txn_, val(key32(r.recipient)), val(idk), MDB_NODUPDATA);
-  if (r.channel != 0) db(kByChan).put_new(txn_, val(key32(r.channel)), val(idk), MDB_NODUPDATA);
+  const auto day = codec::index_day(id);
+  db(kByUser).put_new(txn_, val(codec::index_key(day, r.giver)), val(idk), MDB_NODUPDATA);
+  if (r.recipient != r.giver)
+    db(kByUser).put_new(txn_, val(codec::index_key(day, r.recipient)), val(idk), MDB_NODUPDATA);
+  if (r.channel != 0)
+    db(kByChan).put_new(txn_, val(codec::index_key(day, r.channel)), val(idk), MDB_NODUPDATA);
   if (!r.revoked) apply_tallies(r, +1);
   k.id = id;
   return id;
@@ -302,14 +316,17 @@ std::optional<Kudos> Ledger::kudos(std::uint64_t id) {
   return to_kudos(id, codec::decode_kudos(id, view(data)), cache);
 }
 
-std::uint64_t Ledger::kudos_count() { return db(kKudos).entries(txn_); }
+std::uint64_t Ledger::kudos_count() {
+  return db(kKudos).entries(txn_);
+}
 
 std::pair<std::uint64_t, std::uint64_t> Ledger::id_range(Millis from, Millis until) {
   const Millis f = std::clamp<Millis>(from, 0, codec::kMaxTs + 1);
   const Millis u = std::clamp<Millis>(until, 0, codec::kMaxTs + 1);
   if (u <= f) return {0, 0};
   const std::uint64_t skew = std::min<std::uint64_t>(meta_number(kMetaSkew).value_or(0), codec::kMaxTs);
-  return {static_cast<std::uint64_t>(f) << codec::kIdShift, (static_cast<std::uint64_t>(u) + skew) << codec::kIdShift};
+  return {static_cast<std::uint64_t>(f) << codec::kIdShift, (static_cast<std::uint64_t>(u) + skew)
+                                                                << codec::kIdShift};
 }
 
 std::vector<Kudos> Ledger::kudos_between(Millis from, Millis until, std::size_t limit, bool newest_first) {
@@ -344,14 +361,26 @@ std::vector<Kudos> Ledger::kudos_between(Millis from, Millis until, std::size_t 
 
 void Ledger::collect_index(Db index, std::uint32_t num, std::uint64_t lo, std::uint64_t hi,
                            std::vector<std::uint64_t>& out) {
+  // Only days that can hold a kudos: the log's first and last ids bound an open-ended range.
+  {
+    lmdb::Cursor log(txn_, db(kKudos));
+    MDB_val k, d;
+    if (!log.get(k, d, MDB_FIRST)) return;
+    lo = std::max(lo, codec::read64(view(k), "kudos key"));
+    if (!log.get(k, d, MDB_LAST)) return;
+    hi = std::min(hi, codec::read64(view(k), "kudos key") + 1);
+  }
+  if (lo >= hi) return;
   lmdb::Cursor c(txn_, db(index));
-  auto nk = key32(num);
-  auto lok = key64(lo);
-  MDB_val k = val(nk), d = val(lok);
-  for (bool ok = c.get(k, d, MDB_GET_BOTH_RANGE); ok; ok = c.get(k, d, MDB_NEXT_DUP)) {
-    const auto id = codec::read64(view(d), "index entry");
-    if (id >= hi) break;
-    out.push_back(id);
+  const auto lok = key64(lo);
+  for (std::uint32_t day = codec::index_day(lo), last = codec::index_day(hi - 1); day <= last; ++day) {
+    const auto ik = codec::index_key(day, num);
+    MDB_val k = val(ik), d = val(lok);
+    for (bool ok = c.get(k, d, MDB_GET_BOTH_RANGE); ok; ok = c.get(k, d, MDB_NEXT_DUP)) {
+      const auto id = codec::read64(view(d), "index entry");
+      if (id >= hi) break;
+      out.push_back(id);
+    }
   }
 }
 
@@ -407,7 +436,9 @@ Ask Ledger::to_ask(std::uint64_t id, const codec::AskRec& r, NameCache& cache) {
 }
 
 namespace {
-bool is_open(AskState s) { return s == AskState::open || s == AskState::taken; }
+bool is_open(AskState s) {
+  return s == AskState::open || s == AskState::taken;
+}
 }  // namespace
 
 void Ledger::write_ask(std::uint64_t id, const Ask& a) {
@@ -437,7 +468,8 @@ void Ledger::put_ask(const Ask& a) {
   need_write("put_ask");
   const auto idk = key64(a.id);
   MDB_val data;
-  if (a.id == 0 || !db(kAsks).get(txn_, val(idk), data)) throw StoreError("no help request #" + std::to_string(a.id));
+  if (a.id == 0 || !db(kAsks).get(txn_, val(idk), data))
+    throw StoreError("no help request #" + std::to_string(a.id));
   write_ask(a.id, a);
 }
 
@@ -475,7 +507,8 @@ std::vector<Ask> Ledger::open_asks(std::string_view channel, std::size_t limit) 
     if (!channel.empty() && codec::read32(view(d), "open ask channel") != chan) continue;
     const auto id = codec::read64(view(k), "ask key");
     MDB_val rec;
-    if (!db(kAsks).get(txn_, k, rec)) codec::corrupt("open ask index", "points at missing #" + std::to_string(id));
+    if (!db(kAsks).get(txn_, k, rec))
+      codec::corrupt("open ask index", "points at missing #" + std::to_string(id));
     auto r = codec::decode_ask(view(rec));
     if (!is_open(r.state)) continue;
     out.push_back(to_ask(id, r, cache));
@@ -544,7 +577,9 @@ std::vector<OutboxItem> Ledger::outbox(std::size_t limit) {
   return out;
 }
 
-std::size_t Ledger::outbox_depth() { return db(kOutbox).entries(txn_); }
+std::size_t Ledger::outbox_depth() {
+  return db(kOutbox).entries(txn_);
+}
 
 void Ledger::outbox_done(std::uint64_t seq) {
   need_write("outbox_done");

@@ -23,10 +23,10 @@ enum Db : unsigned {
   kIds,       // qualified id → u32 number (users and channels share one numbering; 0 = none/workspace)
   kNames,     // u32 → (qualified id, last display name)
   kKudos,     // u64 id → KudosRec (ids are ts_ms << 12, bumped to stay unique and increasing)
-  kByUser,    // u32 user → dup u64 kudos id, for giver and recipient
-  kByChan,    // u32 channel → dup u64 kudos id
-  kTally,     // (scope, period, bucket, role) → dup (user, count)
-  kRank,      // (scope, period, bucket) → dup (~count, user), received only
+  kByUser,    // (u32 day, u32 user) → dup u64 kudos id, for giver and recipient
+  kByChan,    // (u32 day, u32 channel) → dup u64 kudos id
+  kTally,     // (period, bucket, scope, role) → dup (user, count)
+  kRank,      // (period, bucket, scope) → dup (~count, user), received only
   kQuota,     // (giver, day) → u32 used
   kAsks,      // u64 id → AskRec
   kOpenAsks,  // u64 id → u32 channel, for asks that are open or taken
@@ -55,9 +55,22 @@ inline constexpr std::string_view kMetaRebuilt = "store.tallies_rebuilt";  // wh
 // `seen` are shortened with a hash instead, so an odd platform id never fails a command.
 inline constexpr std::size_t kMaxIdBytes = 480;
 
+// A tally change not yet written. add/revoke queue these; a flush sorts, sums and writes them,
+// so a commit group touches each counter (and its rank entry) once, in key order.
+struct TallyDelta {
+  TallyDelta(const codec::TallyKey& k, std::int32_t d) : key(k), delta(d), order(codec::sort_key(k)) {}
+  codec::TallyKey key;
+  std::int32_t delta = 0;
+  unsigned __int128 order;  // key packed for a cheap sort
+};
+using TallyDeltas = std::vector<TallyDelta>;
+
 class Ledger {
  public:
-  Ledger(MDB_txn* txn, const Dbis& dbis, const core::Calendar& cal, bool writable);
+  // `deferred`: where tally changes queue up (nullptr: written at once). `buckets`: a bucket cache
+  // that may outlive this transaction (nullptr: a private one).
+  Ledger(MDB_txn* txn, const Dbis& dbis, const core::Calendar& cal, bool writable,
+         TallyDeltas* deferred = nullptr, Buckets* buckets = nullptr);
   ~Ledger() { close_cursors(); }
   Ledger(const Ledger&) = delete;
   Ledger& operator=(const Ledger&) = delete;
@@ -65,7 +78,8 @@ class Ledger {
   void close_cursors() noexcept;
 
   // ---- Reader ----
-  std::vector<LeaderEntry> leaderboard(std::string_view channel, Period p, std::int32_t bucket, std::size_t limit);
+  std::vector<LeaderEntry> leaderboard(std::string_view channel, Period p, std::int32_t bucket,
+                                       std::size_t limit);
   PersonCounts counts(std::string_view user, std::string_view channel, Period p, std::int32_t bucket);
   Summary summary(const SummaryQuery& q);
   std::uint32_t quota_used(std::string_view giver, std::int32_t day);
@@ -103,6 +117,8 @@ class Ledger {
   void put_meta(std::string_view key, std::string_view value);
   // Drops every tally and rank entry and recomputes them from the log; returns live kudos replayed.
   std::uint64_t rebuild_tallies();
+  // Writes queued tally changes (summed per counter, in key order) and empties `deltas`.
+  void write_tallies(TallyDeltas& deltas);
 
  private:
   struct Recomputed;
@@ -124,12 +140,12 @@ class Ledger {
   std::uint64_t next_seq(std::string_view key);
   // [lo, hi) ids that can hold a kudos with from <= ts < until (hi allows for skewed ids).
   std::pair<std::uint64_t, std::uint64_t> id_range(Millis from, Millis until);
-  void collect_index(Db index, std::uint32_t num, std::uint64_t lo, std::uint64_t hi, std::vector<std::uint64_t>& out);
+  void collect_index(Db index, std::uint32_t num, std::uint64_t lo, std::uint64_t hi,
+                     std::vector<std::uint64_t>& out);
 
-  // Adds `delta` to every tally of kudos `r` and keeps rank in step.
+  // Adds `delta` to every tally of kudos `r` (queued when deferred) and keeps rank in step.
   void apply_tallies(const codec::KudosRec& r, int delta);
-  void bump(std::uint32_t scope, std::uint8_t period, std::int32_t bucket, codec::Role role, std::uint32_t user,
-            int delta);
+  void bump(const codec::TallyKey& key, std::int64_t delta);
   Recomputed recompute();
   // Received/given per user from the log itself, for periods without tallies (day).
   std::unordered_map<std::uint32_t, PersonCounts> scan_counts(core::Range r, std::uint32_t scope);
@@ -139,7 +155,9 @@ class Ledger {
   const Dbis& dbis_;
   const core::Calendar& cal_;
   bool writable_;
-  Buckets buckets_;
+  TallyDeltas* deferred_;
+  Buckets own_buckets_;
+  Buckets& buckets_;
   std::array<MDB_cursor*, kDbCount> cursors_{};
 };
 

@@ -1,6 +1,7 @@
 // Recognition summaries: per-person totals, kinds, values and recent reasons over a time range,
 // read from the log through the cheapest index the filters allow.
 #include <algorithm>
+#include <tuple>
 #include <unordered_map>
 
 #include "store/ledger.hpp"
@@ -20,7 +21,9 @@ struct Acc {
   std::array<std::uint32_t, kKindSlots> received_by_kind{};
   std::array<std::uint32_t, kKindSlots> given_by_kind{};
   std::vector<std::pair<std::string, std::uint32_t>> values;  // few distinct per person: a vector beats a map
-  std::vector<std::pair<Millis, std::uint64_t>> received_ids;  // (ts, id), for the newest reasons
+  // (ts, id, record) of what they received, for the newest reasons. The record bytes point into
+  // the map and stay valid: nothing is written while a summary runs.
+  std::vector<std::tuple<Millis, std::uint64_t, std::string_view>> received_kudos;
 };
 
 }  // namespace
@@ -44,7 +47,9 @@ Summary Ledger::summary(const SummaryQuery& q) {
   std::sort(users.begin(), users.end());
   users.erase(std::unique(users.begin(), users.end()), users.end());
   if (!q.users.empty() && users.empty()) return s;
-  auto listed = [&](std::uint32_t n) { return users.empty() || std::binary_search(users.begin(), users.end(), n); };
+  auto listed = [&](std::uint32_t n) {
+    return users.empty() || std::binary_search(users.begin(), users.end(), n);
+  };
 
   std::unordered_map<std::uint32_t, Acc> people;
   auto consider = [&](std::uint64_t id, std::string_view bytes) {
@@ -67,7 +72,7 @@ Summary Ledger::summary(const SummaryQuery& q) {
         else
           ++it->second;
       });
-      a.received_ids.emplace_back(r.ts, id);
+      a.received_kudos.emplace_back(r.ts, id, bytes);
     }
     if (giver) {
       auto& a = people[r.giver];
@@ -123,16 +128,17 @@ Summary Ledger::summary(const SummaryQuery& q) {
       return x.second != y.second ? x.second > y.second : x.first < y.first;
     });
     p.values = std::move(a.values);
-    auto newest = [](const auto& x, const auto& y) { return x > y; };
-    const auto n = std::min(q.max_reasons, a.received_ids.size());
-    std::partial_sort(a.received_ids.begin(), a.received_ids.begin() + static_cast<std::ptrdiff_t>(n),
-                      a.received_ids.end(), newest);
+    auto newest = [](const auto& x, const auto& y) {
+      return std::get<0>(x) != std::get<0>(y) ? std::get<0>(x) > std::get<0>(y)
+                                              : std::get<1>(x) > std::get<1>(y);
+    };
+    const auto n = std::min(q.max_reasons, a.received_kudos.size());
+    std::partial_sort(a.received_kudos.begin(), a.received_kudos.begin() + static_cast<std::ptrdiff_t>(n),
+                      a.received_kudos.end(), newest);
+    p.reasons.reserve(n);
     for (std::size_t i = 0; i < n; ++i) {
-      const auto id = a.received_ids[i].second;
-      const auto idk = key64(id);
-      k = val(idk);
-      if (!c.get(k, d, MDB_SET_KEY)) codec::corrupt("kudos log", "kudos " + std::to_string(id) + " vanished");
-      p.reasons.push_back(to_kudos(id, codec::decode_kudos(id, view(d)), cache));
+      const auto& [ts, id, bytes] = a.received_kudos[i];
+      p.reasons.push_back(to_kudos(id, codec::decode_kudos(id, bytes), cache));
     }
     s.people.push_back(std::move(p));
   }

@@ -29,12 +29,16 @@ inline bool found(int rc, std::string_view what) {
 }
 
 // LMDB never writes through an MDB_val it was given as input; the const_cast only satisfies its C signature.
-inline MDB_val val(std::string_view s) { return MDB_val{s.size(), const_cast<char*>(s.data())}; }
+inline MDB_val val(std::string_view s) {
+  return MDB_val{s.size(), const_cast<char*>(s.data())};
+}
 template <std::size_t N>
 inline MDB_val val(const std::array<char, N>& a) {
   return MDB_val{N, const_cast<char*>(a.data())};
 }
-inline std::string_view view(const MDB_val& v) { return {static_cast<const char*>(v.mv_data), v.mv_size}; }
+inline std::string_view view(const MDB_val& v) {
+  return {static_cast<const char*>(v.mv_data), v.mv_size};
+}
 
 class Env {
  public:
@@ -107,7 +111,9 @@ class Dbi {
     return true;
   }
 
-  bool get(MDB_txn* txn, MDB_val key, MDB_val& data) const { return found(mdb_get(txn, dbi_, &key, &data), "mdb_get"); }
+  bool get(MDB_txn* txn, MDB_val key, MDB_val& data) const {
+    return found(mdb_get(txn, dbi_, &key, &data), "mdb_get");
+  }
   void put(MDB_txn* txn, MDB_val key, MDB_val data, unsigned flags = 0) const {
     check(mdb_put(txn, dbi_, &key, &data, flags), "mdb_put");
   }

@@ -18,11 +18,12 @@ namespace {
 // LMDB must not open one environment twice in a process (the second open would re-initialise the
 // lock file under the first), so every Store on the same directory shares this.
 struct Shared {
-  explicit Shared(const core::Calendar& c) : cal(c) {}
+  explicit Shared(const core::Calendar& c) : cal(c), write_buckets(cal) {}
 
   lmdb::Env env;
   Dbis dbis{};
   core::Calendar cal;
+  Buckets write_buckets;  // used only under the writer slot; survives transactions
   bool read_only = false;
   std::filesystem::path dir;
 
@@ -68,13 +69,16 @@ class Facade : public Base {
  public:
   std::vector<LeaderEntry> leaderboard(std::string_view channel, Period p, std::int32_t bucket,
                                        std::size_t limit) override {
-    return ledger().leaderboard(channel, p, bucket, limit);
+    return tallies().leaderboard(channel, p, bucket, limit);
   }
-  PersonCounts counts(std::string_view user, std::string_view channel, Period p, std::int32_t bucket) override {
-    return ledger().counts(user, channel, p, bucket);
+  PersonCounts counts(std::string_view user, std::string_view channel, Period p,
+                      std::int32_t bucket) override {
+    return tallies().counts(user, channel, p, bucket);
   }
   Summary summary(const SummaryQuery& q) override { return ledger().summary(q); }
-  std::uint32_t quota_used(std::string_view giver, std::int32_t day) override { return ledger().quota_used(giver, day); }
+  std::uint32_t quota_used(std::string_view giver, std::int32_t day) override {
+    return ledger().quota_used(giver, day);
+  }
   std::optional<Kudos> kudos(std::uint64_t id) override { return ledger().kudos(id); }
   std::vector<Kudos> kudos_between(Millis from, Millis until, std::size_t limit, bool newest_first) override {
     return ledger().kudos_between(from, until, limit, newest_first);
@@ -85,23 +89,29 @@ class Facade : public Base {
     return ledger().open_asks(channel, limit);
   }
   bool seen(std::string_view source) override { return ledger().seen(source); }
-  std::vector<std::uint64_t> seen_kudos(std::string_view source) override { return ledger().seen_kudos(source); }
+  std::vector<std::uint64_t> seen_kudos(std::string_view source) override {
+    return ledger().seen_kudos(source);
+  }
   std::vector<OutboxItem> outbox(std::size_t limit) override { return ledger().outbox(limit); }
   std::size_t outbox_depth() override { return ledger().outbox_depth(); }
   std::optional<std::string> cursor(std::string_view adapter) override { return ledger().cursor(adapter); }
   std::optional<std::string> meta(std::string_view key) override { return ledger().meta(key); }
   std::string name_of(std::string_view id) override { return ledger().name_of(id); }
   std::vector<std::string> ids_named(std::string_view name) override { return ledger().ids_named(name); }
-  VerifyReport verify() override { return ledger().verify(); }
+  VerifyReport verify() override { return tallies().verify(); }
 
  protected:
   virtual Ledger& ledger() = 0;
+  // The ledger with every queued tally change written, for queries that read tallies.
+  virtual Ledger& tallies() { return ledger(); }
 };
 
 class ReaderImpl final : public Facade<Reader> {
  public:
   explicit ReaderImpl(std::shared_ptr<Shared> sh)
-      : sh_(std::move(sh)), txn_(sh_->begin(nullptr, MDB_RDONLY)), ledger_(txn_.get(), sh_->dbis, sh_->cal, false) {}
+      : sh_(std::move(sh)),
+        txn_(sh_->begin(nullptr, MDB_RDONLY)),
+        ledger_(txn_.get(), sh_->dbis, sh_->cal, false) {}
 
  private:
   Ledger& ledger() override { return ledger_; }
@@ -117,7 +127,7 @@ class WriterImpl final : public Facade<Writer> {
   // Top level (parent == nullptr): the caller has taken the writer slot; this gives it back when it ends.
   WriterImpl(std::shared_ptr<Shared> sh, WriterImpl* parent) : sh_(std::move(sh)), parent_(parent) {
     txn_ = sh_->begin(parent_ != nullptr ? parent_->txn_.get() : nullptr, 0);
-    ledger_.emplace(txn_.get(), sh_->dbis, sh_->cal, true);
+    ledger_.emplace(txn_.get(), sh_->dbis, sh_->cal, true, &pending_, &sh_->write_buckets);
     if (parent_ != nullptr)
       parent_->child_ = this;
     else
@@ -138,12 +148,16 @@ class WriterImpl final : public Facade<Writer> {
     ledger().mark_seen(source, ts, kudos_ids);
   }
   std::size_t prune_seen(Millis older_than) override { return ledger().prune_seen(older_than); }
-  std::uint64_t enqueue(std::string_view adapter, const core::Reply& r) override { return ledger().enqueue(adapter, r); }
+  std::uint64_t enqueue(std::string_view adapter, const core::Reply& r) override {
+    return ledger().enqueue(adapter, r);
+  }
   void outbox_done(std::uint64_t seq) override { ledger().outbox_done(seq); }
   void outbox_retry(std::uint64_t seq, std::uint32_t attempts, Millis not_before) override {
     ledger().outbox_retry(seq, attempts, not_before);
   }
-  void set_cursor(std::string_view adapter, std::string_view token) override { ledger().set_cursor(adapter, token); }
+  void set_cursor(std::string_view adapter, std::string_view token) override {
+    ledger().set_cursor(adapter, token);
+  }
   void set_meta(std::string_view key, std::string_view value) override { ledger().set_meta(key, value); }
   void set_name(std::string_view id, std::string_view name) override { ledger().set_name(id, name); }
 
@@ -153,15 +167,24 @@ class WriterImpl final : public Facade<Writer> {
   }
 
   void commit() override {
-    if (!txn_) throw StoreError("the write transaction has already ended");
-    if (child_ != nullptr) throw StoreError("commit or abort the child transaction first");
-    ledger_.reset();  // cursors go before the transaction
+    Ledger& l = ledger();  // refuses when ended, broken, or while a child is open
     try {
+      if (parent_ == nullptr) l.write_tallies(pending_);
+      ledger_.reset();  // cursors go before the transaction
       txn_.commit();
     } catch (...) {
-      finish();
+      end();
       throw;
     }
+    if (parent_ != nullptr) {
+      // Our queued changes become the parent's; ancestors' changes we wrote now live in its
+      // transaction, so if it aborts they must go back to their owners.
+      parent_->pending_.insert(parent_->pending_.end(), pending_.begin(), pending_.end());
+      for (auto& a : absorbed_)
+        if (a.first != parent_) parent_->absorbed_.push_back(std::move(a));
+    }
+    pending_.clear();
+    absorbed_.clear();
     finish();
   }
 
@@ -169,7 +192,27 @@ class WriterImpl final : public Facade<Writer> {
   Ledger& ledger() override {
     if (!txn_) throw StoreError("the write transaction has already ended");
     if (child_ != nullptr) throw StoreError("a transaction cannot be used while its child is open");
+    if (broken_) throw StoreError("an earlier failure left this transaction half-written; abandon it");
     return *ledger_;
+  }
+
+  // Writes everything queued here and in the ancestors (whose transactions are off limits while
+  // we are open). Ancestors' changes are remembered, to be handed back if we abort.
+  Ledger& tallies() override {
+    Ledger& l = ledger();
+    for (WriterImpl* a = parent_; a != nullptr; a = a->parent_) {
+      if (a->pending_.empty()) continue;
+      pending_.insert(pending_.end(), a->pending_.begin(), a->pending_.end());
+      absorbed_.emplace_back(a, std::move(a->pending_));
+      a->pending_.clear();
+    }
+    try {
+      l.write_tallies(pending_);
+    } catch (...) {
+      broken_ = true;  // some counters written, some not: committing would be wrong
+      throw;
+    }
+    return l;
   }
 
   // Aborts. LMDB would abort an open child with us; ending it first keeps its object from
@@ -178,6 +221,10 @@ class WriterImpl final : public Facade<Writer> {
     if (child_ != nullptr) child_->end();
     ledger_.reset();
     txn_.abort();
+    for (auto& [owner, deltas] : absorbed_)
+      owner->pending_.insert(owner->pending_.end(), deltas.begin(), deltas.end());
+    absorbed_.clear();
+    pending_.clear();
     finish();
   }
   void finish() noexcept {
@@ -195,7 +242,10 @@ class WriterImpl final : public Facade<Writer> {
   WriterImpl* parent_;
   WriterImpl* child_ = nullptr;
   bool holds_slot_ = false;
+  bool broken_ = false;
   lmdb::Txn txn_;
+  TallyDeltas pending_;  // tally changes made at this level and not yet written
+  std::vector<std::pair<WriterImpl*, TallyDeltas>> absorbed_;  // ancestors' changes written in our txn
   std::optional<Ledger> ledger_;
 };
 
@@ -244,20 +294,22 @@ void prepare(Shared& sh) {
     Ledger l(txn.get(), sh.dbis, sh.cal, !sh.read_only);
     std::uint32_t version = parse_version(l.meta(kMetaSchema));
     if (version > kSchemaVersion)
-      throw StoreError("data file is from a newer brigade: " + where + " has schema " + std::to_string(version) +
-                       ", this build understands up to " + std::to_string(kSchemaVersion));
+      throw StoreError("data file is from a newer brigade: " + where + " has schema " +
+                       std::to_string(version) + ", this build understands up to " +
+                       std::to_string(kSchemaVersion));
     const auto stored_sig = l.meta(kMetaCalendar);
     const std::string sig = sh.cal.signature();
     if (sh.read_only) {
       if (version < kSchemaVersion)
-        throw StoreError("the data in " + where + " needs a schema upgrade (" + std::to_string(version) + " → " +
-                         std::to_string(kSchemaVersion) + "); start the bot once to migrate it");
+        throw StoreError("the data in " + where + " needs a schema upgrade (" + std::to_string(version) +
+                         " → " + std::to_string(kSchemaVersion) + "); start the bot once to migrate it");
       if (stored_sig != sig)
         throw StoreError("tallies in " + where + " were built for calendar '" + stored_sig.value_or("?") +
                          "', not '" + sig + "'; start the bot once with these settings to rebuild them");
     } else {
       if (version == 0) {
-        l.put_meta(kMetaSchema, std::to_string(kSchemaVersion));  // a fresh store starts at the current schema
+        l.put_meta(kMetaSchema,
+                   std::to_string(kSchemaVersion));  // a fresh store starts at the current schema
         version = kSchemaVersion;
       }
       // Future migrations go here, one step each: if (version == 1) { ...; version = 2; }
@@ -265,8 +317,8 @@ void prepare(Shared& sh) {
       if (stored_sig != sig) {
         if (l.kudos_count() > 0) {
           const auto n = l.rebuild_tallies();
-          l.put_meta(kMetaRebuilt, "calendar '" + stored_sig.value_or("") + "' → '" + sig + "': rebuilt tallies from " +
-                                       std::to_string(n) + " kudos");
+          l.put_meta(kMetaRebuilt, "calendar '" + stored_sig.value_or("") + "' → '" + sig +
+                                       "': rebuilt tallies from " + std::to_string(n) + " kudos");
         }
         l.put_meta(kMetaCalendar, sig);
       }
@@ -295,15 +347,16 @@ std::unique_ptr<Store> open_lmdb_store(const Options& opt, const core::Calendar&
     throw StoreError("no brigade data in " + opt.dir.string() + " yet; start the bot once to create it");
 
   std::lock_guard lock(g_open_mu);
-  for (auto it = g_open.begin(); it != g_open.end();) it = it->second.expired() ? g_open.erase(it) : std::next(it);
+  for (auto it = g_open.begin(); it != g_open.end();)
+    it = it->second.expired() ? g_open.erase(it) : std::next(it);
   const auto key = std::make_pair(st.st_dev, st.st_ino);
   if (auto it = g_open.find(key); it != g_open.end()) {
     if (auto sh = it->second.lock()) {
       if (sh->read_only && !opt.read_only)
         throw StoreError("the store in " + opt.dir.string() + " is already open read-only in this process");
       if (sh->cal.signature() != cal.signature())
-        throw StoreError("the store in " + opt.dir.string() + " is already open in this process with calendar '" +
-                         sh->cal.signature() + "'");
+        throw StoreError("the store in " + opt.dir.string() +
+                         " is already open in this process with calendar '" + sh->cal.signature() + "'");
       return std::make_unique<LmdbStore>(std::move(sh), opt.read_only);
     }
   }

@@ -145,7 +145,8 @@ TEST(StoreCrash, KillNineLosesNoCommittedKudos) {
     for (std::uint64_t i = 0; i < reported; ++i) ASSERT_TRUE(r->seen("crash:" + std::to_string(i))) << i;
     auto rep = r->verify();
     EXPECT_TRUE(rep.ok()) << ::testing::PrintToString(rep.drift);
-    EXPECT_EQ(rep.kudos + std::count_if(log.begin(), log.end(), [](const Kudos& k) { return k.revoked; }), log.size());
+    EXPECT_EQ(rep.kudos + std::count_if(log.begin(), log.end(), [](const Kudos& k) { return k.revoked; }),
+              log.size());
 
     std::map<std::pair<std::string, std::string>, std::uint32_t> received;
     for (const auto& k : log) {
@@ -154,7 +155,8 @@ TEST(StoreCrash, KillNineLosesNoCommittedKudos) {
       ++received[{k.recipient, k.channel}];
     }
     for (const auto& [key, n] : received)
-      EXPECT_EQ(r->counts(key.first, key.second, Period::all, 0).received, n) << key.first << " " << key.second;
+      EXPECT_EQ(r->counts(key.first, key.second, Period::all, 0).received, n)
+          << key.first << " " << key.second;
   }
   EXPECT_GT(reported, 500u);
 }

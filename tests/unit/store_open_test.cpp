@@ -47,7 +47,8 @@ TEST(StoreOpen, RefusesDataFromNewerVersion) {
   TempDir dir;
   open_store(dir).reset();
   raw_write(dir.path(), [](MDB_txn* t) {
-    raw_dbi(t, "meta").put(t, lmdb::val("store.schema_version"), lmdb::val(std::to_string(kSchemaVersion + 1)));
+    raw_dbi(t, "meta").put(t, lmdb::val("store.schema_version"),
+                           lmdb::val(std::to_string(kSchemaVersion + 1)));
   });
   try {
     open_store(dir);
@@ -134,7 +135,7 @@ TEST(StoreOpen, NamesResolveBothWays) {
   EXPECT_EQ(r->name_of("matrix:@bob:example.org"), "Robert");
   EXPECT_EQ(r->name_of(user("nobody")), "");
   EXPECT_EQ(r->ids_named("alice l."), std::vector<std::string>{user("alice")});
-  EXPECT_EQ(r->ids_named("ALICE"), std::vector<std::string>{user("alice")});  // bare last component
+  EXPECT_EQ(r->ids_named("ALICE"), std::vector<std::string>{user("alice")});            // bare last component
   EXPECT_EQ(r->ids_named("bob"), std::vector<std::string>{"matrix:@bob:example.org"});  // Matrix localpart
   EXPECT_EQ(r->ids_named("robert"), std::vector<std::string>{"matrix:@bob:example.org"});
   EXPECT_EQ(r->ids_named("Ålice"), std::vector<std::string>{"slack:T1:U7"});

@@ -37,7 +37,9 @@ TEST(StoreKudos, LateKudosStillFallInTheirTimeRange) {
   ASSERT_EQ(wed.size(), 1u);
   EXPECT_EQ(wed[0].id, early);
   EXPECT_EQ(wed[0].ts, kNov18Ten);
-  EXPECT_EQ(r->counts(user("bob"), "", Period::week, core::Calendar().bucket(Period::week, kNov18Ten)).received, 1u);
+  EXPECT_EQ(
+      r->counts(user("bob"), "", Period::week, core::Calendar().bucket(Period::week, kNov18Ten)).received,
+      1u);
   SummaryQuery q;
   q.from = kNov16;
   q.until = kNov16 + 7 * kDay;
@@ -229,7 +231,8 @@ core::Reply sample_reply(int i) {
   r.channel = chan("général");
   r.user = user("zoë");
   r.ping = i % 2 == 1;
-  r.body = {core::Span{"merci ", ""}, core::Span{"@Zoë 🎉", user("zoë")}, core::Span{" 谢谢 #" + std::to_string(i), ""}};
+  r.body = {core::Span{"merci ", ""}, core::Span{"@Zoë 🎉", user("zoë")},
+            core::Span{" 谢谢 #" + std::to_string(i), ""}};
   return r;
 }
 

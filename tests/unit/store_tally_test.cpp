@@ -77,11 +77,13 @@ TEST(StoreTally, TimeZoneMovesKudosAcrossMonths) {
   auto berlin = open_store(berlin_dir, core::Calendar("Europe/Berlin", 1));
   auto la = open_store(la_dir, core::Calendar("America/Los_Angeles", 1));
   for (Store* s : {utc.get(), berlin.get(), la.get()}) {
-    add(*s, make("alice", "bob", "general", kNov30Late));  // 23:30 UTC on the last day of November
+    add(*s, make("alice", "bob", "general", kNov30Late));          // 23:30 UTC on the last day of November
     add(*s, make("alice", "bob", "general", kDec01 + 4 * kHour));  // 04:00 UTC, still 30 Nov in LA
   }
   const auto nov = 2026 * 12 + 10, dec = nov + 1;
-  auto month = [](Store& s, std::int32_t b) { return s.read()->counts(user("bob"), "", Period::month, b).received; };
+  auto month = [](Store& s, std::int32_t b) {
+    return s.read()->counts(user("bob"), "", Period::month, b).received;
+  };
   EXPECT_EQ(month(*utc, nov), 1u);
   EXPECT_EQ(month(*utc, dec), 1u);
   EXPECT_EQ(month(*berlin, nov), 0u);
@@ -211,7 +213,8 @@ TEST(StoreTally, CalendarChangeRebuildsTallies) {
   }
   {
     auto s = open_store(dir, core::Calendar("Europe/Berlin", 0));
-    EXPECT_EQ(s->read()->counts(user("bob"), "", Period::month, 2026 * 12 + 11).received, 1u);  // December there
+    EXPECT_EQ(s->read()->counts(user("bob"), "", Period::month, 2026 * 12 + 11).received,
+              1u);  // December there
     EXPECT_TRUE(s->read()->verify().ok());
   }
 }
@@ -230,8 +233,8 @@ TEST(StoreTally, BucketsAgreeWithTheCalendar) {
         t = i % 10 == 0 ? any(rng) : t + static_cast<Millis>(rng() % (7 * kHour));
         const auto& b = buckets.of(t);
         for (std::size_t p = 0; p < kTallyPeriods.size(); ++p)
-          ASSERT_EQ(b[p], cal.bucket(kTallyPeriods[p], t)) << zone << " start " << start << " t " << t << " period "
-                                                           << core::to_string(kTallyPeriods[p]);
+          ASSERT_EQ(b[p], cal.bucket(kTallyPeriods[p], t))
+              << zone << " start " << start << " t " << t << " period " << core::to_string(kTallyPeriods[p]);
       }
     }
   }

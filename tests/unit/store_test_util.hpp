@@ -18,14 +18,14 @@ using brigade::testing::TempDir;
 inline constexpr Millis kSecond = 1000;
 inline constexpr Millis kHour = 3600 * kSecond;
 inline constexpr Millis kDay = 24 * kHour;
-inline constexpr Millis kNov01 = 1793491200000;     // 2026-11-01 00:00 UTC, a Sunday
-inline constexpr Millis kNov16 = 1794787200000;     // 2026-11-16 00:00 UTC, a Monday
-inline constexpr Millis kNov18Ten = 1794996000000;  // 2026-11-18 10:00 UTC, a Wednesday
-inline constexpr Millis kNov22Noon = 1795348800000; // 2026-11-22 12:00 UTC, a Sunday
-inline constexpr Millis kNov23Noon = 1795435200000; // 2026-11-23 12:00 UTC, a Monday
-inline constexpr Millis kNov30Late = 1796081400000; // 2026-11-30 23:30 UTC (already December in Berlin)
-inline constexpr Millis kDec01 = 1796083200000;     // 2026-12-01 00:00 UTC
-inline constexpr Millis kOct05 = 1791158400000;     // 2026-10-05 00:00 UTC
+inline constexpr Millis kNov01 = 1793491200000;      // 2026-11-01 00:00 UTC, a Sunday
+inline constexpr Millis kNov16 = 1794787200000;      // 2026-11-16 00:00 UTC, a Monday
+inline constexpr Millis kNov18Ten = 1794996000000;   // 2026-11-18 10:00 UTC, a Wednesday
+inline constexpr Millis kNov22Noon = 1795348800000;  // 2026-11-22 12:00 UTC, a Sunday
+inline constexpr Millis kNov23Noon = 1795435200000;  // 2026-11-23 12:00 UTC, a Monday
+inline constexpr Millis kNov30Late = 1796081400000;  // 2026-11-30 23:30 UTC (already December in Berlin)
+inline constexpr Millis kDec01 = 1796083200000;      // 2026-12-01 00:00 UTC
+inline constexpr Millis kOct05 = 1791158400000;      // 2026-10-05 00:00 UTC
 
 inline Options options(const std::filesystem::path& dir, bool read_only = false) {
   Options o;
@@ -36,16 +36,22 @@ inline Options options(const std::filesystem::path& dir, bool read_only = false)
   return o;
 }
 
-inline std::unique_ptr<Store> open_store(const TempDir& dir, const core::Calendar& cal = core::Calendar("UTC", 1),
+inline std::unique_ptr<Store> open_store(const TempDir& dir,
+                                         const core::Calendar& cal = core::Calendar("UTC", 1),
                                          bool read_only = false) {
   return Store::open(options(dir.path(), read_only), cal);
 }
 
-inline std::string user(const std::string& name) { return "console:" + name; }
-inline std::string chan(const std::string& name) { return "console:#" + name; }
+inline std::string user(const std::string& name) {
+  return "console:" + name;
+}
+inline std::string chan(const std::string& name) {
+  return "console:#" + name;
+}
 
-inline Kudos make(const std::string& giver, const std::string& recipient, const std::string& channel, Millis ts,
-                  Kind kind = Kind::thanks, std::string reason = "", std::vector<std::string> values = {}) {
+inline Kudos make(const std::string& giver, const std::string& recipient, const std::string& channel,
+                  Millis ts, Kind kind = Kind::thanks, std::string reason = "",
+                  std::vector<std::string> values = {}) {
   Kudos k;
   k.giver = user(giver);
   k.recipient = user(recipient);

@@ -72,6 +72,52 @@ TEST(StoreTxn, CommittedChildJoinsItsParent) {
   EXPECT_TRUE(s->read()->verify().ok());
 }
 
+// Tally changes are queued and written at commit or before a tally read; a child that reads
+// tallies writes its ancestors' queued changes too, and must give them back when it aborts.
+TEST(StoreTxn, QueuedTallyChangesSurviveAbortedChildren) {
+  TempDir dir;
+  auto s = open_store(dir);
+  auto bob = [](Reader& r) { return r.counts(user("bob"), chan("eng"), Period::all, 0).received; };
+  auto w = s->write();
+  auto a = make("alice", "bob", "eng", kNov18Ten);
+  w->add_kudos(a);
+  {
+    auto c = w->child();
+    EXPECT_EQ(bob(*c), 1u);  // sees the parent's queued change
+    auto b = make("carol", "bob", "eng", kNov18Ten + 1);
+    c->add_kudos(b);
+    {
+      auto g = c->child();
+      EXPECT_EQ(bob(*g), 2u);
+      auto k = make("dave", "bob", "eng", kNov18Ten + 2);
+      g->add_kudos(k);
+      EXPECT_EQ(bob(*g), 3u);
+      g->commit();
+    }
+    EXPECT_EQ(bob(*c), 3u);
+    EXPECT_EQ(c->leaderboard("", Period::all, 0, 1).at(0).count, 3u);
+  }  // aborted: b and the grandchild's kudos vanish, a must not
+  EXPECT_EQ(bob(*w), 1u);
+  {
+    auto c = w->child();
+    auto d = make("erin", "bob", "eng", kNov18Ten + 3);
+    c->add_kudos(d);
+    c->commit();
+  }
+  {
+    auto c = w->child();
+    EXPECT_TRUE(c->revoke_kudos(a.id));
+    EXPECT_EQ(bob(*c), 1u);
+  }  // aborted revoke
+  EXPECT_EQ(bob(*w), 2u);
+  EXPECT_EQ(w->leaderboard(chan("eng"), Period::all, 0, 5).at(0).count, 2u);
+  w->commit();
+  auto r = s->read();
+  EXPECT_EQ(bob(*r), 2u);
+  auto rep = r->verify();
+  EXPECT_TRUE(rep.ok()) << ::testing::PrintToString(rep.drift);
+}
+
 TEST(StoreTxn, ParentIsOffLimitsWhileItsChildIsOpen) {
   TempDir dir;
   auto s = open_store(dir);
@@ -173,6 +219,39 @@ TEST(StoreTxn, SecondWriterWaitsForTheFirst) {
   }
   other.join();
   EXPECT_EQ(seen_count, 1u);  // it started after the first writer committed
+}
+
+TEST(StoreTxn, FullMapFailsTheWriteNotTheStore) {
+  TempDir dir;
+  Options o = options(dir.path());
+  o.map_size = std::size_t{1} << 20;
+  auto s = Store::open(o, core::Calendar("UTC", 1));
+  std::uint64_t committed = 0;
+  std::string error;
+  for (int g = 0; g < 500 && error.empty(); ++g) {
+    auto w = s->write();
+    try {
+      for (int i = 0; i < 50; ++i) {
+        auto k =
+            make("u" + std::to_string(i % 17), "u" + std::to_string(i % 13 + 20), "c" + std::to_string(g % 9),
+                 kNov16 + g * kHour + i, Kind::thanks, std::string(200, 'x'), {"teamwork"});
+        w->add_kudos(k);
+      }
+      w->commit();
+      committed += 50;
+    } catch (const StoreError& e) {
+      error = e.what();
+    }
+  }
+  EXPECT_NE(error.find("MDB_MAP_FULL"), std::string::npos) << error;
+  EXPECT_GT(committed, 0u);
+  auto r = s->read();
+  EXPECT_EQ(r->kudos_count(), committed);
+  auto rep = r->verify();
+  EXPECT_TRUE(rep.ok()) << ::testing::PrintToString(rep.drift);
+  auto w = s->write();  // the writer slot was given back
+  w->set_meta("still", "writable");
+  w->commit();
 }
 
 TEST(StoreTxn, SameThreadCannotOpenTwoWriters) {
