@@ -1,0 +1,28 @@
+// Jittered exponential backoff for reconnects and retries (capped at 30 s by default).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <random>
+
+namespace brigade::net {
+
+// Each failure doubles the ceiling; the delay is drawn from [ceiling/2, ceiling] so a fleet
+// of clients that lost the same server do not come back in lockstep.
+class Backoff {
+ public:
+  using ms = std::chrono::milliseconds;
+  explicit Backoff(ms base = ms(500), ms cap = ms(30000), std::uint64_t seed = std::random_device{}());
+
+  ms next();  // the delay before the next attempt; grows until reset()
+  void reset() { attempts_ = 0; }
+  std::uint32_t attempts() const { return attempts_; }
+  ms ceiling() const;  // the upper bound of the next delay
+
+ private:
+  ms base_, cap_;
+  std::uint32_t attempts_ = 0;
+  std::mt19937_64 rng_;
+};
+
+}  // namespace brigade::net

@@ -1,0 +1,48 @@
+// Resolve → connect → SNI + host-name verification → TLS handshake, as coroutines (adapter-internal).
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include <openssl/ssl.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
+
+namespace brigade::net::detail {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+inline constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+// Returns an empty string on success, else a log-safe reason.
+inline asio::awaitable<std::string> connect_tcp(beast::tcp_stream& s, const std::string& host,
+                                                std::uint16_t port, std::chrono::milliseconds timeout) {
+  asio::ip::tcp::resolver resolver(s.get_executor());
+  auto [rec, results] = co_await resolver.async_resolve(host, std::to_string(port), kTuple);
+  if (rec) co_return "resolve " + host + ": " + rec.message();
+  s.expires_after(timeout);
+  auto [cec, ep] = co_await s.async_connect(results, kTuple);
+  if (cec) co_return "connect " + host + ":" + std::to_string(port) + ": " + cec.message();
+  s.socket().set_option(asio::ip::tcp::no_delay(true));
+  co_return std::string{};
+}
+
+inline asio::awaitable<std::string> tls_handshake(beast::ssl_stream<beast::tcp_stream>& s,
+                                                  const std::string& host,
+                                                  std::chrono::milliseconds timeout) {
+  // SNI, or virtual-hosted servers (Slack's edge) present the wrong certificate.
+  if (!SSL_set_tlsext_host_name(s.native_handle(), host.c_str())) co_return "TLS SNI for " + host + " failed";
+  s.set_verify_callback(asio::ssl::host_name_verification(host));
+  beast::get_lowest_layer(s).expires_after(timeout);
+  auto [ec] = co_await s.async_handshake(asio::ssl::stream_base::client, kTuple);
+  if (ec) co_return "TLS handshake with " + host + ": " + ec.message();
+  co_return std::string{};
+}
+
+}  // namespace brigade::net::detail

@@ -1,0 +1,49 @@
+// Delivery classification and pacing.
+#include "adapters/slack/delivery_policy.hpp"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+
+namespace brigade::slack {
+
+bot::Delivery classify(const ApiAnswer& a) {
+  if (a.http_status == 0) return bot::Delivery::retry(a.error.empty() ? "no answer" : a.error);
+  if (a.http_status == 429) {
+    long secs = 1;
+    if (!a.retry_after.empty()) {
+      long v = 0;
+      auto [p, ec] = std::from_chars(a.retry_after.data(), a.retry_after.data() + a.retry_after.size(), v);
+      if (ec == std::errc{} && v >= 0) secs = std::max(v, 1L);
+    }
+    return bot::Delivery::retry("ratelimited", secs * 1000);
+  }
+  if (a.http_status >= 500) return bot::Delivery::retry("HTTP " + std::to_string(a.http_status));
+  if (a.ok) return bot::Delivery::sent();
+  static constexpr std::array<std::string_view, 8> kTransient = {
+      "ratelimited",         "rate_limited",    "internal_error",         "fatal_error",
+      "service_unavailable", "request_timeout", "message_limit_exceeded", "team_added_to_org"};
+  for (auto t : kTransient)
+    if (a.error == t) return bot::Delivery::retry(a.error);
+  if (a.http_status != 200 && a.error.empty())
+    return bot::Delivery::drop("HTTP " + std::to_string(a.http_status));
+  return bot::Delivery::drop(a.error.empty() ? "unknown error" : a.error);
+}
+
+bool wants_response_url(std::string_view error) {
+  return error == "not_in_channel" || error == "channel_not_found" || error == "user_not_in_channel";
+}
+
+core::Millis ChannelPacer::reserve(const std::string& channel, core::Millis now) {
+  auto& next = next_[channel];
+  core::Millis at = std::max(now, next);
+  next = at + interval_;
+  return at;
+}
+
+void ChannelPacer::hold(const std::string& channel, core::Millis until) {
+  auto& next = next_[channel];
+  next = std::max(next, until);
+}
+
+}  // namespace brigade::slack

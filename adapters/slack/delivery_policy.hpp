@@ -1,0 +1,42 @@
+// Web API answer → outbox decision (sent / retry after / drop), and per-channel posting pace.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "bot/adapter.hpp"
+
+namespace brigade::slack {
+
+struct ApiAnswer {
+  int http_status = 0;      // 0: no answer (transport failure)
+  bool ok = false;          // the body's "ok"
+  std::string error;        // the body's "error", or the transport error
+  std::string retry_after;  // the Retry-After header, seconds
+};
+
+// 429 → retry after Retry-After (1 s when missing); transport failures, 5xx and transient Slack
+// errors → retry with the outbox's backoff; everything else (channel_not_found, not_in_channel,
+// invalid_auth, msg_too_long, …) → drop: retrying cannot fix it.
+bot::Delivery classify(const ApiAnswer& a);
+
+// Errors that say the bot cannot post privately there, so the slash command's response_url is tried.
+bool wants_response_url(std::string_view error);
+
+// Slack allows about one message per second per channel; bursts get 429s. Each send books the
+// next free slot of its channel.
+class ChannelPacer {
+ public:
+  explicit ChannelPacer(core::Millis interval = 1000) : interval_(interval) {}
+  // When a message to `channel` may go out (>= now); books that slot.
+  core::Millis reserve(const std::string& channel, core::Millis now);
+  // Pushes the channel's next slot to at least `until` (after a 429).
+  void hold(const std::string& channel, core::Millis until);
+
+ private:
+  core::Millis interval_;
+  std::map<std::string, core::Millis> next_;
+};
+
+}  // namespace brigade::slack

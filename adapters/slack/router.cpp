@@ -1,0 +1,161 @@
+// Envelope routing.
+#include "adapters/slack/router.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+
+namespace brigade::slack {
+
+namespace {
+
+using nlohmann::json;
+
+std::string str(const json& j, const char* key) {
+  if (!j.is_object()) return {};
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string{};
+}
+
+std::int64_t ts_to_ms(const std::string& ts) {
+  if (ts.empty()) return 0;
+  try {
+    return static_cast<std::int64_t>(std::llround(std::stod(ts) * 1000.0));
+  } catch (...) {
+    return 0;
+  }
+}
+
+Action ignore(std::string why) {
+  Action a;
+  a.why = std::move(why);
+  return a;
+}
+
+std::string trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return std::string(s);
+}
+
+Action slash_command(const json& p) {
+  Action a;
+  a.kind = Action::Kind::command;
+  auto& c = a.command;
+  std::string trigger = str(p, "trigger_id");
+  if (trigger.empty()) return ignore("slash command without trigger_id");
+  c.source_id = "slack:trigger:" + trigger;
+  c.team = str(p, "team_id");
+  c.user = str(p, "user_id");
+  c.user_name = str(p, "user_name");
+  c.channel = str(p, "channel_id");
+  c.channel_name = str(p, "channel_name");
+  c.command = str(p, "command");
+  if (!c.command.empty() && c.command.front() == '/') c.command.erase(0, 1);
+  std::transform(c.command.begin(), c.command.end(), c.command.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  c.text = str(p, "text");
+  c.response_url = str(p, "response_url");
+  if (c.user.empty() || c.channel.empty() || c.command.empty()) return ignore("slash command missing fields");
+  return a;
+}
+
+Action app_mention(const json& p, const json& ev, const Identity& me) {
+  Action a;
+  a.kind = Action::Kind::command;
+  auto& c = a.command;
+  c.source_id = "slack:event:" + str(p, "event_id");
+  c.team = str(p, "team_id");
+  c.user = str(ev, "user");
+  c.channel = str(ev, "channel");
+  c.ts_ms = ts_to_ms(str(ev, "ts"));
+  std::string owned = str(ev, "text");
+  std::string_view rest = owned;
+  // Drop the leading "<@UBOT>" (or "<@UBOT|brigade>") that addressed us.
+  std::string lead = "<@" + me.bot_user_id;
+  auto start = rest.find_first_not_of(" \t\n");
+  if (start != std::string_view::npos && rest.substr(start, lead.size()) == lead) {
+    auto close = rest.find('>', start);
+    rest = close == std::string_view::npos ? std::string_view{} : rest.substr(close + 1);
+  }
+  std::string body = trim(rest);
+  auto sp = body.find_first_of(" \t\n");
+  std::string word = body.substr(0, sp);
+  if (!word.empty() && (word.front() == '/' || word.front() == '!')) word.erase(0, 1);
+  std::transform(word.begin(), word.end(), word.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  if (word.empty()) {
+    c.command = "kudos";
+    c.text = "help";
+  } else {
+    c.command = word;
+    c.text = sp == std::string::npos ? std::string{} : trim(std::string_view(body).substr(sp));
+  }
+  if (c.user.empty() || c.channel.empty()) return ignore("app_mention missing fields");
+  return a;
+}
+
+}  // namespace
+
+std::string reaction_source(std::string_view channel, std::string_view ts, std::string_view reactor,
+                            std::string_view emoji) {
+  std::string s = "slack:react:";
+  s += channel;
+  s += ':';
+  s += ts;
+  s += ':';
+  s += reactor;
+  s += ':';
+  s += emoji;
+  return s;
+}
+
+Action route(const Frame& f, const Identity& me) {
+  const json& p = f.payload;
+  if (f.type == "slash_commands") return slash_command(p);
+  if (f.type == "interactive") return ignore("interactive payload (Brigade sends no buttons)");
+  if (f.type != "events_api") return ignore("envelope type " + f.type);
+  if (str(p, "type") != "event_callback") return ignore("events_api payload type " + str(p, "type"));
+  auto it = p.find("event");
+  if (it == p.end() || !it->is_object()) return ignore("events_api without event");
+  const json& ev = *it;
+  std::string type = str(ev, "type");
+  std::string user = str(ev, "user");
+  if (!str(ev, "bot_id").empty() || (!me.bot_user_id.empty() && user == me.bot_user_id))
+    return ignore("event from a bot");
+  if (type == "app_mention") return app_mention(p, ev, me);
+  if (type == "reaction_added" || type == "reaction_removed") {
+    std::string emoji = str(ev, "reaction");
+    // Skin-tone variants ("raised_hands::skin-tone-3") count as the configured emoji.
+    if (auto colons = emoji.find("::"); colons != std::string::npos) emoji.resize(colons);
+    if (emoji != me.reaction) return ignore("reaction " + emoji);
+    const json& item = ev.contains("item") ? ev["item"] : json();
+    if (str(item, "type") != "message") return ignore("reaction on a non-message");
+    std::string channel = str(item, "channel"), ts = str(item, "ts"), author = str(ev, "item_user");
+    if (channel.empty() || ts.empty() || user.empty()) return ignore("reaction missing fields");
+    std::string source = reaction_source(channel, ts, user, emoji);
+    if (type == "reaction_removed") {
+      Action a;
+      a.kind = Action::Kind::revoke;
+      a.revoke_source = source;
+      return a;
+    }
+    if (author.empty()) return ignore("reaction without item_user");
+    if (author == me.bot_user_id) return ignore("reaction on Brigade's own message");
+    if (author == user) return ignore("reaction on one's own message");
+    Action a;
+    a.kind = Action::Kind::command;
+    auto& c = a.command;
+    c.source_id = source;
+    c.team = str(p, "team_id");
+    c.user = user;
+    c.channel = channel;
+    c.command = "thanks";
+    c.text = "<@" + author + "> :" + emoji + ":";
+    c.ts_ms = ts_to_ms(str(ev, "event_ts"));
+    return a;
+  }
+  return ignore("event " + type);
+}
+
+}  // namespace brigade::slack

@@ -1,0 +1,84 @@
+// A fake Slack on 127.0.0.1:0 for tests: Web API over HTTP(S) and Socket Mode WebSockets, scriptable.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace brigade::testing {
+
+// A throw-away CA and a server certificate for 127.0.0.1/localhost, made with OpenSSL at test time.
+struct TestPki {
+  std::string ca_pem, cert_pem, key_pem;
+  static TestPki generate();
+};
+
+class FakeSlack {
+ public:
+  struct Call {
+    std::string method;  // "chat.postMessage", "response_url", …
+    std::string auth;    // the Authorization header
+    nlohmann::json args;
+    std::chrono::steady_clock::time_point at;
+  };
+  struct Reply {
+    int status = 200;
+    std::map<std::string, std::string> headers;
+    nlohmann::json body;
+  };
+
+  // tls: serve https/wss with `pki` (clients must trust pki.ca_pem).
+  explicit FakeSlack(const TestPki* pki = nullptr);
+  ~FakeSlack();
+
+  std::string api_url() const;  // "http(s)://127.0.0.1:PORT/api/"
+  std::string bot_token = "xoxb-test-secret";
+  std::string app_token = "xapp-1-test-secret";
+
+  // Directory content served by users.list (paged by `page_size`), users.info, usergroups.users.list.
+  void add_user(const std::string& id, const std::string& name, bool is_bot = false);
+  void add_group(const std::string& id, std::vector<std::string> members);
+  std::size_t page_size = 2;
+
+  // The next answers for `method` (used in order, then the default "ok").
+  void script(const std::string& method, Reply r);
+
+  // Socket Mode control. Connections are numbered from 0 in the order they were accepted.
+  void send(std::size_t conn, const std::string& frame);
+  void send_latest(const std::string& frame);
+  void reset(std::size_t conn);   // abrupt TCP close (RST)
+  void freeze(std::size_t conn);  // stop reading: no pongs, no acks seen (a half-open link)
+  bool hello_on_connect = true;
+
+  // Observations (thread-safe).
+  std::vector<Call> calls(const std::string& method) const;
+  std::vector<std::string> acks() const;        // envelope ids acked, in order, over every connection
+  std::size_t connections() const;              // WebSocket connections accepted so far
+  std::size_t opens() const;                    // apps.connections.open calls
+  bool closed_cleanly(std::size_t conn) const;  // the client sent a close frame on it
+  // Waits until `pred` holds (checked after every recorded event) or the timeout passes.
+  bool wait(const std::function<bool()>& pred,
+            std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// Envelope builders for tests.
+std::string slash_envelope(const std::string& envelope_id, const std::string& command,
+                           const std::string& text, const std::string& user = "U0000CAROL",
+                           const std::string& trigger = "", const std::string& channel = "C0000KUDOS");
+std::string event_envelope(const std::string& envelope_id, const std::string& event_id, nlohmann::json event,
+                           int retry_attempt = 0);
+
+}  // namespace brigade::testing
