@@ -155,14 +155,17 @@ Result done(const core::Event& e, store::Writer& store, const Context& ctx, Ask 
                                  std::string(prefix(e)) + "ask cancel " + std::to_string(a.id) + ".")
                            .take());
     }
-    if (h.is_bot) bots.push_back(h);
+    if (h.is_bot || h.deactivated) bots.push_back(h);
   }
   if (!bots.empty()) {
     BodyBuilder b;
     b.text("🤖 ");
     mention_list(b, bots);
-    b.text(std::string(bots.size() == 1 ? " is a bot" : " are bots") +
-           " — bots don't collect kudos. Nothing recorded; name the humans who helped.");
+    const bool any_bot = std::any_of(bots.begin(), bots.end(), [](const core::UserRef& u) { return u.is_bot; });
+    b.text(any_bot ? std::string(bots.size() == 1 ? " is a bot" : " are bots or gone") +
+                         " — they don't collect kudos. Nothing recorded; name the humans who helped."
+                   : std::string(bots.size() == 1 ? " has" : " have") +
+                         " left the workspace, so kudos can't reach them. Nothing recorded; name who else helped.");
     return refuse(e, b.take());
   }
 

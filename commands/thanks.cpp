@@ -54,16 +54,26 @@ bool is_channel(const core::ChannelRef& c, std::string_view raw) {
 std::optional<Result> refuse_recipients(const core::Event& e, const std::vector<core::UserRef>& recipients,
                                         std::string_view verb, std::string_view command) {
   bool self = false;
-  std::vector<core::UserRef> bots;
+  std::vector<core::UserRef> bots, gone;
   for (const auto& r : recipients) {
     if (r.id == e.user.id)
       self = true;
     else if (r.is_bot)
       bots.push_back(r);
+    else if (r.deactivated)
+      gone.push_back(r);
   }
-  if (!self && bots.empty()) return std::nullopt;
+  if (!self && bots.empty() && gone.empty()) return std::nullopt;
   const std::string p(prefix(e));
   BodyBuilder b;
+  if (!gone.empty()) {
+    // Checked first: it is the one refusal the giver cannot fix by rewording.
+    b.text("Nothing recorded: ");
+    mention_list(b, gone);
+    b.text(std::string(gone.size() == 1 ? " has" : " have") +
+           " left the workspace, so kudos can't reach them. Thank the others on their own.");
+    return refuse(e, b.take());
+  }
   if (recipients.size() == 1 && self) {
     b.text("You can't " + std::string(verb) +
            " yourself — but thanks for all you do! 😄 Who helped you today? Try " + p + std::string(command) +

@@ -15,6 +15,7 @@ struct UserRef {
   std::string id;
   std::string name;  // display name as last seen; may be empty
   bool is_bot = false;
+  bool deactivated = false;  // the platform says the account is gone (Slack `deleted`)
 
   bool operator==(const UserRef& o) const { return id == o.id; }
 };

@@ -51,9 +51,11 @@ class Builder {
   void user(std::string_view id, std::string_view label) {
     std::string name;
     bool is_bot = false;
+    bool deactivated = false;
     if (auto* u = dir_.user(id)) {
       name = u->name;
       is_bot = u->is_bot;
+      deactivated = u->deleted;
     } else if (!label.empty()) {
       name = std::string(label);
     } else {
@@ -63,7 +65,7 @@ class Builder {
     core::Mention m;
     m.pos = out_.text.size();
     m.len = shown.size();
-    m.user = core::UserRef{qualify(team_, id), name, is_bot};
+    m.user = core::UserRef{qualify(team_, id), name, is_bot, deactivated};
     out_.text += shown;
     out_.mentions.push_back(std::move(m));
   }

@@ -56,6 +56,15 @@ TEST(SlackMentions, UserMentionsBecomeReadableSpans) {
   EXPECT_EQ(r.mentions[1].user.id, "slack:T1:U000000BOB");
 }
 
+TEST(SlackMentions, DeactivatedUsersAreMarked) {
+  auto d = people();
+  d.add_user({{"id", "U0000GONE1"}, {"name", "gone"}, {"deleted", true}});
+  auto r = rewrite("<@U0000GONE1> <@U0000ALICE> for the handover", "T1", d);
+  ASSERT_EQ(r.mentions.size(), 2u);
+  EXPECT_TRUE(r.mentions[0].user.deactivated);
+  EXPECT_FALSE(r.mentions[1].user.deactivated);
+}
+
 TEST(SlackMentions, EnterpriseGridUsersAreUsers) {
   auto d = people();
   auto r = rewrite("<@W0000GRID1> thanks", "T1", d);

@@ -31,6 +31,7 @@ inline const core::UserRef kBob{"console:bob", "bob", false};
 inline const core::UserRef kCarol{"console:carol", "carol", false};
 inline const core::UserRef kDave{"console:dave", "dave", false};
 inline const core::UserRef kBot{"console:brigade", "brigade", true};
+inline const core::UserRef kGone{"console:erin", "erin", false, true};  // a deactivated account
 inline const core::ChannelRef kOps{"console:ops", "ops"};
 
 class CommandsTest : public ::testing::Test {
@@ -61,7 +62,7 @@ class CommandsTest : public ::testing::Test {
   // From alice in #general unless changed afterwards.
   Result cmd(const std::string& command, const std::string& text, Millis now = kNov18Ten,
              const core::UserRef& from = kAlice) {
-    auto e = make_event(command, text, {kAlice, kBob, kCarol, kDave, kBot}, {kOps});
+    auto e = make_event(command, text, {kAlice, kBob, kCarol, kDave, kBot, kGone}, {kOps});
     e.user = from;
     return run(e, now);
   }

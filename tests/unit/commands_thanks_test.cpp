@@ -102,6 +102,13 @@ TEST_F(ThanksTest, ThanksRefusesBots) {
   EXPECT_NE(msg.find("@brigade is a bot"), std::string::npos) << msg;
 }
 
+TEST_F(ThanksTest, ThanksRefusesDeactivatedAccounts) {
+  auto msg = expect_refused("thanks", "@bob @erin for the handover");
+  EXPECT_NE(msg.find("@erin has left the workspace"), std::string::npos) << msg;
+  EXPECT_EQ(received_this_week("console:bob"), 0u);
+  expect_refused("praise", "@erin for years of work");
+}
+
 TEST_F(ThanksTest, ThanksRefusesTheWholeCommandWhenOneRecipientIsInvalid) {
   auto msg = expect_refused("thanks", "@bob @brigade @alice for the launch");
   EXPECT_NE(msg.find("Nothing recorded"), std::string::npos) << msg;
