@@ -161,11 +161,14 @@ Result done(const core::Event& e, store::Writer& store, const Context& ctx, Ask 
     BodyBuilder b;
     b.text("🤖 ");
     mention_list(b, bots);
-    const bool any_bot = std::any_of(bots.begin(), bots.end(), [](const core::UserRef& u) { return u.is_bot; });
-    b.text(any_bot ? std::string(bots.size() == 1 ? " is a bot" : " are bots or gone") +
-                         " — they don't collect kudos. Nothing recorded; name the humans who helped."
-                   : std::string(bots.size() == 1 ? " has" : " have") +
-                         " left the workspace, so kudos can't reach them. Nothing recorded; name who else helped.");
+    const bool any_bot =
+        std::any_of(bots.begin(), bots.end(), [](const core::UserRef& u) { return u.is_bot; });
+    b.text(
+        any_bot
+            ? std::string(bots.size() == 1 ? " is a bot" : " are bots or gone") +
+                  " — they don't collect kudos. Nothing recorded; name the humans who helped."
+            : std::string(bots.size() == 1 ? " has" : " have") +
+                  " left the workspace, so kudos can't reach them. Nothing recorded; name who else helped.");
     return refuse(e, b.take());
   }
 

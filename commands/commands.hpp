@@ -16,14 +16,14 @@ namespace brigade::commands {
 
 // The configurable rules (config/ fills these from TOML + environment).
 struct Rules {
-  std::uint32_t daily_quota = 5;           // kudos a giver may give per local day; 0 = unlimited
-  std::size_t max_recipients = 10;         // per /thanks or /praise
-  std::size_t max_reason_length = 500;     // code points
-  std::vector<std::string> values;         // allowed #values, lower-case without '#'; empty = any
-  bool values_required = false;            // /thanks must carry at least one allowed #value
+  std::uint32_t daily_quota = 5;                    // kudos a giver may give per local day; 0 = unlimited
+  std::size_t max_recipients = 10;                  // per /thanks or /praise
+  std::size_t max_reason_length = 500;              // code points
+  std::vector<std::string> values;                  // allowed #values, lower-case without '#'; empty = any
+  bool values_required = false;                     // /thanks must carry at least one allowed #value
   std::map<std::string, std::string> wins_channel;  // platform -> raw channel id/name for /praise cross-posts
-  std::vector<std::string> managers;       // qualified user ids allowed to see others' summaries
-  std::vector<std::string> admins;         // managers' rights + closing/cancelling anyone's /ask
+  std::vector<std::string> managers;                // qualified user ids allowed to see others' summaries
+  std::vector<std::string> admins;                  // managers' rights + closing/cancelling anyone's /ask
 };
 
 struct Context {

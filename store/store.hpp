@@ -30,9 +30,9 @@ std::string_view to_string(Kind k);
 struct Kudos {
   std::uint64_t id = 0;  // assigned by the store; increases with time (encodes ts_ms << 12)
   Millis ts = 0;
-  std::string giver;      // qualified user ids
+  std::string giver;  // qualified user ids
   std::string recipient;
-  std::string channel;    // qualified channel id
+  std::string channel;  // qualified channel id
   Kind kind = Kind::thanks;
   std::string reason;               // may be empty
   std::vector<std::string> values;  // lower-case, without '#'
@@ -78,8 +78,8 @@ struct PersonCounts {
 
 // Filters for a recognition summary. Empty users and channel mean "everyone, everywhere".
 struct SummaryQuery {
-  Millis from = 0;   // inclusive
-  Millis until = 0;  // exclusive
+  Millis from = 0;                 // inclusive
+  Millis until = 0;                // exclusive
   std::vector<std::string> users;  // people to report on (as giver or recipient)
   std::string channel;             // only kudos given in this channel
   std::size_t max_reasons = 50;    // per person, newest first
@@ -92,21 +92,21 @@ struct PersonSummary {
   std::uint32_t given = 0;
   std::array<std::uint32_t, kKindSlots> received_by_kind{};
   std::array<std::uint32_t, kKindSlots> given_by_kind{};
-  std::uint32_t helps_resolved = 0;                             // help requests they resolved as helper
-  std::vector<std::pair<std::string, std::uint32_t>> values;    // values received, most first
-  std::vector<Kudos> reasons;                                   // received kudos, newest first (capped)
+  std::uint32_t helps_resolved = 0;                           // help requests they resolved as helper
+  std::vector<std::pair<std::string, std::uint32_t>> values;  // values received, most first
+  std::vector<Kudos> reasons;                                 // received kudos, newest first (capped)
 };
 
 struct Summary {
   Millis from = 0;
   Millis until = 0;
-  std::uint32_t total = 0;             // kudos matching the filter
-  std::vector<PersonSummary> people;   // by received desc, then given desc, then id
+  std::uint32_t total = 0;            // kudos matching the filter
+  std::vector<PersonSummary> people;  // by received desc, then given desc, then id
 };
 
 struct VerifyReport {
-  std::uint64_t kudos = 0;       // live (not revoked) kudos in the log
-  std::uint64_t tally_keys = 0;  // tally entries checked
+  std::uint64_t kudos = 0;         // live (not revoked) kudos in the log
+  std::uint64_t tally_keys = 0;    // tally entries checked
   std::vector<std::string> drift;  // human-readable differences; empty when consistent
   bool ok() const { return drift.empty(); }
 };
@@ -131,7 +131,8 @@ class Reader {
   virtual std::uint32_t quota_used(std::string_view giver, std::int32_t day) = 0;
 
   virtual std::optional<Kudos> kudos(std::uint64_t id) = 0;
-  // Kudos with from <= ts < until in id order, at most `limit` (0 = no limit); newest first if `newest_first`.
+  // Kudos with from <= ts < until in id order, at most `limit` (0 = no limit); newest first if
+  // `newest_first`.
   virtual std::vector<Kudos> kudos_between(Millis from, Millis until, std::size_t limit,
                                            bool newest_first = false) = 0;
   virtual std::uint64_t kudos_count() = 0;
@@ -166,12 +167,14 @@ class Writer : public Reader {
   // Returns false when unknown or already revoked.
   virtual bool revoke_kudos(std::uint64_t id) = 0;
   // Adds n to giver's use on `day` unless that would pass `limit` (0 = unlimited); false when refused.
-  virtual bool debit_quota(std::string_view giver, std::int32_t day, std::uint32_t n, std::uint32_t limit) = 0;
+  virtual bool debit_quota(std::string_view giver, std::int32_t day, std::uint32_t n,
+                           std::uint32_t limit) = 0;
 
   virtual std::uint64_t add_ask(Ask& a) = 0;  // assigns a.id
   virtual void put_ask(const Ask& a) = 0;
 
-  virtual void mark_seen(std::string_view source, Millis ts, const std::vector<std::uint64_t>& kudos_ids = {}) = 0;
+  virtual void mark_seen(std::string_view source, Millis ts,
+                         const std::vector<std::uint64_t>& kudos_ids = {}) = 0;
   virtual std::size_t prune_seen(Millis older_than) = 0;
 
   virtual std::uint64_t enqueue(std::string_view adapter, const core::Reply& r) = 0;
@@ -189,10 +192,10 @@ class Writer : public Reader {
 };
 
 struct Options {
-  std::filesystem::path dir;          // created if missing (unless read_only)
-  bool read_only = false;             // for `brigade report` beside a running bot
+  std::filesystem::path dir;                     // created if missing (unless read_only)
+  bool read_only = false;                        // for `brigade report` beside a running bot
   std::size_t map_size = std::size_t{32} << 30;  // virtual; the file grows as needed
-  bool durable = true;                // fsync on commit
+  bool durable = true;                           // fsync on commit
 };
 
 class Store {

@@ -2,9 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <future>
 #include <map>
 #include <mutex>
-#include <future>
 #include <sstream>
 
 #include "adapters/console/console_adapter.hpp"

@@ -183,7 +183,8 @@ TEST_F(AskTest, AskDoneRefusesTheRequesterOrABotAsHelper) {
   const auto n = std::to_string(id);
   EXPECT_NE(expect_refused("ask", "done " + n + " @bob @alice").find("can't be credited"), std::string::npos);
   EXPECT_NE(expect_refused("ask", "done " + n + " @brigade").find("@brigade is a bot"), std::string::npos);
-  EXPECT_NE(expect_refused("ask", "done " + n + " @erin").find("@erin has left the workspace"), std::string::npos);
+  EXPECT_NE(expect_refused("ask", "done " + n + " @erin").find("@erin has left the workspace"),
+            std::string::npos);
   EXPECT_EQ(state(id), AskState::open);
 }
 
