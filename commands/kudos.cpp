@@ -110,21 +110,21 @@ Result summary(const core::Event& e, store::Writer& store, const Context& ctx, K
   // Range: whole local days, `until` inclusive; by default from the 1st of until's month.
   const std::int32_t today = ctx.calendar.day(ctx.now);
   std::int32_t until_day = today, since_day = 0;
-  if (args.until) {
-    auto d = ctx.calendar.parse_day(*args.until);
-    if (!d)
-      return usage(e, "I couldn't read the date \"" + *args.until + "\" — use YYYY-MM-DD, e.g. " +
-                          ctx.calendar.date_string(ctx.now) + ".\n  " + p +
-                          "kudos summary [@a …|#channel|everyone] [since DATE] [until DATE]");
-    until_day = *d;
-  }
+  // A date that does not parse gets one usage reply naming it, whichever option it came from.
+  std::optional<Result> bad_date;
+  auto read_day = [&](const std::string& text, std::int32_t& day) {
+    if (auto d = ctx.calendar.parse_day(text)) {
+      day = *d;
+      return true;
+    }
+    bad_date = usage(e, "I couldn't read the date \"" + text + "\" — use YYYY-MM-DD, e.g. " +
+                            ctx.calendar.date_string(ctx.now) + ".\n  " + p +
+                            "kudos summary [@a …|#channel|everyone] [since DATE] [until DATE]");
+    return false;
+  };
+  if (args.until && !read_day(*args.until, until_day)) return std::move(*bad_date);
   if (args.since) {
-    auto d = ctx.calendar.parse_day(*args.since);
-    if (!d)
-      return usage(e, "I couldn't read the date \"" + *args.since + "\" — use YYYY-MM-DD, e.g. " +
-                          ctx.calendar.date_string(ctx.now) + ".\n  " + p +
-                          "kudos summary [@a …|#channel|everyone] [since DATE] [until DATE]");
-    since_day = *d;
+    if (!read_day(*args.since, since_day)) return std::move(*bad_date);
   } else {
     const auto month = ctx.calendar.bucket(Period::month, ctx.calendar.start_of_day(until_day));
     since_day = ctx.calendar.day(ctx.calendar.range(Period::month, month).from);

@@ -68,9 +68,13 @@ class WsStreamImpl final : public WsStream {
   beast::flat_buffer buffer_;
 };
 
+// The steps after the transport is up, the same over TCP and TLS: hand timeouts to the
+// WebSocket layer (idle timeout with keep-alive pings), cap message size, then handshake.
+// Returns an error text, empty on success.
 template <class Impl>
-void configure(Impl& impl, const Url& url, const WsOptions& opt) {
+asio::awaitable<std::string> websocket_handshake(Impl& impl, const Url& url, const WsOptions& opt) {
   auto& ws = impl.ws();
+  beast::get_lowest_layer(ws).expires_never();
   websocket::stream_base::timeout t;
   t.handshake_timeout = opt.handshake_timeout;
   t.idle_timeout = opt.idle_timeout;
@@ -79,7 +83,9 @@ void configure(Impl& impl, const Url& url, const WsOptions& opt) {
   ws.read_message_max(opt.max_message);
   ws.set_option(websocket::stream_base::decorator(
       [](websocket::request_type& req) { req.set(beast::http::field::user_agent, "brigade"); }));
-  (void)url;
+  auto [ec] = co_await ws.async_handshake(url.host_header(), url.target, kTuple);
+  if (ec) co_return "WebSocket handshake with " + url.host + ": " + ec.message();
+  co_return std::string{};
 }
 
 }  // namespace
@@ -109,16 +115,9 @@ asio::awaitable<WsSession::Connected> WsSession::connect(asio::any_io_executor e
     auto err = co_await detail::connect_tcp(beast::get_lowest_layer(ws), url->host, url->port,
                                             opt.handshake_timeout);
     if (err.empty()) err = co_await detail::tls_handshake(ws.next_layer(), url->host, opt.handshake_timeout);
+    if (err.empty()) err = co_await websocket_handshake(*impl, *url, opt);
     if (!err.empty()) {
       out.error = err;
-      co_return out;
-    }
-    // The WebSocket layer takes over timeouts from here.
-    beast::get_lowest_layer(ws).expires_never();
-    configure(*impl, *url, opt);
-    auto [ec] = co_await ws.async_handshake(url->host_header(), url->target, kTuple);
-    if (ec) {
-      out.error = "WebSocket handshake with " + url->host + ": " + ec.message();
       co_return out;
     }
     stream = std::move(impl);
@@ -127,15 +126,9 @@ asio::awaitable<WsSession::Connected> WsSession::connect(asio::any_io_executor e
     auto& ws = impl->ws();
     auto err = co_await detail::connect_tcp(beast::get_lowest_layer(ws), url->host, url->port,
                                             opt.handshake_timeout);
+    if (err.empty()) err = co_await websocket_handshake(*impl, *url, opt);
     if (!err.empty()) {
       out.error = err;
-      co_return out;
-    }
-    beast::get_lowest_layer(ws).expires_never();
-    configure(*impl, *url, opt);
-    auto [ec] = co_await ws.async_handshake(url->host_header(), url->target, kTuple);
-    if (ec) {
-      out.error = "WebSocket handshake with " + url->host + ": " + ec.message();
       co_return out;
     }
     stream = std::move(impl);
