@@ -113,7 +113,10 @@ commands::Result Committer::apply_command(store::Writer& txn, const core::Event&
   auto child = txn.child();
   auto result = commands::handle(event, *child, ctx);
   if (!event.source_id.empty()) child->mark_seen(event.source_id, ctx.now, result.kudos_ids);
-  for (const auto& reply : result.replies) child->enqueue(event.platform, reply);
+  for (auto& reply : result.replies) {
+    if (reply.reply_to.empty() && reply.audience == core::Audience::private_) reply.reply_to = event.reply_to;
+    child->enqueue(event.platform, reply);
+  }
   child->commit();
   return result;
 }

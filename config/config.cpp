@@ -120,7 +120,9 @@ const std::vector<TableSchema>& schema() {
       {"wins", {"slack", "matrix", "console"}},
       {"http", {"addr"}},
       {"slack", {"api_url", "reaction"}},
-      {"matrix", {"homeserver", "user_id", "device_name", "reaction", "autojoin_servers", "autojoin_rooms"}},
+      {"matrix",
+       {"homeserver", "user_id", "device_name", "reaction", "autojoin_servers", "autojoin_rooms",
+        "private_replies"}},
       {"console", {"user", "channel", "bots"}},
       {"digest", {"enabled", "day", "time", "channels"}},
   };
@@ -653,6 +655,12 @@ class Loader {
       if (v.empty() || has_control(v) || v.size() > 64)
         fail("matrix.reaction", "expected a short non-empty reaction key");
       m.reaction = v;
+    }
+    if (auto n = get("matrix", "private_replies")) {
+      std::string v(core::trim(as_string(*n, "matrix.private_replies")));
+      if (v != "reply" && v != "direct")
+        fail("matrix.private_replies", quote(v) + " is not \"reply\" or \"direct\"");
+      m.private_replies = v;
     }
     if (auto n = get("matrix", "autojoin_servers")) {
       m.autojoin_servers = as_string_array(*n, "matrix.autojoin_servers");

@@ -34,6 +34,8 @@ struct MatrixConfig {
   std::vector<std::string> autojoin_servers;
   // Rooms (ids "!…:server" or aliases "#…:server") the bot joins at start-up.
   std::vector<std::string> autojoin_rooms;
+  // "reply": private replies answer the command in its room; "direct": in a direct room.
+  std::string private_replies = "reply";
   // True only when homeserver, user_id and a credential are all present.
   bool enabled() const;
 };

@@ -50,6 +50,9 @@ struct Event {
   std::string text;       // everything after the command word, mentions rewritten readable
   std::vector<Mention> mentions;  // sorted by pos, non-overlapping
   std::int64_t ts_ms = 0;         // when the platform says it happened (0: use the clock)
+  // The platform message a private answer should be threaded to (Matrix: the command's event,
+  // or the message a reaction was on). Empty when the platform has private replies of its own.
+  std::string reply_to;
 };
 
 // A piece of reply text: plain text, or a mention the adapter renders natively.
@@ -72,6 +75,7 @@ struct Reply {
   std::string user;     // for private replies: the qualified user id
   std::vector<Span> body;
   bool ping = false;  // whether mentions in body should notify (thanks: yes; leaderboards: no)
+  std::string reply_to;  // copied from Event::reply_to by the committer; see there
 
   std::string plain() const;  // body flattened, mentions as their display text
 };

@@ -202,6 +202,8 @@ std::string encode_outbox(const OutboxItem& item) {
     e.str(s.text);
     e.str(s.user_id);
   }
+  // Optional trailing fields: records written before they existed simply end here.
+  if (!item.reply.reply_to.empty()) e.str(item.reply.reply_to);
   return std::move(e.bytes());
 }
 
@@ -229,6 +231,7 @@ OutboxItem decode_outbox(std::uint64_t seq, std::string_view bytes) {
     s.user_id = d.str();
     it.reply.body.push_back(std::move(s));
   }
+  if (!d.done()) it.reply.reply_to = d.str();
   d.finish();
   return it;
 }

@@ -620,6 +620,11 @@ INSTANTIATE_TEST_SUITE_P(
                 {},
                 "matrix.autojoin_rooms",
                 "not a Matrix room"},
+        BadCase{"MatrixPrivateRepliesValue",
+                "[matrix]\nprivate_replies = \"dm\"",
+                {},
+                "matrix.private_replies",
+                "is not \"reply\" or \"direct\""},
         BadCase{"SecretFileMissing",
                 "",
                 {{"MATRIX_ACCESS_TOKEN_FILE", "{dir}/no-such-file"}},
@@ -872,6 +877,10 @@ TEST_F(ConfigTest, EveryFileKeyIsParsed) {
        [](const Config& c) {
          return c.matrix.autojoin_rooms == std::vector<std::string>{"!a:example.org", "#team:example.org"};
        }},
+      {"matrix.private_replies",
+       "[matrix]\nprivate_replies = \"direct\"",
+       {},
+       [](const Config& c) { return c.matrix.private_replies == "direct"; }},
       {"console.user",
        "[console]\nuser = \"carol\"",
        {},

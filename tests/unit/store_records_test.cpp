@@ -233,6 +233,7 @@ core::Reply sample_reply(int i) {
   r.ping = i % 2 == 1;
   r.body = {core::Span{"merci ", ""}, core::Span{"@Zoë 🎉", user("zoë")},
             core::Span{" 谢谢 #" + std::to_string(i), ""}};
+  if (i == 2) r.reply_to = "$cmd" + std::to_string(i) + ":example.org";  // the optional trailing field
   return r;
 }
 
@@ -241,6 +242,7 @@ void expect_same(const core::Reply& a, const core::Reply& b) {
   EXPECT_EQ(a.channel, b.channel);
   EXPECT_EQ(a.user, b.user);
   EXPECT_EQ(a.ping, b.ping);
+  EXPECT_EQ(a.reply_to, b.reply_to);
   ASSERT_EQ(a.body.size(), b.body.size());
   for (std::size_t i = 0; i < a.body.size(); ++i) {
     EXPECT_EQ(a.body[i].text, b.body[i].text);

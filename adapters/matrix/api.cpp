@@ -1,0 +1,131 @@
+// Matrix answers and replies (see api.hpp).
+#include "adapters/matrix/api.hpp"
+
+#include <date/date.h>
+
+#include <charconv>
+#include <sstream>
+
+#include "adapters/matrix/html.hpp"
+#include "adapters/matrix/ids.hpp"
+
+namespace brigade::matrix {
+
+namespace {
+
+using nlohmann::json;
+
+// Retry-After: delay-seconds or an HTTP-date (RFC 9110); -1 when absent or unreadable.
+core::Millis parse_retry_after(std::string_view v, core::Millis now_ms) {
+  while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+  while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+  if (v.empty()) return -1;
+  long long secs = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), secs);
+  if (ec == std::errc() && p == v.data() + v.size()) return secs < 0 ? -1 : secs * 1000;
+  std::istringstream in{std::string(v)};
+  date::sys_seconds when;
+  in >> date::parse("%a, %d %b %Y %H:%M:%S GMT", when);
+  if (in.fail()) return -1;
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(when.time_since_epoch()).count();
+  return ms > now_ms ? ms - now_ms : 0;
+}
+
+}  // namespace
+
+bool Answer::transient() const {
+  return status == 0 || status >= 500 || rate_limited() || errcode == "M_RESOURCE_LIMIT_EXCEEDED";
+}
+
+std::string Answer::describe() const {
+  std::string s = status == 0 ? std::string("no answer") : std::to_string(status);
+  if (!errcode.empty()) s += " " + errcode;
+  if (!error.empty()) s += ": " + error.substr(0, 200);
+  return s;
+}
+
+Answer read_answer(int status, std::string_view body, std::string_view retry_after_header,
+                   std::string_view transport_error, core::Millis now_ms) {
+  Answer a;
+  a.status = status;
+  if (status == 0) {
+    a.error = std::string(transport_error);
+    return a;
+  }
+  a.body = json::parse(body, nullptr, false);
+  if (a.body.is_discarded()) a.body = nullptr;
+  if (a.body.is_object()) {
+    if (auto it = a.body.find("errcode"); it != a.body.end() && it->is_string())
+      a.errcode = it->get<std::string>();
+    if (auto it = a.body.find("error"); it != a.body.end() && it->is_string())
+      a.error = it->get<std::string>();
+    if (auto it = a.body.find("soft_logout"); it != a.body.end() && it->is_boolean())
+      a.soft_logout = it->get<bool>();
+  }
+  if (!a.ok() && a.errcode.empty()) a.errcode = "M_UNKNOWN";
+  if (a.ok()) a.errcode.clear();
+  a.retry_after_ms = parse_retry_after(retry_after_header, now_ms);
+  if (a.retry_after_ms < 0 && a.body.is_object())
+    if (auto it = a.body.find("retry_after_ms"); it != a.body.end() && it->is_number_integer())
+      a.retry_after_ms = std::max<core::Millis>(0, it->get<core::Millis>());
+  if (!a.ok() && !a.body.is_object() && a.error.empty()) a.error = "a non-JSON answer";
+  return a;
+}
+
+bot::Delivery send_outcome(const Answer& a) {
+  if (a.ok()) return bot::Delivery::sent();
+  if (a.rate_limited())
+    return bot::Delivery::retry(a.describe(), a.retry_after_ms > 0 ? a.retry_after_ms : 1000);
+  if (a.transient() || a.token_invalid()) return bot::Delivery::retry(a.describe());
+  // M_FORBIDDEN (not in the room), M_NOT_FOUND, M_TOO_LARGE, M_BAD_JSON: retrying cannot help.
+  return bot::Delivery::drop(a.describe());
+}
+
+json notice_content(const core::Reply& r) {
+  std::string body, html;
+  json mentioned = json::array();
+  auto mention = [&](std::string_view id) {
+    for (const auto& m : mentioned)
+      if (m == id) return;
+    mentioned.push_back(std::string(id));
+  };
+  for (const auto& s : r.body) {
+    body += s.text;
+    auto id = raw_id(s.user_id);
+    if (!id.empty() && is_user_id(id)) {
+      html += "<a href=\"https://matrix.to/#/" + escape_html(id) + "\">" + escape_html(s.text) + "</a>";
+      if (r.ping) mention(id);
+    } else {
+      html += escape_html(s.text);
+    }
+  }
+  // Line breaks survive in HTML only as <br>.
+  std::string formatted;
+  for (char c : html) {
+    if (c == '\n')
+      formatted += "<br>";
+    else
+      formatted += c;
+  }
+  json c = json::object();
+  c["msgtype"] = "m.notice";
+  c["body"] = body;
+  c["format"] = "org.matrix.custom.html";
+  c["formatted_body"] = formatted;
+  if (r.audience == core::Audience::private_) {
+    if (auto who = raw_id(r.user); is_user_id(who)) mention(who);
+    if (!r.reply_to.empty()) {
+      json to = json::object();
+      to["event_id"] = r.reply_to;
+      json rel = json::object();
+      rel["m.in_reply_to"] = to;
+      c["m.relates_to"] = rel;
+    }
+  }
+  json m = json::object();
+  if (!mentioned.empty()) m["user_ids"] = mentioned;
+  c["m.mentions"] = m;
+  return c;
+}
+
+}  // namespace brigade::matrix

@@ -1,0 +1,44 @@
+// Client-Server API answers → decisions (retry, re-login, drop), and replies → m.notice content.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "bot/adapter.hpp"
+#include "core/calendar.hpp"
+#include "core/types.hpp"
+
+namespace brigade::matrix {
+
+// One answer from the homeserver, read the way the spec says: decide on errcode, and on the
+// HTTP status when errcode is missing or M_UNKNOWN.
+struct Answer {
+  int status = 0;                    // 0: no answer (transport failure)
+  nlohmann::json body;               // the parsed body (null when it was not JSON)
+  std::string errcode;               // "M_FORBIDDEN", …; empty on success
+  std::string error;                 // human text or the transport error; never contains a secret
+  core::Millis retry_after_ms = -1;  // Retry-After header (seconds or HTTP date), else retry_after_ms
+  bool soft_logout = false;
+
+  bool ok() const { return status >= 200 && status < 300; }
+  bool rate_limited() const { return status == 429 || errcode == "M_LIMIT_EXCEEDED"; }
+  bool token_invalid() const { return errcode == "M_UNKNOWN_TOKEN" || errcode == "M_MISSING_TOKEN"; }
+  // Retrying the same request may work: transport failures, 5xx, rate limits.
+  bool transient() const;
+  std::string describe() const;  // "429 M_LIMIT_EXCEEDED: Too Many Requests" for logs
+};
+
+Answer read_answer(int status, std::string_view body, std::string_view retry_after_header,
+                   std::string_view transport_error, core::Millis now_ms);
+
+// What a failed send means for the outbox entry.
+bot::Delivery send_outcome(const Answer& a);
+
+// A reply as m.notice content: plain body, escaped HTML with pills for Matrix users, m.mentions
+// listing who is pinged (thanks recipients when the reply pings; the asker of a private reply),
+// and m.in_reply_to for private replies threaded to the command.
+nlohmann::json notice_content(const core::Reply& r);
+
+}  // namespace brigade::matrix

@@ -1,0 +1,93 @@
+// Matrix /sync responses and room events → what Brigade should do: no I/O, unit-tested.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/types.hpp"
+
+namespace brigade::matrix {
+
+struct Identity {
+  std::string user_id;         // the bot, as the homeserver spells it (whoami / login)
+  std::string reaction = "🙏";  // the reaction key that gives kudos
+};
+
+// Display names as rooms report them (m.room.member, joined_members). Names are per room in
+// Matrix; a name seen in any room is the fallback, then the localpart.
+class Directory {
+ public:
+  void set(const std::string& room, const std::string& user, const std::string& name);
+  void remove(const std::string& room, const std::string& user);
+  void forget_room(const std::string& room);
+  std::string name(std::string_view room, std::string_view user) const;
+  // The members of `room` whose display name is exactly `name`.
+  std::vector<std::string> named(std::string_view room, std::string_view name) const;
+
+ private:
+  std::map<std::string, std::map<std::string, std::string, std::less<>>, std::less<>> rooms_;
+  std::map<std::string, std::string, std::less<>> any_room_;
+};
+
+struct Rewritten {
+  std::string text;
+  std::vector<core::Mention> mentions;  // sorted by pos
+};
+
+// Finds who a command's text (the part after the command word) mentions, in this order:
+// formatted_body pills (their anchor text located in the plain text), plain user ids typed in
+// the text, then m.mentions ids not placed yet: by display name, else put in front of the text
+// when the text mentions nobody. Not for replies: Element adds the author of the message
+// replied to into m.mentions without it being a command target.
+Rewritten resolve_mentions(std::string_view text, std::string_view formatted_body,
+                           const std::vector<std::string>& mentioned_ids, bool is_reply,
+                           std::string_view room, const Identity& me, const Directory& dir);
+
+// One timeline event, classified.
+struct Parsed {
+  enum class Kind { ignore, command, reaction, revoke };
+  Kind kind = Kind::ignore;
+  std::string why;     // ignore: for the debug log
+  core::Event event;   // command, and reaction (mention and text filled by complete_reaction)
+  std::string target;  // reaction: the event reacted to
+  std::string revoke;  // revoke: the source id whose kudos are taken back
+};
+Parsed parse_event(const nlohmann::json& ev, const std::string& room, const Identity& me,
+                   const Directory& dir);
+
+// Finishes a reaction once the author of the message it is on is known. False (and `why`)
+// when it gives nothing: a reaction on one's own message or on Brigade's.
+bool complete_reaction(Parsed& p, const std::string& author, const Identity& me, const Directory& dir);
+
+// The parts of a /sync answer Brigade acts on.
+struct Invite {
+  std::string room;
+  std::string inviter;
+};
+struct JoinedRoom {
+  std::string room;
+  std::vector<nlohmann::json> timeline;
+  bool limited = false;
+  bool encrypted = false;  // m.room.encryption in state or timeline, or an m.room.encrypted event
+};
+struct SyncBatch {
+  std::string next_batch;
+  std::vector<Invite> invites;
+  std::vector<std::string> left;  // rooms the bot left, was kicked or banned from
+  std::vector<JoinedRoom> joined;
+};
+// Also records display names from m.room.member events into `dir`. Throws std::runtime_error
+// when the answer has no next_batch (nothing in it can be trusted then).
+SyncBatch parse_sync(const nlohmann::json& body, const Identity& me, Directory& dir);
+
+// Reaction keys compare without variation selectors and skin tones ("🙏🏽" counts as "🙏").
+std::string normalise_reaction(std::string_view key);
+
+// The commands Brigade answers, without the '!'.
+bool is_command(std::string_view word);
+
+}  // namespace brigade::matrix
