@@ -101,6 +101,12 @@ json direct_room_body(const std::string& user) {
   return b;
 }
 
+// Store writes are built here, outside coroutines: g++ 12 destroys lambda temporaries inside a
+// co_await expression twice.
+bot::Committer::Task meta_task(std::string key, std::string value) {
+  return [key = std::move(key), value = std::move(value)](store::Writer& w) { w.set_meta(key, value); };
+}
+
 std::string random_instance() {
   std::random_device rd;
   std::uniform_int_distribution<int> hex(0, 15);
@@ -334,8 +340,8 @@ class MatrixAdapter final : public bot::NetworkAdapter {
         me_.user_id = user;
         if (device != device_id_) {
           device_id_ = device;
-          std::string d = device;
-          co_await commit_task([d](store::Writer& w) { w.set_meta(kMetaDevice, d); });
+          auto task = meta_task(std::string(kMetaDevice), device);
+          co_await commit_task(std::move(task));
         }
         spdlog::info("matrix: logged in as {} (device {})", me_.user_id, device_id_);
         ok = true;
@@ -350,6 +356,7 @@ class MatrixAdapter final : public bot::NetworkAdapter {
       if (a.transient()) {
         auto d = backoff.next();
         spdlog::warn("matrix: login failed ({}); retrying in {} ms", a.describe(), d.count());
+        set_state(bot::LinkState::reconnecting, a.describe());
         co_await sleep(d);
         continue;
       }
@@ -388,7 +395,8 @@ class MatrixAdapter final : public bot::NetworkAdapter {
     }
     if (instance_.empty()) {
       std::string inst = random_instance();
-      if (!co_await commit_task([inst](store::Writer& w) { w.set_meta(kMetaInstance, inst); })) {
+      auto task = meta_task(std::string(kMetaInstance), inst);
+      if (!co_await commit_task(std::move(task))) {
         fail("could not write to the data file");
         co_return;
       }
@@ -419,7 +427,8 @@ class MatrixAdapter final : public bot::NetworkAdapter {
         std::string device = a.body.value("device_id", "");
         if (!device.empty() && device != device_id_) {
           device_id_ = device;
-          co_await commit_task([device](store::Writer& w) { w.set_meta(kMetaDevice, device); });
+          auto task = meta_task(std::string(kMetaDevice), device);
+          co_await commit_task(std::move(task));
         }
         spdlog::info("matrix: connected to {} as {} (device {})", base_, me_.user_id,
                      device_id_.empty() ? "unknown" : device_id_);
@@ -523,6 +532,14 @@ class MatrixAdapter final : public bot::NetworkAdapter {
     }
   }
 
+  // Rooms found encrypted before this process started are marked in the data file.
+  bool known_encrypted(const std::string& room) {
+    if (encrypted_.count(room)) return true;
+    auto [it, fresh] = checked_rooms_.insert(room);
+    if (!fresh) return false;
+    return store_.read()->meta(meta_key("matrix.encrypted:", room)).has_value();
+  }
+
   // ---- the sync loop ----------------------------------------------------------------------------------
 
   asio::awaitable<void> sync_loop() {
@@ -589,6 +606,7 @@ class MatrixAdapter final : public bot::NetworkAdapter {
     std::vector<std::string> revokes;
     std::vector<std::string> newly_encrypted;
     for (auto& jr : batch.joined) {
+      if (!jr.encrypted && known_encrypted(jr.room)) jr.encrypted = true;
       if (jr.encrypted && !encrypted_.count(jr.room)) {
         encrypted_.insert(jr.room);
         newly_encrypted.push_back(jr.room);
@@ -750,7 +768,8 @@ class MatrixAdapter final : public bot::NetworkAdapter {
       co_return std::string();
     }
     std::string room = a.body.value("room_id", "");
-    co_await commit_task([key, room](store::Writer& w) { w.set_meta(key, room); });
+    auto task = meta_task(key, room);
+    co_await commit_task(std::move(task));
     direct_[user] = room;
     spdlog::info("matrix: opened direct room {} with {}", room, user);
     co_return room;
@@ -794,7 +813,8 @@ class MatrixAdapter final : public bot::NetworkAdapter {
   bool stopping_ = false;
   bool ready_ = false;
   bool batch_inflight_ = false;
-  std::set<std::string> encrypted_;
+  std::set<std::string> encrypted_;      // rooms known to be encrypted
+  std::set<std::string> checked_rooms_;  // rooms whose stored marker was read
   std::map<std::string, std::chrono::steady_clock::time_point> members_loaded_;
   std::map<std::string, std::string> senders_;
   std::deque<std::string> sender_order_;

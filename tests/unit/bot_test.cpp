@@ -100,6 +100,21 @@ TEST_F(BotTest, RepliesAreQueuedInTheSameTransaction) {
   EXPECT_GE(r.replies.size(), 2u);  // public celebration + private quota note
 }
 
+TEST_F(BotTest, PrivateRepliesAreThreadedToTheCommandsMessage) {
+  Committer c(*store_, rules_, clock_);
+  auto e = thanks("s1", "alice", "bob");
+  e.reply_to = "$command:example.org";
+  c.apply(e);
+  auto items = store_->read()->outbox(0);
+  ASSERT_GE(items.size(), 2u);
+  for (const auto& it : items) {
+    if (it.reply.audience == core::Audience::private_)
+      EXPECT_EQ(it.reply.reply_to, "$command:example.org");
+    else
+      EXPECT_EQ(it.reply.reply_to, "") << "public messages stand on their own";
+  }
+}
+
 TEST_F(BotTest, AFailingTaskSpoilsNothingElseInItsGroup) {
   Committer c(*store_, rules_, clock_);
   std::promise<bool> failed;

@@ -1,0 +1,74 @@
+// A fake Matrix homeserver on 127.0.0.1:0 for tests: the Client-Server API routes Brigade uses,
+// over HTTP or HTTPS, with long-polling /sync, txn-id deduplication and scriptable failures.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/integration/fake_slack.hpp"  // TestPki
+
+namespace brigade::testing {
+
+class FakeMatrix {
+ public:
+  struct Request {
+    std::string method, path, query, auth;  // path decoded, without the query
+    nlohmann::json body;
+  };
+  struct Reply {
+    int status = 200;
+    std::map<std::string, std::string> headers;
+    nlohmann::json body;
+  };
+  struct Sent {
+    std::string room, type, txn_id, event_id;
+    nlohmann::json content;
+  };
+
+  explicit FakeMatrix(const TestPki* pki = nullptr);  // pki: serve https with it
+  ~FakeMatrix();
+  std::string base_url() const;  // "http(s)://127.0.0.1:PORT"
+  std::string bot_user = "@brigade:example.org";
+  std::string password = "correct horse";
+
+  // Tokens: login issues "syt_fake_<n>"; a test may mint one for MATRIX_ACCESS_TOKEN.
+  std::string mint_token(const std::string& device_id = "TOKENDEV");
+  // Every token issued so far stops working: 401 M_UNKNOWN_TOKEN with this soft_logout flag.
+  void invalidate_tokens(bool soft_logout);
+
+  void add_user(const std::string& user_id, const std::string& display_name);
+  void add_room(const std::string& room_id, const std::vector<std::string>& members, bool bot_joined = true,
+                bool encrypted = false);
+  void invite(const std::string& room_id, const std::string& inviter);  // invites the bot
+  // Appends a timeline event and returns its id ("$ev<n>"); wakes a waiting /sync.
+  std::string post(const std::string& room_id, const std::string& sender, const std::string& type,
+                   nlohmann::json content);
+  std::string text(const std::string& room_id, const std::string& sender, const std::string& body);
+  std::string redact(const std::string& room_id, const std::string& sender, const std::string& event_id);
+  std::string react(const std::string& room_id, const std::string& sender, const std::string& target,
+                    const std::string& key);
+
+  // The next answers for a route, used in order before the normal behaviour. Routes: "login",
+  // "whoami", "filter", "sync", "join", "leave", "joined_members", "event", "send", "profile",
+  // "createRoom".
+  void script(const std::string& route, Reply r);
+
+  std::vector<Request> requests(const std::string& route) const;
+  std::vector<Sent> sent(const std::string& room_id = "") const;  // distinct events (not retries)
+  bool joined(const std::string& room_id) const;
+  bool wait(const std::function<bool()>& pred,
+            std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace brigade::testing

@@ -1,0 +1,144 @@
+// build/brigade run as a process against the fake homeserver over TLS: replies, kill -9 and restart,
+// SIGTERM, and Slack and Matrix side by side in one ledger.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+
+#include <fstream>
+
+#include "core/calendar.hpp"
+#include "store/store.hpp"
+#include "tests/integration/fake_homeserver.hpp"
+#include "tests/integration/fake_slack.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace brigade::matrix {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::Child;
+using testing::FakeMatrix;
+using testing::TempDir;
+
+const std::string kRoom = "!kudos:example.org";
+
+const testing::TestPki& pki() {
+  static const testing::TestPki p = testing::TestPki::generate();
+  return p;
+}
+
+class MatrixProcessTest : public ::testing::Test {
+ protected:
+  MatrixProcessTest() : fake_(&pki()) {
+    fake_.add_user("@alice:example.org", "Alice");
+    fake_.add_user("@bob:example.org", "Bob");
+    fake_.add_user("@carol:example.org", "Carol");
+    fake_.add_room(kRoom, {"@alice:example.org", "@bob:example.org", "@carol:example.org"});
+    std::ofstream(ca_file()) << pki().ca_pem;
+  }
+  std::filesystem::path ca_file() const { return dir_.path() / "ca.pem"; }
+  std::map<std::string, std::string> env() const {
+    return {{"BRIGADE_DATA_DIR", (dir_.path() / "data").string()},
+            {"BRIGADE_CONFIG", ""},
+            {"BRIGADE_TZ", "UTC"},
+            {"SLACK_APP_TOKEN", ""},
+            {"SLACK_BOT_TOKEN", ""},
+            {"MATRIX_HOMESERVER", fake_.base_url()},
+            {"MATRIX_USER_ID", fake_.bot_user},
+            {"MATRIX_PASSWORD", fake_.password},
+            {"MATRIX_ACCESS_TOKEN", ""},
+            {"BRIGADE_CA_FILE", ca_file().string()}};
+  }
+  std::unique_ptr<Child> run(std::map<std::string, std::string> extra = {}) {
+    auto e = env();
+    for (auto& [k, v] : extra) e[k] = v;
+    return std::make_unique<Child>(std::vector<std::string>{testing::brigade_binary(), "run"}, e);
+  }
+  // The process is past its first sync: the long-poll after it is out.
+  bool synced(std::size_t syncs) {
+    return fake_.wait([&] { return fake_.requests("sync").size() >= syncs; }, 20s);
+  }
+  std::uint32_t received(const std::string& user) {
+    core::Calendar cal("UTC");
+    store::Options o;
+    o.dir = dir_.path() / "data";
+    o.read_only = true;
+    auto st = store::Store::open(o, cal);
+    core::SystemClock clock;
+    return st->read()
+        ->counts(user, "", core::Period::all, cal.bucket(core::Period::all, clock.now_ms()))
+        .received;
+  }
+  bool received_becomes(const std::string& user, std::uint32_t n) {
+    return fake_.wait([&] { return received(user) == n; }, 10s);
+  }
+
+  TempDir dir_{"brigade-matrix-proc"};
+  FakeMatrix fake_;
+};
+
+TEST_F(MatrixProcessTest, RunRepliesOverTlsAndStopsOnSigterm) {
+  auto p = run();
+  ASSERT_TRUE(synced(2)) << p->err();
+  fake_.text(kRoom, "@carol:example.org",
+             "!thanks @alice:example.org @bob:example.org for the demo #teamwork");
+  ASSERT_TRUE(fake_.wait([&] { return fake_.sent(kRoom).size() >= 2; })) << p->err();
+  p->signal(SIGTERM);
+  EXPECT_EQ(p->wait(10s), 0) << p->err();
+  EXPECT_EQ(received("matrix:@alice:example.org"), 1u);
+  EXPECT_EQ(received("matrix:@bob:example.org"), 1u);
+  EXPECT_EQ(p->out().find(fake_.password), std::string::npos);
+  EXPECT_EQ(p->err().find(fake_.password), std::string::npos);
+  EXPECT_EQ(p->err().find("syt_"), std::string::npos) << "access tokens never reach the log";
+}
+
+TEST_F(MatrixProcessTest, KillNineThenRestartProcessesEachEventOnce) {
+  {
+    auto p = run();
+    ASSERT_TRUE(synced(2)) << p->err();
+    fake_.text(kRoom, "@carol:example.org", "!thanks @alice:example.org one");
+    fake_.text(kRoom, "@carol:example.org", "!thanks @alice:example.org two");
+    ASSERT_TRUE(received_becomes("matrix:@alice:example.org", 2)) << p->err();
+    ASSERT_TRUE(fake_.wait([&] { return fake_.sent(kRoom).size() >= 4; })) << p->err();
+    p->signal(SIGKILL);
+    EXPECT_EQ(p->wait(10s), 128 + SIGKILL);
+  }
+  // Sent while Brigade was down: answered after the restart, from the stored cursor.
+  fake_.text(kRoom, "@carol:example.org", "!thanks @bob:example.org while you were out");
+  auto before = fake_.requests("sync").size();
+  auto p = run();
+  ASSERT_TRUE(synced(before + 2)) << p->err();
+  ASSERT_TRUE(received_becomes("matrix:@bob:example.org", 1)) << p->err();
+  ASSERT_TRUE(fake_.wait([&] { return fake_.sent(kRoom).size() >= 6; })) << p->err();
+  p->signal(SIGTERM);
+  EXPECT_EQ(p->wait(10s), 0);
+  EXPECT_EQ(received("matrix:@alice:example.org"), 2u);
+  EXPECT_EQ(fake_.sent(kRoom).size(), 6u) << "no reply was posted twice";
+}
+
+TEST_F(MatrixProcessTest, SlackAndMatrixShareOneLedger) {
+  testing::FakeSlack slack(&pki());
+  slack.add_user("U0000CAROL", "carol");
+  slack.add_user("U0000ALICE", "alice");
+  auto p = run({{"SLACK_APP_TOKEN", slack.app_token},
+                {"SLACK_BOT_TOKEN", slack.bot_token},
+                {"SLACK_API_URL", slack.api_url()}});
+  ASSERT_TRUE(synced(2)) << p->err();
+  ASSERT_TRUE(slack.wait([&] { return slack.connections() >= 1; }, 20s)) << p->err();
+  slack.send(0, testing::slash_envelope("both-1", "thanks", "<@U0000ALICE|alice> from Slack"));
+  fake_.text(kRoom, "@carol:example.org", "!thanks @alice:example.org from Matrix");
+  ASSERT_TRUE(received_becomes("matrix:@alice:example.org", 1)) << p->err();
+  ASSERT_TRUE(received_becomes("slack:T000TEST:U0000ALICE", 1)) << p->err();
+  p->signal(SIGTERM);
+  EXPECT_EQ(p->wait(10s), 0);
+
+  Child report({testing::brigade_binary(), "report", "--format", "csv"}, env());
+  ASSERT_EQ(report.wait(10s), 0) << report.err();
+  EXPECT_NE(report.out().find("matrix:@alice:example.org"), std::string::npos) << report.out();
+  EXPECT_NE(report.out().find("slack:T000TEST:U0000ALICE"), std::string::npos) << report.out();
+  EXPECT_NE(report.out().find("matrix:@carol:example.org"), std::string::npos) << report.out();
+}
+
+}  // namespace
+}  // namespace brigade::matrix
