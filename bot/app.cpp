@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <iostream>
+#include <map>
 #include <thread>
 
 #include "adapters/console/console_adapter.hpp"
@@ -131,6 +132,34 @@ int run_console(const config::Config& cfg) {
   }
 }
 
+namespace {
+
+constexpr std::string_view kLinkMetaPrefix = "link.";
+
+// Keeps each adapter's link state in the data file ("link.slack" → "connected"), so
+// `brigade health` (another process) can tell a bot whose credentials were revoked.
+class LinkRecorder {
+ public:
+  explicit LinkRecorder(Committer& c) : committer_(c) {}
+  void record(const std::vector<std::unique_ptr<NetworkAdapter>>& adapters) {
+    for (const auto& a : adapters) {
+      std::string now(to_string(a->state()));
+      if (auto why = a->reason(); !why.empty()) now += ": " + why;
+      std::string key = std::string(kLinkMetaPrefix) + std::string(a->name());
+      auto& last = last_[key];
+      if (last == now) continue;
+      last = now;
+      committer_.submit([key, now](store::Writer& w) { w.set_meta(key, now); });
+    }
+  }
+
+ private:
+  Committer& committer_;
+  std::map<std::string, std::string> last_;
+};
+
+}  // namespace
+
 int run_bot(const config::Config& cfg) {
   if (!cfg.slack.enabled() && !cfg.matrix.enabled()) {
     spdlog::info("no Slack or Matrix credentials: starting the console adapter");
@@ -162,7 +191,9 @@ int run_bot(const config::Config& cfg) {
     // good (link disabled, credentials revoked).
     sigset_t set = shutdown_signals();
     int exit_code = 0;
+    LinkRecorder links(*core.committer);
     for (;;) {
+      links.record(adapters);
       timespec tick{0, 500'000'000};
       int sig = sigtimedwait(&set, nullptr, &tick);
       if (sig > 0) {
@@ -182,6 +213,7 @@ int run_bot(const config::Config& cfg) {
     // still queued stays in the outbox and is sent on the next start.
     core.outbox->drain(std::chrono::milliseconds(2000));
     for (auto& a : adapters) a->stop(std::chrono::milliseconds(3000));
+    links.record(adapters);
     core.shutdown(std::chrono::milliseconds(500));
     return exit_code;
   } catch (const std::exception& e) {
@@ -195,8 +227,18 @@ int run_health(const config::Config& cfg) {
     core::Calendar cal(cfg.timezone, cfg.week_start);
     auto st = store::Store::open(store_options(cfg, true), cal);
     auto r = st->read();
-    std::cout << "ok: " << r->kudos_count() << " kudos, outbox " << r->outbox_depth() << "\n";
-    return 0;
+    // Links a running (or last) bot recorded: a platform that stopped for good is unhealthy.
+    bool failed = false;
+    std::string links;
+    for (const char* name : {"slack", "matrix"}) {
+      auto state = r->meta(std::string(kLinkMetaPrefix) + name);
+      if (!state) continue;
+      links += std::string(", ") + name + " " + *state;
+      failed |= state->rfind("failed", 0) == 0;
+    }
+    (failed ? std::cerr : std::cout) << (failed ? "unhealthy: " : "ok: ") << r->kudos_count()
+                                     << " kudos, outbox " << r->outbox_depth() << links << "\n";
+    return failed ? 1 : 0;
   } catch (const std::exception& e) {
     std::cerr << "unhealthy: " << e.what() << "\n";
     return 1;

@@ -68,7 +68,7 @@ Answer read_answer(int status, std::string_view body, std::string_view retry_aft
   if (a.retry_after_ms < 0 && a.body.is_object())
     if (auto it = a.body.find("retry_after_ms"); it != a.body.end() && it->is_number_integer())
       a.retry_after_ms = std::max<core::Millis>(0, it->get<core::Millis>());
-  if (!a.ok() && !a.body.is_object() && a.error.empty()) a.error = "a non-JSON answer";
+  if (!a.ok() && !a.body.is_object() && a.error.empty()) a.error = "the answer is not a JSON object";
   return a;
 }
 

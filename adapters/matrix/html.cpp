@@ -207,8 +207,7 @@ std::optional<std::string> user_from_href(std::string_view href) {
   if (auto q = id.find('?'); q != std::string_view::npos) id = id.substr(0, q);
   auto decoded = percent_decode(id);
   if (!decoded) return std::nullopt;
-  std::string user = *decoded;
-  if (starts_with_ci(href, "matrix:u/")) user.insert(0, "@");
+  std::string user = starts_with_ci(href, "matrix:u/") ? "@" + *decoded : *decoded;
   if (!is_user_id(user)) return std::nullopt;
   return user;
 }

@@ -296,6 +296,28 @@ TEST_F(MatrixAdapterTest, RateLimitedSendIsRetriedWithTheSameTxnIdAndPostedOnce)
   EXPECT_EQ(sent(kRoom).size(), 1u);
 }
 
+TEST_F(MatrixAdapterTest, SyncFailuresBackOffAndRecover) {
+  start();
+  ASSERT_TRUE(synced());
+  FakeMatrix::Reply limited;
+  limited.status = 429;
+  limited.body = json::parse(R"({"errcode":"M_LIMIT_EXCEEDED","retry_after_ms":200})");
+  FakeMatrix::Reply broken;
+  broken.status = 502;
+  broken.body = "upstream down";
+  FakeMatrix::Reply garbage;  // 200 without next_batch: nothing in it can be trusted
+  garbage.body = json::array({1, 2, 3});
+  fake_.script("sync", limited);
+  fake_.script("sync", broken);
+  fake_.script("sync", garbage);
+  auto before = fake_.requests("sync").size();
+  // The three failures are answered in turn, then a normal long-poll is out again.
+  ASSERT_TRUE(fake_.wait([&] { return fake_.requests("sync").size() >= before + 4; }));
+  fake_.text(kRoom, kCarol, "!thanks @alice:example.org despite the outage");
+  ASSERT_TRUE(received_becomes(kAlice, 1));
+  EXPECT_EQ(adapter_->state(), bot::LinkState::connected);
+}
+
 TEST_F(MatrixAdapterTest, RestartDoesNotReprocessOrRepost) {
   start();
   ASSERT_TRUE(synced());

@@ -117,6 +117,31 @@ TEST_F(MatrixProcessTest, KillNineThenRestartProcessesEachEventOnce) {
   EXPECT_EQ(fake_.sent(kRoom).size(), 6u) << "no reply was posted twice";
 }
 
+TEST_F(MatrixProcessTest, RevokedTokenStopsTheBotAndHealthSaysWhy) {
+  auto token = fake_.mint_token("TOKENDEV");
+  auto p = run({{"MATRIX_PASSWORD", ""}, {"MATRIX_ACCESS_TOKEN", token}});
+  ASSERT_TRUE(synced(2)) << p->err();
+  // The running bot records its links within a tick; `brigade health` reads them from the data file.
+  std::string last;
+  EXPECT_TRUE(fake_.wait(
+      [&] {
+        Child health({testing::brigade_binary(), "health"}, env());
+        if (health.wait(10s) != 0) return false;
+        last = health.out();
+        return last.find("matrix connected") != std::string::npos;
+      },
+      10s))
+      << last;
+  fake_.invalidate_tokens(/*soft_logout=*/false);
+  fake_.text(kRoom, "@carol:example.org", "ends the long-poll; the next sync meets the revoked token");
+  EXPECT_EQ(p->wait(15s), 1) << "the only adapter failed for good: the process says so by exiting";
+  EXPECT_NE(p->err().find("MATRIX_ACCESS_TOKEN"), std::string::npos) << p->err();
+  EXPECT_EQ(p->err().find(token), std::string::npos) << "the token itself is never logged";
+  Child health({testing::brigade_binary(), "health"}, env());
+  EXPECT_EQ(health.wait(10s), 1);
+  EXPECT_NE(health.err().find("matrix failed: M_UNKNOWN_TOKEN"), std::string::npos) << health.err();
+}
+
 TEST_F(MatrixProcessTest, SlackAndMatrixShareOneLedger) {
   testing::FakeSlack slack(&pki());
   slack.add_user("U0000CAROL", "carol");

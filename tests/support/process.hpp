@@ -164,7 +164,9 @@ class Child {
 };
 
 inline std::string brigade_binary() {
-  return std::string(BRIGADE_BINARY_DIR) + "/brigade";
+  std::string path = BRIGADE_BINARY_DIR;  // appended, not operator+: g++ 12 warns on that (falsely)
+  path += "/brigade";
+  return path;
 }
 
 }  // namespace brigade::testing
