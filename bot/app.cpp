@@ -142,6 +142,17 @@ class LinkRecorder {
  public:
   explicit LinkRecorder(Committer& c) : committer_(c) {}
   void record(const std::vector<std::unique_ptr<NetworkAdapter>>& adapters) {
+    if (last_.empty()) {
+      // A platform this run does not use must not keep the state an earlier run left.
+      for (const char* name : {"slack", "matrix"}) {
+        bool used =
+            std::any_of(adapters.begin(), adapters.end(), [&](const auto& a) { return a->name() == name; });
+        if (!used)
+          committer_.submit([key = std::string(kLinkMetaPrefix) + name](store::Writer& w) {
+            if (w.meta(key)) w.set_meta(key, "off");
+          });
+      }
+    }
     for (const auto& a : adapters) {
       std::string now(to_string(a->state()));
       if (auto why = a->reason(); !why.empty()) now += ": " + why;
