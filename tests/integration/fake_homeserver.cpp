@@ -673,6 +673,19 @@ std::string FakeMatrix::text(const std::string& room_id, const std::string& send
   return post(room_id, sender, "m.room.message", c);
 }
 
+void FakeMatrix::texts(const std::vector<std::array<std::string, 3>>& messages) {
+  {
+    std::lock_guard lk(impl_->mu);
+    for (const auto& [room, sender, body] : messages) {
+      json c = json::object();
+      c["msgtype"] = "m.text";
+      c["body"] = body;
+      impl_->append(room, sender, "m.room.message", c);
+    }
+  }
+  impl_->changed();
+}
+
 std::string FakeMatrix::redact(const std::string& room_id, const std::string& sender,
                                const std::string& event_id) {
   json c = json::object();

@@ -2,6 +2,7 @@
 // over HTTP or HTTPS, with long-polling /sync, txn-id deduplication and scriptable failures.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -50,6 +51,8 @@ class FakeMatrix {
   std::string post(const std::string& room_id, const std::string& sender, const std::string& type,
                    nlohmann::json content);
   std::string text(const std::string& room_id, const std::string& sender, const std::string& body);
+  // Appends m.text messages (room, sender, body) at once, so one /sync answer carries them all.
+  void texts(const std::vector<std::array<std::string, 3>>& messages);
   std::string redact(const std::string& room_id, const std::string& sender, const std::string& event_id);
   std::string react(const std::string& room_id, const std::string& sender, const std::string& target,
                     const std::string& key);
