@@ -104,12 +104,12 @@ int main(int argc, char** argv) {
     fake.texts(batch);
     bool committed = fake.wait([&] { return store->read()->kudos_count() >= kudos_before + messages; }, 60s);
     double c = ms_since(t0);
-    bool sent = fake.wait([&] { return fake.sent().size() >= sent_before + 2 * messages; }, 120s);
+    bool sent = fake.wait([&] { return fake.sent_count() >= sent_before + 2 * messages; }, 120s);
     double s = ms_since(t0);
     if (!committed || !sent) {
       std::fprintf(stderr, "matrix_batch: round %zu incomplete (kudos %llu, replies %zu)\n", round,
                    static_cast<unsigned long long>(store->read()->kudos_count() - kudos_before),
-                   fake.sent().size() - sent_before);
+                   fake.sent_count() - sent_before);
       return 1;
     }
     kudos_before += messages;

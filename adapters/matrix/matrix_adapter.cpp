@@ -42,6 +42,7 @@ constexpr std::string_view kCursor = "matrix";
 constexpr std::string_view kMetaDevice = "matrix.device_id";
 constexpr std::string_view kMetaInstance = "matrix.txn_instance";
 constexpr std::size_t kRecentSenders = 20000;
+constexpr std::chrono::seconds kCursorFlush{30};
 
 core::Millis now_ms() {
   return std::chrono::duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -648,6 +649,12 @@ class MatrixAdapter final : public bot::NetworkAdapter {
     }
 
     std::string next = batch.next_batch;
+    // A batch with nothing to record (our own replies echoed back, typing in other rooms) need
+    // not cost a durable commit: replaying it after a crash changes nothing. Its cursor is
+    // written with the next batch that has effects, or after kCursorFlush at the latest.
+    bool effects = !events.empty() || !revokes.empty() || !newly_encrypted.empty();
+    auto now = std::chrono::steady_clock::now();
+    if (!effects && !initial && now - cursor_saved_ < kCursorFlush) co_return true;
     auto then = [next, revokes, newly_encrypted](store::Writer& w) {
       for (const auto& source : revokes)
         for (auto id : w.seen_kudos(source))
@@ -683,6 +690,7 @@ class MatrixAdapter final : public bot::NetworkAdapter {
     batch_inflight_ = true;
     while (!sig->set) co_await sig->timer.async_wait(kTuple);
     batch_inflight_ = false;
+    if (sig->ok) cursor_saved_ = now;
     if (sig->ok && n > 0) spdlog::debug("matrix: committed {} commands up to {}", n, next);
     co_return sig->ok;
   }
@@ -813,8 +821,9 @@ class MatrixAdapter final : public bot::NetworkAdapter {
   bool stopping_ = false;
   bool ready_ = false;
   bool batch_inflight_ = false;
-  std::set<std::string> encrypted_;      // rooms known to be encrypted
-  std::set<std::string> checked_rooms_;  // rooms whose stored marker was read
+  std::chrono::steady_clock::time_point cursor_saved_{};  // last durable cursor write
+  std::set<std::string> encrypted_;                       // rooms known to be encrypted
+  std::set<std::string> checked_rooms_;                   // rooms whose stored marker was read
   std::map<std::string, std::chrono::steady_clock::time_point> members_loaded_;
   std::map<std::string, std::string> senders_;
   std::deque<std::string> sender_order_;

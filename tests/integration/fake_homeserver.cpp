@@ -721,6 +721,11 @@ std::vector<FakeMatrix::Sent> FakeMatrix::sent(const std::string& room_id) const
   return out;
 }
 
+std::size_t FakeMatrix::sent_count() const {
+  std::lock_guard lk(impl_->mu);
+  return impl_->sent.size();
+}
+
 bool FakeMatrix::joined(const std::string& room_id) const {
   std::lock_guard lk(impl_->mu);
   auto it = impl_->rooms.find(room_id);

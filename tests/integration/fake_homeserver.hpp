@@ -64,6 +64,7 @@ class FakeMatrix {
 
   std::vector<Request> requests(const std::string& route) const;
   std::vector<Sent> sent(const std::string& room_id = "") const;  // distinct events (not retries)
+  std::size_t sent_count() const;  // sent().size() without copying (benchmarks poll it)
   bool joined(const std::string& room_id) const;
   bool wait(const std::function<bool()>& pred,
             std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
