@@ -89,28 +89,42 @@ core::Millis OutboxSender::backoff_ms(std::uint32_t attempts) {
 
 void OutboxSender::pass() {
   std::lock_guard pass_lock(pass_mu_);
+  auto now = clock_.now_ms();
+  bool full;
   {
     std::lock_guard lock(mu_);
     for (auto seq : settled_) inflight_.erase(seq);
     settled_.clear();
+    // Items up to scanned_to_ were all handed out or are waiting for their not_before (kept in
+    // next_due_), so only newer ones need reading — unless a retry was booked or one fell due.
+    full = rescan_ || (next_due_ != 0 && next_due_ <= now);
+    rescan_ = false;
   }
   std::vector<store::OutboxItem> items;
   {
     auto reader = store_.read();
-    items = reader->outbox(512);
+    items = reader->outbox_from(full ? 0 : scanned_to_ + 1, kBatch);
   }
-  auto now = clock_.now_ms();
+  std::uint64_t examined = full ? 0 : scanned_to_;
   core::Millis next_due = 0;
   for (auto& item : items) {
     {
       std::lock_guard lock(mu_);
-      if (inflight_.count(item.seq)) continue;
-      if (item.not_before > now) {
-        next_due = next_due == 0 ? item.not_before : std::min(next_due, item.not_before);
+      if (inflight_.count(item.seq)) {
+        examined = item.seq;
         continue;
       }
+      if (item.not_before > now) {
+        next_due = next_due == 0 ? item.not_before : std::min(next_due, item.not_before);
+        examined = item.seq;
+        continue;
+      }
+      // A bounded number in the adapters' hands: a backlog (paced posts) waits here, as
+      // records, rather than as thousands of coroutines. Settling ones wake the next pass.
+      if (inflight_.size() >= kMaxInflight) break;
       inflight_.insert(item.seq);
     }
+    examined = item.seq;
     auto it = adapters_.find(item.adapter);
     if (it == adapters_.end()) {
       // Replies for a platform that is no longer configured would block the queue forever.
@@ -119,8 +133,12 @@ void OutboxSender::pass() {
     }
     it->second->deliver(item, [this, item](Delivery d) { finished(item, d); });
   }
+  scanned_to_ = full ? examined : std::max(scanned_to_, examined);
   std::lock_guard lock(mu_);
-  next_due_ = next_due;
+  if (full || next_due_ == 0)
+    next_due_ = next_due;
+  else if (next_due != 0)
+    next_due_ = std::min(next_due_, next_due);
 }
 
 void OutboxSender::finished(const store::OutboxItem& item, const Delivery& d) {
@@ -143,10 +161,12 @@ void OutboxSender::finished(const store::OutboxItem& item, const Delivery& d) {
     std::lock_guard lock(mu_);
     ++pending_;
   }
-  committer_.submit(std::move(task), [this, seq](bool) {
+  bool retry = d.status == Delivery::Status::retry && item.attempts + 1 < kMaxAttempts;
+  committer_.submit(std::move(task), [this, seq, retry](bool ok) {
     {
       std::lock_guard lock(mu_);
       settled_.insert(seq);
+      if (retry || !ok) rescan_ = true;  // the item stays in the outbox, behind scanned_to_
       --pending_;
       wake_ = true;
     }

@@ -23,6 +23,8 @@ namespace brigade::bot {
 class OutboxSender {
  public:
   static constexpr std::uint32_t kMaxAttempts = 8;
+  static constexpr std::size_t kBatch = 512;         // outbox records read per pass
+  static constexpr std::size_t kMaxInflight = 1024;  // replies handed to adapters, not yet settled
 
   OutboxSender(store::Store& store, Committer& committer, const core::Clock& clock);
   ~OutboxSender();
@@ -59,8 +61,10 @@ class OutboxSender {
   // Items whose bookkeeping (done/retry) has committed. They leave inflight_ only at the start
   // of the next pass, before its snapshot is taken: a snapshot read earlier may still hold them.
   std::set<std::uint64_t> settled_;
-  std::size_t pending_ = 0;  // bookkeeping tasks submitted to the committer, not yet finished
-  core::Millis next_due_ = 0;         // earliest not_before seen in the last pass
+  std::size_t pending_ = 0;       // bookkeeping tasks submitted to the committer, not yet finished
+  core::Millis next_due_ = 0;     // earliest not_before among items not handed out
+  bool rescan_ = true;            // the next pass reads the outbox from its start
+  std::uint64_t scanned_to_ = 0;  // pass thread only: highest seq a pass has looked at
   bool wake_ = false;
   bool stopping_ = false;
   std::thread thread_;

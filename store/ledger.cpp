@@ -569,10 +569,16 @@ std::uint64_t Ledger::enqueue(std::string_view adapter, const core::Reply& r) {
 }
 
 std::vector<OutboxItem> Ledger::outbox(std::size_t limit) {
+  return outbox_from(0, limit);
+}
+
+std::vector<OutboxItem> Ledger::outbox_from(std::uint64_t first_seq, std::size_t limit) {
   std::vector<OutboxItem> out;
   lmdb::Cursor c(txn_, db(kOutbox));
-  MDB_val k, d;
-  for (bool ok = c.get(k, d, MDB_FIRST); ok && (limit == 0 || out.size() < limit); ok = c.get(k, d, MDB_NEXT))
+  const auto start = key64(first_seq);
+  MDB_val k = val(start), d;
+  for (bool ok = c.get(k, d, MDB_SET_RANGE); ok && (limit == 0 || out.size() < limit);
+       ok = c.get(k, d, MDB_NEXT))
     out.push_back(codec::decode_outbox(codec::read64(view(k), "outbox key"), view(d)));
   return out;
 }

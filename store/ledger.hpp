@@ -91,6 +91,7 @@ class Ledger {
   bool seen(std::string_view source);
   std::vector<std::uint64_t> seen_kudos(std::string_view source);
   std::vector<OutboxItem> outbox(std::size_t limit);
+  std::vector<OutboxItem> outbox_from(std::uint64_t first_seq, std::size_t limit);
   std::size_t outbox_depth();
   std::optional<std::string> cursor(std::string_view adapter);
   std::optional<std::string> meta(std::string_view key);

@@ -93,6 +93,9 @@ class Facade : public Base {
     return ledger().seen_kudos(source);
   }
   std::vector<OutboxItem> outbox(std::size_t limit) override { return ledger().outbox(limit); }
+  std::vector<OutboxItem> outbox_from(std::uint64_t first_seq, std::size_t limit) override {
+    return ledger().outbox_from(first_seq, limit);
+  }
   std::size_t outbox_depth() override { return ledger().outbox_depth(); }
   std::optional<std::string> cursor(std::string_view adapter) override { return ledger().cursor(adapter); }
   std::optional<std::string> meta(std::string_view key) override { return ledger().meta(key); }

@@ -146,6 +146,8 @@ class Reader {
   virtual std::vector<std::uint64_t> seen_kudos(std::string_view source) = 0;
 
   virtual std::vector<OutboxItem> outbox(std::size_t limit) = 0;  // by seq
+  // The same, starting at the first item whose seq is >= first_seq.
+  virtual std::vector<OutboxItem> outbox_from(std::uint64_t first_seq, std::size_t limit) = 0;
   virtual std::size_t outbox_depth() = 0;
 
   virtual std::optional<std::string> cursor(std::string_view adapter) = 0;

@@ -171,7 +171,7 @@ class MatrixAdapter final : public bot::NetworkAdapter {
         opt_(opt),
         cfg_(cfg.matrix),
         token_(cfg.matrix.access_token),
-        tls_(net::make_tls_context(cfg.ca_file)),
+        tls_(cfg.matrix.homeserver.rfind("https:", 0) == 0 ? net::make_tls_context(cfg.ca_file) : nullptr),
         http_(ioc_.get_executor(), tls_, opt.http_timeout),
         sync_http_(ioc_.get_executor(), tls_, opt.sync_timeout + opt.sync_slack),
         initial_http_(ioc_.get_executor(), tls_, opt.initial_sync_timeout),

@@ -99,7 +99,9 @@ class SlackAdapter final : public bot::NetworkAdapter {
         opt_(opt),
         app_token_(cfg.slack.app_token),
         bot_token_(cfg.slack.bot_token),
-        tls_(net::make_tls_context(cfg.ca_file)),
+        ca_file_(cfg.ca_file),
+        // Loading the system CA store costs ~60 ms of CPU at start: only when https is in use.
+        tls_(cfg.slack.api_url.rfind("https:", 0) == 0 ? net::make_tls_context(cfg.ca_file) : nullptr),
         api_(ioc_.get_executor(), tls_, cfg.slack.api_url, opt.http_timeout),
         lookup_api_(ioc_.get_executor(), tls_, cfg.slack.api_url, opt.lookup_timeout),
         wake_(ioc_, asio::steady_timer::time_point::max()),
@@ -348,6 +350,7 @@ class SlackAdapter final : public bot::NetworkAdapter {
     net::WsOptions wo;
     wo.idle_timeout = opt_.idle_timeout;
     wo.handshake_timeout = opt_.handshake_timeout;
+    if (parsed->tls() && !tls_) tls_ = net::make_tls_context(ca_file_);  // wss beside an http Web API
     auto c = co_await net::WsSession::connect(ioc_.get_executor(), url, tls_, wo);
     if (!c.session) {
       spdlog::warn("slack: Socket Mode connection to {} failed: {}", parsed->host, net::redact(c.error));
@@ -677,7 +680,8 @@ class SlackAdapter final : public bot::NetworkAdapter {
   AdapterOptions opt_;
   std::string app_token_, bot_token_;
   asio::io_context ioc_{1};
-  std::shared_ptr<asio::ssl::context> tls_;
+  std::string ca_file_;
+  std::shared_ptr<asio::ssl::context> tls_;  // null until a TLS endpoint is used
   WebApi api_;
   WebApi lookup_api_;  // users.info & co. on the ack path: a short timeout keeps acks inside 3 s
   asio::steady_timer wake_;

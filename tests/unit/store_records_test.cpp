@@ -273,6 +273,11 @@ TEST(StoreOutbox, EnqueueRetryDoneRoundTrip) {
     }
     EXPECT_EQ(items[2].adapter, "matrix");
     EXPECT_EQ(r->outbox(2).size(), 2u);
+    auto tail = r->outbox_from(seqs[1], 0);  // the sender reads only what it has not seen
+    ASSERT_EQ(tail.size(), 2u);
+    EXPECT_EQ(tail[0].seq, seqs[1]);
+    EXPECT_EQ(r->outbox_from(seqs[2] + 1, 0).size(), 0u);
+    EXPECT_EQ(r->outbox_from(0, 1).at(0).seq, seqs[0]);
   }
   {
     auto w = s->write();
