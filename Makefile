@@ -6,7 +6,7 @@ PACKAGES := $(shell sed -e 's/\#.*//' $(PACKAGE_LISTS))
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ARGS ?=
 
-.PHONY: deps build run test sanitize bench release format clean
+.PHONY: deps build run test sanitize bench bench-store bench-load release format clean
 
 deps:
 	@missing=""; for p in $(PACKAGES); do \
@@ -39,8 +39,25 @@ release: deps
 	cmake --preset release
 	cmake --build --preset release
 
-bench: release
+# The store micro-benchmarks, then Brigade and the Bolt peer against the same loopback Slack,
+# side by side, then one Matrix /sync answer with 1,000 commands. Figures: bench/README.md.
+bench: bench-store bench-load
+
+bench-store: release
 	./build-release/bench/store_bench --benchmark_counters_tabular=true
+
+BOLT := bench/peers/bolt
+bench-load: release $(BOLT)/node_modules/.installed
+	./build-release/bench/slack_load --bot brigade='./build-release/brigade run' --bot bolt='node $(BOLT)/index.js'
+	./build-release/bench/matrix_batch
+
+$(BOLT)/node_modules/.installed: $(BOLT)/package-lock.json
+	@command -v node >/dev/null && command -v npm >/dev/null || { \
+	  echo "installing: $$(sed -e 's/#.*//' deploy/packages-bench.txt | xargs)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
+	    --no-install-recommends $$(sed -e 's/#.*//' deploy/packages-bench.txt); }
+	cd $(BOLT) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 format:
 	find core store commands config bot adapters tests bench -name '*.cpp' -o -name '*.hpp' | xargs clang-format -i

@@ -99,7 +99,12 @@ struct Bot {
     envp.push_back(nullptr);
     std::string sh = "/bin/sh", c = "-c", cmd = "exec " + command;
     char* argv[] = {sh.data(), c.data(), cmd.data(), nullptr};
-    if (posix_spawn(&pid, "/bin/sh", nullptr, nullptr, argv, envp.data()) != 0) pid = -1;
+    // The bot's stdout goes to our stderr: stdout carries only the JSON lines and the table.
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, 2, 1);
+    if (posix_spawn(&pid, "/bin/sh", &fa, nullptr, argv, envp.data()) != 0) pid = -1;
+    posix_spawn_file_actions_destroy(&fa);
   }
   ~Bot() { stop(); }
   bool alive() {
