@@ -24,6 +24,7 @@
 #include "adapters/matrix/events.hpp"
 #include "adapters/matrix/ids.hpp"
 #include "adapters/matrix/options.hpp"
+#include "adapters/net/adapter_runtime.hpp"
 #include "adapters/net/backoff.hpp"
 #include "adapters/net/http_client.hpp"
 #include "adapters/net/redact.hpp"
@@ -116,26 +117,6 @@ std::string random_instance() {
   return s;
 }
 
-auto log_errors(std::string what) {
-  return [what = std::move(what)](std::exception_ptr e) {
-    if (!e) return;
-    try {
-      std::rethrow_exception(e);
-    } catch (const std::exception& x) {
-      spdlog::error("matrix: {} failed: {}", what, net::redact(x.what()));
-    }
-  };
-}
-
-// Calls a delivery callback at most once, from whichever side gets there first.
-struct DoneOnce {
-  std::atomic<bool> called{false};
-  bot::DeliveryDone fn;
-  void call(bot::Delivery d) {
-    if (!called.exchange(true)) fn(std::move(d));
-  }
-};
-
 // Committer callbacks run on the writer thread and may outlive the adapter: they reach the
 // io_context only through this, which the adapter clears before it goes away.
 struct Life {
@@ -159,7 +140,7 @@ struct Signal {
 
 struct Outgoing {
   store::OutboxItem item;
-  std::shared_ptr<DoneOnce> done;
+  bot::DeliveryDone done;  // answers once (AdapterRuntime::track)
 };
 
 class MatrixAdapter final : public bot::NetworkAdapter {
@@ -195,87 +176,36 @@ class MatrixAdapter final : public bot::NetworkAdapter {
   std::string_view name() const override { return "matrix"; }
 
   void start() override {
-    std::lock_guard lk(life_mu_);
-    if (thread_.joinable()) return;
-    set_state(bot::LinkState::starting, "");
-    asio::co_spawn(ioc_, run(), [this](std::exception_ptr e) {
-      if (!e) return;
-      try {
-        std::rethrow_exception(e);
-      } catch (const std::exception& x) {
-        spdlog::error("matrix: the sync loop failed: {}", net::redact(x.what()));
-        fail("internal error");
-      }
-    });
-    running_ = true;
-    thread_ = std::thread([this] {
-      auto guard = asio::make_work_guard(ioc_);
-      ioc_.run();
+    rt_.start(run(), [this](const std::string& what) {
+      spdlog::error("matrix: the sync loop failed: {}", what);
+      fail("internal error");
     });
   }
 
   void stop(milliseconds grace) override {
-    std::lock_guard lk(life_mu_);
-    if (!thread_.joinable()) return;
-    auto deadline = std::chrono::steady_clock::now() + grace;
-    std::promise<void> done;
-    auto fut = done.get_future();
-    asio::co_spawn(ioc_, shutdown(grace * 3 / 4), [&done](std::exception_ptr) { done.set_value(); });
-    fut.wait_until(deadline);
-    running_ = false;
-    ioc_.stop();
-    thread_.join();
-    // Replies still queued go back to the outbox; their txn ids keep a later resend single.
-    std::map<std::uint64_t, std::shared_ptr<DoneOnce>> left;
-    {
-      std::lock_guard plk(pending_mu_);
-      left.swap(pending_);
-    }
-    for (auto& [seq, d] : left) d->call(bot::Delivery::retry("matrix adapter stopped"));
-    if (state() != bot::LinkState::failed) set_state(bot::LinkState::stopped, reason());
+    rt_.stop(grace, [this](milliseconds budget) { return shutdown(budget); });
   }
 
-  bot::LinkState state() const override { return state_.load(); }
-  std::string reason() const override {
-    std::lock_guard lk(state_mu_);
-    return reason_;
-  }
+  bot::LinkState state() const override { return rt_.state(); }
+  std::string reason() const override { return rt_.reason(); }
 
   void deliver(const store::OutboxItem& item, bot::DeliveryDone done) override {
-    if (!running_ || state() == bot::LinkState::failed) {
+    if (!rt_.running() || state() == bot::LinkState::failed) {
       done(bot::Delivery::retry("matrix adapter not running"));
       return;
     }
-    auto once = std::make_shared<DoneOnce>();
-    std::uint64_t seq = item.seq;
-    once->fn = [this, seq, done = std::move(done)](bot::Delivery d) {
-      {
-        std::lock_guard lk(pending_mu_);
-        pending_.erase(seq);
-      }
-      done(std::move(d));
-    };
-    {
-      std::lock_guard lk(pending_mu_);
-      pending_[seq] = once;
-    }
+    auto once = rt_.track(std::move(done));
     asio::post(ioc_, [this, item, once] { enqueue_send(Outgoing{item, once}); });
   }
 
  private:
-  void set_state(bot::LinkState s, std::string why) {
-    {
-      std::lock_guard lk(state_mu_);
-      reason_ = std::move(why);
-    }
-    state_.store(s);
-  }
+  void set_state(bot::LinkState st, std::string why) { rt_.set_state(st, std::move(why)); }
 
   void fail(const std::string& why) {
     set_state(bot::LinkState::failed, why);
     stopping_ = true;
     for (auto& [room, q] : queues_)
-      for (auto& o : q) o.done->call(bot::Delivery::retry("matrix adapter failed"));
+      for (auto& o : q) o.done(bot::Delivery::retry("matrix adapter failed"));
     queues_.clear();
   }
 
@@ -700,7 +630,7 @@ class MatrixAdapter final : public bot::NetworkAdapter {
   // One queue per room: messages in a room keep their order, rooms do not wait for each other.
   void enqueue_send(Outgoing o) {
     if (stopping_) {
-      o.done->call(bot::Delivery::retry("matrix adapter stopping"));
+      o.done(bot::Delivery::retry("matrix adapter stopping"));
       return;
     }
     std::string target(o.item.reply.channel);
@@ -711,12 +641,13 @@ class MatrixAdapter final : public bot::NetworkAdapter {
     }
     bool start_worker = queues_[target].empty();
     queues_[target].push_back(std::move(o));
-    if (start_worker && ready_) asio::co_spawn(ioc_, send_worker(target), log_errors("a send queue"));
+    if (start_worker && ready_)
+      asio::co_spawn(ioc_, send_worker(target), net::log_errors("matrix", "a send queue"));
   }
 
   void kick_queues() {
     for (auto& [room, q] : queues_)
-      if (!q.empty()) asio::co_spawn(ioc_, send_worker(room), log_errors("a send queue"));
+      if (!q.empty()) asio::co_spawn(ioc_, send_worker(room), net::log_errors("matrix", "a send queue"));
   }
 
   asio::awaitable<void> send_worker(std::string target) {
@@ -735,7 +666,7 @@ class MatrixAdapter final : public bot::NetworkAdapter {
         spdlog::warn("matrix: dropping reply {} to {}: {}", o.item.seq, target, d.error);
       it = queues_.find(target);
       if (it != queues_.end() && !it->second.empty()) it->second.pop_front();
-      o.done->call(std::move(d));
+      o.done(std::move(d));
       if (stopping_) co_return;
     }
   }
@@ -791,10 +722,12 @@ class MatrixAdapter final : public bot::NetworkAdapter {
     // A batch being committed finishes; the long-poll is simply abandoned (its events come again).
     while (batch_inflight_ && std::chrono::steady_clock::now() < deadline) co_await sleep(milliseconds(10));
     for (auto& [room, q] : queues_)
-      for (auto& o : q) o.done->call(bot::Delivery::retry("matrix adapter stopping"));
+      for (auto& o : q) o.done(bot::Delivery::retry("matrix adapter stopping"));
     queues_.clear();
   }
 
+  net::AdapterRuntime rt_{"matrix"};
+  asio::io_context& ioc_ = rt_.ioc();
   store::Store& store_;
   bot::Committer& committer_;
   AdapterOptions opt_;
@@ -810,7 +743,6 @@ class MatrixAdapter final : public bot::NetworkAdapter {
   Identity me_;
   Directory dir_;
 
-  asio::io_context ioc_{1};
   std::shared_ptr<asio::ssl::context> tls_;
   net::HttpClient http_;
   net::HttpClient sync_http_;
@@ -831,15 +763,6 @@ class MatrixAdapter final : public bot::NetworkAdapter {
   std::map<std::string, std::string> direct_;   // user → direct room
   std::map<std::string, std::string> aliases_;  // #alias → room id
   core::Millis hold_until_ = 0;
-
-  std::mutex life_mu_;
-  std::atomic<bool> running_{false};
-  std::mutex pending_mu_;
-  std::map<std::uint64_t, std::shared_ptr<DoneOnce>> pending_;
-  std::thread thread_;
-  mutable std::mutex state_mu_;
-  std::string reason_;
-  std::atomic<bot::LinkState> state_{bot::LinkState::starting};
 };
 
 }  // namespace

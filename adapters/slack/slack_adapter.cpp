@@ -18,6 +18,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "adapters/net/adapter_runtime.hpp"
 #include "adapters/net/backoff.hpp"
 #include "adapters/net/redact.hpp"
 #include "adapters/net/tls_context.hpp"
@@ -58,27 +59,6 @@ json with(json j, const char* key, json value) {
   return j;
 }
 
-// co_spawn(..., detached) would swallow exceptions; every spawned coroutine logs what escaped.
-auto log_errors(std::string what) {
-  return [what = std::move(what)](std::exception_ptr e) {
-    if (!e) return;
-    try {
-      std::rethrow_exception(e);
-    } catch (const std::exception& x) {
-      spdlog::error("slack: {} failed: {}", what, net::redact(x.what()));
-    }
-  };
-}
-
-// Calls a delivery callback at most once, from whichever side gets there first.
-struct DoneOnce {
-  std::atomic<bool> called{false};
-  std::function<void(bot::Delivery)> fn;
-  void call(bot::Delivery d) {
-    if (!called.exchange(true)) fn(std::move(d));
-  }
-};
-
 // One Socket Mode WebSocket. Several exist only while a refresh hands over to a new one.
 struct Conn {
   std::uint64_t id = 0;
@@ -117,98 +97,38 @@ class SlackAdapter final : public bot::NetworkAdapter {
   std::string_view name() const override { return "slack"; }
 
   void start() override {
-    std::lock_guard lk(life_mu_);
-    if (thread_.joinable()) return;
-    set_state(bot::LinkState::starting, "");
-    asio::co_spawn(ioc_, run(), [this](std::exception_ptr e) {
-      if (!e) return;
-      try {
-        std::rethrow_exception(e);
-      } catch (const std::exception& x) {
-        spdlog::error("slack: the Socket Mode supervisor failed: {}", net::redact(x.what()));
-        fail("internal error");
-      }
-    });
-    running_ = true;
-    thread_ = std::thread([this] {
-      auto guard = asio::make_work_guard(ioc_);
-      ioc_.run();
+    rt_.start(run(), [this](const std::string& what) {
+      spdlog::error("slack: the Socket Mode supervisor failed: {}", what);
+      fail("internal error");
     });
   }
 
   void stop(milliseconds grace) override {
-    std::lock_guard lk(life_mu_);
-    if (!thread_.joinable()) return;
-    auto deadline = std::chrono::steady_clock::now() + grace;
-    std::promise<void> done;
-    auto fut = done.get_future();
-    asio::co_spawn(ioc_, shutdown(grace * 3 / 4), [&done](std::exception_ptr) { done.set_value(); });
-    fut.wait_until(deadline);
-    running_ = false;
-    ioc_.stop();
-    thread_.join();
-    // Replies still waiting (pacing, a slow post) go back to the outbox for the next start.
-    std::map<std::uint64_t, std::shared_ptr<DoneOnce>> left;
-    {
-      std::lock_guard plk(pending_mu_);
-      left.swap(pending_);
-    }
-    for (auto& [id, d] : left) d->call(bot::Delivery::retry("slack adapter stopped"));
-    if (state() != bot::LinkState::failed) set_state(bot::LinkState::stopped, reason());
+    rt_.stop(grace, [this](milliseconds budget) { return shutdown(budget); });
   }
 
-  bot::LinkState state() const override { return state_.load(); }
-  std::string reason() const override {
-    std::lock_guard lk(state_mu_);
-    return reason_;
-  }
+  bot::LinkState state() const override { return rt_.state(); }
+  std::string reason() const override { return rt_.reason(); }
 
   void deliver(const store::OutboxItem& item, bot::DeliveryDone done) override {
-    if (!running_) {
+    if (!rt_.running()) {
       done(bot::Delivery::retry("slack adapter not running"));
       return;
     }
     // Exactly once, even when stop() abandons the coroutine: the outbox waits for every answer.
-    auto once = std::make_shared<DoneOnce>();
-    std::uint64_t key;
-    {
-      std::lock_guard lk(pending_mu_);
-      key = ++pending_seq_;
-    }
-    once->fn = [this, key, done = std::move(done)](bot::Delivery d) {
-      {
-        std::lock_guard lk(pending_mu_);
-        pending_.erase(key);
+    auto once = rt_.track(std::move(done));
+    asio::co_spawn(ioc_, deliver_one(item, once), [once](std::exception_ptr e) {
+      if (!e) return;
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& x) {
+        once(bot::Delivery::retry(net::redact(x.what())));
       }
-      done(std::move(d));
-    };
-    {
-      std::lock_guard lk(pending_mu_);
-      pending_[key] = once;
-    }
-    if (!running_) {
-      once->call(bot::Delivery::retry("slack adapter not running"));
-      return;
-    }
-    asio::co_spawn(ioc_, deliver_one(item, [once](bot::Delivery d) { once->call(std::move(d)); }),
-                   [once](std::exception_ptr e) {
-                     if (!e) return;
-                     try {
-                       std::rethrow_exception(e);
-                     } catch (const std::exception& x) {
-                       once->call(bot::Delivery::retry(net::redact(x.what())));
-                     }
-                   });
+    });
   }
 
  private:
-  void set_state(bot::LinkState s, std::string why) {
-    {
-      std::lock_guard lk(state_mu_);
-      reason_ = std::move(why);
-    }
-    state_.store(s);
-  }
+  void set_state(bot::LinkState st, std::string why) { rt_.set_state(st, std::move(why)); }
 
   void fail(const std::string& why) {
     set_state(bot::LinkState::failed, why);
@@ -363,7 +283,7 @@ class SlackAdapter final : public bot::NetworkAdapter {
       co_await sleep(opt_.handshake_timeout);
       if (!*got_hello) session->abort();
     };
-    asio::co_spawn(ioc_, hello_deadline, log_errors("the hello deadline"));
+    asio::co_spawn(ioc_, hello_deadline, net::log_errors("slack", "the hello deadline"));
     auto first = co_await c.session->read();
     *got_hello = true;
     if (!first.ok) {
@@ -388,7 +308,7 @@ class SlackAdapter final : public bot::NetworkAdapter {
     conn->ws = c.session;
     conns_.push_back(conn);
     spdlog::info("slack: Socket Mode connection {} ready ({})", conn->id, parsed->host);
-    asio::co_spawn(ioc_, read_loop(conn), log_errors("a Socket Mode reader"));
+    asio::co_spawn(ioc_, read_loop(conn), net::log_errors("slack", "a Socket Mode reader"));
     co_return conn;
   }
 
@@ -459,7 +379,7 @@ class SlackAdapter final : public bot::NetworkAdapter {
     }
     ++conn->inflight;
     ++inflight_total_;
-    asio::co_spawn(ioc_, handle_envelope(conn, std::move(f)), log_errors("an envelope"));
+    asio::co_spawn(ioc_, handle_envelope(conn, std::move(f)), net::log_errors("slack", "an envelope"));
   }
 
   void on_disconnect_frame(const std::shared_ptr<Conn>& conn, const std::string& reason) {
@@ -517,7 +437,7 @@ class SlackAdapter final : public bot::NetworkAdapter {
       spdlog::info("slack: closing drained connection {}", conn->id);
       conn->ws->close();
     };
-    asio::co_spawn(ioc_, drain, log_errors("a connection drain"));
+    asio::co_spawn(ioc_, drain, net::log_errors("slack", "a connection drain"));
   }
 
   void acked(const std::shared_ptr<Conn>& conn, const std::string& envelope_id, bool send) {
@@ -676,10 +596,11 @@ class SlackAdapter final : public bot::NetworkAdapter {
     for (auto& c : conns_) c->ws->abort();
   }
 
+  net::AdapterRuntime rt_{"slack"};
+  asio::io_context& ioc_ = rt_.ioc();
   bot::Committer& committer_;
   AdapterOptions opt_;
   std::string app_token_, bot_token_;
-  asio::io_context ioc_{1};
   std::string ca_file_;
   std::shared_ptr<asio::ssl::context> tls_;  // null until a TLS endpoint is used
   WebApi api_;
@@ -700,16 +621,6 @@ class SlackAdapter final : public bot::NetworkAdapter {
   bool stopping_ = false;
   int inflight_total_ = 0;
   std::map<std::string, std::pair<std::string, core::Millis>> response_urls_;
-
-  std::mutex life_mu_;
-  std::atomic<bool> running_{false};
-  std::mutex pending_mu_;
-  std::uint64_t pending_seq_ = 0;
-  std::map<std::uint64_t, std::shared_ptr<DoneOnce>> pending_;
-  std::thread thread_;
-  mutable std::mutex state_mu_;
-  std::string reason_;
-  std::atomic<bot::LinkState> state_{bot::LinkState::starting};
 };
 
 }  // namespace
