@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "bot/summary_format.hpp"
 #include "core/calendar.hpp"
 #include "store/store.hpp"
 
@@ -23,14 +24,5 @@ struct ReportOptions {
 // Exit status: 0 ok, 2 bad arguments (message on err), 1 drift found by --verify.
 int run_report(store::Store& store, const ReportOptions& opt, core::Millis now, std::ostream& out,
                std::ostream& err);
-
-// Display name for a qualified id ("" when unknown); reasons name their givers with it.
-using NameOf = std::function<std::string(std::string_view id)>;
-
-// Formats shared with the web API later (one implementation of the summary's shapes).
-std::string summary_csv(const store::Summary& s, const core::Calendar& cal, const NameOf& name_of);
-std::string summary_json(const store::Summary& s, const core::Calendar& cal, const NameOf& name_of);
-std::string summary_table(const store::Summary& s, const core::Calendar& cal, const NameOf& name_of);
-std::string csv_field(std::string_view v);
 
 }  // namespace brigade::bot
