@@ -1,2 +1,3 @@
-// Boost.URL's implementation, compiled once for the Matrix adapter (percent-encoding of ids).
+// Boost.URL's implementation, compiled once (Debian ships it header-only in libboost1.81-dev):
+// percent-encoding for Matrix ids, query strings for the web API.
 #include <boost/url/src.hpp>
