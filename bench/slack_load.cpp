@@ -433,6 +433,7 @@ Result run_one(const Options& o, const std::string& name, const std::string& com
                                             {"BRIGADE_DATA_DIR", (dir / "data").string()},
                                             {"BRIGADE_CONFIG", ""},
                                             {"BRIGADE_LOG_LEVEL", "warn"},
+                                            {"BRIGADE_HTTP_ADDR", "127.0.0.1:0"},
                                             {"MATRIX_HOMESERVER", ""},
                                             {"MATRIX_ACCESS_TOKEN", ""},
                                             {"MATRIX_PASSWORD", ""}};

@@ -9,8 +9,10 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <future>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <thread>
 
 #include "adapters/console/console_adapter.hpp"
@@ -18,6 +20,8 @@
 #include "bot/network_adapter.hpp"
 #include "bot/outbox_sender.hpp"
 #include "store/store.hpp"
+#include "web/api.hpp"
+#include "web/server.hpp"
 
 #ifdef BRIGADE_WITH_SLACK
 #include "adapters/slack/slack_adapter.hpp"
@@ -171,6 +175,66 @@ class LinkRecorder {
 
 }  // namespace
 
+// The web API beside the bot: health from the adapters and a live commit, metrics from the
+// committer. A port that cannot be opened is logged, and the bot runs on without it.
+struct Web {
+  std::unique_ptr<web::Api> api;
+  std::unique_ptr<web::Server> server;
+};
+
+Web start_web(const config::Config& cfg, Core& core,
+              const std::vector<std::unique_ptr<NetworkAdapter>>& adapters) {
+  Web w;
+  web::ApiContext ctx{*core.store, core.clock, cfg.http.token, {}, {}};
+  ctx.health = [&core, &adapters]() -> std::optional<std::string> {
+    for (const auto& a : adapters) {
+      auto st = a->state();
+      if (st == LinkState::failed || st == LinkState::stopped)
+        return std::string(a->name()) + " " + std::string(to_string(st)) + ": " + a->reason();
+    }
+    // The store is writable when the single writer commits an empty task in time.
+    auto done = std::make_shared<std::promise<bool>>();
+    auto fut = done->get_future();
+    core.committer->submit([](store::Writer&) {}, [done](bool ok) { done->set_value(ok); });
+    if (fut.wait_for(std::chrono::seconds(2)) != std::future_status::ready)
+      return std::string("store: the writer did not commit within 2 s");
+    if (!fut.get()) return std::string("store: a commit failed");
+    return std::nullopt;
+  };
+  ctx.metrics = [&core, &adapters] {
+    auto st = core.committer->stats();
+    std::string o;
+    o += "# HELP brigade_commits_total Store transactions committed by the writer.\n";
+    o += "# TYPE brigade_commits_total counter\nbrigade_commits_total " + std::to_string(st.commits) + "\n";
+    o += "# HELP brigade_commands_total Chat commands applied.\n";
+    o +=
+        "# TYPE brigade_commands_total counter\nbrigade_commands_total " + std::to_string(st.commands) + "\n";
+    o += "# HELP brigade_commit_group_max The most commands one commit has held.\n";
+    o += "# TYPE brigade_commit_group_max gauge\nbrigade_commit_group_max " +
+         std::to_string(st.largest_group) + "\n";
+    o += "# HELP brigade_adapter_connected 1 while the platform link is up.\n# TYPE "
+         "brigade_adapter_connected gauge\n";
+    for (const auto& a : adapters)
+      o += "brigade_adapter_connected{adapter=\"" + std::string(a->name()) + "\"} " +
+           (a->state() == LinkState::connected ? "1" : "0") + "\n";
+    return o;
+  };
+  w.api = std::make_unique<web::Api>(std::move(ctx));
+  web::ServerOptions so;
+  so.addr = cfg.http.addr;
+  try {
+    w.server = web::start_server(so, *w.api);
+    auto hp = config::parse_host_port(cfg.http.addr);
+    std::string host =
+        hp && hp->host.find(':') != std::string::npos ? "[" + hp->host + "]" : (hp ? hp->host : "?");
+    spdlog::info("web: API on http://{}:{} (health /healthz, metrics /metrics){}", host, w.server->port(),
+                 cfg.http.token.empty() ? "" : ", bearer token required");
+  } catch (const std::exception& e) {
+    spdlog::error("web: {}; the bot runs without its HTTP API", e.what());
+  }
+  return w;
+}
+
 int run_bot(const config::Config& cfg) {
   if (!cfg.slack.enabled() && !cfg.matrix.enabled()) {
     spdlog::info("no Slack or Matrix credentials: starting the console adapter");
@@ -197,6 +261,7 @@ int run_bot(const config::Config& cfg) {
     for (auto& a : adapters) core.outbox->add(*a);
     core.outbox->start();
     for (auto& a : adapters) a->start();
+    auto web = start_web(cfg, core, adapters);
 
     // Wait for SIGINT/SIGTERM, checking now and then whether every adapter has failed for
     // good (link disabled, credentials revoked).
@@ -223,6 +288,7 @@ int run_bot(const config::Config& cfg) {
     // intake stops, in-flight commands commit and are acked, and the sockets close. Anything
     // still queued stays in the outbox and is sent on the next start.
     core.outbox->drain(std::chrono::milliseconds(2000));
+    if (web.server) web.server->stop();
     for (auto& a : adapters) a->stop(std::chrono::milliseconds(3000));
     links.record(adapters);
     core.shutdown(std::chrono::milliseconds(500));

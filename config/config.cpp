@@ -631,6 +631,7 @@ class Loader {
     }
 
     if (auto n = get("http", "addr")) c_.http.addr = check_http_addr(as_string(*n, "http.addr"), "http.addr");
+    if (get("http", "addr")) http_addr_key_ = "http.addr";
 
     if (auto n = get("slack", "api_url")) set_slack_api_url(as_string(*n, "slack.api_url"), "slack.api_url");
     if (auto n = get("slack", "reaction")) {
@@ -734,7 +735,10 @@ class Loader {
 
   void apply_env() {
     if (auto v = env("BRIGADE_DATA_DIR")) c_.data_dir = check_data_dir(*v, "BRIGADE_DATA_DIR");
-    if (auto v = env("BRIGADE_HTTP_ADDR")) c_.http.addr = check_http_addr(*v, "BRIGADE_HTTP_ADDR");
+    if (auto v = env("BRIGADE_HTTP_ADDR")) {
+      c_.http.addr = check_http_addr(*v, "BRIGADE_HTTP_ADDR");
+      http_addr_key_ = "BRIGADE_HTTP_ADDR";
+    }
     if (auto v = env("SLACK_API_URL")) set_slack_api_url(*v, "SLACK_API_URL");
     if (auto v = env("MATRIX_HOMESERVER")) set_homeserver(*v, "MATRIX_HOMESERVER");
     if (auto v = env("MATRIX_USER_ID")) set_user_id(*v, "MATRIX_USER_ID");
@@ -826,6 +830,16 @@ class Loader {
         fail("MATRIX_HOMESERVER", "required when " + given + " is set (or set matrix.homeserver)");
     }
 
+    // The API shows who thanked whom for what: beyond this machine only behind a token.
+    if (c_.http.token.empty()) {
+      auto hp = parse_host_port(c_.http.addr);
+      if (hp && !is_loopback_host(hp->host))
+        fail(http_addr_key_,
+             quote(c_.http.addr) +
+                 " is not a loopback address: set BRIGADE_HTTP_TOKEN (or BRIGADE_HTTP_TOKEN_FILE) "
+                 "to serve the API there");
+    }
+
     if (c_.rules.values_required && c_.rules.values.empty())
       fail("kudos.values_required", "true needs a non-empty kudos.values list");
     if (c_.digest.enabled && c_.digest.channels.empty())
@@ -835,6 +849,7 @@ class Loader {
   const Env& env_;
   Config c_;
   std::string homeserver_key_ = "matrix.homeserver";
+  std::string http_addr_key_ = "BRIGADE_HTTP_ADDR";
   std::string user_id_key_ = "matrix.user_id";
   std::string app_token_key_, bot_token_key_, access_token_key_, password_key_;
 };

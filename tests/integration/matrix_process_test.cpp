@@ -6,6 +6,10 @@
 
 #include <fstream>
 
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
 #include "core/calendar.hpp"
 #include "store/store.hpp"
 #include "tests/integration/fake_homeserver.hpp"
@@ -42,6 +46,7 @@ class MatrixProcessTest : public ::testing::Test {
     return {{"BRIGADE_DATA_DIR", (dir_.path() / "data").string()},
             {"BRIGADE_CONFIG", ""},
             {"BRIGADE_TZ", "UTC"},
+            {"BRIGADE_HTTP_ADDR", "127.0.0.1:0"},
             {"SLACK_APP_TOKEN", ""},
             {"SLACK_BOT_TOKEN", ""},
             {"MATRIX_HOMESERVER", fake_.base_url()},
@@ -91,6 +96,41 @@ TEST_F(MatrixProcessTest, RunRepliesOverTlsAndStopsOnSigterm) {
   EXPECT_EQ(p->out().find(fake_.password), std::string::npos);
   EXPECT_EQ(p->err().find(fake_.password), std::string::npos);
   EXPECT_EQ(p->err().find("syt_"), std::string::npos) << "access tokens never reach the log";
+}
+
+// GET on the bot's HTTP API, found from its log line ("web: API on http://127.0.0.1:PORT").
+std::pair<int, std::string> http_get(Child& p, const std::string& target) {
+  const std::string marker = "web: API on http://127.0.0.1:";
+  if (!p.wait_for_log(marker)) return {0, "no API log line"};
+  auto at = p.err().find(marker) + marker.size();
+  auto port = static_cast<std::uint16_t>(std::stoi(p.err().substr(at)));
+  boost::asio::io_context ioc;
+  boost::asio::ip::tcp::socket sock(ioc);
+  sock.connect({boost::asio::ip::make_address("127.0.0.1"), port});
+  namespace http = boost::beast::http;
+  http::request<http::empty_body> req{http::verb::get, target, 11};
+  req.set(http::field::host, "127.0.0.1");
+  http::write(sock, req);
+  boost::beast::flat_buffer buf;
+  http::response<http::string_body> res;
+  http::read(sock, buf, res);
+  return {res.result_int(), res.body()};
+}
+
+TEST_F(MatrixProcessTest, HealthAndMetricsOverHttp) {
+  auto p = run();
+  ASSERT_TRUE(synced(2)) << p->err();
+  auto [status, body] = http_get(*p, "/healthz");
+  EXPECT_EQ(status, 200) << body;
+  EXPECT_EQ(body, "ok\n");
+  fake_.text(kRoom, "@carol:example.org", "!thanks @alice:example.org for the dashboard");
+  ASSERT_TRUE(received_becomes("matrix:@alice:example.org", 1)) << p->err();
+  auto [mstatus, metrics] = http_get(*p, "/metrics");
+  EXPECT_EQ(mstatus, 200);
+  EXPECT_NE(metrics.find("brigade_adapter_connected{adapter=\"matrix\"} 1"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("brigade_kudos 1\n"), std::string::npos) << metrics;
+  p->signal(SIGTERM);
+  EXPECT_EQ(p->wait(10s), 0);
 }
 
 TEST_F(MatrixProcessTest, KillNineThenRestartProcessesEachEventOnce) {

@@ -40,6 +40,7 @@ class SlackProcessTest : public ::testing::Test {
     return {{"BRIGADE_DATA_DIR", (dir_.path() / "data").string()},
             {"BRIGADE_CONFIG", ""},
             {"BRIGADE_TZ", "UTC"},
+            {"BRIGADE_HTTP_ADDR", "127.0.0.1:0"},
             {"MATRIX_HOMESERVER", ""},
             {"SLACK_APP_TOKEN", fake_.app_token},
             {"SLACK_BOT_TOKEN", fake_.bot_token},

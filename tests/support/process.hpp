@@ -102,6 +102,15 @@ class Child {
     return true;
   }
 
+  // The same for stderr (where the bot logs).
+  bool wait_for_log(const std::string& needle, std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
+    auto until = Clock::now() + timeout;
+    while (err_.find(needle) == std::string::npos) {
+      if (!pump(until)) return err_.find(needle) != std::string::npos;
+    }
+    return true;
+  }
+
   // Waits for exit; kills the child if it outlives the deadline. Returns the exit code
   // (128 + signal when killed by a signal).
   int wait(std::chrono::milliseconds timeout = std::chrono::seconds(30)) {

@@ -620,6 +620,16 @@ INSTANTIATE_TEST_SUITE_P(
                 {},
                 "matrix.autojoin_rooms",
                 "not a Matrix room"},
+        BadCase{"HttpBeyondLoopbackNeedsAToken",
+                "",
+                {{"BRIGADE_HTTP_ADDR", "0.0.0.0:8080"}},
+                "BRIGADE_HTTP_ADDR",
+                "not a loopback address: set BRIGADE_HTTP_TOKEN"},
+        BadCase{"HttpBeyondLoopbackNeedsATokenToml",
+                "[http]\naddr = \"192.0.2.7:8080\"",
+                {},
+                "http.addr",
+                "not a loopback address"},
         BadCase{"MatrixPrivateRepliesValue",
                 "[matrix]\nprivate_replies = \"dm\"",
                 {},
@@ -735,7 +745,9 @@ TEST_F(ConfigTest, HttpAddrForms) {
   using brigade::config::parse_host_port;
   for (const char* ok : {"0.0.0.0:8080", "[::1]:0", "[::]:443", "localhost:65535", "brigade.internal:80"}) {
     SCOPED_TRACE(ok);
-    EXPECT_EQ(brigade::config::load(env_of({{"BRIGADE_HTTP_ADDR", ok}})).http.addr, ok);
+    // Beyond loopback the API needs a token (see HttpBeyondLoopbackNeedsAToken).
+    EXPECT_EQ(brigade::config::load(env_of({{"BRIGADE_HTTP_ADDR", ok}, {"BRIGADE_HTTP_TOKEN", "t0ken"}})).http.addr,
+              ok);
   }
   auto hp = parse_host_port("[::1]:8080");
   ASSERT_TRUE(hp);
@@ -844,7 +856,7 @@ TEST_F(ConfigTest, EveryFileKeyIsParsed) {
        [](const Config& c) { return c.rules.wins_channel.at("console") == "wins"; }},
       {"http.addr",
        "[http]\naddr = \"0.0.0.0:9090\"",
-       {},
+       {{"BRIGADE_HTTP_TOKEN", "t0ken"}},
        [](const Config& c) { return c.http.addr == "0.0.0.0:9090"; }},
       {"slack.api_url",
        "[slack]\napi_url = \"http://127.0.0.1:1234/api\"",

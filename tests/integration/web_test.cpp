@@ -1,0 +1,232 @@
+// The web API: routes called directly (auth, parameters, JSON and CSV shapes, health, metrics),
+// then the Beast server over loopback (keep-alive, limits, HEAD).
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "bot/committer.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "web/api.hpp"
+#include "web/server.hpp"
+
+namespace brigade::web {
+namespace {
+
+using nlohmann::json;
+using testing::TempDir;
+constexpr core::Millis kNov16 = 1794830400000;  // 2026-11-16 12:00 UTC, a Monday
+
+core::Event thanks(const std::string& source, const std::string& giver, const std::string& recipient,
+                   const std::string& reason, const std::string& channel = "general") {
+  core::Event e;
+  e.source_id = source;
+  e.platform = "console";
+  e.user = {"console:" + giver, giver, false};
+  e.channel = {"console:" + channel, channel};
+  e.command = "thanks";
+  e.text = "@" + recipient + " " + reason;
+  e.mentions.push_back(
+      core::Mention{0, recipient.size() + 1, {"console:" + recipient, recipient, false}, {}});
+  return e;
+}
+
+class WebApiTest : public ::testing::Test {
+ protected:
+  WebApiTest() : calendar_("UTC"), clock_(kNov16) {
+    store::Options o;
+    o.dir = dir_.path();
+    o.durable = false;
+    store_ = store::Store::open(o, calendar_);
+    rules_.daily_quota = 0;
+    bot::Committer c(*store_, rules_, clock_);
+    c.apply(thanks("s1", "carol", "alice", "for the \"quick\" review, really"));
+    c.apply(thanks("s2", "carol", "=bob", "for naming yourself like a formula"));
+    c.apply(thanks("s3", "dave", "alice", "for the deploy #teamwork", "ops"));
+  }
+  Api api(std::string token = "") { return Api(ApiContext{*store_, clock_, std::move(token), {}, {}}); }
+  static Response get(Api& a, const std::string& target, const std::string& auth = "",
+                      const std::string& accept = "") {
+    Request r;
+    r.target = target;
+    r.authorization = auth;
+    r.accept = accept;
+    return a.handle(r);
+  }
+
+  TempDir dir_{"brigade-web"};
+  core::Calendar calendar_;
+  core::ManualClock clock_;
+  commands::Rules rules_;
+  std::unique_ptr<store::Store> store_;
+};
+
+TEST_F(WebApiTest, LeaderboardMatchesTheContract) {
+  auto a = api();
+  auto r = get(a, "/api/v1/leaderboard?period=week");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto j = json::parse(r.body);
+  EXPECT_EQ(j["period"], "week");
+  EXPECT_EQ(j["from"], "2026-11-16");
+  EXPECT_EQ(j["until"], "2026-11-22");
+  ASSERT_EQ(j["entries"].size(), 2u);
+  EXPECT_EQ(j["entries"][0]["user"], "console:alice");
+  EXPECT_EQ(j["entries"][0]["name"], "alice");
+  EXPECT_EQ(j["entries"][0]["count"], 2);
+  auto ops = json::parse(get(a, "/api/v1/leaderboard?period=month&channel=console:ops&limit=1").body);
+  ASSERT_EQ(ops["entries"].size(), 1u);
+  EXPECT_EQ(ops["channel"], "console:ops");
+  auto past = json::parse(get(a, "/api/v1/leaderboard?period=week&date=2026-11-01").body);
+  EXPECT_TRUE(past["entries"].empty()) << "an earlier week has its own bucket";
+}
+
+TEST_F(WebApiTest, BadParametersAreNamed) {
+  auto a = api();
+  struct Case {
+    std::string target, parameter;
+  };
+  for (const auto& c :
+       {Case{"/api/v1/leaderboard?period=fortnight", "period"}, Case{"/api/v1/leaderboard?limit=0", "limit"},
+        Case{"/api/v1/leaderboard?limit=x", "limit"}, Case{"/api/v1/leaderboard?limit=101", "limit"},
+        Case{"/api/v1/leaderboard?date=yesterday", "date"}, Case{"/api/v1/leaderboard?colour=red", "colour"},
+        Case{"/api/v1/summary?since=2026-13-01", "since"},
+        Case{"/api/v1/summary?since=2026-11-20&until=2026-11-01", "since"},
+        Case{"/api/v1/summary?user=alice", "user"}}) {
+    auto r = get(a, c.target);
+    EXPECT_EQ(r.status, 400) << c.target;
+    auto j = json::parse(r.body);
+    EXPECT_EQ(j["parameter"], c.parameter) << c.target << " " << r.body;
+  }
+  EXPECT_EQ(get(a, "/api/v1/nothing").status, 404);
+  EXPECT_EQ(get(a, "/nothing").status, 404);
+}
+
+TEST_F(WebApiTest, TokenIsRequiredForTheApiButNotForHealthAndMetrics) {
+  auto a = api("s3cret-token");
+  EXPECT_EQ(get(a, "/api/v1/leaderboard").status, 401);
+  EXPECT_EQ(get(a, "/api/v1/leaderboard", "Bearer wrong-token!").status, 401);
+  EXPECT_EQ(get(a, "/api/v1/leaderboard", "s3cret-token").status, 401);
+  EXPECT_EQ(get(a, "/api/v1/leaderboard", "Bearer s3cret-token").status, 200);
+  EXPECT_EQ(get(a, "/healthz").status, 200);
+  EXPECT_EQ(get(a, "/metrics").status, 200);
+  auto r = get(a, "/api/v1/summary");
+  EXPECT_EQ(r.body.find("alice"), std::string::npos) << "nothing leaks without the token";
+}
+
+TEST_F(WebApiTest, SummaryJsonAndCsv) {
+  auto a = api();
+  auto j = json::parse(get(a, "/api/v1/summary?since=2026-11-01&until=2026-11-30").body);
+  EXPECT_EQ(j["total"], 3);
+  auto csv = get(a, "/api/v1/summary.csv?since=2026-11-01&until=2026-11-30");
+  ASSERT_EQ(csv.status, 200);
+  EXPECT_EQ(csv.content_type, "text/csv; charset=utf-8");
+  EXPECT_EQ(csv.body.rfind("user,name,received,given,", 0), 0u) << csv.body;
+  EXPECT_NE(csv.body.find("\"\"quick\"\""), std::string::npos) << "quotes are doubled inside a quoted field";
+  EXPECT_NE(csv.body.find(",'=bob,"), std::string::npos)
+      << "a formula-looking cell is neutralised: " << csv.body;
+  bool attachment = false;
+  for (const auto& [k, v] : csv.headers)
+    if (k == "Content-Disposition")
+      attachment = v.find("brigade-summary-2026-11-01-2026-11-30.csv") != std::string::npos;
+  EXPECT_TRUE(attachment);
+  auto by_accept = get(a, "/api/v1/summary?since=2026-11-01", "", "text/csv");
+  EXPECT_EQ(by_accept.content_type, "text/csv; charset=utf-8");
+  auto one = json::parse(get(a, "/api/v1/summary?since=2026-11-01&user=console:%3Dbob").body);
+  ASSERT_EQ(one["people"].size(), 1u) << one.dump();
+}
+
+TEST_F(WebApiTest, LargeResultSets) {
+  {
+    bot::Committer c(*store_, rules_, clock_);
+    for (int i = 0; i < 3000; ++i)
+      c.submit(thanks("bulk" + std::to_string(i), "giver" + std::to_string(i % 50),
+                      "person" + std::to_string(i % 700), "for item " + std::to_string(i)),
+               [](const commands::Result&) {});
+  }
+  auto a = api();
+  auto j = json::parse(get(a, "/api/v1/summary?since=2026-11-01&until=2026-11-30").body);
+  EXPECT_EQ(j["total"], 3003);
+  auto csv = get(a, "/api/v1/summary.csv?since=2026-11-01&until=2026-11-30").body;
+  EXPECT_GE(std::count(csv.begin(), csv.end(), '\n'), 700);
+  auto top = json::parse(get(a, "/api/v1/leaderboard?period=month&limit=100").body);
+  EXPECT_EQ(top["entries"].size(), 100u);
+}
+
+TEST_F(WebApiTest, HealthAndMetrics) {
+  std::optional<std::string> problem;
+  Api a(ApiContext{*store_, clock_, "", [&] { return problem; },
+                   [] { return std::string("brigade_test_metric 7\n"); }});
+  auto ok = get(a, "/healthz");
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_EQ(ok.body, "ok\n");
+  problem = "matrix failed: M_UNKNOWN_TOKEN";
+  auto bad = get(a, "/healthz");
+  EXPECT_EQ(bad.status, 503);
+  EXPECT_NE(bad.body.find("M_UNKNOWN_TOKEN"), std::string::npos);
+  get(a, "/api/v1/leaderboard?period=nope");
+  auto m = get(a, "/metrics");
+  EXPECT_EQ(m.content_type.rfind("text/plain; version=0.0.4", 0), 0u);
+  EXPECT_NE(m.body.find("brigade_kudos 3\n"), std::string::npos) << m.body;
+  EXPECT_NE(m.body.find("brigade_test_metric 7\n"), std::string::npos);
+  EXPECT_NE(m.body.find("brigade_http_requests_total{route=\"leaderboard\",status=\"400\"} 1"),
+            std::string::npos)
+      << m.body;
+  EXPECT_NE(m.body.find("brigade_http_requests_total{route=\"healthz\",status=\"503\"} 1"),
+            std::string::npos);
+}
+
+// ---- over loopback ----------------------------------------------------------------------------------
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+TEST_F(WebApiTest, ServerKeepsConnectionsAliveAndEnforcesLimits) {
+  auto a = api("tok");
+  ServerOptions so;
+  so.addr = "127.0.0.1:0";
+  auto server = start_server(so, a);
+  ASSERT_NE(server->port(), 0);
+  asio::io_context ioc;
+  asio::ip::tcp::socket sock(ioc);
+  sock.connect({asio::ip::make_address("127.0.0.1"), server->port()});
+  beast::flat_buffer buf;
+  for (int i = 0; i < 3; ++i) {  // one connection, several requests
+    http::request<http::empty_body> req{http::verb::get, "/api/v1/leaderboard?period=week", 11};
+    req.set(http::field::host, "127.0.0.1");
+    req.set(http::field::authorization, "Bearer tok");
+    http::write(sock, req);
+    http::response<http::string_body> res;
+    http::read(sock, buf, res);
+    EXPECT_EQ(res.result_int(), 200);
+    EXPECT_TRUE(res.keep_alive());
+    EXPECT_EQ(json::parse(res.body())["entries"][0]["user"], "console:alice");
+  }
+  {
+    http::request<http::empty_body> head{http::verb::head, "/healthz", 11};
+    head.set(http::field::host, "127.0.0.1");
+    http::write(sock, head);
+    http::response_parser<http::empty_body> p;
+    p.skip(true);
+    http::read(sock, buf, p);
+    EXPECT_EQ(p.get().result_int(), 200);
+  }
+  {
+    http::request<http::string_body> big{http::verb::post, "/api/v1/summary", 11};
+    big.set(http::field::host, "127.0.0.1");
+    big.body() = std::string(64 * 1024, 'x');
+    big.prepare_payload();
+    beast::error_code ec;
+    http::write(sock, big, ec);
+    http::response<http::string_body> res;
+    http::read(sock, buf, res, ec);
+    EXPECT_EQ(res.result_int(), 413);
+  }
+  server->stop();
+}
+
+}  // namespace
+}  // namespace brigade::web

@@ -1,0 +1,266 @@
+// The HTTP API's routes (see api.hpp).
+#include "web/api.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <charconv>
+#include <set>
+#include <sstream>
+
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
+
+#include "bot/summary_format.hpp"
+
+namespace brigade::web {
+
+namespace {
+
+using nlohmann::json;
+using Query = std::map<std::string, std::vector<std::string>>;
+
+Response json_response(int status, const json& body) {
+  Response r;
+  r.status = status;
+  r.body = body.dump();
+  r.body += '\n';
+  return r;
+}
+
+// Compares in time independent of where the first difference is (the length may show).
+bool same_secret(std::string_view given, std::string_view secret) {
+  if (given.size() != secret.size() || secret.empty()) return false;
+  unsigned char diff = 0;
+  for (std::size_t i = 0; i < given.size(); ++i) diff |= static_cast<unsigned char>(given[i] ^ secret[i]);
+  return diff == 0;
+}
+
+std::optional<Response> unknown_parameters(const Query& q, std::initializer_list<const char*> known) {
+  std::set<std::string> ok(known.begin(), known.end());
+  for (const auto& [k, v] : q)
+    if (!ok.count(k)) return error(400, "unknown parameter", k);
+  return std::nullopt;
+}
+
+std::optional<std::string> single(const Query& q, const std::string& name) {
+  auto it = q.find(name);
+  if (it == q.end() || it->second.empty()) return std::nullopt;
+  return it->second.back();
+}
+
+std::string escape_label(std::string_view v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+Response error(int status, const std::string& message, const std::string& parameter) {
+  json b = json::object();
+  b["error"] = message;
+  if (!parameter.empty()) b["parameter"] = parameter;
+  return json_response(status, b);
+}
+
+Response Api::handle(const Request& req) {
+  std::string route_name = "other";
+  Response r;
+  try {
+    r = route(req, route_name);
+  } catch (const std::exception& e) {
+    r = error(500, std::string("internal error: ") + e.what());
+  }
+  std::lock_guard lk(mu_);
+  ++requests_[{route_name, r.status}];
+  return r;
+}
+
+Response Api::route(const Request& req, std::string& route_name) {
+  auto parsed = boost::urls::parse_origin_form(req.target);
+  if (!parsed) return error(400, "bad request target");
+  std::string path = parsed->path();
+  Query q;
+  for (auto p : parsed->params()) q[std::string(p.key)].push_back(p.has_value ? std::string(p.value) : "");
+
+  if (path == "/healthz") {
+    route_name = "healthz";
+    return healthz();
+  }
+  if (path == "/metrics") {
+    route_name = "metrics";
+    return metrics();
+  }
+  bool api = path.rfind("/api/", 0) == 0;
+  if (!api) return error(404, "no such page", "");
+  if (!ctx_.token.empty()) {
+    std::string_view auth = req.authorization;
+    bool ok = auth.rfind("Bearer ", 0) == 0 && same_secret(auth.substr(7), ctx_.token);
+    if (!ok) {
+      route_name = "unauthorized";
+      auto r = error(401, "a bearer token is required (Authorization: Bearer …)");
+      r.headers.emplace_back("WWW-Authenticate", "Bearer");
+      return r;
+    }
+  }
+  if (req.method != "GET" && req.method != "HEAD") {
+    auto r = error(405, "only GET");
+    r.headers.emplace_back("Allow", "GET, HEAD");
+    return r;
+  }
+  if (path == "/api/v1/leaderboard") {
+    route_name = "leaderboard";
+    return leaderboard(q);
+  }
+  if (path == "/api/v1/summary" || path == "/api/v1/summary.csv") {
+    route_name = "summary";
+    bool csv = path.size() > 15 || req.accept.find("text/csv") != std::string::npos;
+    return summary(q, csv);
+  }
+  return error(404, "no such API route");
+}
+
+Response Api::leaderboard(const Query& q) {
+  if (auto bad = unknown_parameters(q, {"period", "channel", "limit", "date"})) return *bad;
+  const auto& cal = ctx_.store.calendar();
+  core::Period period = core::Period::week;
+  std::string period_name = single(q, "period").value_or("week");
+  static const std::map<std::string, core::Period> kPeriods = {{"week", core::Period::week},
+                                                               {"month", core::Period::month},
+                                                               {"quarter", core::Period::quarter},
+                                                               {"year", core::Period::year},
+                                                               {"all", core::Period::all}};
+  auto p = kPeriods.find(period_name);
+  if (p == kPeriods.end()) return error(400, "period must be week, month, quarter, year or all", "period");
+  period = p->second;
+  std::size_t limit = 10;
+  if (auto l = single(q, "limit")) {
+    std::size_t v = 0;
+    auto [ptr, ec] = std::from_chars(l->data(), l->data() + l->size(), v);
+    if (ec != std::errc() || ptr != l->data() + l->size() || v < 1 || v > 100)
+      return error(400, "limit must be a number from 1 to 100", "limit");
+    limit = v;
+  }
+  core::Millis at = ctx_.clock.now_ms();
+  if (auto d = single(q, "date")) {
+    auto day = cal.parse_day(*d);
+    if (!day) return error(400, "date must be YYYY-MM-DD", "date");
+    at = cal.start_of_day(*day);
+  }
+  std::string channel = single(q, "channel").value_or("");
+  auto bucket = cal.bucket(period, at);
+  auto reader = ctx_.store.read();
+  auto entries = reader->leaderboard(channel, period, bucket, limit);
+  json out = json::object();
+  out["period"] = period_name;
+  if (period != core::Period::all) {
+    auto range = cal.range(period, bucket);
+    out["from"] = cal.date_string(range.from);
+    out["until"] = cal.date_string(range.until - 1);  // inclusive, like --until
+  } else {
+    out["from"] = nullptr;
+    out["until"] = nullptr;
+  }
+  out["channel"] = channel.empty() ? json(nullptr) : json(channel);
+  json list = json::array();
+  for (const auto& e : entries) {
+    json j = json::object();
+    j["user"] = e.user;
+    j["name"] = e.name;
+    j["count"] = e.count;
+    list.push_back(j);
+  }
+  out["entries"] = list;
+  return json_response(200, out);
+}
+
+Response Api::summary(const Query& q, bool csv) {
+  if (auto bad = unknown_parameters(q, {"since", "until", "user", "channel"})) return *bad;
+  const auto& cal = ctx_.store.calendar();
+  auto now = ctx_.clock.now_ms();
+  // The same default range as `brigade report`: this month so far.
+  std::int32_t from_day = cal.day(cal.range(core::Period::month, cal.bucket(core::Period::month, now)).from);
+  std::int32_t until_day = cal.day(now);
+  for (const char* name : {"since", "until"}) {
+    if (auto v = single(q, name)) {
+      auto d = cal.parse_day(*v);
+      if (!d) return error(400, std::string(name) + " must be YYYY-MM-DD", name);
+      (std::string_view(name) == "since" ? from_day : until_day) = *d;
+    }
+  }
+  if (from_day > until_day) return error(400, "since is after until", "since");
+  if (until_day - from_day > 3 * 366) return error(400, "at most three years at a time", "until");
+  store::SummaryQuery sq;
+  sq.from = cal.start_of_day(from_day);
+  sq.until = cal.range(core::Period::day, until_day).until;
+  if (auto it = q.find("user"); it != q.end())
+    for (const auto& u : it->second) {
+      if (u.find(':') == std::string::npos)
+        return error(400, "user must be a qualified id (slack:T:U, matrix:@u:server, console:name)", "user");
+      sq.users.push_back(u);
+    }
+  sq.channel = single(q, "channel").value_or("");
+  auto reader = ctx_.store.read();
+  auto s = reader->summary(sq);
+  bot::NameOf name_of = [&reader](std::string_view id) { return reader->name_of(id); };
+  Response r;
+  if (csv) {
+    r.content_type = "text/csv; charset=utf-8";
+    r.body = bot::summary_csv(s, cal, name_of);
+    r.headers.emplace_back("Content-Disposition", "attachment; filename=\"brigade-summary-" +
+                                                      cal.date_string(sq.from) + "-" +
+                                                      cal.date_string(sq.until - 1) + ".csv\"");
+  } else {
+    r.body = bot::summary_json(s, cal, name_of);
+  }
+  return r;
+}
+
+Response Api::healthz() {
+  std::optional<std::string> why;
+  try {
+    auto r = ctx_.store.read();
+    (void)r->kudos_count();
+    if (ctx_.health) why = ctx_.health();
+  } catch (const std::exception& e) {
+    why = std::string("store: ") + e.what();
+  }
+  Response r;
+  r.content_type = "text/plain; charset=utf-8";
+  r.status = why ? 503 : 200;
+  r.body = why ? "unhealthy: " + *why + "\n" : "ok\n";
+  return r;
+}
+
+Response Api::metrics() {
+  std::ostringstream o;
+  {
+    auto r = ctx_.store.read();
+    o << "# HELP brigade_kudos Kudos stored in the ledger.\n# TYPE brigade_kudos gauge\n"
+      << "brigade_kudos " << r->kudos_count() << "\n";
+    o << "# HELP brigade_outbox_depth Replies waiting to be delivered.\n# TYPE brigade_outbox_depth gauge\n"
+      << "brigade_outbox_depth " << r->outbox_depth() << "\n";
+  }
+  if (ctx_.metrics) o << ctx_.metrics();
+  o << "# HELP brigade_http_requests_total HTTP requests by route and status.\n"
+       "# TYPE brigade_http_requests_total counter\n";
+  {
+    std::lock_guard lk(mu_);
+    for (const auto& [key, n] : requests_)
+      o << "brigade_http_requests_total{route=\"" << escape_label(key.first) << "\",status=\"" << key.second
+        << "\"} " << n << "\n";
+  }
+  Response r;
+  r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  r.body = o.str();
+  return r;
+}
+
+}  // namespace brigade::web

@@ -1,0 +1,63 @@
+// The HTTP API's routes as plain functions of a request: no sockets here, so every answer is
+// unit-tested directly; web/server.cpp puts them on Beast. Contract: INTERFACE.md "HTTP".
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/calendar.hpp"
+#include "store/store.hpp"
+
+namespace brigade::web {
+
+struct Request {
+  std::string method = "GET";
+  std::string target;         // path and query, as sent
+  std::string authorization;  // the Authorization header
+  std::string accept;         // the Accept header
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+struct ApiContext {
+  store::Store& store;
+  const core::Clock& clock;
+  std::string token;  // empty: no auth (loopback only, enforced by the server)
+  // Why the bot is unhealthy (a failed adapter, a store that cannot commit); nullopt when healthy.
+  std::function<std::optional<std::string>()> health;
+  // Process metrics in Prometheus text format (committer, adapters), appended to /metrics.
+  std::function<std::string()> metrics;
+};
+
+class Api {
+ public:
+  explicit Api(ApiContext ctx) : ctx_(std::move(ctx)) {}
+  Response handle(const Request& req);  // thread-safe
+
+ private:
+  Response route(const Request& req, std::string& route_name);
+  Response leaderboard(const std::map<std::string, std::vector<std::string>>& q);
+  Response summary(const std::map<std::string, std::vector<std::string>>& q, bool csv);
+  Response healthz();
+  Response metrics();
+
+  ApiContext ctx_;
+  std::mutex mu_;
+  std::map<std::pair<std::string, int>, std::uint64_t> requests_;  // (route, status) → count
+};
+
+// The error body every 4xx/5xx carries: {"error": "...", "parameter": "..."}.
+Response error(int status, const std::string& message, const std::string& parameter = "");
+
+}  // namespace brigade::web

@@ -1,0 +1,31 @@
+// The HTTP/1.1 server for the dashboard and API (no Beast in this header).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "web/api.hpp"
+
+namespace brigade::web {
+
+struct ServerOptions {
+  std::string addr = "127.0.0.1:8080";       // host:port; port 0 picks a free one (tests)
+  std::chrono::milliseconds timeout{30000};  // per request: read, then write; idle keep-alive too
+  std::size_t max_header = 8 * 1024;
+  std::size_t max_body = 16 * 1024;  // the API takes no bodies; anything larger is refused
+};
+
+class Server {
+ public:
+  virtual ~Server() = default;
+  virtual std::uint16_t port() const = 0;
+  virtual void stop() = 0;  // closes the listener and every connection; idempotent
+};
+
+// Listens and serves on its own thread. Throws std::runtime_error with a one-line reason when the
+// address cannot be used (unparseable, unresolvable, in use).
+std::unique_ptr<Server> start_server(const ServerOptions& opt, Api& api);
+
+}  // namespace brigade::web
