@@ -17,6 +17,7 @@
 
 #include "adapters/console/console_adapter.hpp"
 #include "bot/committer.hpp"
+#include "bot/digest.hpp"
 #include "bot/network_adapter.hpp"
 #include "bot/outbox_sender.hpp"
 #include "store/store.hpp"
@@ -262,6 +263,8 @@ int run_bot(const config::Config& cfg) {
     core.outbox->start();
     for (auto& a : adapters) a->start();
     auto web = start_web(cfg, core, adapters);
+    DigestScheduler digest(cfg.digest, *core.store, *core.committer, core.clock);
+    digest.start();
 
     // Wait for SIGINT/SIGTERM, checking now and then whether every adapter has failed for
     // good (link disabled, credentials revoked).
@@ -288,6 +291,7 @@ int run_bot(const config::Config& cfg) {
     // intake stops, in-flight commands commit and are acked, and the sockets close. Anything
     // still queued stays in the outbox and is sent on the next start.
     core.outbox->drain(std::chrono::milliseconds(2000));
+    digest.stop();
     if (web.server) web.server->stop();
     for (auto& a : adapters) a->stop(std::chrono::milliseconds(3000));
     links.record(adapters);

@@ -204,4 +204,14 @@ Millis SystemClock::now_ms() const {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+Millis Calendar::at(std::int32_t day, int minute_of_day) const {
+  auto lt =
+      date::local_time<milliseconds>(date::local_days(date::days(day))) + std::chrono::minutes(minute_of_day);
+  return zone(zone_)->to_sys(lt, date::choose::earliest).time_since_epoch().count();
+}
+
+int Calendar::weekday(std::int32_t day) const {
+  return static_cast<int>(date::weekday(date::local_days(date::days(day))).c_encoding());
+}
+
 }  // namespace brigade::core

@@ -44,6 +44,11 @@ class Calendar {
   std::int32_t shift(Period p, std::int32_t bucket, int offset) const;
 
   std::int32_t day(Millis ts) const { return bucket(Period::day, ts); }
+  // The instant of local wall-clock time `minute_of_day` on local day `day` (DST-correct; a time
+  // skipped by a DST jump maps to the jump).
+  Millis at(std::int32_t day, int minute_of_day) const;
+  // 0 = Sunday … 6 = Saturday, the convention of week_start.
+  int weekday(std::int32_t day) const;
   Millis start_of_day(std::int32_t day) const { return range(Period::day, day).from; }
 
   // "2026-11-22" (day), "week of 2026-11-16" (week), "November 2026", "2026 Q4", "2026", "all time".

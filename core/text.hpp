@@ -1,4 +1,4 @@
-// Text checks shared by every layer: UTF-8 validity and trimming.
+// Text checks shared by every layer: UTF-8 validity, trimming, HTML escaping.
 #pragma once
 
 #include <string>
@@ -14,5 +14,7 @@ std::size_t utf8_length(std::string_view s);
 std::string_view utf8_truncate(std::string_view s, std::size_t max_bytes);
 std::string_view trim(std::string_view s);
 std::string to_lower_ascii(std::string_view s);
+// `& < > " '` → entities: user text is always escaped before it goes into HTML.
+std::string escape_html(std::string_view text);
 
 }  // namespace brigade::core

@@ -11,6 +11,7 @@
 #include <boost/url/url_view.hpp>
 
 #include "bot/summary_format.hpp"
+#include "web/dashboard.hpp"
 
 namespace brigade::web {
 
@@ -99,10 +100,14 @@ Response Api::route(const Request& req, std::string& route_name) {
     return metrics();
   }
   bool api = path.rfind("/api/", 0) == 0;
-  if (!api) return error(404, "no such page", "");
+  if (!api && path != "/") return error(404, "no such page", "");
+  // A browser on a TV cannot send a header: `?token=` works too (prefer the header elsewhere).
+  std::string query_token = single(q, "token").value_or("");
+  q.erase("token");
   if (!ctx_.token.empty()) {
     std::string_view auth = req.authorization;
-    bool ok = auth.rfind("Bearer ", 0) == 0 && same_secret(auth.substr(7), ctx_.token);
+    bool ok = (auth.rfind("Bearer ", 0) == 0 && same_secret(auth.substr(7), ctx_.token)) ||
+              same_secret(query_token, ctx_.token);
     if (!ok) {
       route_name = "unauthorized";
       auto r = error(401, "a bearer token is required (Authorization: Bearer …)");
@@ -114,6 +119,10 @@ Response Api::route(const Request& req, std::string& route_name) {
     auto r = error(405, "only GET");
     r.headers.emplace_back("Allow", "GET, HEAD");
     return r;
+  }
+  if (path == "/") {
+    route_name = "dashboard";
+    return dashboard(q, query_token);
   }
   if (path == "/api/v1/leaderboard") {
     route_name = "leaderboard";
@@ -220,6 +229,46 @@ Response Api::summary(const Query& q, bool csv) {
   } else {
     r.body = bot::summary_json(s, cal, name_of);
   }
+  return r;
+}
+
+Response Api::dashboard(const Query& q, const std::string& token) {
+  if (auto bad = unknown_parameters(q, {"period", "channel", "since", "until", "user", "summary_channel"}))
+    return *bad;
+  const auto& cal = ctx_.store.calendar();
+  auto now = ctx_.clock.now_ms();
+  DashboardQuery d;
+  d.token = token;
+  static const std::map<std::string, core::Period> kPeriods = {{"week", core::Period::week},
+                                                               {"month", core::Period::month},
+                                                               {"quarter", core::Period::quarter},
+                                                               {"year", core::Period::year},
+                                                               {"all", core::Period::all}};
+  auto p = kPeriods.find(single(q, "period").value_or("month"));
+  if (p == kPeriods.end()) return error(400, "period must be week, month, quarter, year or all", "period");
+  d.period = p->second;
+  d.channel = single(q, "channel").value_or("");
+  d.since_day = cal.day(cal.range(core::Period::month, cal.bucket(core::Period::month, now)).from);
+  d.until_day = cal.day(now);
+  for (const char* name : {"since", "until"}) {
+    auto v = single(q, name);
+    if (!v || v->empty()) continue;
+    auto day = cal.parse_day(*v);
+    if (!day) return error(400, std::string(name) + " must be YYYY-MM-DD", name);
+    (std::string_view(name) == "since" ? d.since_day : d.until_day) = *day;
+  }
+  if (d.since_day > d.until_day) return error(400, "since is after until", "since");
+  if (auto it = q.find("user"); it != q.end())
+    for (const auto& u : it->second)
+      if (!u.empty()) d.users.push_back(u);
+  d.summary_channel = single(q, "summary_channel").value_or("");
+  auto reader = ctx_.store.read();
+  Response r;
+  r.content_type = "text/html; charset=utf-8";
+  r.body = render_dashboard(*reader, cal, d, now);
+  r.headers.emplace_back(
+      "Content-Security-Policy",
+      "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'");
   return r;
 }
 

@@ -49,6 +49,7 @@ class Api {
   Response route(const Request& req, std::string& route_name);
   Response leaderboard(const std::map<std::string, std::vector<std::string>>& q);
   Response summary(const std::map<std::string, std::vector<std::string>>& q, bool csv);
+  Response dashboard(const std::map<std::string, std::vector<std::string>>& q, const std::string& token);
   Response healthz();
   Response metrics();
 

@@ -7,10 +7,12 @@
 #include <string_view>
 #include <vector>
 
+#include "core/text.hpp"
+
 namespace brigade::matrix {
 
-// `& < > " '` → entities: user text is always escaped before it goes into formatted_body.
-std::string escape_html(std::string_view text);
+// Outgoing text is escaped with core::escape_html before it goes into formatted_body.
+using core::escape_html;
 
 // An <a href=…>text</a> in formatted_body, href and text with entities decoded and tags dropped.
 struct Anchor {

@@ -138,6 +138,44 @@ TEST_F(WebApiTest, SummaryJsonAndCsv) {
   ASSERT_EQ(one["people"].size(), 1u) << one.dump();
 }
 
+TEST_F(WebApiTest, DashboardShowsEveryPanelAndEscapesUserText) {
+  {
+    bot::Committer c(*store_, rules_, clock_);
+    c.apply(thanks("x1", "mallory", "alice", "<script>alert(1)</script> & more #craft"));
+  }
+  auto a = api();
+  auto r = get(a, "/?period=week");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.content_type, "text/html; charset=utf-8");
+  for (const char* id : {"id=\"leaderboard\"", "id=\"chart\"", "id=\"values\"", "id=\"recent\"",
+                         "id=\"help\"", "id=\"summary\"", "id=\"csv\""})
+    EXPECT_NE(r.body.find(id), std::string::npos) << id;
+  EXPECT_NE(r.body.find(">alice<"), std::string::npos);
+  EXPECT_NE(r.body.find("#craft"), std::string::npos);
+  EXPECT_EQ(r.body.find("<script>"), std::string::npos) << "user text is escaped";
+  EXPECT_NE(r.body.find("&lt;script&gt;alert(1)&lt;/script&gt; &amp; more"), std::string::npos);
+  EXPECT_EQ(r.body.find("http://"), std::string::npos) << "nothing is fetched from elsewhere";
+  EXPECT_EQ(r.body.find("https://"), std::string::npos);
+  auto filtered =
+      get(a, "/?period=month&channel=console:ops&since=2026-11-01&until=2026-11-30&user=console:alice");
+  ASSERT_EQ(filtered.status, 200);
+  EXPECT_NE(filtered.body.find(
+                "/api/v1/summary.csv?since=2026-11-01&amp;until=2026-11-30&amp;user=console%3Aalice"),
+            std::string::npos);
+  EXPECT_EQ(get(a, "/?period=decade").status, 400);
+  EXPECT_EQ(get(a, "/?since=2026-11-30&until=2026-11-01").status, 400);
+}
+
+TEST_F(WebApiTest, DashboardTakesTheTokenFromTheQueryAndKeepsItInLinks) {
+  auto a = api("tv-token");
+  EXPECT_EQ(get(a, "/").status, 401);
+  auto r = get(a, "/?token=tv-token");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("token=tv-token"), std::string::npos) << "the CSV link and the filters keep working";
+  EXPECT_EQ(get(a, "/api/v1/summary.csv?token=tv-token").status, 200);
+  EXPECT_EQ(get(a, "/api/v1/summary.csv?token=nope").status, 401);
+}
+
 TEST_F(WebApiTest, LargeResultSets) {
   {
     bot::Committer c(*store_, rules_, clock_);

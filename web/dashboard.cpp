@@ -1,0 +1,308 @@
+// The dashboard page (see dashboard.hpp).
+#include "web/dashboard.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
+
+#include "core/text.hpp"
+
+namespace brigade::web {
+
+namespace {
+
+using core::escape_html;
+constexpr std::size_t kMaxKudosScanned = 50000;  // the chart and values read at most this many
+
+const char* kStyle = R"css(
+:root{--bg:#0f1522;--card:#182033;--ink:#e8ecf4;--dim:#9aa6bd;--acc:#ffb547;--acc2:#5ec2ff;--ok:#6fdc8c}
+*{box-sizing:border-box}body{margin:0;background:var(--bg);color:var(--ink);
+font:clamp(14px,1.1vw,22px)/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
+header{display:flex;flex-wrap:wrap;gap:.6em 1.2em;align-items:baseline;padding:1em 1.4em .4em}
+h1{font-size:1.6em;margin:0}h2{font-size:1.05em;margin:0 0 .6em;color:var(--acc)}
+nav a{color:var(--dim);text-decoration:none;margin-right:.8em;padding:.15em .5em;border-radius:.4em}
+nav a.on{color:var(--bg);background:var(--acc)}
+main{display:grid;gap:1em;padding:1em 1.4em 2em;grid-template-columns:repeat(auto-fit,minmax(min(100%,24em),1fr))}
+section{background:var(--card);border-radius:.8em;padding:1em 1.2em;overflow:hidden}
+section.wide{grid-column:1/-1}
+table{width:100%;border-collapse:collapse}td,th{padding:.25em .4em;text-align:left;vertical-align:top}
+th{color:var(--dim);font-weight:500}td.n{text-align:right;font-variant-numeric:tabular-nums}
+.bar{height:.7em;border-radius:.35em;background:var(--acc2);min-width:2px}
+.dim{color:var(--dim)}.reason{color:var(--ink)}ul{margin:0;padding-left:1.1em}li{margin:.25em 0}
+form{display:flex;flex-wrap:wrap;gap:.5em 1em;align-items:end;margin-bottom:.8em}
+label{display:flex;flex-direction:column;font-size:.85em;color:var(--dim)}
+input,select,button{font:inherit;background:#0c1220;color:var(--ink);border:1px solid #33405c;border-radius:.4em;padding:.25em .5em}
+button,.button{background:var(--acc);color:var(--bg);border:0;border-radius:.4em;padding:.3em .8em;text-decoration:none;font-weight:600}
+svg text{fill:var(--dim);font-size:11px}
+)css";
+
+std::string encode(std::string_view s) {
+  return boost::urls::encode(s, boost::urls::unreserved_chars);
+}
+
+std::string period_name(core::Period p) {
+  switch (p) {
+    case core::Period::week:
+      return "week";
+    case core::Period::month:
+      return "month";
+    case core::Period::quarter:
+      return "quarter";
+    case core::Period::year:
+      return "year";
+    default:
+      return "all";
+  }
+}
+
+struct Names {
+  store::Reader& r;
+  std::map<std::string, std::string, std::less<>> cache;
+  const std::string& operator()(const std::string& id) {
+    auto it = cache.find(id);
+    if (it != cache.end()) return it->second;
+    auto n = r.name_of(id);
+    if (n.empty()) {
+      auto colon = id.rfind(':');
+      n = colon == std::string::npos ? id : id.substr(colon + 1);
+    }
+    return cache.emplace(id, n).first->second;
+  }
+};
+
+// A link back to this page with some parameters changed.
+struct Link {
+  const DashboardQuery& q;
+  std::string operator()(const std::string& period, const std::string& channel) const {
+    std::string s = "/?period=" + encode(period);
+    if (!channel.empty()) s += "&channel=" + encode(channel);
+    if (!q.token.empty()) s += "&token=" + encode(q.token);
+    return escape_html(s);
+  }
+};
+
+// Kudos per local day (or per week for a year) over [from, until), as an SVG bar chart.
+std::string chart(const std::vector<store::Kudos>& kudos, const core::Calendar& cal, core::Millis from,
+                  core::Millis until) {
+  bool weekly = until - from > 120LL * 86400000;
+  core::Period step = weekly ? core::Period::week : core::Period::day;
+  std::int32_t first = cal.bucket(step, from), last = cal.bucket(step, until - 1);
+  std::size_t n = static_cast<std::size_t>(std::max(1, last - first + 1));
+  std::vector<std::uint32_t> counts(n, 0);
+  for (const auto& k : kudos) {
+    auto b = cal.bucket(step, k.ts) - first;
+    if (b >= 0 && static_cast<std::size_t>(b) < n) ++counts[static_cast<std::size_t>(b)];
+  }
+  std::uint32_t peak = std::max<std::uint32_t>(1, *std::max_element(counts.begin(), counts.end()));
+  const double w = 600, h = 160, gap = n > 60 ? 0.5 : 2, bw = w / static_cast<double>(n);
+  std::ostringstream o;
+  o << "<svg id=\"chart\" viewBox=\"0 0 " << w << ' ' << h + 18
+    << "\" width=\"100%\" role=\"img\" aria-label=\"kudos per " << (weekly ? "week" : "day") << "\">";
+  for (std::size_t i = 0; i < n; ++i) {
+    double bh = h * counts[i] / peak;
+    auto label = cal.date_string(cal.range(step, first + static_cast<std::int32_t>(i)).from);
+    o << "<rect x=\"" << i * bw << "\" y=\"" << h - bh << "\" width=\"" << std::max(0.5, bw - gap)
+      << "\" height=\"" << bh << "\" rx=\"1.5\" fill=\"#5ec2ff\"><title>" << label << ": " << counts[i]
+      << "</title></rect>";
+  }
+  o << "<text x=\"0\" y=\"" << h + 14 << "\">" << cal.date_string(from) << "</text>";
+  o << "<text x=\"" << w << "\" y=\"" << h + 14 << "\" text-anchor=\"end\">" << cal.date_string(until - 1)
+    << "</text><text x=\"" << w << "\" y=\"12\" text-anchor=\"end\">max " << peak << "</text></svg>";
+  return o.str();
+}
+
+std::string bar(std::uint32_t value, std::uint32_t peak) {
+  double pct = peak == 0 ? 0 : 100.0 * value / peak;
+  std::ostringstream o;
+  o << "<div class=\"bar\" style=\"width:" << std::max(1.0, pct) << "%\"></div>";
+  return o.str();
+}
+
+}  // namespace
+
+std::string render_dashboard(store::Reader& r, const core::Calendar& cal, const DashboardQuery& q,
+                             core::Millis now) {
+  Names name{r, {}};
+  Link link{q};
+  const std::string period = period_name(q.period);
+  core::Millis from, until;
+  std::int32_t bucket = cal.bucket(q.period, now);
+  if (q.period == core::Period::all) {
+    until = cal.range(core::Period::day, cal.day(now)).until;
+    from = until - 90LL * 86400000;  // the chart shows the last 90 days
+  } else {
+    auto range = cal.range(q.period, bucket);
+    from = range.from;
+    until = range.until;
+  }
+  auto kudos = r.kudos_between(from, until, kMaxKudosScanned);
+  std::ostringstream o;
+  o << "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+       "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+       "<meta http-equiv=\"refresh\" content=\"300\"><title>Brigade — recognition</title><style>"
+    << kStyle << "</style></head><body><header><h1>🙌 Brigade</h1><nav>";
+  for (const char* p : {"week", "month", "quarter", "year", "all"})
+    o << "<a href=\"" << link(p, q.channel) << "\"" << (period == p ? " class=\"on\"" : "") << ">" << p
+      << "</a>";
+  o << "</nav><span class=\"dim\">"
+    << (q.period == core::Period::all ? std::string("all time") : cal.label(q.period, bucket)) << " · "
+    << escape_html(q.channel.empty() ? std::string("whole workspace") : "#" + name(q.channel))
+    << "</span></header><main>";
+
+  // Leaderboard, with the channels seen in the period as filters.
+  auto top = r.leaderboard(q.channel, q.period, bucket, 10);
+  o << "<section id=\"leaderboard\"><h2>Most recognised</h2>";
+  if (top.empty()) {
+    o << "<p class=\"dim\">No kudos yet in this period. Say thanks: <code>/thanks @colleague for "
+         "…</code></p>";
+  } else {
+    std::uint32_t peak = top.front().count;
+    o << "<table>";
+    for (std::size_t i = 0; i < top.size(); ++i)
+      o << "<tr><td class=\"n dim\">" << i + 1 << "</td><td>"
+        << escape_html(top[i].name.empty() ? name(top[i].user) : top[i].name)
+        << "</td><td style=\"width:45%\">" << bar(top[i].count, peak) << "</td><td class=\"n\">"
+        << top[i].count << "</td></tr>";
+    o << "</table>";
+  }
+  std::set<std::string> channels;
+  for (const auto& k : kudos)
+    if (!k.channel.empty()) channels.insert(k.channel);
+  if (!channels.empty()) {
+    o << "<p class=\"dim\">Channels: <a href=\"" << link(period, "") << "\">all</a>";
+    for (const auto& c : channels)
+      o << " · <a href=\"" << link(period, c) << "\">#" << escape_html(name(c)) << "</a>";
+    o << "</p>";
+  }
+  o << "</section>";
+
+  // Kudos over time.
+  o << "<section id=\"over-time\"><h2>Kudos over time</h2>" << chart(kudos, cal, from, until)
+    << "<p class=\"dim\">" << kudos.size() << (kudos.size() == kMaxKudosScanned ? "+" : "")
+    << " kudos</p></section>";
+
+  // Values.
+  std::map<std::string, std::uint32_t> values;
+  for (const auto& k : kudos)
+    if (q.channel.empty() || k.channel == q.channel)
+      for (const auto& v : k.values) ++values[v];
+  std::vector<std::pair<std::string, std::uint32_t>> vs(values.begin(), values.end());
+  std::sort(vs.begin(), vs.end(), [](const auto& a, const auto& b) {
+    return a.second > b.second || (a.second == b.second && a.first < b.first);
+  });
+  o << "<section id=\"values\"><h2>Values</h2>";
+  if (vs.empty())
+    o << "<p class=\"dim\">No #values yet — add one to a thank-you: <code>#teamwork</code></p>";
+  else {
+    o << "<table>";
+    for (std::size_t i = 0; i < vs.size() && i < 8; ++i)
+      o << "<tr><td>#" << escape_html(vs[i].first) << "</td><td style=\"width:55%\">"
+        << bar(vs[i].second, vs[0].second) << "</td><td class=\"n\">" << vs[i].second << "</td></tr>";
+    o << "</table>";
+  }
+  o << "</section>";
+
+  // Recent recognition.
+  auto recent = r.kudos_between(0, now + 1, 12, true);
+  o << "<section id=\"recent\" class=\"wide\"><h2>Recent recognition</h2><ul>";
+  for (const auto& k : recent) {
+    o << "<li><b>" << escape_html(name(k.giver)) << "</b> → <b>" << escape_html(name(k.recipient)) << "</b>";
+    if (!k.reason.empty()) o << " <span class=\"reason\">" << escape_html(k.reason) << "</span>";
+    for (const auto& v : k.values) o << " <span class=\"dim\">#" << escape_html(v) << "</span>";
+    o << " <span class=\"dim\">· " << store::to_string(k.kind) << " · "
+      << escape_html(cal.datetime_string(k.ts));
+    if (!k.channel.empty()) o << " · #" << escape_html(name(k.channel));
+    o << "</span></li>";
+  }
+  if (recent.empty()) o << "<li class=\"dim\">Nothing yet.</li>";
+  o << "</ul></section>";
+
+  // Help requests: open ones, and those resolved in the period with who helped.
+  o << "<section id=\"help\"><h2>Help requests</h2>";
+  auto open = r.open_asks(q.channel, 15);
+  o << "<p class=\"dim\">Open</p><ul>";
+  for (const auto& a : open) {
+    o << "<li>#" << a.id << " " << escape_html(core::utf8_truncate(a.text, 160)) << " <span class=\"dim\">— "
+      << escape_html(name(a.requester));
+    if (!a.taker.empty()) o << ", taken by " << escape_html(name(a.taker));
+    o << "</span></li>";
+  }
+  if (open.empty()) o << "<li class=\"dim\">None open.</li>";
+  o << "</ul><p class=\"dim\">Resolved</p><ul>";
+  std::set<std::uint64_t> resolved;
+  for (auto it = kudos.rbegin(); it != kudos.rend() && resolved.size() < 10; ++it)
+    if (it->kind == store::Kind::help && it->ask != 0 && (q.channel.empty() || it->channel == q.channel) &&
+        resolved.insert(it->ask).second) {
+      auto a = r.ask(it->ask);
+      if (!a) continue;
+      o << "<li>#" << a->id << " " << escape_html(core::utf8_truncate(a->text, 160))
+        << " <span class=\"dim\">— helped by ";
+      for (std::size_t i = 0; i < a->helpers.size(); ++i)
+        o << (i ? ", " : "") << escape_html(name(a->helpers[i]));
+      o << "</span></li>";
+    }
+  if (resolved.empty()) o << "<li class=\"dim\">None in this period.</li>";
+  o << "</ul></section>";
+
+  // The manager view: any range, people and channel; the same summary as the API, downloadable.
+  store::SummaryQuery sq;
+  sq.from = cal.start_of_day(q.since_day);
+  sq.until = cal.range(core::Period::day, q.until_day).until;
+  sq.users = q.users;
+  sq.channel = q.summary_channel;
+  sq.max_reasons = 3;
+  auto s = r.summary(sq);
+  std::string csv =
+      "/api/v1/summary.csv?since=" + cal.date_string(sq.from) + "&until=" + cal.date_string(sq.until - 1);
+  for (const auto& u : q.users) csv += "&user=" + encode(u);
+  if (!q.summary_channel.empty()) csv += "&channel=" + encode(q.summary_channel);
+  if (!q.token.empty()) csv += "&token=" + encode(q.token);
+  o << "<section id=\"summary\" class=\"wide\"><h2>Recognition summary</h2><form method=\"get\" action=\"/\">"
+    << "<input type=\"hidden\" name=\"period\" value=\"" << period << "\">";
+  if (!q.token.empty())
+    o << "<input type=\"hidden\" name=\"token\" value=\"" << escape_html(q.token) << "\">";
+  o << "<label>From<input type=\"date\" name=\"since\" value=\"" << cal.date_string(sq.from) << "\"></label>"
+    << "<label>To<input type=\"date\" name=\"until\" value=\"" << cal.date_string(sq.until - 1)
+    << "\"></label>"
+    << "<label>Person (id)<input name=\"user\" placeholder=\"slack:T…:U…\" value=\""
+    << escape_html(q.users.empty() ? std::string() : q.users.front()) << "\"></label>"
+    << "<label>Channel<select name=\"summary_channel\"><option value=\"\">all</option>";
+  for (const auto& c : channels)
+    o << "<option value=\"" << escape_html(c) << "\"" << (c == q.summary_channel ? " selected" : "") << ">#"
+      << escape_html(name(c)) << "</option>";
+  o << "</select></label><button type=\"submit\">Show</button> <a id=\"csv\" class=\"button\" href=\""
+    << escape_html(csv) << "\" download>Download CSV</a></form>";
+  o << "<table><tr><th>person</th><th class=\"n\">received</th><th class=\"n\">given</th><th "
+       "class=\"n\">thanks</th>"
+       "<th class=\"n\">praise</th><th class=\"n\">help</th><th "
+       "class=\"n\">helped</th><th>values</th><th>what for</th></tr>";
+  for (const auto& p : s.people) {
+    auto k = [](const auto& a, store::Kind kind) { return a[static_cast<std::size_t>(kind)]; };
+    o << "<tr><td>" << escape_html(p.name.empty() ? name(p.user) : p.name) << "</td><td class=\"n\">"
+      << p.received << "</td><td class=\"n\">" << p.given << "</td><td class=\"n\">"
+      << k(p.received_by_kind, store::Kind::thanks) << "</td><td class=\"n\">"
+      << k(p.received_by_kind, store::Kind::praise) << "</td><td class=\"n\">"
+      << k(p.received_by_kind, store::Kind::help) << "</td><td class=\"n\">" << p.helps_resolved
+      << "</td><td>";
+    for (std::size_t i = 0; i < p.values.size() && i < 3; ++i)
+      o << (i ? ", " : "") << "#" << escape_html(p.values[i].first) << " ×" << p.values[i].second;
+    o << "</td><td>";
+    for (std::size_t i = 0; i < p.reasons.size(); ++i)
+      if (!p.reasons[i].reason.empty())
+        o << "<div>" << escape_html(p.reasons[i].reason) << " <span class=\"dim\">— "
+          << escape_html(name(p.reasons[i].giver)) << "</span></div>";
+    o << "</td></tr>";
+  }
+  if (s.people.empty()) o << "<tr><td colspan=\"9\" class=\"dim\">No kudos in this range.</td></tr>";
+  o << "</table><p class=\"dim\">" << s.total << " kudos from " << cal.date_string(sq.from) << " to "
+    << cal.date_string(sq.until - 1) << " (" << escape_html(cal.tz_name()) << ")</p></section>";
+
+  o << "</main></body></html>\n";
+  return o.str();
+}
+
+}  // namespace brigade::web

@@ -1,0 +1,26 @@
+// The dashboard page: server-rendered HTML with inline CSS and SVG charts, nothing fetched from
+// elsewhere (works offline, on a laptop and on a TV).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/calendar.hpp"
+#include "store/store.hpp"
+
+namespace brigade::web {
+
+struct DashboardQuery {
+  core::Period period = core::Period::month;  // leaderboards and the chart
+  std::string channel;                        // qualified id; empty = the whole workspace
+  // The manager view: a date range and filters, as /api/v1/summary takes them.
+  std::int32_t since_day = 0, until_day = 0;  // local days, inclusive
+  std::vector<std::string> users;
+  std::string summary_channel;
+  std::string token;  // carried in links and forms when the page was opened with ?token=
+};
+
+std::string render_dashboard(store::Reader& r, const core::Calendar& cal, const DashboardQuery& q,
+                             core::Millis now);
+
+}  // namespace brigade::web
