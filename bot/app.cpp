@@ -18,6 +18,7 @@
 #include "adapters/console/console_adapter.hpp"
 #include "bot/committer.hpp"
 #include "bot/digest.hpp"
+#include "bot/metrics.hpp"
 #include "bot/network_adapter.hpp"
 #include "bot/outbox_sender.hpp"
 #include "store/store.hpp"
@@ -218,7 +219,7 @@ Web start_web(const config::Config& cfg, Core& core,
     for (const auto& a : adapters)
       o += "brigade_adapter_connected{adapter=\"" + std::string(a->name()) + "\"} " +
            (a->state() == LinkState::connected ? "1" : "0") + "\n";
-    return o;
+    return o + Metrics::global().prometheus();
   };
   w.api = std::make_unique<web::Api>(std::move(ctx));
   web::ServerOptions so;

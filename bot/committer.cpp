@@ -1,6 +1,8 @@
 // Group commit: one LMDB write transaction per batch, one child transaction per command.
 #include "bot/committer.hpp"
 
+#include "bot/metrics.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <future>
@@ -127,6 +129,7 @@ void Committer::apply_group(std::vector<Job>& group) {
   std::vector<bool> task_ok(group.size(), false);
   bool any_reply = false;
   bool committed = false;
+  auto started = std::chrono::steady_clock::now();
   try {
     auto txn = store_.write();
     for (std::size_t i = 0; i < group.size(); ++i) {
@@ -171,6 +174,24 @@ void Committer::apply_group(std::vector<Job>& group) {
     committed = true;
   } catch (const std::exception& e) {
     spdlog::error("commit of {} writes failed: {}", group.size(), e.what());
+  }
+
+  auto& metrics = Metrics::global();
+  if (committed)
+    metrics.commit_seconds(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  for (std::size_t i = 0; i < group.size(); ++i) {
+    const auto& job = group[i];
+    if (job.is_batch) {
+      for (std::size_t k = 0; k < job.batch.size() && k < batch_results[i].size(); ++k) {
+        auto outcome = committed && task_ok[i] ? batch_results[i][k].outcome : commands::Outcome::error;
+        metrics.command(job.batch[k].command, job.batch[k].platform, outcome);
+        if (committed && task_ok[i]) metrics.kudos_recorded(batch_results[i][k].kudos_ids.size());
+      }
+    } else if (!job.task) {
+      metrics.command(job.event.command, job.event.platform,
+                      committed ? results[i].outcome : commands::Outcome::error);
+      if (committed) metrics.kudos_recorded(results[i].kudos_ids.size());
+    }
   }
 
   CommitHook hook;

@@ -30,6 +30,7 @@
 #include "adapters/net/redact.hpp"
 #include "adapters/net/tls_context.hpp"
 #include "adapters/net/url.hpp"
+#include "bot/metrics.hpp"
 
 namespace brigade::matrix {
 
@@ -488,6 +489,7 @@ class MatrixAdapter final : public bot::NetworkAdapter {
         }
         auto d = a.rate_limited() && a.retry_after_ms >= 0 ? milliseconds(a.retry_after_ms) : backoff_.next();
         spdlog::warn("matrix: sync failed ({}); retrying in {} ms", a.describe(), d.count());
+        if (state() == bot::LinkState::connected) bot::Metrics::global().reconnect("matrix");
         set_state(bot::LinkState::reconnecting, a.describe());
         co_await sleep(d);
         continue;
@@ -519,6 +521,7 @@ class MatrixAdapter final : public bot::NetworkAdapter {
 
   // Turns one sync answer into commands and commits them together with its next_batch.
   asio::awaitable<bool> apply(SyncBatch& batch, bool initial) {
+    auto answered = std::chrono::steady_clock::now();
     for (const auto& inv : batch.invites) {
       if (stopping_) co_return false;
       if (!invite_allowed(inv.room, inv.inviter)) {
@@ -621,6 +624,9 @@ class MatrixAdapter final : public bot::NetworkAdapter {
     while (!sig->set) co_await sig->timer.async_wait(kTuple);
     batch_inflight_ = false;
     if (sig->ok) cursor_saved_ = now;
+    if (sig->ok && n > 0)
+      bot::Metrics::global().ack_seconds(
+          "matrix", std::chrono::duration<double>(std::chrono::steady_clock::now() - answered).count());
     if (sig->ok && n > 0) spdlog::debug("matrix: committed {} commands up to {}", n, next);
     co_return sig->ok;
   }

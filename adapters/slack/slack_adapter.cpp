@@ -33,6 +33,7 @@
 #include "adapters/slack/options.hpp"
 #include "adapters/slack/router.hpp"
 #include "adapters/slack/web_api.hpp"
+#include "bot/metrics.hpp"
 
 namespace brigade::slack {
 
@@ -346,6 +347,7 @@ class SlackAdapter final : public bot::NetworkAdapter {
         spdlog::warn("slack: Socket Mode connection {} lost ({}); reconnecting in {} ms", conn->id, why,
                      d.count());
         set_state(bot::LinkState::reconnecting, why);
+        bot::Metrics::global().reconnect("slack");
         request_connection(d);
       }
     } else {
@@ -466,6 +468,7 @@ class SlackAdapter final : public bot::NetworkAdapter {
   }
 
   asio::awaitable<void> process_envelope(std::shared_ptr<Conn> conn, Frame f) {
+    auto received = std::chrono::steady_clock::now();
     Action a = route(f, me_);
     std::string envelope_id = f.envelope_id;
     if (a.kind == Action::Kind::ignore) {
@@ -486,10 +489,15 @@ class SlackAdapter final : public bot::NetworkAdapter {
     }
     core::Event e = co_await build_event(a.command);
     bool is_event = a.command.source_id.rfind("slack:event:", 0) == 0;
-    committer_.submit(std::move(e), [this, conn, envelope_id, is_event](const commands::Result& r) {
+    committer_.submit(std::move(e), [this, conn, envelope_id, is_event, received](const commands::Result& r) {
       // Runs on the writer thread once the transaction is durable; the socket lives on ours.
       bool send = !(r.outcome == commands::Outcome::error && is_event);  // unacked → Slack redelivers
-      asio::post(ioc_, [this, conn, envelope_id, send] { acked(conn, envelope_id, send); });
+      asio::post(ioc_, [this, conn, envelope_id, send, received] {
+        acked(conn, envelope_id, send);
+        if (send)
+          bot::Metrics::global().ack_seconds(
+              "slack", std::chrono::duration<double>(std::chrono::steady_clock::now() - received).count());
+      });
     });
   }
 

@@ -9,6 +9,7 @@
 
 #include "adapters/console/console_adapter.hpp"
 #include "bot/committer.hpp"
+#include "bot/metrics.hpp"
 #include "bot/outbox_sender.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -113,6 +114,34 @@ TEST_F(BotTest, PrivateRepliesAreThreadedToTheCommandsMessage) {
     else
       EXPECT_EQ(it.reply.reply_to, "") << "public messages stand on their own";
   }
+}
+
+TEST_F(BotTest, CommandsAndCommitsAreCounted) {
+  auto count = [](const std::string& text, const std::string& line) {
+    auto at = text.find(line);
+    return at == std::string::npos ? -1 : std::stoll(text.substr(at + line.size()));
+  };
+  auto before = Metrics::global().prometheus();
+  const std::string ok_line =
+      "brigade_chat_commands_total{command=\"thanks\",platform=\"console\",outcome=\"ok\"} ";
+  const std::string dup_line =
+      "brigade_chat_commands_total{command=\"thanks\",platform=\"console\",outcome=\"duplicate\"} ";
+  auto ok0 = std::max<long long>(0, count(before, ok_line)),
+       dup0 = std::max<long long>(0, count(before, dup_line));
+  auto kudos0 = count(before, "\nbrigade_kudos_recorded_total ");
+  auto commits0 = count(before, "\nbrigade_commit_seconds_count ");
+  {
+    Committer c(*store_, rules_, clock_);
+    c.apply(thanks("m1", "alice", "bob"));
+    c.apply(thanks("m1", "alice", "bob"));
+  }
+  auto after = Metrics::global().prometheus();
+  EXPECT_EQ(count(after, ok_line), ok0 + 1) << after;
+  EXPECT_EQ(count(after, dup_line), dup0 + 1);
+  EXPECT_EQ(count(after, "\nbrigade_kudos_recorded_total "), kudos0 + 1);
+  EXPECT_EQ(count(after, "\nbrigade_commit_seconds_count "), commits0 + 2);
+  EXPECT_NE(after.find("brigade_commit_seconds_bucket{le=\"+Inf\"}"), std::string::npos);
+  EXPECT_NE(after.find("# TYPE brigade_commit_seconds histogram"), std::string::npos);
 }
 
 TEST_F(BotTest, AFailingTaskSpoilsNothingElseInItsGroup) {
