@@ -6,7 +6,7 @@ PACKAGES := $(shell sed -e 's/\#.*//' $(PACKAGE_LISTS))
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ARGS ?=
 
-.PHONY: deps build run test sanitize bench bench-store bench-load release format clean
+.PHONY: deps build run test test-deps node sanitize bench bench-store bench-load release format clean
 
 deps:
 	@missing=""; for p in $(PACKAGES); do \
@@ -27,8 +27,33 @@ build: deps build/build.ninja
 run: build
 	./build/brigade run $(ARGS)
 
-test: build
+test: build test-deps
 	ctest --preset dev
+
+# What the browser test needs: Debian's chromium, Node.js, and playwright-core (npm ci).
+TEST_PACKAGES := $(shell sed -e 's/\#.*//' deploy/packages-test.txt)
+test-deps: node
+	@missing=""; for p in $(TEST_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	@$(MAKE) --no-print-directory tests/browser/node_modules/.installed
+
+tests/browser/node_modules/.installed: tests/browser/package-lock.json
+	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Node.js for the Bolt peer and the browser test, from deploy/packages-bench.txt, only when
+# `node` or `npm` is missing (a NodeSource install already provides both).
+node:
+	@command -v node >/dev/null && command -v npm >/dev/null || { \
+	  echo "installing: $$(sed -e 's/#.*//' deploy/packages-bench.txt | xargs)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
+	    --no-install-recommends $$(sed -e 's/#.*//' deploy/packages-bench.txt); }
 
 sanitize: deps
 	cmake --preset asan
@@ -51,11 +76,7 @@ bench-load: release $(BOLT)/node_modules/.installed
 	./build-release/bench/slack_load --bot brigade='./build-release/brigade run' --bot bolt='node $(BOLT)/index.js'
 	./build-release/bench/matrix_batch
 
-$(BOLT)/node_modules/.installed: $(BOLT)/package-lock.json
-	@command -v node >/dev/null && command -v npm >/dev/null || { \
-	  echo "installing: $$(sed -e 's/#.*//' deploy/packages-bench.txt | xargs)"; \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
-	    --no-install-recommends $$(sed -e 's/#.*//' deploy/packages-bench.txt); }
+$(BOLT)/node_modules/.installed: $(BOLT)/package-lock.json | node
 	cd $(BOLT) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 

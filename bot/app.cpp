@@ -182,6 +182,7 @@ class LinkRecorder {
 struct Web {
   std::unique_ptr<web::Api> api;
   std::unique_ptr<web::Server> server;
+  std::string url;  // "http://127.0.0.1:8080/" once listening
 };
 
 Web start_web(const config::Config& cfg, Core& core,
@@ -229,7 +230,8 @@ Web start_web(const config::Config& cfg, Core& core,
     auto hp = config::parse_host_port(cfg.http.addr);
     std::string host =
         hp && hp->host.find(':') != std::string::npos ? "[" + hp->host + "]" : (hp ? hp->host : "?");
-    spdlog::info("web: API on http://{}:{} (health /healthz, metrics /metrics){}", host, w.server->port(),
+    w.url = "http://" + host + ":" + std::to_string(w.server->port()) + "/";
+    spdlog::info("web: API on {} (health /healthz, metrics /metrics){}", w.url,
                  cfg.http.token.empty() ? "" : ", bearer token required");
   } catch (const std::exception& e) {
     spdlog::error("web: {}; the bot runs without its HTTP API", e.what());
@@ -240,7 +242,24 @@ Web start_web(const config::Config& cfg, Core& core,
 int run_bot(const config::Config& cfg) {
   if (!cfg.slack.enabled() && !cfg.matrix.enabled()) {
     spdlog::info("no Slack or Matrix credentials: starting the console adapter");
-    return run_console(cfg);
+    // As `brigade console`, plus what `run` adds: the dashboard and API, and the digest.
+    block_shutdown_signals();
+    try {
+      Core core(cfg);
+      std::vector<std::unique_ptr<NetworkAdapter>> none;
+      auto web = start_web(cfg, core, none);
+      // The console keeps the log quiet; the dashboard's address is worth a line.
+      if (!web.url.empty()) std::cerr << "Dashboard and API: " << web.url << "\n";
+      DigestScheduler digest(cfg.digest, *core.store, *core.committer, core.clock);
+      digest.start();
+      int rc = console_loop(cfg, core);
+      digest.stop();
+      if (web.server) web.server->stop();
+      return rc;
+    } catch (const std::exception& e) {
+      spdlog::error("{}", e.what());
+      return 1;
+    }
   }
   block_shutdown_signals();
   try {

@@ -24,7 +24,7 @@ const char* kStyle = R"css(
 font:clamp(14px,1.1vw,22px)/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
 header{display:flex;flex-wrap:wrap;gap:.6em 1.2em;align-items:baseline;padding:1em 1.4em .4em}
 h1{font-size:1.6em;margin:0}h2{font-size:1.05em;margin:0 0 .6em;color:var(--acc)}
-nav a{color:var(--dim);text-decoration:none;margin-right:.8em;padding:.15em .5em;border-radius:.4em}
+a{color:var(--acc2)}nav a{color:var(--dim);text-decoration:none;margin-right:.8em;padding:.15em .5em;border-radius:.4em}
 nav a.on{color:var(--bg);background:var(--acc)}
 main{display:grid;gap:1em;padding:1em 1.4em 2em;grid-template-columns:repeat(auto-fit,minmax(min(100%,24em),1fr))}
 section{background:var(--card);border-radius:.8em;padding:1em 1.2em;overflow:hidden}

@@ -100,7 +100,7 @@ TEST_F(MatrixProcessTest, RunRepliesOverTlsAndStopsOnSigterm) {
 
 // GET on the bot's HTTP API, found from its log line ("web: API on http://127.0.0.1:PORT").
 std::pair<int, std::string> http_get(Child& p, const std::string& target) {
-  const std::string marker = "web: API on http://127.0.0.1:";
+  const std::string marker = "web: API on http://127.0.0.1:";  // followed by PORT/
   if (!p.wait_for_log(marker)) return {0, "no API log line"};
   auto at = p.err().find(marker) + marker.size();
   auto port = static_cast<std::uint16_t>(std::stoi(p.err().substr(at)));

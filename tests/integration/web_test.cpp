@@ -243,6 +243,16 @@ TEST_F(WebApiTest, ServerKeepsConnectionsAliveAndEnforcesLimits) {
     EXPECT_TRUE(res.keep_alive());
     EXPECT_EQ(json::parse(res.body())["entries"][0]["user"], "console:alice");
   }
+  {  // the same connection without the token
+    http::request<http::empty_body> req{http::verb::get, "/api/v1/summary.csv", 11};
+    req.set(http::field::host, "127.0.0.1");
+    http::write(sock, req);
+    http::response<http::string_body> res;
+    http::read(sock, buf, res);
+    EXPECT_EQ(res.result_int(), 401);
+    EXPECT_EQ(res[http::field::www_authenticate], "Bearer");
+    EXPECT_EQ(res.body().find("alice"), std::string::npos);
+  }
   {
     http::request<http::empty_body> head{http::verb::head, "/healthz", 11};
     head.set(http::field::host, "127.0.0.1");

@@ -1,0 +1,116 @@
+// The dashboard in a real browser: Debian's headless Chromium driven by playwright-core.
+// Seeds a fresh store through `brigade run` (console mode, commands on stdin), opens the page it
+// serves, checks the leaderboard and the chart, downloads the CSV, and saves screenshots.
+//
+//   node dashboard_test.js BRIGADE_BINARY OUT_DIR
+// Exit 0 on success; every failure prints one line saying what was missing.
+'use strict';
+
+const { spawn } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+const [binary, outDir] = process.argv.slice(2);
+const CHROMIUM = process.env.BRIGADE_CHROMIUM || '/usr/bin/chromium';
+const DEADLINE_MS = 60000;
+
+function fail(message) {
+  process.stderr.write(`browser test: ${message}\n`);
+  process.exit(1);
+}
+
+function loadPlaywright() {
+  try {
+    return require('playwright-core');
+  } catch (e) {
+    fail('playwright-core is not installed: run `make test` (it runs npm ci in tests/browser)');
+  }
+}
+
+function waitFor(stream, pattern, ms) {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`no "${pattern}" within ${ms} ms; output:\n${seen}`)), ms);
+    stream.on('data', (chunk) => {
+      seen += chunk.toString();
+      const m = seen.match(pattern);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m);
+      }
+    });
+  });
+}
+
+async function main() {
+  if (!binary || !outDir) fail('usage: node dashboard_test.js BRIGADE_BINARY OUT_DIR');
+  if (!fs.existsSync(CHROMIUM)) fail(`${CHROMIUM} is missing: run \`make test\` (it installs Debian's chromium)`);
+  const { chromium } = loadPlaywright();
+  fs.mkdirSync(outDir, { recursive: true });
+  const data = fs.mkdtempSync(path.join(os.tmpdir(), 'brigade-browser-'));
+  const env = { ...process.env, BRIGADE_DATA_DIR: data, BRIGADE_HTTP_ADDR: '127.0.0.1:0', BRIGADE_TZ: 'UTC',
+                BRIGADE_DAILY_QUOTA: '0', BRIGADE_CONFIG: '' };
+  for (const k of ['SLACK_APP_TOKEN', 'SLACK_BOT_TOKEN', 'MATRIX_HOMESERVER', 'MATRIX_ACCESS_TOKEN', 'MATRIX_PASSWORD',
+                   'BRIGADE_HTTP_TOKEN', 'BRIGADE_CONFIG'])
+    delete env[k];
+  const bot = spawn(binary, ['run'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const killer = setTimeout(() => { bot.kill('SIGKILL'); fail('deadline passed'); }, DEADLINE_MS);
+  let browser;
+  try {
+    const [, port] = await waitFor(bot.stderr, /(?:web: API on|Dashboard and API:) http:\/\/127\.0\.0\.1:(\d+)/, 20000);
+    // Seed: a team thanking each other, with values, in two channels, and a resolved help request.
+    const lines = [
+      '/as carol', '/thanks @alice for the release review #teamwork', '/thanks @bob for fixing the build #craft',
+      '/as dave', '/thanks @alice for the <b>night</b> shift #teamwork', '/ask who can review my migration?',
+      '/as alice', '/ask take 1', '/as dave', '/ask done 1',
+      '/channel ops', '/as erin', '/praise @bob kept the pager quiet all week #ownership',
+    ];
+    bot.stdin.write(lines.join('\n') + '\n');
+    await waitFor(bot.stdout, /kept the pager quiet/, 10000);
+
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, acceptDownloads: true });
+    const page = await context.newPage();
+    const external = [];
+    page.on('request', (r) => { if (!r.url().startsWith(`http://127.0.0.1:${port}/`)) external.push(r.url()); });
+    await page.goto(`http://127.0.0.1:${port}/?period=month`);
+
+    const board = await page.textContent('#leaderboard');
+    if (!/alice/.test(board) || !/bob/.test(board)) fail(`the leaderboard lacks alice and bob: ${board}`);
+    const bars = await page.locator('#chart rect').count();
+    if (bars < 28) fail(`the chart has ${bars} bars, expected one per day of the month`);
+    const recent = await page.textContent('#recent');
+    if (!recent.includes('<b>night</b>')) fail('user text in recent recognition is not shown literally (escaped)');
+    const help = await page.textContent('#help');
+    if (!/review my migration/.test(help)) fail(`the resolved help request is missing: ${help}`);
+    const values = await page.textContent('#values');
+    if (!/#teamwork/.test(values)) fail(`the values panel lacks #teamwork: ${values}`);
+    await page.screenshot({ path: path.join(outDir, 'dashboard-tv.png'), fullPage: true });
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#csv')]);
+    const csvPath = path.join(outDir, 'summary.csv');
+    await download.saveAs(csvPath);
+    const csv = fs.readFileSync(csvPath, 'utf8');
+    if (!csv.startsWith('user,name,received,given,')) fail(`the CSV does not start with its header: ${csv.slice(0, 80)}`);
+    if (!/console:alice,alice,\d+,/.test(csv)) fail(`the CSV lacks alice's row: ${csv}`);
+
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(`http://127.0.0.1:${port}/?period=week&channel=console%3Aops`);
+    const opsBoard = await page.textContent('#leaderboard');
+    if (!/bob/.test(opsBoard) || /alice/.test(opsBoard)) fail(`the ops channel leaderboard is wrong: ${opsBoard}`);
+    await page.screenshot({ path: path.join(outDir, 'dashboard-laptop.png'), fullPage: true });
+    if (external.length) fail(`the page fetched from elsewhere: ${external.join(', ')}`);
+    process.stdout.write(`browser test: ok (screenshots and CSV in ${outDir})\n`);
+  } catch (e) {
+    fail(e.message);
+  } finally {
+    if (browser) await browser.close();
+    bot.stdin.end();
+    clearTimeout(killer);
+    bot.kill('SIGTERM');
+    fs.rmSync(data, { recursive: true, force: true });
+  }
+}
+
+main();
