@@ -39,8 +39,8 @@ RUN groupadd --system --gid 10001 brigade \
 VOLUME ["/data"]
 
 # The store lives in the volume. The HTTP server listens on every interface inside the container
-# so a published port reaches it; once the web issue lands, listening on anything but loopback
-# REQUIRES BRIGADE_HTTP_TOKEN (set it in the env file), or the bot refuses to start.
+# so a published port reaches it; listening on anything but loopback REQUIRES
+# BRIGADE_HTTP_TOKEN (set it in the env file), or the bot refuses to start (exit 2).
 ENV BRIGADE_DATA_DIR=/data \
     BRIGADE_HTTP_ADDR=0.0.0.0:8080
 EXPOSE 8080
@@ -53,8 +53,8 @@ COPY config/brigade.example.toml /opt/brigade/config/brigade.example.toml
 WORKDIR /opt/brigade
 
 USER brigade
-# `brigade health` opens the store read-only and exits 0 when it answers. When the web issue
-# lands this switches to the HTTP check of /healthz (store writable, adapters connected).
-HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 CMD ["brigade", "health"]
+# `brigade health --http` asks the running bot's GET /healthz: 200 while the store commits and
+# every adapter is connected or reconnecting (no curl needed in the image).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 CMD ["brigade", "health", "--http"]
 ENTRYPOINT ["brigade"]
 CMD ["run"]

@@ -323,6 +323,16 @@ int run_bot(const config::Config& cfg) {
   }
 }
 
+int run_health_http(const config::Config& cfg) {
+  auto [status, body] = web::probe_healthz(cfg.http.addr, std::chrono::seconds(4));
+  if (status == 200) {
+    std::cout << body;
+    return 0;
+  }
+  std::cerr << (status == 0 ? "unhealthy: " + body + "\n" : body);
+  return 1;
+}
+
 int run_health(const config::Config& cfg) {
   try {
     core::Calendar cal(cfg.timezone, cfg.week_start);

@@ -13,5 +13,7 @@ int run_bot(const config::Config& cfg);
 int run_console(const config::Config& cfg);
 // `brigade health`: opens the store read-only and checks it answers; 0 when healthy.
 int run_health(const config::Config& cfg);
+// `brigade health --http`: the running bot's /healthz (exit 0 on 200).
+int run_health_http(const config::Config& cfg);
 
 }  // namespace brigade::bot

@@ -65,6 +65,10 @@ int main_cli(int argc, char** argv) {
   auto* health =
       app.add_subcommand("health", "Check that the data file opens and answers (exit 0 when healthy)");
   health->fallthrough();
+  bool health_http = false;
+  health->add_flag("--http", health_http,
+                   "ask the running bot's GET /healthz on BRIGADE_HTTP_ADDR instead (store committing, "
+                   "adapters connected)");
 
   try {
     app.parse(argc, argv);
@@ -91,7 +95,7 @@ int main_cli(int argc, char** argv) {
 
   if (run->parsed()) return run_bot(cfg);
   if (console_cmd->parsed()) return run_console(cfg);
-  if (health->parsed()) return run_health(cfg);
+  if (health->parsed()) return health_http ? run_health_http(cfg) : run_health(cfg);
   if (report->parsed()) {
     try {
       core::Calendar cal(cfg.timezone, cfg.week_start);

@@ -132,4 +132,30 @@ std::unique_ptr<Server> start_server(const ServerOptions& opt, Api& api) {
   return std::make_unique<BeastServer>(opt, api);
 }
 
+std::pair<int, std::string> probe_healthz(const std::string& addr, std::chrono::milliseconds timeout) {
+  auto hp = config::parse_host_port(addr);
+  if (!hp) return {0, "'" + addr + "' is not host:port"};
+  std::string host = hp->host;
+  if (host == "0.0.0.0" || host.empty()) host = "127.0.0.1";
+  if (host == "::") host = "::1";
+  asio::io_context ioc;
+  beast::tcp_stream stream(ioc);
+  tcp::resolver resolver(ioc);
+  beast::error_code ec;
+  auto results = resolver.resolve(host, std::to_string(hp->port), ec);
+  if (ec) return {0, ec.message()};
+  stream.expires_after(timeout);
+  stream.connect(results, ec);
+  if (ec) return {0, "nothing answers on " + addr + ": " + ec.message()};
+  http::request<http::empty_body> req{http::verb::get, "/healthz", 11};
+  req.set(http::field::host, host);
+  req.keep_alive(false);
+  http::write(stream, req, ec);
+  beast::flat_buffer buf;
+  http::response<http::string_body> res;
+  if (!ec) http::read(stream, buf, res, ec);
+  if (ec) return {0, ec.message()};
+  return {res.result_int(), res.body()};
+}
+
 }  // namespace brigade::web

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "web/api.hpp"
 
@@ -27,5 +28,9 @@ class Server {
 // Listens and serves on its own thread. Throws std::runtime_error with a one-line reason when the
 // address cannot be used (unparseable, unresolvable, in use).
 std::unique_ptr<Server> start_server(const ServerOptions& opt, Api& api);
+
+// GET /healthz from a running bot at `addr` (a wildcard address is asked on loopback), within
+// `timeout`: the HTTP status (0 when nothing answered) and the body or the error.
+std::pair<int, std::string> probe_healthz(const std::string& addr, std::chrono::milliseconds timeout);
 
 }  // namespace brigade::web

@@ -120,9 +120,21 @@ std::pair<int, std::string> http_get(Child& p, const std::string& target) {
 TEST_F(MatrixProcessTest, HealthAndMetricsOverHttp) {
   auto p = run();
   ASSERT_TRUE(synced(2)) << p->err();
+  std::map<std::string, std::string> health_env;
   auto [status, body] = http_get(*p, "/healthz");
   EXPECT_EQ(status, 200) << body;
   EXPECT_EQ(body, "ok\n");
+  {  // the Docker HEALTHCHECK: `brigade health --http` against the same address
+    const std::string marker = "web: API on http://127.0.0.1:";
+    auto at = p->err().find(marker) + marker.size();
+    auto port = p->err().substr(at, p->err().find('/', at) - at);
+    auto e = env();
+    e["BRIGADE_HTTP_ADDR"] = "127.0.0.1:" + port;
+    Child health({testing::brigade_binary(), "health", "--http"}, e);
+    EXPECT_EQ(health.wait(10s), 0) << health.err();
+    EXPECT_EQ(health.out(), "ok\n");
+    health_env = e;
+  }
   fake_.text(kRoom, "@carol:example.org", "!thanks @alice:example.org for the dashboard");
   ASSERT_TRUE(received_becomes("matrix:@alice:example.org", 1)) << p->err();
   auto [mstatus, metrics] = http_get(*p, "/metrics");
@@ -131,6 +143,9 @@ TEST_F(MatrixProcessTest, HealthAndMetricsOverHttp) {
   EXPECT_NE(metrics.find("brigade_kudos 1\n"), std::string::npos) << metrics;
   p->signal(SIGTERM);
   EXPECT_EQ(p->wait(10s), 0);
+  Child gone({testing::brigade_binary(), "health", "--http"}, health_env);
+  EXPECT_EQ(gone.wait(10s), 1) << "nothing answers once the bot has stopped";
+  EXPECT_NE(gone.err().find("unhealthy: nothing answers"), std::string::npos) << gone.err();
 }
 
 TEST_F(MatrixProcessTest, KillNineThenRestartProcessesEachEventOnce) {
