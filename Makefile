@@ -8,8 +8,9 @@ ARGS ?=
 
 .PHONY: deps build run test test-deps node sanitize bench bench-store bench-load release format clean
 
-deps:
-	@missing=""; for p in $(PACKAGES); do \
+# $(call install_missing,PACKAGES): apt-get installs those of PACKAGES dpkg does not know as installed.
+define install_missing
+	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -17,6 +18,10 @@ deps:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+endef
+
+deps:
+	$(call install_missing,$(PACKAGES))
 
 build/build.ninja: CMakeLists.txt CMakePresets.json | deps
 	cmake --preset dev
@@ -33,14 +38,7 @@ test: build test-deps
 # What the browser test needs: Debian's chromium, Node.js, and playwright-core (npm ci).
 TEST_PACKAGES := $(shell sed -e 's/\#.*//' deploy/packages-test.txt)
 test-deps: node
-	@missing=""; for p in $(TEST_PACKAGES); do \
-	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing:$$missing"; \
-	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
-	fi
+	$(call install_missing,$(TEST_PACKAGES))
 	@$(MAKE) --no-print-directory tests/browser/node_modules/.installed
 
 tests/browser/node_modules/.installed: tests/browser/package-lock.json

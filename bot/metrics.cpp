@@ -5,9 +5,7 @@
 
 namespace brigade::bot {
 
-namespace {
-
-std::string label(std::string_view v) {
+std::string prometheus_label(std::string_view v) {
   std::string out;
   for (char c : v) {
     if (c == '\\' || c == '"') out += '\\';
@@ -20,6 +18,8 @@ std::string label(std::string_view v) {
   return out;
 }
 
+namespace {
+const auto label = prometheus_label;
 }  // namespace
 
 Metrics& Metrics::global() {

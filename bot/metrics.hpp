@@ -14,6 +14,9 @@
 
 namespace brigade::bot {
 
+// A Prometheus label value, escaped (backslash, double quote, line feed).
+std::string prometheus_label(std::string_view v);
+
 class Metrics {
  public:
   static Metrics& global();

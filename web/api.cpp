@@ -10,6 +10,7 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
+#include "bot/metrics.hpp"
 #include "bot/summary_format.hpp"
 #include "web/dashboard.hpp"
 
@@ -47,19 +48,6 @@ std::optional<std::string> single(const Query& q, const std::string& name) {
   auto it = q.find(name);
   if (it == q.end() || it->second.empty()) return std::nullopt;
   return it->second.back();
-}
-
-std::string escape_label(std::string_view v) {
-  std::string out;
-  for (char c : v) {
-    if (c == '\\' || c == '"') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out;
 }
 
 }  // namespace
@@ -303,8 +291,8 @@ Response Api::metrics() {
   {
     std::lock_guard lk(mu_);
     for (const auto& [key, n] : requests_)
-      o << "brigade_http_requests_total{route=\"" << escape_label(key.first) << "\",status=\"" << key.second
-        << "\"} " << n << "\n";
+      o << "brigade_http_requests_total{route=\"" << bot::prometheus_label(key.first) << "\",status=\""
+        << key.second << "\"} " << n << "\n";
   }
   Response r;
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";

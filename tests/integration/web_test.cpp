@@ -9,6 +9,7 @@
 #include <boost/beast/http.hpp>
 
 #include "bot/committer.hpp"
+#include "tests/support/event_builder.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "web/api.hpp"
 #include "web/server.hpp"
@@ -22,16 +23,7 @@ constexpr core::Millis kNov16 = 1794830400000;  // 2026-11-16 12:00 UTC, a Monda
 
 core::Event thanks(const std::string& source, const std::string& giver, const std::string& recipient,
                    const std::string& reason, const std::string& channel = "general") {
-  core::Event e;
-  e.source_id = source;
-  e.platform = "console";
-  e.user = {"console:" + giver, giver, false};
-  e.channel = {"console:" + channel, channel};
-  e.command = "thanks";
-  e.text = "@" + recipient + " " + reason;
-  e.mentions.push_back(
-      core::Mention{0, recipient.size() + 1, {"console:" + recipient, recipient, false}, {}});
-  return e;
+  return testing::console_thanks(source, giver, recipient, reason, channel);
 }
 
 class WebApiTest : public ::testing::Test {

@@ -63,4 +63,20 @@ inline core::Event make_event(std::string command, std::string text, std::vector
   return e;
 }
 
+// "/thanks @recipient reason" from `giver` in console channel `channel`, with source id `source`.
+inline core::Event console_thanks(const std::string& source, const std::string& giver,
+                                  const std::string& recipient, const std::string& reason,
+                                  const std::string& channel = "general") {
+  core::Event e;
+  e.source_id = source;
+  e.platform = "console";
+  e.user = {"console:" + giver, giver, false};
+  e.channel = {"console:" + channel, channel};
+  e.command = "thanks";
+  e.text = "@" + recipient + " " + reason;
+  e.mentions.push_back(
+      core::Mention{0, recipient.size() + 1, {"console:" + recipient, recipient, false}, {}});
+  return e;
+}
+
 }  // namespace brigade::testing

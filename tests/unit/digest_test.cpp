@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "bot/digest.hpp"
+#include "tests/support/event_builder.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace brigade::bot {
@@ -12,16 +13,7 @@ using testing::TempDir;
 
 core::Event thanks(const std::string& source, const std::string& giver, const std::string& recipient,
                    const std::string& reason, const std::string& channel = "general") {
-  core::Event e;
-  e.source_id = source;
-  e.platform = "console";
-  e.user = {"console:" + giver, giver, false};
-  e.channel = {"console:" + channel, channel};
-  e.command = "thanks";
-  e.text = "@" + recipient + " " + reason;
-  e.mentions.push_back(
-      core::Mention{0, recipient.size() + 1, {"console:" + recipient, recipient, false}, {}});
-  return e;
+  return testing::console_thanks(source, giver, recipient, reason, channel);
 }
 
 config::DigestConfig friday_4pm() {
