@@ -118,18 +118,6 @@ std::string random_instance() {
   return s;
 }
 
-// Committer callbacks run on the writer thread and may outlive the adapter: they reach the
-// io_context only through this, which the adapter clears before it goes away.
-struct Life {
-  std::mutex mu;
-  asio::io_context* ioc = nullptr;
-  template <class F>
-  void post(F&& f) {
-    std::lock_guard lk(mu);
-    if (ioc) asio::post(*ioc, std::forward<F>(f));
-  }
-};
-
 // A one-shot wake-up a coroutine can wait on.
 struct Signal {
   explicit Signal(asio::io_context& ioc) : timer(ioc, asio::steady_timer::time_point::max()) {}
@@ -157,22 +145,16 @@ class MatrixAdapter final : public bot::NetworkAdapter {
         http_(ioc_.get_executor(), tls_, opt.http_timeout),
         sync_http_(ioc_.get_executor(), tls_, opt.sync_timeout + opt.sync_slack),
         initial_http_(ioc_.get_executor(), tls_, opt.initial_sync_timeout),
-        backoff_(opt.backoff_base, opt.backoff_cap),
-        life_(std::make_shared<Life>()) {
+        backoff_(opt.backoff_base, opt.backoff_cap) {
     auto base = net::parse_url(cfg.matrix.homeserver);
     if (!base || base->websocket()) throw std::runtime_error("MATRIX_HOMESERVER is not an http(s) URL");
     base_ = cfg.matrix.homeserver;
     while (!base_.empty() && base_.back() == '/') base_.pop_back();
     me_.user_id = cfg.matrix.user_id;
     me_.reaction = cfg.matrix.reaction.empty() ? "🙏" : cfg.matrix.reaction;
-    life_->ioc = &ioc_;
   }
 
-  ~MatrixAdapter() override {
-    stop(milliseconds(1000));
-    std::lock_guard lk(life_->mu);
-    life_->ioc = nullptr;
-  }
+  ~MatrixAdapter() override { stop(milliseconds(1000)); }
 
   std::string_view name() const override { return "matrix"; }
 
@@ -305,8 +287,10 @@ class MatrixAdapter final : public bot::NetworkAdapter {
   // Runs a store write on the committer and waits for its commit.
   asio::awaitable<bool> commit_task(bot::Committer::Task task) {
     auto sig = std::make_shared<Signal>(ioc_);
-    committer_.submit(std::move(task), [life = life_, sig](bool ok) {
-      life->post([sig, ok] {
+    // Committer callbacks run on the writer thread and may outlive the adapter: they reach the
+    // I/O thread only through the runtime's poster.
+    committer_.submit(std::move(task), [post = rt_.poster(), sig](bool ok) {
+      post([sig, ok] {
         sig->ok = ok;
         sig->set = true;
         sig->timer.cancel();
@@ -612,8 +596,8 @@ class MatrixAdapter final : public bot::NetworkAdapter {
     auto sig = std::make_shared<Signal>(ioc_);
     committer_.submit_batch(
         std::move(events), then,
-        [life = life_, sig](const std::vector<commands::Result>& results, bool committed) {
-          life->post([sig, results, committed] {
+        [post = rt_.poster(), sig](const std::vector<commands::Result>& results, bool committed) {
+          post([sig, results, committed] {
             sig->ok = committed;
             sig->results = results;
             sig->set = true;
@@ -754,7 +738,6 @@ class MatrixAdapter final : public bot::NetworkAdapter {
   net::HttpClient sync_http_;
   net::HttpClient initial_http_;
   net::Backoff backoff_;
-  std::shared_ptr<Life> life_;
 
   bool stopping_ = false;
   bool ready_ = false;

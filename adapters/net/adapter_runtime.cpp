@@ -22,9 +22,15 @@ struct AdapterRuntime::Once {
   }
 };
 
-AdapterRuntime::AdapterRuntime(std::string name) : name_(std::move(name)) {}
+AdapterRuntime::AdapterRuntime(std::string name) : name_(std::move(name)), life_(std::make_shared<Life>()) {
+  life_->ioc = &ioc_;
+}
 
 AdapterRuntime::~AdapterRuntime() {
+  {
+    std::lock_guard lk(life_->mu);
+    life_->ioc = nullptr;
+  }
   std::lock_guard lk(life_mu_);
   if (thread_.joinable()) {
     ioc_.stop();

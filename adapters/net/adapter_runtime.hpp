@@ -15,6 +15,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 
 #include "bot/adapter.hpp"
 #include "bot/network_adapter.hpp"
@@ -22,13 +23,35 @@
 namespace brigade::net {
 
 class AdapterRuntime {
+  struct Life {
+    std::mutex mu;
+    boost::asio::io_context* ioc = nullptr;  // cleared when the runtime goes away
+  };
+
  public:
+  // Posts work to the I/O thread from other threads (committer callbacks), and does nothing
+  // once the runtime is gone, so a late callback can never reach a destroyed adapter.
+  class Poster {
+   public:
+    template <class F>
+    void operator()(F&& f) const {
+      std::lock_guard lk(life_->mu);
+      if (life_->ioc) boost::asio::post(*life_->ioc, std::forward<F>(f));
+    }
+
+   private:
+    friend class AdapterRuntime;
+    explicit Poster(std::shared_ptr<Life> life) : life_(std::move(life)) {}
+    std::shared_ptr<Life> life_;
+  };
+
   explicit AdapterRuntime(std::string name);  // "slack", "matrix": for log lines
   ~AdapterRuntime();
   AdapterRuntime(const AdapterRuntime&) = delete;
   AdapterRuntime& operator=(const AdapterRuntime&) = delete;
 
   boost::asio::io_context& ioc() { return ioc_; }
+  Poster poster() const { return Poster(life_); }
 
   // Spawns `main` and runs the io_context on a new thread; `on_crash(what)` runs on that thread
   // if `main` throws. Does nothing when already started.
@@ -52,6 +75,7 @@ class AdapterRuntime {
   struct Once;
   std::string name_;
   boost::asio::io_context ioc_{1};
+  std::shared_ptr<Life> life_;
   std::mutex life_mu_;
   std::thread thread_;
   std::atomic<bool> running_{false};

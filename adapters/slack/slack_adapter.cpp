@@ -482,17 +482,19 @@ class SlackAdapter final : public bot::NetworkAdapter {
           [source](store::Writer& w) {
             for (auto id : w.seen_kudos(source)) w.revoke_kudos(id);
           },
-          [this, conn, envelope_id](bool ok) {
-            asio::post(ioc_, [this, conn, envelope_id, ok] { acked(conn, envelope_id, ok); });
+          [this, post = rt_.poster(), conn, envelope_id](bool ok) {
+            post([this, conn, envelope_id, ok] { acked(conn, envelope_id, ok); });
           });
       co_return;
     }
     core::Event e = co_await build_event(a.command);
     bool is_event = a.command.source_id.rfind("slack:event:", 0) == 0;
-    committer_.submit(std::move(e), [this, conn, envelope_id, is_event, received](const commands::Result& r) {
-      // Runs on the writer thread once the transaction is durable; the socket lives on ours.
+    committer_.submit(std::move(e), [this, post = rt_.poster(), conn, envelope_id, is_event,
+                                     received](const commands::Result& r) {
+      // Runs on the writer thread once the transaction is durable; the socket lives on ours
+      // (reached through the poster, which drops the work if the adapter is already gone).
       bool send = !(r.outcome == commands::Outcome::error && is_event);  // unacked → Slack redelivers
-      asio::post(ioc_, [this, conn, envelope_id, send, received] {
+      post([this, conn, envelope_id, send, received] {
         acked(conn, envelope_id, send);
         if (send)
           bot::Metrics::global().ack_seconds(
