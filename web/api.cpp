@@ -50,6 +50,33 @@ std::optional<std::string> single(const Query& q, const std::string& name) {
   return it->second.back();
 }
 
+// `period`: week, month, quarter, year or all, spelled exactly so. Sets `out`, or returns the 400.
+std::optional<Response> read_period(const Query& q, std::string_view fallback, core::Period& out) {
+  std::string name = single(q, "period").value_or(std::string(fallback));
+  auto p = core::parse_period(name);
+  if (!p || *p == core::Period::day || core::to_string(*p) != name)
+    return error(400, "period must be week, month, quarter, year or all", "period");
+  out = *p;
+  return std::nullopt;
+}
+
+// `since` and `until` as local days, inclusive; by default this month so far (as `brigade
+// report`). `empty_is_default`: an empty value (a cleared form field) keeps the default.
+std::optional<Response> read_days(const Query& q, const core::Calendar& cal, core::Millis now,
+                                  bool empty_is_default, std::int32_t& from_day, std::int32_t& until_day) {
+  from_day = cal.day(cal.range(core::Period::month, cal.bucket(core::Period::month, now)).from);
+  until_day = cal.day(now);
+  for (const char* name : {"since", "until"}) {
+    auto v = single(q, name);
+    if (!v || (empty_is_default && v->empty())) continue;
+    auto d = cal.parse_day(*v);
+    if (!d) return error(400, std::string(name) + " must be YYYY-MM-DD", name);
+    (std::string_view(name) == "since" ? from_day : until_day) = *d;
+  }
+  if (from_day > until_day) return error(400, "since is after until", "since");
+  return std::nullopt;
+}
+
 }  // namespace
 
 Response error(int status, const std::string& message, const std::string& parameter) {
@@ -128,15 +155,7 @@ Response Api::leaderboard(const Query& q) {
   if (auto bad = unknown_parameters(q, {"period", "channel", "limit", "date"})) return *bad;
   const auto& cal = ctx_.store.calendar();
   core::Period period = core::Period::week;
-  std::string period_name = single(q, "period").value_or("week");
-  static const std::map<std::string, core::Period> kPeriods = {{"week", core::Period::week},
-                                                               {"month", core::Period::month},
-                                                               {"quarter", core::Period::quarter},
-                                                               {"year", core::Period::year},
-                                                               {"all", core::Period::all}};
-  auto p = kPeriods.find(period_name);
-  if (p == kPeriods.end()) return error(400, "period must be week, month, quarter, year or all", "period");
-  period = p->second;
+  if (auto bad = read_period(q, "week", period)) return *bad;
   std::size_t limit = 10;
   if (auto l = single(q, "limit")) {
     std::size_t v = 0;
@@ -156,7 +175,7 @@ Response Api::leaderboard(const Query& q) {
   auto reader = ctx_.store.read();
   auto entries = reader->leaderboard(channel, period, bucket, limit);
   json out = json::object();
-  out["period"] = period_name;
+  out["period"] = core::to_string(period);
   if (period != core::Period::all) {
     auto range = cal.range(period, bucket);
     out["from"] = cal.date_string(range.from);
@@ -182,17 +201,8 @@ Response Api::summary(const Query& q, bool csv) {
   if (auto bad = unknown_parameters(q, {"since", "until", "user", "channel"})) return *bad;
   const auto& cal = ctx_.store.calendar();
   auto now = ctx_.clock.now_ms();
-  // The same default range as `brigade report`: this month so far.
-  std::int32_t from_day = cal.day(cal.range(core::Period::month, cal.bucket(core::Period::month, now)).from);
-  std::int32_t until_day = cal.day(now);
-  for (const char* name : {"since", "until"}) {
-    if (auto v = single(q, name)) {
-      auto d = cal.parse_day(*v);
-      if (!d) return error(400, std::string(name) + " must be YYYY-MM-DD", name);
-      (std::string_view(name) == "since" ? from_day : until_day) = *d;
-    }
-  }
-  if (from_day > until_day) return error(400, "since is after until", "since");
+  std::int32_t from_day = 0, until_day = 0;
+  if (auto bad = read_days(q, cal, now, false, from_day, until_day)) return *bad;
   if (until_day - from_day > 3 * 366) return error(400, "at most three years at a time", "until");
   store::SummaryQuery sq;
   sq.from = cal.start_of_day(from_day);
@@ -227,25 +237,9 @@ Response Api::dashboard(const Query& q, const std::string& token) {
   auto now = ctx_.clock.now_ms();
   DashboardQuery d;
   d.token = token;
-  static const std::map<std::string, core::Period> kPeriods = {{"week", core::Period::week},
-                                                               {"month", core::Period::month},
-                                                               {"quarter", core::Period::quarter},
-                                                               {"year", core::Period::year},
-                                                               {"all", core::Period::all}};
-  auto p = kPeriods.find(single(q, "period").value_or("month"));
-  if (p == kPeriods.end()) return error(400, "period must be week, month, quarter, year or all", "period");
-  d.period = p->second;
+  if (auto bad = read_period(q, "month", d.period)) return *bad;
   d.channel = single(q, "channel").value_or("");
-  d.since_day = cal.day(cal.range(core::Period::month, cal.bucket(core::Period::month, now)).from);
-  d.until_day = cal.day(now);
-  for (const char* name : {"since", "until"}) {
-    auto v = single(q, name);
-    if (!v || v->empty()) continue;
-    auto day = cal.parse_day(*v);
-    if (!day) return error(400, std::string(name) + " must be YYYY-MM-DD", name);
-    (std::string_view(name) == "since" ? d.since_day : d.until_day) = *day;
-  }
-  if (d.since_day > d.until_day) return error(400, "since is after until", "since");
+  if (auto bad = read_days(q, cal, now, true, d.since_day, d.until_day)) return *bad;
   if (auto it = q.find("user"); it != q.end())
     for (const auto& u : it->second)
       if (!u.empty()) d.users.push_back(u);

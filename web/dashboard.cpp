@@ -44,21 +44,6 @@ std::string encode(std::string_view s) {
   return boost::urls::encode(s, boost::urls::unreserved_chars);
 }
 
-std::string period_name(core::Period p) {
-  switch (p) {
-    case core::Period::week:
-      return "week";
-    case core::Period::month:
-      return "month";
-    case core::Period::quarter:
-      return "quarter";
-    case core::Period::year:
-      return "year";
-    default:
-      return "all";
-  }
-}
-
 struct Names {
   store::Reader& r;
   std::map<std::string, std::string, std::less<>> cache;
@@ -128,7 +113,7 @@ std::string render_dashboard(store::Reader& r, const core::Calendar& cal, const 
                              core::Millis now) {
   Names name{r, {}};
   Link link{q};
-  const std::string period = period_name(q.period);
+  const std::string period(core::to_string(q.period));
   core::Millis from, until;
   std::int32_t bucket = cal.bucket(q.period, now);
   if (q.period == core::Period::all) {
