@@ -127,17 +127,6 @@ int console_loop(const config::Config& cfg, Core& core) {
 
 }  // namespace
 
-int run_console(const config::Config& cfg) {
-  block_shutdown_signals();
-  try {
-    Core core(cfg);
-    return console_loop(cfg, core);
-  } catch (const std::exception& e) {
-    spdlog::error("{}", e.what());
-    return 1;
-  }
-}
-
 namespace {
 
 constexpr std::string_view kLinkMetaPrefix = "link.";
@@ -176,6 +165,8 @@ class LinkRecorder {
 };
 
 }  // namespace
+
+namespace {
 
 // The web API beside the bot: health from the adapters and a live commit, metrics from the
 // committer. A port that cannot be opened is logged, and the bot runs on without it.
@@ -239,27 +230,42 @@ Web start_web(const config::Config& cfg, Core& core,
   return w;
 }
 
+// The console adapter on stdin/stdout. `serve`: what `brigade run` adds to it — the dashboard
+// and API, and the weekly digest.
+int console_session(const config::Config& cfg, bool serve) {
+  block_shutdown_signals();
+  try {
+    Core core(cfg);
+    Web web;
+    std::unique_ptr<DigestScheduler> digest;
+    if (serve) {
+      std::vector<std::unique_ptr<NetworkAdapter>> none;
+      web = start_web(cfg, core, none);
+      // The console keeps the log quiet; the dashboard's address is worth a line.
+      if (!web.url.empty()) std::cerr << "Dashboard and API: " << web.url << "\n";
+      digest = std::make_unique<DigestScheduler>(cfg.digest, *core.store, *core.committer, core.clock);
+      digest->start();
+    }
+    int rc = console_loop(cfg, core);
+    if (digest) digest->stop();
+    if (web.server) web.server->stop();
+    return rc;
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return 1;
+  }
+}
+
+}  // namespace
+
+int run_console(const config::Config& cfg) {
+  return console_session(cfg, false);
+}
+
 int run_bot(const config::Config& cfg) {
   if (!cfg.slack.enabled() && !cfg.matrix.enabled()) {
     spdlog::info("no Slack or Matrix credentials: starting the console adapter");
-    // As `brigade console`, plus what `run` adds: the dashboard and API, and the digest.
-    block_shutdown_signals();
-    try {
-      Core core(cfg);
-      std::vector<std::unique_ptr<NetworkAdapter>> none;
-      auto web = start_web(cfg, core, none);
-      // The console keeps the log quiet; the dashboard's address is worth a line.
-      if (!web.url.empty()) std::cerr << "Dashboard and API: " << web.url << "\n";
-      DigestScheduler digest(cfg.digest, *core.store, *core.committer, core.clock);
-      digest.start();
-      int rc = console_loop(cfg, core);
-      digest.stop();
-      if (web.server) web.server->stop();
-      return rc;
-    } catch (const std::exception& e) {
-      spdlog::error("{}", e.what());
-      return 1;
-    }
+    return console_session(cfg, true);
   }
   block_shutdown_signals();
   try {
