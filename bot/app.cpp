@@ -236,11 +236,13 @@ int console_session(const config::Config& cfg, bool serve) {
   block_shutdown_signals();
   try {
     Core core(cfg);
+    // The web server's health and metrics callbacks read this list for as long as it serves, so it
+    // lives as long as `web` (declared before it: destroyed after it).
+    const std::vector<std::unique_ptr<NetworkAdapter>> no_adapters;
     Web web;
     std::unique_ptr<DigestScheduler> digest;
     if (serve) {
-      std::vector<std::unique_ptr<NetworkAdapter>> none;
-      web = start_web(cfg, core, none);
+      web = start_web(cfg, core, no_adapters);
       // The console keeps the log quiet; the dashboard's address is worth a line.
       if (!web.url.empty()) std::cerr << "Dashboard and API: " << web.url << "\n";
       digest = std::make_unique<DigestScheduler>(cfg.digest, *core.store, *core.committer, core.clock);

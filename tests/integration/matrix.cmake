@@ -22,4 +22,9 @@ if(EXISTS ${CMAKE_CURRENT_LIST_DIR}/fake_homeserver.cpp)
   brigade_add_test(matrix_process_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/matrix_process_test.cpp
                    LIBS brigade_fake_matrix brigade_fake_slack brigade_store brigade_core)
   add_dependencies(matrix_process_tests brigade)
+
+  # build/brigade run in every mode (console, Slack, Matrix, both), every HTTP route requested.
+  brigade_add_test(modes_process_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/modes_process_test.cpp
+                   LIBS brigade_fake_matrix brigade_fake_slack)
+  add_dependencies(modes_process_tests brigade)
 endif()

@@ -1,0 +1,173 @@
+// build/brigade run in every mode a newcomer or an operator starts it in — console (no chat
+// credentials), Slack, Matrix, and both — with every HTTP route requested while it runs: the bot
+// must answer each and still be alive afterwards, then stop cleanly on SIGTERM.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+
+#include <fstream>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "tests/integration/fake_homeserver.hpp"
+#include "tests/integration/fake_slack.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace brigade {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::Child;
+using testing::TempDir;
+
+const testing::TestPki& pki() {
+  static const testing::TestPki p = testing::TestPki::generate();
+  return p;
+}
+
+// The port the bot listens on, from the line it prints once the server is up: the console says
+// "Dashboard and API: http://127.0.0.1:PORT/" on stderr, the chat modes log "web: API on …".
+std::optional<std::uint16_t> web_port(Child& p) {
+  for (const std::string marker : {"Dashboard and API: http://127.0.0.1:", "web: API on http://127.0.0.1:"}) {
+    if (p.err().find(marker) == std::string::npos) continue;
+    auto at = p.err().find(marker) + marker.size();
+    return static_cast<std::uint16_t>(std::stoi(p.err().substr(at)));
+  }
+  return std::nullopt;
+}
+
+std::optional<std::uint16_t> wait_for_port(Child& p) {
+  auto until = std::chrono::steady_clock::now() + 20s;
+  while (std::chrono::steady_clock::now() < until) {
+    if (auto port = web_port(p)) return port;
+    p.wait_for_log("http://127.0.0.1:", 200ms);
+  }
+  return web_port(p);
+}
+
+// One request on a fresh connection; {0, why} when nothing (or no complete answer) came back.
+std::pair<int, std::string> get(std::uint16_t port, const std::string& target) {
+  namespace http = boost::beast::http;
+  boost::asio::io_context ioc;
+  boost::beast::tcp_stream stream(ioc);
+  boost::beast::error_code ec;
+  stream.expires_after(10s);
+  stream.connect(boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port), ec);
+  if (ec) return {0, "connect: " + ec.message()};
+  http::request<http::empty_body> req{http::verb::get, target, 11};
+  req.set(http::field::host, "127.0.0.1");
+  req.keep_alive(false);
+  boost::beast::flat_buffer buf;
+  http::response<http::string_body> res;
+  bool done = false;
+  http::async_write(stream, req, [&](boost::beast::error_code e, std::size_t) {
+    if (e) {
+      ec = e;
+      done = true;
+      return;
+    }
+    http::async_read(stream, buf, res, [&](boost::beast::error_code e2, std::size_t) {
+      ec = e2;
+      done = true;
+    });
+  });
+  ioc.run();
+  if (!done || ec) return {0, ec ? ec.message() : "no answer"};
+  return {res.result_int(), res.body()};
+}
+
+// Running, and not a zombie waiting to be reaped (that is left to Child::wait).
+bool alive(const Child& p) {
+  std::ifstream stat("/proc/" + std::to_string(p.pid()) + "/stat");
+  std::string pid, comm, state;
+  stat >> pid >> comm >> state;
+  return stat && state != "Z" && state != "X";
+}
+
+class ModesProcessTest : public ::testing::Test {
+ protected:
+  ModesProcessTest() : slack_(&pki()), matrix_(&pki()) {
+    std::ofstream(ca_file()) << pki().ca_pem;
+    slack_.add_user("U0000ALICE", "alice");
+    slack_.add_user("U000000BOB", "bob");
+    matrix_.add_user("@alice:example.org", "Alice");
+    matrix_.add_user("@bob:example.org", "Bob");
+    matrix_.add_room("!kudos:example.org", {"@alice:example.org", "@bob:example.org"});
+  }
+  std::filesystem::path ca_file() const { return dir_.path() / "ca.pem"; }
+
+  std::map<std::string, std::string> env(bool with_slack, bool with_matrix) const {
+    std::map<std::string, std::string> e = {{"BRIGADE_DATA_DIR", (dir_.path() / "data").string()},
+                                            {"BRIGADE_CONFIG", ""},
+                                            {"BRIGADE_TZ", "UTC"},
+                                            {"BRIGADE_HTTP_ADDR", "127.0.0.1:0"},
+                                            {"BRIGADE_HTTP_TOKEN", ""},
+                                            {"BRIGADE_CA_FILE", ca_file().string()},
+                                            {"USER", "tester"},
+                                            {"SLACK_APP_TOKEN", ""},
+                                            {"SLACK_BOT_TOKEN", ""},
+                                            {"MATRIX_HOMESERVER", ""},
+                                            {"MATRIX_USER_ID", ""},
+                                            {"MATRIX_PASSWORD", ""},
+                                            {"MATRIX_ACCESS_TOKEN", ""}};
+    if (with_slack) {
+      e["SLACK_APP_TOKEN"] = slack_.app_token;
+      e["SLACK_BOT_TOKEN"] = slack_.bot_token;
+      e["SLACK_API_URL"] = slack_.api_url();
+    }
+    if (with_matrix) {
+      e["MATRIX_HOMESERVER"] = matrix_.base_url();
+      e["MATRIX_USER_ID"] = matrix_.bot_user;
+      e["MATRIX_PASSWORD"] = matrix_.password;
+    }
+    return e;
+  }
+
+  // Starts `brigade run`, waits until its links are up, requests every route, checks it lives.
+  void exercise(bool with_slack, bool with_matrix) {
+    Child p({testing::brigade_binary(), "run"}, env(with_slack, with_matrix));
+    if (with_slack) ASSERT_TRUE(slack_.wait([&] { return slack_.connections() >= 1; }, 20s)) << p.err();
+    if (with_matrix)
+      ASSERT_TRUE(matrix_.wait([&] { return matrix_.requests("sync").size() >= 2; }, 20s)) << p.err();
+    if (!with_slack && !with_matrix) {
+      p.write("/thanks @bob for the review #teamwork\n");
+      ASSERT_TRUE(p.wait_for_output("Thanks recorded")) << p.out() << p.err();
+    }
+    auto port = wait_for_port(p);
+    ASSERT_TRUE(port) << "no web address in the log: " << p.err();
+    for (const std::string target :
+         {"/healthz", "/metrics", "/", "/api/v1/leaderboard", "/api/v1/summary.csv", "/healthz"}) {
+      auto [status, body] = get(*port, target);
+      EXPECT_EQ(status, 200) << "GET " << target << ": " << body << "\n" << p.err();
+      ASSERT_TRUE(alive(p)) << "the bot died after GET " << target << "\n" << p.err();
+    }
+    p.signal(SIGTERM);
+    EXPECT_EQ(p.wait(15s), 0) << p.err();
+  }
+
+  TempDir dir_{"brigade-modes"};
+  testing::FakeSlack slack_;
+  testing::FakeMatrix matrix_;
+};
+
+TEST_F(ModesProcessTest, ConsoleWithoutCredentialsServesEveryRoute) {
+  exercise(false, false);
+}
+
+TEST_F(ModesProcessTest, SlackServesEveryRoute) {
+  exercise(true, false);
+}
+
+TEST_F(ModesProcessTest, MatrixServesEveryRoute) {
+  exercise(false, true);
+}
+
+TEST_F(ModesProcessTest, SlackAndMatrixServeEveryRoute) {
+  exercise(true, true);
+}
+
+}  // namespace
+}  // namespace brigade
