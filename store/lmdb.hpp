@@ -52,8 +52,10 @@ class Env {
   void set_map_size(std::size_t bytes) { check(mdb_env_set_mapsize(env_, bytes), "mdb_env_set_mapsize"); }
   void set_max_dbs(unsigned n) { check(mdb_env_set_maxdbs(env_, n), "mdb_env_set_maxdbs"); }
   void set_max_readers(unsigned n) { check(mdb_env_set_maxreaders(env_, n), "mdb_env_set_maxreaders"); }
-  void open(const std::filesystem::path& dir, unsigned flags) {
-    check(mdb_env_open(env_, dir.c_str(), flags, 0644), "cannot open the store in " + dir.string());
+  // The files are the owner's only: they hold who thanked whom, and adapters' sessions.
+  // Returns LMDB's code; the caller decides what a failure means.
+  int open(const std::filesystem::path& dir, unsigned flags) {
+    return mdb_env_open(env_, dir.c_str(), flags, 0600);
   }
   // Frees reader slots left by processes that died (kill -9) so they do not pin old pages forever.
   int clear_stale_readers() {

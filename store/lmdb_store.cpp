@@ -6,11 +6,13 @@
 
 #include <charconv>
 #include <condition_variable>
+#include <future>
 #include <map>
 #include <mutex>
 #include <thread>
 
 #include "store/ledger.hpp"
+#include "store/lmdb_check.hpp"
 
 namespace brigade::store {
 namespace {
@@ -296,6 +298,14 @@ void prepare(Shared& sh) {
   {
     Ledger l(txn.get(), sh.dbis, sh.cal, !sh.read_only);
     std::uint32_t version = parse_version(l.meta(kMetaSchema));
+    if (version == 0) {
+      // Only a store that holds nothing is new; records without a schema version mean the meta
+      // table was lost, and stamping one (or asking for an upgrade) would build on damage.
+      for (unsigned i = 0; i < kDbCount; ++i)
+        if (i != kMeta && sh.dbis[i].entries(txn.get()) > 0)
+          damaged(sh.dir / "data.mdb",
+                  std::string("it holds '") + kDbSpecs[i].name + "' records but no schema version");
+    }
     if (version > kSchemaVersion)
       throw StoreError("data file is from a newer brigade: " + where + " has schema " +
                        std::to_string(version) + ", this build understands up to " +
@@ -330,8 +340,37 @@ void prepare(Shared& sh) {
   txn.commit();  // also publishes the database handles (a read-only commit does too)
 }
 
+// Every Store on one directory in this process shares one Shared. g_open_mu is held only to look
+// up or publish the entry, never while LMDB is called: prepare() takes LMDB's writer lock, and a
+// thread that holds that lock (a write transaction) may be the next to call Store::open.
 std::mutex g_open_mu;
-std::map<std::pair<dev_t, ino_t>, std::weak_ptr<Shared>> g_open;
+std::map<std::pair<dev_t, ino_t>, std::pair<std::weak_ptr<Shared>, std::shared_future<void>>> g_open;
+
+// Opens the environment and brings it up to date. Damage is reported as such (see lmdb_check).
+void open_env(Shared& sh, const Options& opt) {
+  check_before_open(opt.dir);
+  check_pages(opt.dir);
+  sh.env.set_max_dbs(kDbCount + 8);
+  sh.env.set_max_readers(256);
+  if (opt.map_size > 0) sh.env.set_map_size(opt.map_size);
+  // NOTLS: read transactions belong to Reader objects, not threads (a web handler may hop threads).
+  unsigned flags = MDB_NOTLS;
+  if (opt.read_only) flags |= MDB_RDONLY;
+  if (!opt.durable) flags |= MDB_NOSYNC;
+  if (int rc = sh.env.open(opt.dir, flags); rc != MDB_SUCCESS) {
+    if (is_damage(rc)) damaged(opt.dir / "data.mdb", mdb_strerror(rc));
+    lmdb::fail(rc, "cannot open the store in " + opt.dir.string());
+  }
+  check_after_open(sh.env.get(), opt.dir);
+  if (!opt.read_only) sh.env.clear_stale_readers();
+  try {
+    prepare(sh);
+  } catch (const StoreError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw StoreError(e.what());
+  }
+}
 
 }  // namespace
 
@@ -349,35 +388,46 @@ std::unique_ptr<Store> open_lmdb_store(const Options& opt, const core::Calendar&
   if (opt.read_only && !fs::exists(opt.dir / "data.mdb", ec))
     throw StoreError("no brigade data in " + opt.dir.string() + " yet; start the bot once to create it");
 
-  std::lock_guard lock(g_open_mu);
-  for (auto it = g_open.begin(); it != g_open.end();)
-    it = it->second.expired() ? g_open.erase(it) : std::next(it);
   const auto key = std::make_pair(st.st_dev, st.st_ino);
-  if (auto it = g_open.find(key); it != g_open.end()) {
-    if (auto sh = it->second.lock()) {
-      if (sh->read_only && !opt.read_only)
-        throw StoreError("the store in " + opt.dir.string() + " is already open read-only in this process");
-      if (sh->cal.signature() != cal.signature())
-        throw StoreError("the store in " + opt.dir.string() +
-                         " is already open in this process with calendar '" + sh->cal.signature() + "'");
-      return std::make_unique<LmdbStore>(std::move(sh), opt.read_only);
+  std::shared_ptr<Shared> sh;
+  std::shared_future<void> ready;
+  std::promise<void> opened;
+  bool opener = false;
+  {
+    std::lock_guard lock(g_open_mu);
+    for (auto it = g_open.begin(); it != g_open.end();)
+      it = it->second.first.expired() ? g_open.erase(it) : std::next(it);
+    if (auto it = g_open.find(key); it != g_open.end()) {
+      sh = it->second.first.lock();
+      ready = it->second.second;
+    }
+    if (!sh) {
+      sh = std::make_shared<Shared>(cal);
+      sh->read_only = opt.read_only;
+      sh->dir = opt.dir;
+      ready = opened.get_future().share();
+      g_open[key] = {sh, ready};
+      opener = true;
     }
   }
-
-  auto sh = std::make_shared<Shared>(cal);
-  sh->read_only = opt.read_only;
-  sh->dir = opt.dir;
-  sh->env.set_max_dbs(kDbCount + 8);
-  sh->env.set_max_readers(256);
-  if (opt.map_size > 0) sh->env.set_map_size(opt.map_size);
-  // NOTLS: read transactions belong to Reader objects, not threads (a web handler may hop threads).
-  unsigned flags = MDB_NOTLS;
-  if (opt.read_only) flags |= MDB_RDONLY;
-  if (!opt.durable) flags |= MDB_NOSYNC;
-  sh->env.open(opt.dir, flags);
-  if (!opt.read_only) sh->env.clear_stale_readers();
-  prepare(*sh);
-  g_open[key] = sh;
+  if (opener) {
+    try {
+      open_env(*sh, opt);
+      opened.set_value();
+    } catch (...) {
+      opened.set_exception(std::current_exception());
+      std::lock_guard lock(g_open_mu);
+      if (auto it = g_open.find(key); it != g_open.end() && it->second.first.lock() == sh) g_open.erase(it);
+      throw;
+    }
+  } else {
+    ready.get();  // another thread is opening it: wait, and fail as it failed
+    if (sh->read_only && !opt.read_only)
+      throw StoreError("the store in " + opt.dir.string() + " is already open read-only in this process");
+    if (sh->cal.signature() != cal.signature())
+      throw StoreError("the store in " + opt.dir.string() +
+                       " is already open in this process with calendar '" + sh->cal.signature() + "'");
+  }
   return std::make_unique<LmdbStore>(std::move(sh), opt.read_only);
 }
 

@@ -2,3 +2,7 @@
 brigade_add_test(e2e_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/console_e2e_test.cpp
                  LIBS nlohmann_json::nlohmann_json)
 add_dependencies(e2e_tests brigade)
+
+# A damaged data file: every command refuses with one line, never a crash or a new ledger.
+brigade_add_test(damaged_store_e2e_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/damaged_store_e2e_test.cpp)
+add_dependencies(damaged_store_e2e_tests brigade)

@@ -1,0 +1,147 @@
+// Damage checks for an LMDB data file: its size before and after opening, and a crash-isolated
+// walk of every page (see lmdb_check.hpp).
+#include "store/lmdb_check.hpp"
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace brigade::store {
+
+namespace {
+
+constexpr std::size_t kMinFile = 2 * 4096;  // two meta pages at LMDB's smallest page size
+volatile unsigned long g_sink;              // keeps the walk's reads from being optimised away
+
+std::filesystem::path data_file(const std::filesystem::path& dir) {
+  return dir / "data.mdb";
+}
+
+// Child side of check_pages: 0 when every page reads, 1 with the LMDB error on `out` when one
+// does not, 2 when the check itself could not run (the parent's own open reports that).
+int walk(const std::filesystem::path& dir, int out) {
+  auto say = [out](const char* what, int rc) {
+    std::string m = std::string(what) + ": " + mdb_strerror(rc);
+    (void)!::write(out, m.data(), m.size());
+    return 1;
+  };
+  MDB_env* env = nullptr;
+  int rc = mdb_env_create(&env);
+  if (rc == MDB_SUCCESS) rc = mdb_env_set_maxdbs(env, 64);
+  // Read-only, as a registered reader (a running bot then keeps this snapshot's pages intact).
+  if (rc == MDB_SUCCESS) rc = mdb_env_open(env, dir.c_str(), MDB_RDONLY | MDB_NOTLS, 0600);
+  if (rc != MDB_SUCCESS) return is_damage(rc) ? say("open", rc) : 2;
+  MDB_txn* txn = nullptr;
+  if ((rc = mdb_txn_begin(env, nullptr, MDB_RDONLY, &txn)) != MDB_SUCCESS) return say("begin", rc);
+  MDB_dbi main = 0;
+  if ((rc = mdb_dbi_open(txn, nullptr, 0, &main)) != MDB_SUCCESS) return say("main database", rc);
+  unsigned long sum = 0;  // every byte is read: a page past the end faults here, in the child
+  auto touch = [&sum](const MDB_val& v) {
+    const auto* p = static_cast<const unsigned char*>(v.mv_data);
+    for (std::size_t i = 0; i < v.mv_size; i += 64) sum += p[i];
+    if (v.mv_size > 0) sum += p[v.mv_size - 1];
+  };
+  MDB_cursor* names = nullptr;
+  if ((rc = mdb_cursor_open(txn, main, &names)) != MDB_SUCCESS) return say("main cursor", rc);
+  MDB_val k, d;
+  for (rc = mdb_cursor_get(names, &k, &d, MDB_FIRST); rc == MDB_SUCCESS;
+       rc = mdb_cursor_get(names, &k, &d, MDB_NEXT)) {
+    std::string name(static_cast<const char*>(k.mv_data), k.mv_size);
+    MDB_dbi dbi = 0;
+    int orc = mdb_dbi_open(txn, name.c_str(), 0, &dbi);
+    if (orc == MDB_INCOMPATIBLE) continue;  // a plain key in the main database, not a named one
+    if (orc != MDB_SUCCESS) return say(("database " + name).c_str(), orc);
+    MDB_cursor* c = nullptr;
+    if ((orc = mdb_cursor_open(txn, dbi, &c)) != MDB_SUCCESS) return say(("cursor " + name).c_str(), orc);
+    MDB_val ik, id;
+    int wrc = mdb_cursor_get(c, &ik, &id, MDB_FIRST);
+    for (; wrc == MDB_SUCCESS; wrc = mdb_cursor_get(c, &ik, &id, MDB_NEXT)) {
+      touch(ik);
+      touch(id);
+    }
+    if (wrc != MDB_NOTFOUND) return say(("reading " + name).c_str(), wrc);
+    mdb_cursor_close(c);
+  }
+  if (rc != MDB_NOTFOUND) return say("reading the database list", rc);
+  mdb_txn_abort(txn);
+  mdb_env_close(env);
+  g_sink = sum;
+  return 0;
+}
+
+}  // namespace
+
+[[noreturn]] void damaged(const std::filesystem::path& file, const std::string& why) {
+  throw StoreError("the data file " + file.string() + " is damaged (" + why +
+                   "); restore it from a backup, or move it away to start an empty ledger");
+}
+
+bool is_damage(int rc) {
+  return rc == MDB_INVALID || rc == MDB_CORRUPTED || rc == MDB_PAGE_NOTFOUND || rc == MDB_VERSION_MISMATCH ||
+         rc == MDB_BAD_TXN || rc == MDB_BAD_VALSIZE || rc == MDB_INCOMPATIBLE;
+}
+
+void check_before_open(const std::filesystem::path& dir) {
+  struct stat st {};
+  const auto file = data_file(dir);
+  if (::stat(file.c_str(), &st) != 0) return;  // no file yet: the first start creates one
+  if (static_cast<std::size_t>(st.st_size) < kMinFile)
+    damaged(file, "it is " + std::to_string(st.st_size) + " bytes, too short for any ledger");
+}
+
+void check_after_open(MDB_env* env, const std::filesystem::path& dir) {
+  const auto file = data_file(dir);
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0) return;
+  MDB_envinfo info{};
+  MDB_stat ms{};
+  if (mdb_env_info(env, &info) != MDB_SUCCESS || mdb_env_stat(env, &ms) != MDB_SUCCESS) return;
+  const auto needed = (static_cast<std::uint64_t>(info.me_last_pgno) + 1) * ms.ms_psize;
+  if (static_cast<std::uint64_t>(st.st_size) < needed)
+    damaged(file, "it is " + std::to_string(st.st_size) + " bytes, but its pages reach " +
+                      std::to_string(needed) + ": it was cut short");
+}
+
+void check_pages(const std::filesystem::path& dir) {
+  const auto file = data_file(dir);
+  if (::access(file.c_str(), F_OK) != 0) return;
+  int out[2];
+  if (::pipe(out) != 0) return;  // cannot check: carry on as LMDB would
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(out[0]);
+    ::close(out[1]);
+    return;
+  }
+  if (pid == 0) {
+    ::close(out[0]);
+    ::dup2(out[1], STDERR_FILENO);  // LMDB's assertion text becomes part of the one-line reason
+    ::_exit(walk(dir, out[1]));
+  }
+  ::close(out[1]);
+  std::string what;
+  char buf[256];
+  for (ssize_t n; (n = ::read(out[0], buf, sizeof buf)) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    what.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(out[0]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  for (auto& c : what)
+    if (c == '\n' || c == '\r') c = ' ';
+  while (!what.empty() && what.back() == ' ') what.pop_back();
+  if (WIFSIGNALED(status))
+    damaged(file, std::string("reading its pages crashed a check: ") + ::strsignal(WTERMSIG(status)) +
+                      (what.empty() ? "" : ", " + what));
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 1)
+    damaged(file, what.empty() ? "a page could not be read" : what);
+}
+
+}  // namespace brigade::store
