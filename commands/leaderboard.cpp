@@ -7,6 +7,7 @@ namespace brigade::commands {
 namespace {
 
 constexpr std::size_t kTop = 10;
+constexpr std::size_t kMaxLines = 20;  // a tie at the cut-off beyond this is counted, not listed
 
 // "this week", "last month", "today", "all time".
 std::string period_words(core::Period p, bool last) {
@@ -50,13 +51,17 @@ Result handle_leaderboard(const core::Event& e, store::Writer& store, const Cont
   }
   b.text("🏆 Leaderboard — " + label + " " + where);
   std::size_t rank = 0;
-  for (std::size_t i = 0; i < entries.size(); ++i) {
+  const std::size_t shown = entries.size() > kMaxLines ? kMaxLines - 1 : entries.size();
+  for (std::size_t i = 0; i < shown; ++i) {
     if (i == 0 || entries[i].count != entries[i - 1].count) rank = i + 1;  // ties share a place
     static const char* const kMedals[] = {"🥇", "🥈", "🥉"};
     b.text("\n" + (rank <= 3 ? std::string(kMedals[rank - 1]) : std::to_string(rank) + ".") + " ");
     b.mention(entries[i].user, display_name(entries[i].user, entries[i].name));
     b.text(" — " + std::to_string(entries[i].count));
   }
+  if (shown < entries.size())  // past the top 10 the store returns only ties with the last one
+    b.text("\n… and " + std::to_string(entries.size() - shown) + " more with " +
+           std::to_string(entries.back().count) + " each");
   r.replies.push_back(public_reply(e, b.take(), false));
   return r;
 }

@@ -165,6 +165,10 @@ std::vector<LeaderEntry> Ledger::leaderboard(std::string_view channel, Period p,
     auto [id, name] = name_rec(user);
     out.push_back(LeaderEntry{std::string(id), std::string(name), count});
   };
+  // Entries come in count order; past the limit only those tied with the last one still belong.
+  auto past_limit = [&](std::uint32_t count) {
+    return limit != 0 && out.size() >= limit && count != out.back().count;
+  };
   if (!has_tally(p)) {
     auto counts = scan_counts(cal_.range(p, bucket), scope);
     std::vector<std::pair<std::uint32_t, std::uint32_t>> order;  // (count, user)
@@ -173,17 +177,19 @@ std::vector<LeaderEntry> Ledger::leaderboard(std::string_view channel, Period p,
     std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
       return a.first != b.first ? a.first > b.first : a.second < b.second;
     });
-    if (limit != 0 && order.size() > limit) order.resize(limit);
-    for (auto [count, user] : order) entry(user, count);
+    for (auto [count, user] : order) {
+      if (past_limit(count)) break;
+      entry(user, count);
+    }
     return out;
   }
   lmdb::Cursor c(txn_, db(kRank));
   const auto main = codec::rank_main(static_cast<std::uint8_t>(p), bucket, scope);
   MDB_val k = val(main), d;
-  for (bool ok = c.get(k, d, MDB_SET_KEY); ok && (limit == 0 || out.size() < limit);
-       ok = c.get(k, d, MDB_NEXT_DUP)) {
+  for (bool ok = c.get(k, d, MDB_SET_KEY); ok; ok = c.get(k, d, MDB_NEXT_DUP)) {
     std::uint32_t count = 0;
     auto t = codec::parse_rank(view(k), view(d), count);
+    if (past_limit(count)) break;
     entry(t.user, count);
   }
   return out;

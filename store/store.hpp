@@ -122,6 +122,8 @@ class Reader {
  public:
   virtual ~Reader() = default;
 
+  // The most recognised people, most first; `limit` of them (0 = all) plus everyone tied with the
+  // last of those, so a tie at the cut-off is never decided by who has the lower id.
   virtual std::vector<LeaderEntry> leaderboard(std::string_view channel, Period p, std::int32_t bucket,
                                                std::size_t limit) = 0;
   virtual PersonCounts counts(std::string_view user, std::string_view channel, Period p,
@@ -165,8 +167,8 @@ class Writer : public Reader {
  public:
   // Appends to the log and updates tallies, ranks and indexes. Assigns and returns k.id.
   virtual std::uint64_t add_kudos(Kudos& k) = 0;
-  // Marks a kudos taken back: tallies drop, it leaves summaries; the record stays in the log.
-  // Returns false when unknown or already revoked.
+  // Marks a kudos taken back: tallies drop, it leaves summaries, and the giver's quota for the
+  // kudos' day has it back; the record stays in the log. Returns false when unknown or already revoked.
   virtual bool revoke_kudos(std::uint64_t id) = 0;
   // Adds n to giver's use on `day` unless that would pass `limit` (0 = unlimited); false when refused.
   virtual bool debit_quota(std::string_view giver, std::int32_t day, std::uint32_t n,

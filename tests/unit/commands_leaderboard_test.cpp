@@ -55,6 +55,36 @@ TEST_F(LeaderboardTest, LeaderboardAcrossAllChannels) {
             "🥈 @bob — 1");
 }
 
+// Ties at the cut-off: everyone tied with the tenth is shown (competition ranking), in every
+// surface that lists a top 10 (the store decides; the API and the dashboard use the same query).
+TEST_F(LeaderboardTest, LeaderboardShowsEveryoneTiedAtTheCutOff) {
+  std::vector<core::UserRef> people;
+  for (int i = 0; i < 13; ++i)
+    people.push_back({"console:p" + std::to_string(i), "p" + std::to_string(i), false});
+  // p0 gets 13 kudos, p1 12, … p9 4; p10, p11, p12 get 4 too: four people tied for 10th.
+  auto give = [&](const core::UserRef& who, int n) {
+    for (int k = 0; k < n; ++k) {
+      auto e = make_event("thanks", "@" + who.name + " for " + std::to_string(k), people);
+      ASSERT_EQ(run(e).outcome, Outcome::ok);
+    }
+  };
+  for (int i = 0; i < 10; ++i) give(people[static_cast<std::size_t>(i)], 13 - i);
+  for (int i = 10; i < 13; ++i) give(people[static_cast<std::size_t>(i)], 4);
+  auto text = board("");
+  for (int i = 0; i < 13; ++i)
+    EXPECT_NE(text.find("@p" + std::to_string(i) + " —"), std::string::npos) << i << "\n" << text;
+  EXPECT_NE(text.find("\n10. @p10 — 4"), std::string::npos) << text;
+  EXPECT_NE(text.find("\n10. @p12 — 4"), std::string::npos) << text;
+  auto entries = store_->read()->leaderboard("console:general", core::Period::week,
+                                             cal_->bucket(core::Period::week, kNov18Ten), 10);
+  EXPECT_EQ(entries.size(), 13u);
+  // One more for p12 breaks the tie: the three left at 4 are no longer in the top 10.
+  give(people[12], 2);
+  entries = store_->read()->leaderboard("console:general", core::Period::week,
+                                        cal_->bucket(core::Period::week, kNov18Ten), 10);
+  EXPECT_EQ(entries.size(), 10u);
+}
+
 TEST_F(LeaderboardTest, LeaderboardTiesShareAPlace) {
   for (const char* who : {"bob", "carol"}) thank(kAlice, who, kNov18Ten, brigade::testing::general());
   thank(kCarol, "bob", kNov18Ten, brigade::testing::general());
@@ -64,7 +94,7 @@ TEST_F(LeaderboardTest, LeaderboardTiesShareAPlace) {
   EXPECT_NE(text.find("🥇 @bob — 2\n🥇 @carol — 2\n🥉 @dave — 1"), std::string::npos) << text;
 }
 
-TEST_F(LeaderboardTest, LeaderboardShowsTheTopTen) {
+TEST_F(LeaderboardTest, LeaderboardShowsTheTopTenAndTheirTies) {
   rules_.max_recipients = 20;
   std::string many;
   std::vector<core::UserRef> people;
@@ -75,7 +105,21 @@ TEST_F(LeaderboardTest, LeaderboardShowsTheTopTen) {
   auto e = make_event("thanks", many + "for the offsite", people);
   ASSERT_EQ(run(e).outcome, Outcome::ok);
   auto text = board("");
-  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 10) << text;
+  // All twelve share first place: a tie at the cut-off is shown, not decided by id.
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 12) << text;
+  // A tie of dozens stays one screen: the rest are counted, not listed.
+  people.clear();
+  many.clear();
+  for (int i = 0; i < 19; ++i) {
+    people.push_back({"console:q" + std::to_string(i), "q" + std::to_string(i), false});
+    many += "@q" + std::to_string(i) + " ";
+  }
+  auto more = make_event("thanks", many + "for the offsite", people);
+  more.user = kBob;
+  ASSERT_EQ(run(more).outcome, Outcome::ok);
+  text = board("");
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 20) << text;  // 19 people and the rest counted
+  EXPECT_NE(text.find("… and 12 more with 1 each"), std::string::npos) << text;
 }
 
 TEST_F(LeaderboardTest, LeaderboardWhenEmptyInvitesTheFirstThanks) {
