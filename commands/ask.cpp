@@ -27,6 +27,22 @@ std::string number(std::uint64_t n) {
   return "#" + std::to_string(n);
 }
 
+// A request's news goes to the channel it was asked in, wherever the command was typed; the
+// person who typed it elsewhere is told where it went.
+void announce(Result& r, const core::Event& e, store::Writer& store, const Ask& a,
+              std::vector<core::Span> body, bool ping) {
+  core::Reply pub = public_reply(e, std::move(body), ping);
+  if (a.channel.empty() || a.channel == e.channel.id) {
+    r.replies.push_back(std::move(pub));
+    return;
+  }
+  pub.channel = a.channel;
+  r.replies.push_back(std::move(pub));
+  const core::ChannelRef where{a.channel, store.name_of(a.channel)};
+  r.replies.push_back(private_reply(
+      e, "Done — announced in " + channel_label(where) + ", where " + number(a.id) + " was asked."));
+}
+
 // Why `a` cannot move on: "#3 is already done", …
 std::string state_problem(const Ask& a) {
   switch (a.state) {
@@ -116,7 +132,7 @@ Result take(const core::Event& e, store::Writer& store, const Context& ctx, Ask 
       .mention(e.user.id, display_name(e.user))
       .text(" is on help request " + number(a.id) + " from ");
   b.mention(requester.id, display_name(requester)).text(": " + shorten(a.text, kQuotedRequest));
-  r.replies.push_back(public_reply(e, b.take(), true));
+  announce(r, e, store, a, b.take(), true);
   return r;
 }
 
@@ -155,6 +171,12 @@ Result done(const core::Event& e, store::Writer& store, const Context& ctx, Ask 
                                  std::string(prefix(e)) + "ask cancel " + std::to_string(a.id) + ".")
                            .take());
     }
+    if (h.unknown)
+      return refuse(e, BodyBuilder()
+                           .text("Nothing recorded: I can't find ")
+                           .mention(h.id, display_name(h))
+                           .text(" on this server — check the spelling.")
+                           .take());
     if (h.is_bot || h.deactivated) bots.push_back(h);
   }
   if (!bots.empty()) {
@@ -185,9 +207,18 @@ Result done(const core::Event& e, store::Writer& store, const Context& ctx, Ask 
 
   Result r;
   if (!e.user.name.empty()) store.set_name(e.user.id, e.user.name);
+  // Help kudos come out of the giver's daily quota like any other (else opening and closing
+  // requests would be a way round it). The giver is the person who was helped, also when an admin
+  // closes the request for them, so the quota and `brigade report` count the same kudos. With too
+  // little left the request still closes; the helpers are thanked, not credited.
+  const std::int32_t day = ctx.calendar.day(ctx.now);
+  const bool credited =
+      store.debit_quota(a.requester, day, static_cast<std::uint32_t>(helpers.size()), ctx.rules.daily_quota);
   a.helpers.clear();
   for (const auto& h : helpers) {
     if (!h.name.empty() && h.name != store.name_of(h.id)) store.set_name(h.id, h.name);
+    a.helpers.push_back(h.id);
+    if (!credited) continue;
     store::Kudos k;
     k.ts = ctx.now;
     k.giver = a.requester;  // the person who was helped says thanks, even when an admin closes it
@@ -197,7 +228,6 @@ Result done(const core::Event& e, store::Writer& store, const Context& ctx, Ask 
     k.reason = reason;
     k.ask = a.id;
     r.kudos_ids.push_back(store.add_kudos(k));
-    a.helpers.push_back(h.id);
   }
   a.state = AskState::done;
   a.updated = ctx.now;
@@ -210,7 +240,18 @@ Result done(const core::Event& e, store::Writer& store, const Context& ctx, Ask 
   b.text(" for helping ")
       .mention(requester.id, display_name(requester))
       .text("! (" + shorten(a.text, kQuotedRequest) + ")");
-  r.replies.push_back(public_reply(e, b.take(), true));
+  announce(r, e, store, a, b.take(), true);
+  if (!credited) {
+    BodyBuilder note;
+    const bool self = e.user.id == a.requester;
+    note.text(std::string(self ? "Your" : "The requester's") + " kudos for today are spent, so ");
+    mention_list(note, helpers);
+    note.text(
+        std::string(helpers.size() == 1 ? " was" : " were") +
+        " thanked but not credited with help kudos today. " +
+        (self ? "Thank them tomorrow with " + std::string(prefix(e)) + "thanks — it will count then." : ""));
+    r.replies.push_back(private_reply(e, note.take()));
+  }
   return r;
 }
 
@@ -227,7 +268,7 @@ Result cancel(const core::Event& e, store::Writer& store, const Context& ctx, As
   BodyBuilder b;
   b.text("Help request " + number(a.id) + " from ").mention(requester.id, display_name(requester));
   b.text(" was withdrawn: " + shorten(a.text, kQuotedRequest));
-  r.replies.push_back(public_reply(e, b.take(), false));
+  announce(r, e, store, a, b.take(), false);
   return r;
 }
 
@@ -238,9 +279,10 @@ Result handle_ask(const core::Event& e, store::Writer& store, const Context& ctx
   using Verb = AskArgs::Verb;
   switch (args.verb) {
     case Verb::usage:
-      return usage(e, args.problem.empty() ? ask_usage(e) : "Hmm, " + args.problem + ".\n" + ask_usage(e));
+      return usage(e, args.problem.empty() ? ask_usage(e, ctx.rules)
+                                           : "Hmm, " + args.problem + ".\n" + ask_usage(e, ctx.rules));
     case Verb::help:
-      return usage(e, ask_usage(e));
+      return usage(e, ask_usage(e, ctx.rules));
     case Verb::open:
       return open_request(e, store, ctx, args.text);
     case Verb::list:
@@ -258,7 +300,7 @@ Result handle_ask(const core::Event& e, store::Writer& store, const Context& ctx
     case Verb::cancel:
       return cancel(e, store, ctx, std::move(*a));
     default:
-      return usage(e, ask_usage(e));
+      return usage(e, ask_usage(e, ctx.rules));
   }
 }
 

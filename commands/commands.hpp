@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,9 @@ struct Rules {
   std::map<std::string, std::string> wins_channel;  // platform -> raw channel id/name for /praise cross-posts
   std::vector<std::string> managers;                // qualified user ids allowed to see others' summaries
   std::vector<std::string> admins;                  // managers' rights + closing/cancelling anyone's /ask
+  // Platforms whose "private" replies are in fact seen by the room (Matrix threads them to the
+  // command unless matrix.private_replies = "direct"); help texts must not promise privacy there.
+  std::set<std::string> replies_seen_by_room = {"matrix"};
 };
 
 struct Context {

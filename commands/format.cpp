@@ -144,14 +144,21 @@ std::string thanks_usage(const core::Event& e, const Rules& rules) {
          quota_rule(rules) + values + with_prefix("\nMore: {p}kudos help", prefix(e));
 }
 
-std::string ask_usage(const core::Event& e) {
+// How a reply "to you" is shown on this platform.
+std::string private_words(const core::Event& e, const Rules& rules) {
+  return rules.replies_seen_by_room.count(e.platform) ? "as a reply to your message" : "shown only to you";
+}
+
+std::string ask_usage(const core::Event& e, const Rules& rules) {
   return with_prefix(
       "🙋 Help requests:\n"
       "  {p}ask how do I rotate the certs?  — opens request #N in this channel\n"
-      "  {p}ask list  — open requests in this channel (shown only to you)\n"
-      "  {p}ask take N  — you're on it\n"
-      "  {p}ask done N [@helper …]  — resolve it and thank the helpers (whoever took it, by default)\n"
-      "  {p}ask cancel N  — withdraw it",
+      "  {p}ask list  — open requests in this channel (" +
+          private_words(e, rules) +
+          ")\n"
+          "  {p}ask take N  — you're on it\n"
+          "  {p}ask done N [@helper …]  — resolve it and thank the helpers (whoever took it, by default)\n"
+          "  {p}ask cancel N  — withdraw it",
       prefix(e));
 }
 
@@ -169,17 +176,22 @@ std::string kudos_help(const core::Event& e, const Rules& rules, const core::Cal
              "  {p}thanks @a [@b …] [reason] [#value …]  — thank people; posted in the channel\n"
              "  {p}praise @a [@b …] message  — public praise, also shared in the wins channel if there is "
              "one\n"
-             "  {p}ask what you need  — open a help request #N; {p}ask list (shown only to you) · "
-             "{p}ask take N · {p}ask done N [@helper …] · {p}ask cancel N\n"
-             "  {p}leaderboard [week|month|quarter|year|all] [all-channels]  — top 10\n"
-             "  {p}kudos · {p}kudos @a  — received/given this week, this month, all time\n"
-             "  {p}kudos summary [@a …|#channel|everyone] [since YYYY-MM-DD] [until YYYY-MM-DD]  — "
-             "your recognition summary (others: managers and admins)\n"
-             "  {p}kudos help  — this message\n",
+             "  {p}ask what you need  — open a help request #N; {p}ask list (" +
+                 private_words(e, rules) +
+                 ") · "
+                 "{p}ask take N · {p}ask done N [@helper …] · {p}ask cancel N\n"
+                 "  {p}leaderboard [week|month|quarter|year|all] [all-channels]  — top 10\n"
+                 "  {p}kudos · {p}kudos @a  — received/given this week, this month, all time\n"
+                 "  {p}kudos summary [@a …|#channel|everyone] [since YYYY-MM-DD] [until YYYY-MM-DD]  — "
+                 "your recognition summary (others: managers and admins)\n"
+                 "  {p}kudos help  — this message\n",
              prefix(e)) +
          quota_rule(rules) +
          (rules.daily_quota == 0 ? "" : " The day ends at midnight, " + calendar.tz_name() + " time.") +
-         " Replies like this one are only visible to you.";
+         (rules.replies_seen_by_room.count(e.platform)
+              ? " Replies like this one are threaded to your message, so others in the room can see them "
+                "(an admin can send them to a direct chat instead: matrix.private_replies = \"direct\")."
+              : " Replies like this one are only visible to you.");
 }
 
 }  // namespace brigade::commands

@@ -43,7 +43,7 @@ std::string shorten(std::string_view s, std::size_t max);
 
 // Usage texts, with the platform's prefix and the configured quota.
 std::string thanks_usage(const core::Event& e, const Rules& rules);
-std::string ask_usage(const core::Event& e);
+std::string ask_usage(const core::Event& e, const Rules& rules);
 std::string leaderboard_usage(const core::Event& e);
 std::string kudos_help(const core::Event& e, const Rules& rules, const core::Calendar& calendar);
 

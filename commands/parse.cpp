@@ -205,6 +205,10 @@ ThanksArgs parse_thanks(std::string_view text, const std::vector<core::Mention>&
   if (i == tokens.size()) return a;
 
   for (std::size_t k = i; k < tokens.size(); ++k) {
+    if (tokens[k].is_user() && std::none_of(a.recipients.begin(), a.recipients.end(), [&](const auto& r) {
+          return r.id == tokens[k].mention->user.id;
+        }))
+      add_user(a.not_counted, tokens[k].mention->user);
     if (tokens[k].mention) continue;  // "#general" as a channel mention is a place, not a value
     if (auto v = value_tag(tokens[k].text);
         v && std::find(a.values.begin(), a.values.end(), *v) == a.values.end())
@@ -232,26 +236,46 @@ AskArgs parse_ask(std::string_view text, const std::vector<core::Mention>& menti
     a.verb = AskArgs::Verb::help;
     return a;
   }
-  if (tokens.size() == 1 && verb == "list") {
-    a.verb = AskArgs::Verb::list;
+  // A sub-command word first is a sub-command, even with bad arguments: a typo such as
+  // "take abc" gets the usage privately instead of opening a public request called "take abc".
+  if (verb == "list") {
+    if (tokens.size() == 1)
+      a.verb = AskArgs::Verb::list;
+    else
+      a.problem = "list takes nothing after it";
     return a;
   }
   if (verb == "take" || verb == "done" || verb == "cancel") {
-    if (tokens.size() == 1) {
+    // "take 3," / "done #3:": punctuation after the number belongs to the sentence.
+    std::string_view num = tokens.size() > 1 && !tokens[1].mention ? tokens[1].text : std::string_view();
+    while (!num.empty() && std::string_view(",.;:!?").find(num.back()) != std::string_view::npos)
+      num.remove_suffix(1);
+    auto n = parse_number(num);
+    if (!n) {
       a.problem = verb + " which request? Give its number: " + verb + " N";
       return a;
     }
-    // "take a look at my PR" is a request, not a verb: the verb needs its number.
-    if (auto n = parse_number(tokens[1].mention ? std::string_view() : tokens[1].text)) {
-      a.number = *n;
-      a.verb = verb == "take"   ? AskArgs::Verb::take
-               : verb == "done" ? AskArgs::Verb::done
-                                : AskArgs::Verb::cancel;
-      if (a.verb == AskArgs::Verb::done)
-        for (std::size_t k = 2; k < tokens.size(); ++k)
-          if (tokens[k].is_user()) add_user(a.helpers, tokens[k].mention->user);
-      return a;
+    a.number = *n;
+    a.verb = verb == "take"   ? AskArgs::Verb::take
+             : verb == "done" ? AskArgs::Verb::done
+                              : AskArgs::Verb::cancel;
+    if (a.verb != AskArgs::Verb::done) return a;  // "take 3, on it!": the rest is chat
+    std::string_view stray;
+    for (std::size_t k = 2; k < tokens.size(); ++k) {
+      if (tokens[k].is_user())
+        add_user(a.helpers, tokens[k].mention->user);
+      else if (stray.empty() && !is_separator(tokens[k]))
+        stray = tokens[k].text;
     }
+    // "done 3 bob": a name typed without its mention must not quietly credit the taker instead.
+    // With helpers mentioned, the rest is chat ("done 3 @erin thanks so much!").
+    if (a.helpers.empty() && !stray.empty()) {
+      a.verb = AskArgs::Verb::usage;
+      const std::string n = std::to_string(a.number);
+      a.problem = "\"" + std::string(stray) + "\" is not a mention. Mention the helpers (done " + n +
+                  " @name), or send just done " + n + " to credit whoever took it";
+    }
+    return a;
   }
   a.verb = AskArgs::Verb::open;
   a.text = collapse_space(text);

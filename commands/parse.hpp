@@ -49,10 +49,15 @@ struct ThanksArgs {
   std::vector<core::UserRef> recipients;  // leading user mentions, first occurrence of each id
   std::string reason;                     // as written, spacing collapsed, trailing #tags removed
   std::vector<std::string> values;        // every #value in the reason, lower-case, deduplicated
+  // People mentioned in the reason who are not recipients ("@bob for review, @carol for tests"):
+  // mentions after the reason are text, so the giver is told they were not counted.
+  std::vector<core::UserRef> not_counted;
 };
 ThanksArgs parse_thanks(std::string_view text, const std::vector<core::Mention>& mentions);
 
-// /ask: `what you need` | `list` | `take N` | `done N [@helper …]` | `cancel N` | `help`.
+// /ask: `what you need` | `list` | `take N` | `done N [@helper …]` | `cancel N` | `help`. A request
+// may not start with list, take, done or cancel: those words are the sub-commands, and anything
+// wrong after them is usage (`problem` says what).
 struct AskArgs {
   enum class Verb : std::uint8_t { usage, help, open, list, take, done, cancel };
   Verb verb = Verb::usage;

@@ -54,18 +54,28 @@ bool is_channel(const core::ChannelRef& c, std::string_view raw) {
 std::optional<Result> refuse_recipients(const core::Event& e, const std::vector<core::UserRef>& recipients,
                                         std::string_view verb, std::string_view command) {
   bool self = false;
-  std::vector<core::UserRef> bots, gone;
+  std::vector<core::UserRef> bots, gone, unknown;
   for (const auto& r : recipients) {
     if (r.id == e.user.id)
       self = true;
+    else if (r.unknown)
+      unknown.push_back(r);
     else if (r.is_bot)
       bots.push_back(r);
     else if (r.deactivated)
       gone.push_back(r);
   }
-  if (!self && bots.empty() && gone.empty()) return std::nullopt;
+  if (!self && bots.empty() && gone.empty() && unknown.empty()) return std::nullopt;
   const std::string p(prefix(e));
   BodyBuilder b;
+  if (!unknown.empty()) {
+    // Most likely a typo in a typed id: say which, so it can be fixed and sent again.
+    b.text("Nothing recorded: I can't find ");
+    mention_list(b, unknown);
+    b.text(" on this server — check the spelling" +
+           std::string(recipients.size() > unknown.size() ? ", then send it again with the others." : "."));
+    return refuse(e, b.take());
+  }
   if (!gone.empty()) {
     // Checked first: it is the one refusal the giver cannot fix by rewording.
     b.text("Nothing recorded: ");
@@ -232,6 +242,18 @@ Result give(const core::Event& e, store::Writer& store, const Context& ctx, stor
   mention_list(mine, args.recipients);
   mine.text((praise ? " posted" + crossposted : std::string()) + ". " +
             quota_left_text(rules.daily_quota, store.quota_used(e.user.id, day)));
+  if (!args.not_counted.empty()) {
+    const bool one = args.not_counted.size() == 1;
+    mine.text("\n⚠️ Not counted: ");
+    mention_list(mine, args.not_counted);
+    mine.text(std::string(one ? " comes" : " come") +
+              " after the reason, so the mention is only part of the text. To " +
+              (praise ? "praise" : "thank") + " them too, name everyone first: " + p + verb + " ");
+    std::vector<core::UserRef> everyone = args.recipients;
+    everyone.insert(everyone.end(), args.not_counted.begin(), args.not_counted.end());
+    for (std::size_t i = 0; i < everyone.size(); ++i) mine.text((i ? " @" : "@") + display_name(everyone[i]));
+    mine.text(" for …");
+  }
   result.replies.push_back(private_reply(e, mine.take()));
   return result;
 }

@@ -16,6 +16,7 @@ struct UserRef {
   std::string name;  // display name as last seen; may be empty
   bool is_bot = false;
   bool deactivated = false;  // the platform says the account is gone (Slack `deleted`)
+  bool unknown = false;      // the platform has no such account (Matrix: no profile; a typo)
 
   bool operator==(const UserRef& o) const { return id == o.id; }
 };
@@ -74,7 +75,7 @@ struct Reply {
   std::string channel;  // qualified channel id
   std::string user;     // for private replies: the qualified user id
   std::vector<Span> body;
-  bool ping = false;  // whether mentions in body should notify (thanks: yes; leaderboards: no)
+  bool ping = false;     // whether mentions in body should notify (thanks: yes; leaderboards: no)
   std::string reply_to;  // copied from Event::reply_to by the committer; see there
 
   std::string plain() const;  // body flattened, mentions as their display text

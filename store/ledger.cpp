@@ -305,6 +305,7 @@ bool Ledger::revoke_kudos(std::uint64_t id) {
   r.values = {};
   db(kKudos).put(txn_, val(idk), val(rec));
   apply_tallies(r, -1);
+  refund_quota(r.giver, cal_.day(r.ts));
   return true;
 }
 
@@ -417,6 +418,17 @@ bool Ledger::debit_quota(std::string_view giver, std::int32_t day, std::uint32_t
     }
   }
   return true;
+}
+
+void Ledger::refund_quota(std::uint32_t giver, std::int32_t day) {
+  // Only that day's use goes down: a kudos taken back tomorrow gives nothing back today.
+  const auto qk = codec::quota_key(giver, day);
+  MDB_val data;
+  if (!db(kQuota).get(txn_, val(qk), data)) return;  // pruned, or given before quotas were kept
+  const auto used = codec::read32(view(data), "quota count");
+  if (used == 0) return;
+  const auto v = key32(used - 1);
+  db(kQuota).put(txn_, val(qk), val(v));
 }
 
 // ---- asks --------------------------------------------------------------------------------------

@@ -137,6 +137,8 @@ class Ledger {
   Kudos to_kudos(std::uint64_t id, const codec::KudosRec& r, NameCache& cache);
   Ask to_ask(std::uint64_t id, const codec::AskRec& r, NameCache& cache);
   void write_ask(std::uint64_t id, const Ask& a);
+  // One kudos of `giver`'s use on `day` back (revoke_kudos: the report no longer counts it either).
+  void refund_quota(std::uint32_t giver, std::int32_t day);
   std::optional<std::uint64_t> meta_number(std::string_view key);
   std::uint64_t next_seq(std::string_view key);
   // [lo, hi) ids that can hold a kudos with from <= ts < until (hi allows for skewed ids).

@@ -130,8 +130,8 @@ TEST_F(AskTest, AskUnknownNumbersAreRefused) {
 }
 
 TEST_F(AskTest, AskDoneCreditsTheTakerByDefault) {
-  rules_.daily_quota = 1;
-  cmd("thanks", "@carol for the coffee");  // alice's quota for today is used up
+  rules_.daily_quota = 2;
+  cmd("thanks", "@carol for the coffee");  // one of alice's two for today
   auto id = open_one();
   cmd("ask", "take " + std::to_string(id), kNov18Ten, kBob);
   auto r = cmd("ask", "done " + std::to_string(id), kNov18Ten + kHour);
@@ -145,7 +145,7 @@ TEST_F(AskTest, AskDoneCreditsTheTakerByDefault) {
   EXPECT_EQ(k->ask, id);
   EXPECT_EQ(k->reason, "helped with #1: how do I rotate the certs?");
   EXPECT_EQ(k->ts, kNov18Ten + kHour);
-  EXPECT_EQ(quota_used("console:alice"), 1u);  // help kudos use no quota
+  EXPECT_EQ(quota_used("console:alice"), 2u);  // help kudos use the giver's quota like thanks
   auto a = store_->read()->ask(id);
   EXPECT_EQ(a->state, AskState::done);
   EXPECT_EQ(a->helpers, std::vector<std::string>{"console:bob"});
@@ -168,6 +168,68 @@ TEST_F(AskTest, AskDoneCreditsTheNamedHelpersInstead) {
   EXPECT_EQ(received_this_week("console:carol"), 1u);
   EXPECT_NE(text(r, Audience::channel).find("thank you @carol and @dave for helping @alice"),
             std::string::npos);
+}
+
+// Opening requests and closing them with done N @pat must not be a way round the quota.
+TEST_F(AskTest, AskDoneWithTheQuotaSpentClosesButDoesNotCredit) {
+  rules_.daily_quota = 2;
+  for (int i = 0; i < 2; ++i) {
+    auto id = open_one("request " + std::to_string(i));
+    auto r = cmd("ask", "done " + std::to_string(id) + " @bob");
+    ASSERT_EQ(r.outcome, Outcome::ok);
+    EXPECT_EQ(r.kudos_ids.size(), 1u);
+  }
+  EXPECT_EQ(quota_used("console:alice"), 2u);
+  auto id = open_one("one more");
+  auto r = cmd("ask", "done " + std::to_string(id) + " @bob");
+  ASSERT_EQ(r.outcome, Outcome::ok) << "the request still closes";
+  EXPECT_TRUE(r.kudos_ids.empty());
+  EXPECT_EQ(state(id), AskState::done);
+  EXPECT_EQ(received_this_week("console:bob"), 2u);
+  EXPECT_EQ(quota_used("console:alice"), 2u);
+  auto note = text(r, Audience::private_);
+  EXPECT_NE(note.find("kudos for today are spent"), std::string::npos) << note;
+  EXPECT_NE(note.find("@bob was thanked but not credited"), std::string::npos) << note;
+  auto spent = expect_refused("thanks", "@carol for more");
+  EXPECT_NE(spent.find("all 2 kudos for today"), std::string::npos)
+      << "nothing else to give today: " << spent;
+}
+
+// A request's news goes to its own channel, wherever the command was typed.
+TEST_F(AskTest, AskAnnouncementsGoToTheRequestsChannel) {
+  auto id = open_one("design review please");  // in #general
+  const auto n = std::to_string(id);
+  rules_.admins = {"console:dave"};
+  for (const char* verb : {"take", "cancel"}) {
+    auto e = make_event("ask", std::string(verb) + " " + n);
+    e.user = std::string(verb) == "take" ? kBob : kDave;
+    e.channel = kOps;
+    auto r = run(e);
+    ASSERT_EQ(r.outcome, Outcome::ok) << verb;
+    const auto* pub = find(r, Audience::channel);
+    ASSERT_NE(pub, nullptr) << verb;
+    EXPECT_EQ(pub->channel, "console:general") << verb << ": announced where #1 was asked";
+    const auto* note = find(r, Audience::private_);
+    ASSERT_NE(note, nullptr) << verb;
+    EXPECT_EQ(note->channel, "console:ops");
+    EXPECT_NE(note->plain().find("announced in #general"), std::string::npos) << note->plain();
+  }
+  // Typed in its own channel: just the announcement.
+  auto other = open_one("another");
+  auto r = cmd("ask", "take " + std::to_string(other), kNov18Ten, kBob);
+  ASSERT_EQ(r.replies.size(), 1u);
+  EXPECT_EQ(r.replies[0].channel, "console:general");
+}
+
+// A sub-command word with bad arguments is a typo, answered privately — never a public request.
+TEST_F(AskTest, AskSubCommandTyposGetUsageNotARequest) {
+  for (const char* typo : {"take abc", "list all", "done", "cancel", "take", "done abc", "done 1 bob"}) {
+    auto msg = expect_refused("ask", typo, kNov18Ten, kAlice, Outcome::usage);
+    EXPECT_NE(msg.find("/ask take N"), std::string::npos) << typo << ": " << msg;
+  }
+  EXPECT_TRUE(store_->read()->open_asks("", 100).empty());
+  auto msg = expect_refused("ask", "done 1 bob", kNov18Ten, kAlice, Outcome::usage);
+  EXPECT_NE(msg.find("\"bob\" is not a mention"), std::string::npos) << msg;
 }
 
 TEST_F(AskTest, AskDoneWithNobodyToCreditAsksForTheHelper) {
@@ -221,7 +283,7 @@ TEST_F(AskTest, AskDoneAndCancelAreForTheRequesterOrAnAdmin) {
 }
 
 TEST_F(AskTest, AskClosedRequestsCannotMoveAgain) {
-  auto done_id = open_one("done one");
+  auto done_id = open_one("the one to finish");
   cmd("ask", "done " + std::to_string(done_id) + " @bob");
   const auto d = std::to_string(done_id);
   EXPECT_NE(expect_refused("ask", "done " + d + " @bob").find("#1 is already done"), std::string::npos);

@@ -318,6 +318,79 @@ TEST_F(ThanksTest, PraiseFollowsTheSameRules) {
   expect_refused("praise", "@carol for the slides");
 }
 
+TEST_F(ThanksTest, ThanksRefusesAccountsThePlatformDoesNotKnow) {
+  // Matrix: a typed id with no profile on its server ("@nobody:localhost").
+  core::UserRef nobody{"matrix:@nobody:localhost", "nobody", false};
+  nobody.unknown = true;
+  auto e = make_event("thanks", "@bob @nobody for nothing", {kBob, nobody});
+  auto before = kudos_count();
+  auto r = run(e);
+  EXPECT_EQ(r.outcome, Outcome::refused);
+  EXPECT_EQ(kudos_count(), before);
+  ASSERT_EQ(r.replies.size(), 1u);
+  EXPECT_EQ(r.replies[0].audience, core::Audience::private_);
+  EXPECT_NE(r.replies[0].plain().find("I can't find @nobody on this server"), std::string::npos)
+      << r.replies[0].plain();
+  EXPECT_EQ(received_this_week("matrix:@nobody:localhost"), 0u);
+}
+
+TEST_F(ThanksTest, MentionsAfterTheReasonAreNotCountedAndTheGiverIsTold) {
+  auto r = cmd("thanks", "@bob for review, @carol for tests");
+  ASSERT_EQ(r.outcome, Outcome::ok);
+  EXPECT_EQ(r.kudos_ids.size(), 1u);
+  EXPECT_EQ(received_this_week("console:bob"), 1u);
+  EXPECT_EQ(received_this_week("console:carol"), 0u) << "the rule stays: mentions after the reason are text";
+  auto mine = text(r, core::Audience::private_);
+  EXPECT_NE(mine.find("Not counted: @carol"), std::string::npos) << mine;
+  EXPECT_NE(mine.find("/thanks @bob @carol for …"), std::string::npos) << mine;
+  // Nobody left out: no note.
+  auto plain = cmd("thanks", "@dave for the coffee");
+  EXPECT_EQ(text(plain, core::Audience::private_).find("Not counted"), std::string::npos);
+}
+
+TEST_F(ThanksTest, RevokingAKudosGivesItsQuotaBackForThatDay) {
+  rules_.daily_quota = 2;
+  auto first = cmd("thanks", "@bob for one");
+  cmd("thanks", "@carol for two");
+  EXPECT_EQ(quota_used("console:alice"), 2u);
+  expect_refused("thanks", "@dave for three");
+  {
+    auto w = store_->write();
+    ASSERT_TRUE(w->revoke_kudos(first.kudos_ids.at(0)));
+    EXPECT_FALSE(w->revoke_kudos(first.kudos_ids.at(0))) << "twice gives back once";
+    w->commit();
+  }
+  EXPECT_EQ(quota_used("console:alice"), 1u);
+  EXPECT_EQ(cmd("thanks", "@dave for three").outcome, Outcome::ok)
+      << "the quota the revoked kudos used is back";
+  // A kudos of an earlier day taken back today leaves today's use alone.
+  auto yesterday = cmd("thanks", "@bob for yesterday", kNov18Ten - kDay);
+  EXPECT_EQ(quota_used("console:alice"), 2u);
+  {
+    auto w = store_->write();
+    ASSERT_TRUE(w->revoke_kudos(yesterday.kudos_ids.at(0)));
+    w->commit();
+  }
+  EXPECT_EQ(quota_used("console:alice"), 2u);
+  EXPECT_EQ(quota_used("console:alice", kNov18Ten - kDay), 0u);
+}
+
+TEST_F(ThanksTest, HelpTextSaysWherePrivateRepliesAreSeen) {
+  auto on = [&](const std::string& platform) {
+    auto e = make_event("kudos", "help");
+    e.platform = platform;
+    auto r = run(e);
+    return r.replies.empty() ? std::string() : r.replies[0].plain();
+  };
+  EXPECT_NE(on("console").find("only visible to you"), std::string::npos);
+  auto matrix = on("matrix");
+  EXPECT_EQ(matrix.find("only visible to you"), std::string::npos) << matrix;
+  EXPECT_EQ(matrix.find("shown only to you"), std::string::npos) << matrix;
+  EXPECT_NE(matrix.find("others in the room can see them"), std::string::npos) << matrix;
+  rules_.replies_seen_by_room.clear();  // matrix.private_replies = "direct"
+  EXPECT_NE(on("matrix").find("only visible to you"), std::string::npos);
+}
+
 TEST_F(ThanksTest, UnknownCommandsGetUsage) {
   auto msg = expect_refused("frobnicate", "", kNov18Ten, kAlice, Outcome::usage);
   EXPECT_NE(msg.find("kudos help"), std::string::npos) << msg;

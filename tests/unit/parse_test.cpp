@@ -221,14 +221,27 @@ TEST(ParseAsk, DoneCollectsHelpers) {
   EXPECT_TRUE(ask("done 4").helpers.empty());
 }
 
-TEST(ParseAsk, VerbWithoutNumberIsARequestOrUsage) {
-  auto a = ask("take a look at my PR?");
+// A sub-command word first is always the sub-command: a typo gets the usage, privately, instead
+// of opening a public request titled "take abc". A request is phrased another way.
+TEST(ParseAsk, SubCommandWordsWithBadArgumentsAreUsage) {
+  for (const char* text : {"take a look at my PR?", "take abc", "list all", "list of things", "done",
+                           "cancel soon", "done abc", "done 3 bob"}) {
+    auto u = ask(text);
+    EXPECT_EQ(u.verb, AskArgs::Verb::usage) << text;
+    EXPECT_FALSE(u.problem.empty()) << text;
+  }
+  EXPECT_NE(ask("done").problem.find("done N"), std::string::npos);
+  auto a = ask("could someone take a look at my PR?");
   EXPECT_EQ(a.verb, AskArgs::Verb::open);
-  EXPECT_EQ(a.text, "take a look at my PR?");
-  EXPECT_EQ(ask("list of things").verb, AskArgs::Verb::open);
-  auto u = ask("done");
-  EXPECT_EQ(u.verb, AskArgs::Verb::usage);
-  EXPECT_NE(u.problem.find("done N"), std::string::npos);
+  EXPECT_EQ(a.text, "could someone take a look at my PR?");
+  EXPECT_EQ(ask("help me rotate the certs").verb, AskArgs::Verb::open);
+  // What follows a valid sub-command is chat, except after done N, where only helpers belong
+  // unless helpers are named.
+  EXPECT_EQ(ask("take 3, on it!").verb, AskArgs::Verb::take);
+  EXPECT_EQ(ask("cancel 3 never mind").verb, AskArgs::Verb::cancel);
+  auto d = ask("done 3 @bob thanks so much!");
+  EXPECT_EQ(d.verb, AskArgs::Verb::done);
+  EXPECT_EQ(ids(d.helpers), (Ids{"console:bob"}));
 }
 
 LeaderboardArgs board(const std::string& text) {
