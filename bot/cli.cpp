@@ -38,8 +38,8 @@ int main_cli(int argc, char** argv) {
   app.require_subcommand(1);
 
   std::string config_file;
-  app.add_option("--config", config_file,
-                 "TOML configuration file (default: $BRIGADE_CONFIG or config/brigade.toml)");
+  const std::string config_help = "TOML configuration file (default: $BRIGADE_CONFIG or config/brigade.toml)";
+  app.add_option("--config", config_file, config_help);
 
   auto* run = app.add_subcommand("run", "Run the bot: Slack and Matrix when configured, else the console");
   run->fallthrough();
@@ -70,9 +70,22 @@ int main_cli(int argc, char** argv) {
                    "ask the running bot's GET /healthz on BRIGADE_HTTP_ADDR instead (store committing, "
                    "adapters connected)");
 
+  // Every command reads the configuration, so each one's --help lists --config too (where it is
+  // accepted: `brigade run --config FILE` as well as `brigade --config FILE run`).
+  for (auto* sub : {run, console_cmd, report, health}) sub->add_option("--config", config_file, config_help);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    // "A subcommand is required" says nothing about what was typed: name the unknown word.
+    if (app.get_subcommands().empty() && e.get_name() == "RequiredError") {
+      for (const auto& word : app.remaining()) {
+        if (word.empty() || word.front() == '-') continue;
+        std::cerr << "brigade: unknown command '" << word
+                  << "' (commands: run, console, report, health; see brigade --help)\n";
+        return 2;
+      }
+    }
     int code = app.exit(e);
     return code == 0 ? 0 : 2;
   }

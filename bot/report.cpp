@@ -27,16 +27,27 @@ int run_report(store::Store& store, const ReportOptions& opt, core::Millis now, 
                std::ostream& err) {
   const auto& cal = store.calendar();
   auto reader = store.read();
-  if (opt.verify) {
-    auto rep = reader->verify();
-    out << "checked " << rep.kudos << " kudos and " << rep.tally_keys << " tally entries\n";
-    for (const auto& d : rep.drift) out << "drift: " << d << '\n';
-    out << (rep.ok() ? "ok: tallies match the log\n" : "DRIFT: tallies differ from the log\n");
-    return rep.ok() ? 0 : 1;
-  }
   if (opt.format != "table" && opt.format != "csv" && opt.format != "json") {
     err << "report: --format must be table, csv or json\n";
     return 2;
+  }
+  if (opt.verify) {
+    auto rep = reader->verify();
+    if (opt.format == "json") {
+      nlohmann::json j = {
+          {"ok", rep.ok()}, {"kudos", rep.kudos}, {"tally_entries", rep.tally_keys}, {"drift", rep.drift}};
+      out << j.dump(2) << '\n';
+    } else if (opt.format == "csv") {
+      out << "kind,detail\r\n";
+      out << "checked," << rep.kudos << " kudos and " << rep.tally_keys << " tally entries\r\n";
+      for (const auto& d : rep.drift) out << "drift," << csv_field(d) << "\r\n";
+      out << (rep.ok() ? "ok,tallies match the log\r\n" : "drift,tallies differ from the log\r\n");
+    } else {
+      out << "checked " << rep.kudos << " kudos and " << rep.tally_keys << " tally entries\n";
+      for (const auto& d : rep.drift) out << "drift: " << d << '\n';
+      out << (rep.ok() ? "ok: tallies match the log\n" : "DRIFT: tallies differ from the log\n");
+    }
+    return rep.ok() ? 0 : 1;
   }
   store::SummaryQuery q;
   std::int32_t today = cal.day(now);

@@ -522,8 +522,13 @@ class Loader {
   static toml::table parse_file(const fs::path& path, const std::string& origin) {
     const std::string key = origin.empty() ? path.string() : origin;
     std::error_code ec;
-    if (!fs::exists(path, ec)) fail(key, "file not found: " + quote(path.string()));
-    if (fs::is_directory(path, ec)) fail(key, quote(path.string()) + " is a directory, not a file");
+    auto st = fs::status(path, ec);
+    // Not readable is not the same as not there: with DynamicUser=yes a root-only /etc/brigade is
+    // the usual cause, and "file not found" would send the admin looking in the wrong place.
+    if (ec && ec != std::errc::no_such_file_or_directory && ec != std::errc::not_a_directory)
+      fail(key, "cannot read " + quote(path.string()) + ": " + ec.message());
+    if (!fs::exists(st)) fail(key, "file not found: " + quote(path.string()));
+    if (fs::is_directory(st)) fail(key, quote(path.string()) + " is a directory, not a file");
     std::ifstream in(path, std::ios::binary);
     if (!in) fail(key, "cannot read " + quote(path.string()) + ": " + std::strerror(errno));
     std::ostringstream text;
@@ -844,6 +849,9 @@ class Loader {
       fail("kudos.values_required", "true needs a non-empty kudos.values list");
     if (c_.digest.enabled && c_.digest.channels.empty())
       fail("digest.channels", "required when digest.enabled = true");
+    // Matrix rooms have no replies only one person sees: "reply" threads them in the room.
+    c_.rules.replies_seen_by_room.clear();
+    if (c_.matrix.private_replies == "reply") c_.rules.replies_seen_by_room.insert("matrix");
   }
 
   const Env& env_;

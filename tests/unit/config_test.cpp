@@ -4,6 +4,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -147,6 +150,41 @@ TEST_F(ConfigTest, MissingExplicitFileNamesTheOption) {
     EXPECT_EQ(e.key(), "--config");
     EXPECT_THAT(e.what(), HasSubstr("nope.toml"));
   }
+}
+
+// systemd's DynamicUser=yes with a root-only /etc/brigade: the file is there, the bot may not
+// read it, and the message must say so (it said "file not found").
+TEST_F(ConfigTest, UnreadableConfigSaysPermissionDeniedNotNotFound) {
+  fs::path locked = dir_.path() / "locked";
+  write_file(locked / "brigade.toml", "[kudos]\ndaily_quota = 3\n");
+  fs::permissions(locked, fs::perms::owner_all);  // 0700, owned by whoever runs the test
+  int out[2];
+  ASSERT_EQ(::pipe(out), 0);
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    // Root reads anything: become nobody first, as the unit's dynamic user is.
+    if (::geteuid() == 0 && (::setgid(65534) != 0 || ::setuid(65534) != 0)) ::_exit(3);
+    std::string msg = "loaded";
+    try {
+      brigade::config::load(env_of({{"BRIGADE_CONFIG", (locked / "brigade.toml").string()}}));
+    } catch (const ConfigError& e) {
+      msg = e.key() + ": " + e.what();
+    }
+    (void)!::write(out[1], msg.data(), msg.size());
+    ::_exit(0);
+  }
+  ::close(out[1]);
+  std::string msg;
+  char buf[512];
+  for (ssize_t n; (n = ::read(out[0], buf, sizeof buf)) > 0;) msg.append(buf, static_cast<std::size_t>(n));
+  ::close(out[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "could not drop privileges";
+  EXPECT_THAT(msg, HasSubstr("BRIGADE_CONFIG")) << msg;
+  EXPECT_THAT(msg, HasSubstr("ermission denied")) << msg;
+  EXPECT_THAT(msg, Not(HasSubstr("not found"))) << msg;
 }
 
 TEST_F(ConfigTest, MissingBrigadeConfigFileNamesTheVariable) {
@@ -746,8 +784,9 @@ TEST_F(ConfigTest, HttpAddrForms) {
   for (const char* ok : {"0.0.0.0:8080", "[::1]:0", "[::]:443", "localhost:65535", "brigade.internal:80"}) {
     SCOPED_TRACE(ok);
     // Beyond loopback the API needs a token (see HttpBeyondLoopbackNeedsAToken).
-    EXPECT_EQ(brigade::config::load(env_of({{"BRIGADE_HTTP_ADDR", ok}, {"BRIGADE_HTTP_TOKEN", "t0ken"}})).http.addr,
-              ok);
+    EXPECT_EQ(
+        brigade::config::load(env_of({{"BRIGADE_HTTP_ADDR", ok}, {"BRIGADE_HTTP_TOKEN", "t0ken"}})).http.addr,
+        ok);
   }
   auto hp = parse_host_port("[::1]:8080");
   ASSERT_TRUE(hp);
