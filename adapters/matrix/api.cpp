@@ -81,7 +81,7 @@ bot::Delivery send_outcome(const Answer& a) {
   return bot::Delivery::drop(a.describe());
 }
 
-json notice_content(const core::Reply& r) {
+json notice_content(const core::Reply& r, bool direct_room) {
   std::string body, html;
   json mentioned = json::array();
   auto mention = [&](std::string_view id) {
@@ -89,6 +89,13 @@ json notice_content(const core::Reply& r) {
       if (m == id) return;
     mentioned.push_back(std::string(id));
   };
+  const bool is_private = r.audience == core::Audience::private_;
+  const auto addressee = raw_id(r.user);
+  if (is_private && !direct_room && r.reply_to.empty() && is_user_id(addressee)) {
+    const std::string name(localpart(addressee));  // clients show the pill with the display name
+    body += name + ": ";
+    html += "<a href=\"https://matrix.to/#/" + escape_html(addressee) + "\">" + escape_html(name) + "</a>: ";
+  }
   for (const auto& s : r.body) {
     body += s.text;
     auto id = raw_id(s.user_id);
@@ -112,9 +119,9 @@ json notice_content(const core::Reply& r) {
   c["body"] = body;
   c["format"] = "org.matrix.custom.html";
   c["formatted_body"] = formatted;
-  if (r.audience == core::Audience::private_) {
-    if (auto who = raw_id(r.user); is_user_id(who)) mention(who);
-    if (!r.reply_to.empty()) {
+  if (is_private) {
+    if (is_user_id(addressee)) mention(addressee);
+    if (!r.reply_to.empty() && !direct_room) {
       json to = json::object();
       to["event_id"] = r.reply_to;
       json rel = json::object();

@@ -38,7 +38,9 @@ bot::Delivery send_outcome(const Answer& a);
 
 // A reply as m.notice content: plain body, escaped HTML with pills for Matrix users, m.mentions
 // listing who is pinged (thanks recipients when the reply pings; the asker of a private reply),
-// and m.in_reply_to for private replies threaded to the command.
-nlohmann::json notice_content(const core::Reply& r);
+// and m.in_reply_to for private replies threaded to the command. A private reply in a room that is
+// not threaded (a reaction's) starts with a pill of whom it is for. `direct_room`: it goes to a
+// direct chat with that person instead, neither threaded nor addressed.
+nlohmann::json notice_content(const core::Reply& r, bool direct_room = false);
 
 }  // namespace brigade::matrix

@@ -96,8 +96,12 @@ void add(std::vector<core::Mention>& ms, std::size_t pos, std::size_t len, core:
 // ---- Directory ----------------------------------------------------------------------------------
 
 void Directory::set(const std::string& room, const std::string& user, const std::string& name) {
-  if (name.empty()) return;
-  rooms_[room][user] = name;
+  auto& members = rooms_[room];
+  if (name.empty()) {
+    members.try_emplace(user);  // a member without a display name: known, named by the localpart
+    return;
+  }
+  members[user] = name;
   any_room_[user] = name;
 }
 
@@ -111,16 +115,33 @@ void Directory::forget_room(const std::string& room) {
 
 std::string Directory::name(std::string_view room, std::string_view user) const {
   if (auto r = rooms_.find(room); r != rooms_.end())
-    if (auto u = r->second.find(user); u != r->second.end()) return u->second;
+    if (auto u = r->second.find(user); u != r->second.end() && !u->second.empty()) return u->second;
   if (auto u = any_room_.find(user); u != any_room_.end()) return u->second;
   return std::string(localpart(user));
+}
+
+bool Directory::member(std::string_view room, std::string_view user) const {
+  auto r = rooms_.find(room);
+  return r != rooms_.end() && r->second.find(user) != r->second.end();
+}
+
+void Directory::set_room_name(const std::string& room, const std::string& name) {
+  if (name.empty())
+    room_names_.erase(room);
+  else
+    room_names_[room] = name;
+}
+
+std::string Directory::room_name(std::string_view room) const {
+  auto it = room_names_.find(room);
+  return it == room_names_.end() ? std::string() : it->second;
 }
 
 std::vector<std::string> Directory::named(std::string_view room, std::string_view name) const {
   std::vector<std::string> out;
   if (auto r = rooms_.find(room); r != rooms_.end())
     for (const auto& [user, n] : r->second)
-      if (n == name) out.push_back(user);
+      if (!n.empty() && n == name) out.push_back(user);
   return out;
 }
 
@@ -247,7 +268,7 @@ Parsed parse_event(const json& ev, const std::string& room, const Identity& me, 
   e.source_id = source_of(event_id);
   e.platform = "matrix";
   e.user = user_ref(sender, room, me, dir);
-  e.channel = core::ChannelRef{qualify(room), ""};
+  e.channel = core::ChannelRef{qualify(room), dir.room_name(room)};
   e.ts_ms = ts;
   e.reply_to = event_id;
 
@@ -259,7 +280,9 @@ Parsed parse_event(const json& ev, const std::string& room, const Identity& me, 
     if (normalise_reaction(key) != normalise_reaction(me.reaction)) return ignore("reaction " + key);
     p.kind = Parsed::Kind::reaction;
     p.target = target;
-    e.reply_to = target;
+    // Not threaded to the message reacted to: that is the recipient's, and the private answer
+    // (quota left) is for the giver. Unthreaded private replies name whom they are for.
+    e.reply_to.clear();
     e.command = "thanks";
     return p;
   }
@@ -343,6 +366,8 @@ SyncBatch parse_sync(const json& body, const Identity& me, Directory& dir) {
   auto learn = [&](const std::string& room, const json& ev, JoinedRoom& jr) {
     std::string type = str(ev, "type");
     if (type == "m.room.encryption" || type == "m.room.encrypted") jr.encrypted = true;
+    if (type == "m.room.name" && ev.contains("state_key"))
+      dir.set_room_name(room, str(obj(ev, "content"), "name"));
     if (type != "m.room.member") return;
     std::string user = str(ev, "state_key");
     const json& c = obj(ev, "content");
@@ -361,6 +386,10 @@ SyncBatch parse_sync(const json& body, const Identity& me, Directory& dir) {
       jr.limited = it->get<bool>();
     for (const auto& ev : arr(timeline, "events")) {
       learn(room, ev, jr);
+      if (str(ev, "type") == "m.room.member" && str(ev, "state_key") == me.user_id &&
+          str(obj(ev, "content"), "membership") == "join" &&
+          str(obj(obj(ev, "unsigned"), "prev_content"), "membership") != "join")  // not a rename
+        jr.joined_here = true;
       jr.timeline.push_back(ev);
     }
     b.joined.push_back(std::move(jr));

@@ -27,10 +27,17 @@ class Directory {
   std::string name(std::string_view room, std::string_view user) const;
   // The members of `room` whose display name is exactly `name`.
   std::vector<std::string> named(std::string_view room, std::string_view name) const;
+  // Whether `user` is known to be in `room` (from joined_members or member events).
+  bool member(std::string_view room, std::string_view user) const;
+
+  // Rooms' names (m.room.name), so replies say "#Kudos" rather than a room id.
+  void set_room_name(const std::string& room, const std::string& name);
+  std::string room_name(std::string_view room) const;  // "" when unknown
 
  private:
   std::map<std::string, std::map<std::string, std::string, std::less<>>, std::less<>> rooms_;
   std::map<std::string, std::string, std::less<>> any_room_;
+  std::map<std::string, std::string, std::less<>> room_names_;
 };
 
 struct Rewritten {
@@ -72,6 +79,9 @@ struct JoinedRoom {
   std::string room;
   std::vector<nlohmann::json> timeline;
   bool limited = false;
+  // The bot's own join is in this timeline: events before it (the gap a `limited` timeline
+  // leaves) were sent before Brigade was there, so no command in them was meant for it.
+  bool joined_here = false;
   bool encrypted = false;  // m.room.encryption in state or timeline, or an m.room.encrypted event
 };
 struct SyncBatch {

@@ -42,9 +42,14 @@ using std::chrono::milliseconds;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::string_view kCursor = "matrix";
 constexpr std::string_view kMetaDevice = "matrix.device_id";
+// The access token a password login gave, kept with its device: Synapse before 1.70 (and servers
+// on the pre-1.7 spec) scope txnIds to the access token, so a reply re-sent after a restart is
+// recognised only when it goes out on the same token. It also spares the server a login per start.
+constexpr std::string_view kMetaToken = "matrix.access_token";
 constexpr std::string_view kMetaInstance = "matrix.txn_instance";
 constexpr std::size_t kRecentSenders = 20000;
 constexpr std::chrono::seconds kCursorFlush{30};
+constexpr int kInPlaceRetries = 4;  // failed sends retried in the room's queue before the outbox takes over
 
 core::Millis now_ms() {
   return std::chrono::duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -108,6 +113,14 @@ json direct_room_body(const std::string& user) {
 // co_await expression twice.
 bot::Committer::Task meta_task(std::string key, std::string value) {
   return [key = std::move(key), value = std::move(value)](store::Writer& w) { w.set_meta(key, value); };
+}
+
+// The session a login gave: device and token commit together (empty token: none to reuse).
+bot::Committer::Task session_task(std::string device, std::string token) {
+  return [device = std::move(device), token = std::move(token)](store::Writer& w) {
+    if (!device.empty()) w.set_meta(kMetaDevice, device);
+    w.set_meta(kMetaToken, token);
+  };
 }
 
 std::string random_instance() {
@@ -202,7 +215,7 @@ class MatrixAdapter final : public bot::NetworkAdapter {
   // One Client-Server API call. A rejected token is handled here: with a password the adapter
   // logs in again (same device) and repeats the call once; without one it stops for good.
   asio::awaitable<Answer> call(net::HttpClient& client, std::string method, std::string path, json body,
-                               bool authed = true) {
+                               bool authed = true, bool renew = true) {
     for (int attempt = 0;; ++attempt) {
       net::HttpRequest req;
       req.method = method;
@@ -215,7 +228,8 @@ class MatrixAdapter final : public bot::NetworkAdapter {
       std::uint64_t generation = token_generation_;
       auto r = co_await client.request(std::move(req));
       Answer a = read_answer(r.status, r.body, r.header("retry-after"), net::redact(r.error), now_ms());
-      if (!authed || !a.token_invalid() || attempt > 0 || stopping_) co_return a;
+      if (!authed || !renew || !a.token_invalid() || attempt > 0 || stopping_) co_return a;
+      stored_token_ = false;  // whatever comes next is a fresh login
       if (!co_await renew_session(generation, a)) co_return a;
     }
   }
@@ -252,11 +266,11 @@ class MatrixAdapter final : public bot::NetworkAdapter {
         std::string device = a.body.value("device_id", device_id_);
         if (user != me_.user_id) spdlog::info("matrix: the homeserver calls this account {}", user);
         me_.user_id = user;
-        if (device != device_id_) {
-          device_id_ = device;
-          auto task = meta_task(std::string(kMetaDevice), device);
-          co_await commit_task(std::move(task));
-        }
+        device_id_ = device;
+        // Kept for the next start (see kMetaToken); a failed write only costs a login then.
+        auto task = session_task(device, token_);
+        if (!co_await commit_task(std::move(task)))
+          spdlog::warn("matrix: could not keep the session in the data file; the next start logs in again");
         spdlog::info("matrix: logged in as {} (device {})", me_.user_id, device_id_);
         ok = true;
         break;
@@ -284,6 +298,18 @@ class MatrixAdapter final : public bot::NetworkAdapter {
     co_return ok;
   }
 
+  // Ends the current session on the server (POST /logout) and forgets it here and in the data file.
+  asio::awaitable<void> logout() {
+    auto a = co_await call(http_, "POST", "/logout", json::object(), true, /*renew=*/false);
+    if (!a.ok() && !a.token_invalid())
+      spdlog::warn("matrix: logging out the old session failed: {}", a.describe());
+    token_.clear();
+    stored_token_ = false;
+    ++token_generation_;
+    auto task = session_task("", "");
+    co_await commit_task(std::move(task));
+  }
+
   // Runs a store write on the committer and waits for its commit.
   asio::awaitable<bool> commit_task(bot::Committer::Task task) {
     auto sig = std::make_shared<Signal>(ioc_);
@@ -308,6 +334,11 @@ class MatrixAdapter final : public bot::NetworkAdapter {
       device_id_ = r->meta(kMetaDevice).value_or("");
       instance_ = r->meta(kMetaInstance).value_or("");
       cursor_ = r->cursor(kCursor).value_or("");
+      // A configured MATRIX_ACCESS_TOKEN wins; else the token the last login gave, if any.
+      if (token_.empty() && !cfg_.password.empty()) {
+        token_ = r->meta(kMetaToken).value_or("");
+        stored_token_ = !token_.empty();
+      }
     }
     if (instance_.empty()) {
       std::string inst = random_instance();
@@ -335,6 +366,13 @@ class MatrixAdapter final : public bot::NetworkAdapter {
       if (stopping_) co_return false;
       if (a.ok() && a.body.is_object()) {
         std::string user = a.body.value("user_id", "");
+        if (stored_token_ && !user.empty() && user != me_.user_id) {
+          // MATRIX_USER_ID changed since that login: end the old session, start the configured one.
+          spdlog::info("matrix: the stored session belongs to {}, not {}; logging it out", user, me_.user_id);
+          co_await logout();
+          device_id_.clear();
+          continue;
+        }
         if (!user.empty() && user != me_.user_id) {
           spdlog::warn("matrix: MATRIX_USER_ID is {} but the access token belongs to {}; using {}",
                        me_.user_id, user, user);
@@ -346,8 +384,11 @@ class MatrixAdapter final : public bot::NetworkAdapter {
           auto task = meta_task(std::string(kMetaDevice), device);
           co_await commit_task(std::move(task));
         }
-        spdlog::info("matrix: connected to {} as {} (device {})", base_, me_.user_id,
-                     device_id_.empty() ? "unknown" : device_id_);
+        spdlog::info("matrix: connected to {} as {} (device {}, {})", base_, me_.user_id,
+                     device_id_.empty() ? "unknown" : device_id_,
+                     stored_token_               ? "the stored session"
+                     : cfg_.access_token.empty() ? "a new login"
+                                                 : "MATRIX_ACCESS_TOKEN");
         co_return true;
       }
       if (!a.transient()) {
@@ -422,9 +463,47 @@ class MatrixAdapter final : public bot::NetworkAdapter {
       spdlog::debug("matrix: joined_members of {} failed: {}", room, a.describe());
       co_return;
     }
-    for (const auto& [user, info] : a.body["joined"].items())
-      if (info.is_object() && info.contains("display_name") && info["display_name"].is_string())
-        dir_.set(room, user, info["display_name"].get<std::string>());
+    for (const auto& [user, info] : a.body["joined"].items()) {
+      bool named = info.is_object() && info.contains("display_name") && info["display_name"].is_string();
+      dir_.set(room, user, named ? info["display_name"].get<std::string>() : std::string());
+    }
+    if (dir_.room_name(room).empty()) co_await load_room_name(room);
+  }
+
+  // A room's m.room.name, else its canonical alias: what replies call the room.
+  asio::awaitable<void> load_room_name(std::string room) {
+    auto a = co_await call(http_, "GET", "/rooms/" + path_segment(room) + "/state/m.room.name", nullptr);
+    std::string name = a.ok() && a.body.is_object() ? a.body.value("name", "") : "";
+    if (name.empty()) {
+      a = co_await call(http_, "GET", "/rooms/" + path_segment(room) + "/state/m.room.canonical_alias",
+                        nullptr);
+      name = a.ok() && a.body.is_object() ? a.body.value("alias", "") : "";
+    }
+    if (!name.empty()) dir_.set_room_name(room, name);
+  }
+
+  // Whether a user id exists on its homeserver, for mentions of people who are not in the room
+  // (typed ids: "@nobody:localhost" would otherwise be credited and reach the leaderboard).
+  // Only a definite "no such profile" says no; an error we cannot read does not refuse anyone.
+  asio::awaitable<bool> account_exists(std::string user) {
+    auto now = std::chrono::steady_clock::now();
+    if (auto it = accounts_.find(user); it != accounts_.end() && now - it->second.second < opt_.members_ttl)
+      co_return it->second.first;
+    auto a = co_await call(http_, "GET", "/profile/" + path_segment(user), nullptr);
+    bool exists = !(a.status == 404 && a.errcode == "M_NOT_FOUND");
+    if (a.ok() || !exists) accounts_[user] = {exists, now};
+    if (!exists) spdlog::info("matrix: {} has no profile on its server; not crediting it", user);
+    co_return exists;
+  }
+
+  // Marks mentioned users the homeserver does not know, so the command refuses them by name.
+  asio::awaitable<void> vet_mentions(core::Event& e, std::string room) {
+    for (auto& m : e.mentions) {
+      if (m.is_channel()) continue;
+      std::string user(raw_id(m.user.id));
+      if (user.empty() || user == me_.user_id || dir_.member(room, user)) continue;
+      m.user.unknown = !co_await account_exists(user);
+    }
   }
 
   // The sender of an event a reaction points at: from what this process saw, else the server.
@@ -533,7 +612,9 @@ class MatrixAdapter final : public bot::NetworkAdapter {
       }
       for (const auto& ev : jr.timeline) remember_sender(ev);
       if (initial || encrypted_.count(jr.room)) continue;
-      if (jr.limited)
+      // A room just joined comes with a limited timeline too, but what came before the join was
+      // not addressed to Brigade: only a gap after it can hold missed commands.
+      if (jr.limited && !jr.joined_here)
         spdlog::warn(
             "matrix: {} had more new events than one sync returns; older ones in the gap are skipped",
             jr.room);
@@ -559,6 +640,7 @@ class MatrixAdapter final : public bot::NetworkAdapter {
             break;
           }
           case Parsed::Kind::command:
+            co_await vet_mentions(p.event, jr.room);
             events.push_back(std::move(p.event));
             break;
         }
@@ -640,6 +722,11 @@ class MatrixAdapter final : public bot::NetworkAdapter {
       if (!q.empty()) asio::co_spawn(ioc_, send_worker(room), net::log_errors("matrix", "a send queue"));
   }
 
+  // Sends a room's replies one at a time, in order. A reply that meets a rate limit or a
+  // passing failure is retried in place — after the wait the server asked for (the limit is per
+  // user, so every room holds), else a short backoff — so the replies behind it never overtake
+  // it. Only after kInPlaceRetries failures without a server-given wait does it go back to the
+  // outbox (whose backoff spans longer outages).
   asio::awaitable<void> send_worker(std::string target) {
     for (;;) {
       auto it = queues_.find(target);
@@ -648,10 +735,27 @@ class MatrixAdapter final : public bot::NetworkAdapter {
         co_return;
       }
       Outgoing o = it->second.front();
-      if (auto wait = hold_until_ - now_ms(); wait > 0) co_await sleep(milliseconds(wait));
-      bot::Delivery d = co_await send_one(target, o.item);
-      if (d.status == bot::Delivery::Status::retry && d.retry_after_ms > 0)
-        hold_until_ = std::max(hold_until_, now_ms() + d.retry_after_ms);  // the limit is per user
+      bot::Delivery d;
+      net::Backoff backoff(opt_.backoff_base, opt_.backoff_cap);
+      for (int failures = 0;;) {
+        if (auto wait = hold_until_ - now_ms(); wait > 0) co_await sleep(milliseconds(wait));
+        if (stopping_) co_return;  // not sent: shutdown() gives it back to the outbox
+        ++sending_;
+        d = co_await send_one(target, o.item);
+        --sending_;
+        if (d.status != bot::Delivery::Status::retry || stopping_) break;
+        if (d.retry_after_ms > 0) {
+          hold_until_ = std::max(hold_until_, now_ms() + d.retry_after_ms);
+          spdlog::info("matrix: rate-limited; reply {} to {} goes again in {} ms, as the server asked",
+                       o.item.seq, target, d.retry_after_ms);
+          continue;
+        }
+        if (++failures > kInPlaceRetries) break;
+        auto wait = backoff.next();
+        spdlog::info("matrix: reply {} to {} failed ({}); trying again in {} ms", o.item.seq, target, d.error,
+                     wait.count());
+        co_await sleep(wait);
+      }
       if (d.status == bot::Delivery::Status::drop)
         spdlog::warn("matrix: dropping reply {} to {}: {}", o.item.seq, target, d.error);
       it = queues_.find(target);
@@ -675,8 +779,7 @@ class MatrixAdapter final : public bot::NetworkAdapter {
         aliases_[target] = room;
       }
     }
-    json content = notice_content(item.reply);
-    if (target.front() == '@') content.erase("m.relates_to");  // the command is in another room
+    json content = notice_content(item.reply, /*direct_room=*/target.front() == '@');
     std::string path =
         "/rooms/" + path_segment(room) + "/send/m.room.message/" + path_segment(txn_id(instance_, item.seq));
     auto a = co_await call(http_, "PUT", path, content);
@@ -710,7 +813,14 @@ class MatrixAdapter final : public bot::NetworkAdapter {
     stopping_ = true;
     auto deadline = std::chrono::steady_clock::now() + budget;
     // A batch being committed finishes; the long-poll is simply abandoned (its events come again).
-    while (batch_inflight_ && std::chrono::steady_clock::now() < deadline) co_await sleep(milliseconds(10));
+    // A send already on the wire is waited for, so its answer is recorded: calling it a retry
+    // would post it again after the restart. (Should the server answer after the deadline, the
+    // retry goes out on the same stored token and txnId, which the server deduplicates.)
+    while ((batch_inflight_ || sending_ > 0) && std::chrono::steady_clock::now() < deadline)
+      co_await sleep(milliseconds(10));
+    if (sending_ > 0)
+      spdlog::warn("matrix: stopping with {} send(s) unanswered; they are retried on the next start",
+                   sending_);
     for (auto& [room, q] : queues_)
       for (auto& o : q) o.done(bot::Delivery::retry("matrix adapter stopping"));
     queues_.clear();
@@ -724,6 +834,7 @@ class MatrixAdapter final : public bot::NetworkAdapter {
   config::MatrixConfig cfg_;
   std::string base_;
   std::string token_;
+  bool stored_token_ = false;  // token_ came from the data file (an earlier start's login)
   std::uint64_t token_generation_ = 0;
   bool logging_in_ = false;
   std::string device_id_;
@@ -749,9 +860,11 @@ class MatrixAdapter final : public bot::NetworkAdapter {
   std::map<std::string, std::string> senders_;
   std::deque<std::string> sender_order_;
   std::map<std::string, std::deque<Outgoing>> queues_;
+  std::map<std::string, std::pair<bool, std::chrono::steady_clock::time_point>> accounts_;  // exists?, when
   std::map<std::string, std::string> direct_;   // user → direct room
   std::map<std::string, std::string> aliases_;  // #alias → room id
-  core::Millis hold_until_ = 0;
+  core::Millis hold_until_ = 0;                 // no sends before this (the server's rate limit is per user)
+  int sending_ = 0;                             // sends on the wire
 };
 
 }  // namespace

@@ -105,7 +105,11 @@ struct FakeMatrix::Impl {
   std::map<std::string, std::string> tokens;  // valid token → device
   bool soft_logout = false;
   std::map<std::string, json> filters;
-  std::map<std::string, std::string> txns;  // device|room|type|txn → event id
+  // token|room|type|txn → event id: txnIds scoped to the access token, as Synapse 1.67 and servers
+  // on the pre-1.7 spec do (newer ones scope them to the device; per token is the stricter test).
+  std::map<std::string, std::string> txns;
+  std::map<std::string, std::deque<std::chrono::milliseconds>> delays;  // route → answer late by
+  std::map<std::string, std::string> room_names;
   std::vector<Sent> sent;
   std::map<std::string, std::vector<Request>> requests;
   std::map<std::string, std::deque<Reply>> scripts;
@@ -264,10 +268,18 @@ struct FakeMatrix::Impl {
         std::size_t n = events.size();
         json kept = json::array();
         for (std::size_t i = n > limit ? n - limit : 0; i < n; ++i) kept.push_back(events[i]);
+        // As Synapse does: a room joined since the last sync has its history before the join cut
+        // off, so its timeline is `limited` whenever anything came before.
+        bool joined_now = false, history = false;
+        for (std::size_t i = 0; i < since && i < log.size(); ++i) history = history || log[i].room == id;
+        for (const auto& ev : events)
+          joined_now = joined_now || (ev.value("type", "") == "m.room.member" &&
+                                      ev.value("state_key", "") == self.bot_user &&
+                                      ev["content"].value("membership", "") == "join");
         json room = json::object();
         room["state"]["events"] = json::array();
         room["timeline"]["events"] = kept;
-        room["timeline"]["limited"] = n > limit;
+        room["timeline"]["limited"] = n > limit || (joined_now && history);
         room["timeline"]["prev_batch"] = "p" + std::to_string(since);
         join[id] = room;
       }
@@ -350,6 +362,8 @@ struct FakeMatrix::Impl {
     if (method == "PUT" && is(5, {"rooms", nullptr, "send", nullptr, nullptr})) return "send";
     if (method == "GET" && is(2, {"profile", nullptr})) return "profile";
     if (method == "POST" && is(1, {"createRoom"})) return "createRoom";
+    if (method == "POST" && is(1, {"logout"})) return "logout";
+    if (method == "GET" && is(4, {"rooms", nullptr, "state", nullptr})) return "state";
     return "unknown";
   }
 
@@ -362,6 +376,7 @@ struct FakeMatrix::Impl {
     rq.method = std::string(req.method_string());
     rq.query = query;
     rq.auth = std::string(req[http::field::authorization]);
+    rq.at = std::chrono::steady_clock::now();
     bool bad_json = false;
     if (!req.body().empty()) {
       rq.body = json::parse(req.body(), nullptr, false);
@@ -389,16 +404,35 @@ struct FakeMatrix::Impl {
     }
     cv.notify_all();
     if (scripted) co_return *scripted;
+    std::chrono::milliseconds late{0};
+    {
+      std::lock_guard lk(mu);
+      if (auto it = delays.find(route); it != delays.end() && !it->second.empty()) {
+        late = it->second.front();
+        it->second.pop_front();
+      }
+    }
+    Reply r = co_await respond(rq, route, seg, bad_json);
+    if (late.count() > 0) {  // the work is done (a sent event is in the room); only the answer waits
+      asio::steady_timer t(ioc, late);
+      co_await t.async_wait(kTuple);
+    }
+    co_return r;
+  }
+
+  asio::awaitable<Reply> respond(const Request& rq, const std::string& route,
+                                 const std::vector<std::string>& seg, bool bad_json) {
     if (route == "unknown") co_return reply(404, err("M_UNRECOGNIZED", "Unrecognized request"));
     if (bad_json) co_return reply(400, err("M_NOT_JSON", "Content not JSON."));
     if (route == "login") co_return login(rq);
 
-    std::string device;
+    std::string device, token;
     {
       std::lock_guard lk(mu);
       if (rq.auth.rfind("Bearer ", 0) != 0)
         co_return reply(401, err("M_MISSING_TOKEN", "Missing access token"));
-      auto it = tokens.find(rq.auth.substr(7));
+      token = rq.auth.substr(7);
+      auto it = tokens.find(token);
       if (it == tokens.end()) {
         json e = err("M_UNKNOWN_TOKEN", "Invalid access token passed.");
         e["soft_logout"] = soft_logout;
@@ -455,7 +489,7 @@ struct FakeMatrix::Impl {
       auto it = rooms.find(room);
       if (it == rooms.end() || !it->second.members.count(self.bot_user))
         co_return reply(403, err("M_FORBIDDEN", "You are not in this room"));
-      std::string key = device + "|" + room + "|" + type + "|" + txn;
+      std::string key = token + "|" + room + "|" + type + "|" + txn;
       std::string id;
       if (auto t = txns.find(key); t != txns.end()) {
         id = t->second;
@@ -469,6 +503,21 @@ struct FakeMatrix::Impl {
       }
       json b = json::object();
       b["event_id"] = id;
+      co_return reply(200, b);
+    }
+    if (route == "logout") {
+      tokens.erase(token);
+      co_return reply(200, json::object());
+    }
+    if (route == "state") {
+      auto it = rooms.find(seg[1]);
+      if (it == rooms.end() || !it->second.members.count(self.bot_user))
+        co_return reply(403, err("M_FORBIDDEN", "You aren't a member of the room"));
+      auto n = room_names.find(seg[1]);
+      if (seg[3] != "m.room.name" || n == room_names.end())
+        co_return reply(404, err("M_NOT_FOUND", "Event not found"));
+      json b = json::object();
+      b["name"] = n->second;
       co_return reply(200, b);
     }
     if (route == "profile") {
@@ -705,6 +754,21 @@ std::string FakeMatrix::react(const std::string& room_id, const std::string& sen
 void FakeMatrix::script(const std::string& route, Reply r) {
   std::lock_guard lk(impl_->mu);
   impl_->scripts[route].push_back(std::move(r));
+}
+
+void FakeMatrix::answer_late(const std::string& route, std::chrono::milliseconds by) {
+  std::lock_guard lk(impl_->mu);
+  impl_->delays[route].push_back(by);
+}
+
+void FakeMatrix::set_room_name(const std::string& room_id, const std::string& name) {
+  std::lock_guard lk(impl_->mu);
+  impl_->room_names[room_id] = name;
+}
+
+std::size_t FakeMatrix::live_tokens() const {
+  std::lock_guard lk(impl_->mu);
+  return impl_->tokens.size();
 }
 
 std::vector<FakeMatrix::Request> FakeMatrix::requests(const std::string& route) const {

@@ -21,6 +21,7 @@ class FakeMatrix {
   struct Request {
     std::string method, path, query, auth;  // path decoded, without the query
     nlohmann::json body;
+    std::chrono::steady_clock::time_point at;  // when it arrived
   };
   struct Reply {
     int status = 200;
@@ -59,8 +60,15 @@ class FakeMatrix {
 
   // The next answers for a route, used in order before the normal behaviour. Routes: "login",
   // "whoami", "filter", "sync", "join", "leave", "joined_members", "event", "send", "profile",
-  // "createRoom".
+  // "createRoom", "logout", "state".
   void script(const std::string& route, Reply r);
+  // The next request on `route` is carried out at once but answered `by` later (a slow send).
+  void answer_late(const std::string& route, std::chrono::milliseconds by);
+  void set_room_name(const std::string& room_id, const std::string& name);  // its m.room.name
+  std::size_t live_tokens() const;  // issued and neither logged out nor invalidated
+
+  // txnIds are deduplicated per access token (as Synapse 1.67): a reply re-sent on a new token
+  // after a restart is a second message, exactly as a real server would show it.
 
   std::vector<Request> requests(const std::string& route) const;
   std::vector<Sent> sent(const std::string& room_id = "") const;  // distinct events (not retries)

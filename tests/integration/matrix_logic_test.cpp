@@ -240,7 +240,8 @@ TEST(MatrixEvents, ReactionsWithTheConfiguredKeyThankTheAuthor) {
   EXPECT_EQ(p.event.source_id, "matrix:$react1");
   ASSERT_TRUE(complete_reaction(p, "@alice:example.org", me, dir));
   EXPECT_EQ(p.event.command, "thanks");
-  EXPECT_EQ(p.event.reply_to, "$msg1");
+  // The private answer (quota left) is for the giver: not threaded to the recipient's message.
+  EXPECT_EQ(p.event.reply_to, "");
   ASSERT_EQ(p.event.mentions.size(), 1u);
   EXPECT_EQ(p.event.mentions[0].user.id, "matrix:@alice:example.org");
 
