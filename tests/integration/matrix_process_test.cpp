@@ -172,6 +172,58 @@ TEST_F(MatrixProcessTest, KillNineThenRestartProcessesEachEventOnce) {
   EXPECT_EQ(fake_.sent(kRoom).size(), 6u) << "no reply was posted twice";
 }
 
+// kill -9 while a reply's send is on the wire (the server has posted it, its answer is late):
+// after the restart the reply is sent again — on the same stored session and txnId, so a server
+// that scopes txnIds to the access token (Synapse 1.67, this fake) recognises it: posted once.
+TEST_F(MatrixProcessTest, KillNineDuringASendThenRestartPostsTheReplyOnce) {
+  {
+    auto p = run();
+    ASSERT_TRUE(synced(2)) << p->err();
+    fake_.answer_late("send", 5s);
+    fake_.text(kRoom, "@carol:example.org", "!kudos help");
+    ASSERT_TRUE(fake_.wait([&] { return fake_.sent(kRoom).size() == 1; })) << p->err();
+    p->signal(SIGKILL);
+    EXPECT_EQ(p->wait(10s), 128 + SIGKILL);
+  }
+  auto p = run();
+  ASSERT_TRUE(fake_.wait([&] { return fake_.requests("send").size() >= 2; })) << "the reply is sent again";
+  fake_.text(kRoom, "@carol:example.org", "!thanks @alice:example.org marker");
+  ASSERT_TRUE(received_becomes("matrix:@alice:example.org", 1)) << p->err();
+  ASSERT_TRUE(fake_.wait([&] { return fake_.sent(kRoom).size() >= 3; })) << p->err();
+  p->signal(SIGTERM);
+  EXPECT_EQ(p->wait(10s), 0);
+  std::size_t help = 0;
+  for (const auto& s : fake_.sent(kRoom))
+    help += s.content.value("body", "").find("say thanks where the work happens") != std::string::npos;
+  EXPECT_EQ(help, 1u) << "posted once";
+  EXPECT_EQ(fake_.requests("login").size(), 1u) << "the restart reused the stored session";
+  EXPECT_EQ(fake_.live_tokens(), 1u);
+}
+
+// SIGTERM while a send answers slowly: the bot waits for the answer and records it, so nothing
+// is left to re-send after the restart.
+TEST_F(MatrixProcessTest, SigtermDuringASlowSendRecordsItAndTheRestartSendsNothingAgain) {
+  {
+    auto p = run();
+    ASSERT_TRUE(synced(2)) << p->err();
+    fake_.answer_late("send", 2600ms);  // past the outbox drain (2 s): the adapter must wait
+    fake_.text(kRoom, "@carol:example.org", "!kudos help");
+    ASSERT_TRUE(fake_.wait([&] { return fake_.sent(kRoom).size() == 1; })) << p->err();
+    p->signal(SIGTERM);
+    EXPECT_EQ(p->wait(15s), 0) << p->err();
+  }
+  Child health({testing::brigade_binary(), "health"}, env());
+  EXPECT_EQ(health.wait(10s), 0) << health.err();
+  EXPECT_NE(health.out().find("outbox 0"), std::string::npos)
+      << "the late answer was recorded: " << health.out();
+  auto sends = fake_.requests("send").size();
+  auto p = run();
+  ASSERT_TRUE(synced(fake_.requests("sync").size() + 2)) << p->err();
+  p->signal(SIGTERM);
+  EXPECT_EQ(p->wait(10s), 0);
+  EXPECT_EQ(fake_.requests("send").size(), sends) << "nothing was sent again";
+}
+
 TEST_F(MatrixProcessTest, RevokedTokenStopsTheBotAndHealthSaysWhy) {
   auto token = fake_.mint_token("TOKENDEV");
   auto p = run({{"MATRIX_PASSWORD", ""}, {"MATRIX_ACCESS_TOKEN", token}});
