@@ -6,7 +6,7 @@ PACKAGES := $(shell sed -e 's/\#.*//' $(PACKAGE_LISTS))
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ARGS ?=
 
-.PHONY: deps build run test test-deps node sanitize bench bench-store bench-load release format clean
+.PHONY: deps build run test test-deps node sanitize tsan bench bench-store bench-load release format clean
 
 # $(call install_missing,PACKAGES): apt-get installs those of PACKAGES dpkg does not know as installed.
 define install_missing
@@ -53,10 +53,18 @@ node:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
 	    --no-install-recommends $$(sed -e 's/#.*//' deploy/packages-bench.txt); }
 
-sanitize: deps
+# Every test under AddressSanitizer + UndefinedBehaviorSanitizer (CI runs this after `make test`).
+sanitize: deps test-deps
 	cmake --preset asan
 	cmake --build --preset asan
 	ctest --preset asan
+
+# The threaded parts (tests labelled `threaded`: committer, outbox, adapters, web, store
+# transactions, the bot as a process) under ThreadSanitizer.
+tsan: deps test-deps
+	cmake --preset tsan
+	cmake --build --preset tsan
+	ctest --preset tsan
 
 release: deps
 	cmake --preset release
@@ -82,4 +90,4 @@ format:
 	find core store commands config bot adapters tests bench -name '*.cpp' -o -name '*.hpp' | xargs clang-format -i
 
 clean:
-	rm -rf build build-release build-asan
+	rm -rf build build-release build-asan build-tsan build-fuzz

@@ -16,15 +16,15 @@ if(EXISTS ${CMAKE_CURRENT_LIST_DIR}/fake_homeserver.cpp)
   target_compile_options(brigade_fake_matrix PRIVATE $<$<CXX_COMPILER_ID:GNU>:-Wno-mismatched-new-delete>)
 
   brigade_add_test(matrix_adapter_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/matrix_adapter_test.cpp
-                   LIBS brigade_matrix brigade_fake_matrix)
+                   LIBS brigade_matrix brigade_fake_matrix LABELS threaded)
 
   # build/brigade run as a process against the fake (over TLS with a test CA), beside a fake Slack.
   brigade_add_test(matrix_process_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/matrix_process_test.cpp
-                   LIBS brigade_fake_matrix brigade_fake_slack brigade_store brigade_core)
+                   LIBS brigade_fake_matrix brigade_fake_slack brigade_store brigade_core LABELS threaded)
   add_dependencies(matrix_process_tests brigade)
 
   # build/brigade run in every mode (console, Slack, Matrix, both), every HTTP route requested.
   brigade_add_test(modes_process_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/modes_process_test.cpp
-                   LIBS brigade_fake_matrix brigade_fake_slack)
+                   LIBS brigade_fake_matrix brigade_fake_slack LABELS threaded)
   add_dependencies(modes_process_tests brigade)
 endif()

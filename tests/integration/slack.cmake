@@ -11,11 +11,11 @@ target_link_libraries(brigade_fake_slack PUBLIC brigade_net)
 target_precompile_headers(brigade_fake_slack REUSE_FROM brigade_net)
 
 brigade_add_test(slack_adapter_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/slack_adapter_test.cpp
-                 LIBS brigade_slack brigade_fake_slack)
+                 LIBS brigade_slack brigade_fake_slack LABELS threaded)
 
 # build/brigade run as a process against the fake (over TLS with a test CA).
 brigade_add_test(slack_process_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/slack_process_test.cpp
-                 LIBS brigade_fake_slack brigade_store brigade_core)
+                 LIBS brigade_fake_slack brigade_store brigade_core LABELS threaded)
 add_dependencies(slack_process_tests brigade)
 
 # Public headers stay free of Asio/Beast, so including them costs nothing.

@@ -2,5 +2,5 @@
 if(NOT TARGET brigade_web)
   return()
 endif()
-brigade_add_test(web_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/web_test.cpp LIBS brigade_web)
+brigade_add_test(web_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/web_test.cpp LIBS brigade_web LABELS threaded)
 target_compile_options(web_tests PRIVATE $<$<CXX_COMPILER_ID:GNU>:-Wno-mismatched-new-delete>)
