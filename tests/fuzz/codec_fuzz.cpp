@@ -69,7 +69,8 @@ void outbox(std::string_view in) {
   FUZZ_CHECK(b.reply.user == it.reply.user && b.reply.ping == it.reply.ping);
   FUZZ_CHECK(b.reply.reply_to == it.reply.reply_to && b.reply.body.size() == it.reply.body.size());
   for (std::size_t i = 0; i < b.reply.body.size(); ++i)
-    FUZZ_CHECK(b.reply.body[i].text == it.reply.body[i].text && b.reply.body[i].user_id == it.reply.body[i].user_id);
+    FUZZ_CHECK(b.reply.body[i].text == it.reply.body[i].text &&
+               b.reply.body[i].user_id == it.reply.body[i].user_id);
 }
 
 void name(std::string_view in) {
@@ -126,14 +127,30 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   in.remove_prefix(1);
   try {
     switch (selector) {
-      case 0: kudos(in); break;
-      case 1: ask(in); break;
-      case 2: seen(in); break;
-      case 3: outbox(in); break;
-      case 4: name(in); break;
-      case 5: tally(in); break;
-      case 6: rank(in); break;
-      default: primitives(in); break;
+      case 0:
+        kudos(in);
+        break;
+      case 1:
+        ask(in);
+        break;
+      case 2:
+        seen(in);
+        break;
+      case 3:
+        outbox(in);
+        break;
+      case 4:
+        name(in);
+        break;
+      case 5:
+        tally(in);
+        break;
+      case 6:
+        rank(in);
+        break;
+      default:
+        primitives(in);
+        break;
     }
   } catch (const StoreError&) {
     // Malformed bytes: the documented outcome.
