@@ -109,7 +109,8 @@ void event(const json& ev, const matrix::Directory& dir) {
 
 void answer(const json& rec) {
   auto it = rec.find("body");
-  std::string body = it == rec.end() ? std::string() : it->dump(-1, ' ', false, json::error_handler_t::replace);
+  std::string body =
+      it == rec.end() ? std::string() : it->dump(-1, ' ', false, json::error_handler_t::replace);
   std::string retry;
   if (auto h = rec.find("headers"); h != rec.end() && h->is_object())
     if (auto r = h->find("Retry-After"); r != h->end() && r->is_string()) retry = r->get<std::string>();
@@ -117,6 +118,7 @@ void answer(const json& rec) {
   if (auto st = rec.find("status"); st != rec.end() && st->is_number_integer())
     status = static_cast<int>(std::clamp<std::int64_t>(st->get<std::int64_t>(), 0, 999));
   auto a = matrix::read_answer(status, body, retry, "connection reset", kNow);
+  FUZZ_CHECK(a.retry_after_ms >= -1 && a.retry_after_ms <= 24 * 3600 * 1000);  // now + wait cannot overflow
   (void)matrix::send_outcome(a);
   FUZZ_CHECK(a.describe().find(std::to_string(status)) != std::string::npos || status == 0);
 }
@@ -170,7 +172,7 @@ void text_parts(std::string_view in, const matrix::Directory& dir) {
     check_command(e);
   }
   auto a = matrix::read_answer(429, html, retry, "", kNow);
-  FUZZ_CHECK(a.retry_after_ms >= -1);
+  FUZZ_CHECK(a.retry_after_ms >= -1 && a.retry_after_ms <= 24 * 3600 * 1000);
 }
 
 }  // namespace
