@@ -84,7 +84,7 @@ void rewrite_and_parse(std::string_view text, std::string_view team, const slack
 // A Web API answer as the outbox sees it: a wait is never negative, and only for retries.
 void answer(const slack::ApiAnswer& a) {
   bot::Delivery d = slack::classify(a);
-  FUZZ_CHECK(d.retry_after_ms >= 0);
+  FUZZ_CHECK(d.retry_after_ms >= 0 && d.retry_after_ms <= 24 * 3600 * 1000);  // now + wait cannot overflow
   if (d.status != bot::Delivery::Status::retry) FUZZ_CHECK(d.retry_after_ms == 0);
   if (a.http_status == 429) FUZZ_CHECK(d.status == bot::Delivery::Status::retry && d.retry_after_ms >= 1000);
   (void)slack::wants_response_url(a.error);
@@ -96,7 +96,8 @@ void recorded_answer(const json& rec) {
   if (auto st = rec.find("status"); st != rec.end() && st->is_number_integer())
     a.http_status = static_cast<int>(std::clamp<std::int64_t>(st->get<std::int64_t>(), 0, 999));
   if (auto h = rec.find("headers"); h != rec.end() && h->is_object())
-    if (auto r = h->find("Retry-After"); r != h->end() && r->is_string()) a.retry_after = r->get<std::string>();
+    if (auto r = h->find("Retry-After"); r != h->end() && r->is_string())
+      a.retry_after = r->get<std::string>();
   if (auto b = rec.find("body"); b != rec.end() && b->is_object()) {
     if (auto ok = b->find("ok"); ok != b->end() && ok->is_boolean()) a.ok = ok->get<bool>();
     if (auto e = b->find("error"); e != b->end() && e->is_string()) a.error = e->get<std::string>();

@@ -243,6 +243,17 @@ TEST(SlackDelivery, ClassifiesAnswers) {
   EXPECT_EQ(classify({200, false, "internal_error", ""}).status, S::retry);
 }
 
+// Found by tests/fuzz/slack_fuzz.cpp: a huge Retry-After overflowed seconds * 1000 (undefined), and
+// the outbox adds the wait to now. A day at most.
+TEST(SlackDelivery, RetryAfterIsCappedAtADay) {
+  EXPECT_EQ(classify({429, false, "ratelimited", "86400"}).retry_after_ms, 86'400'000);
+  EXPECT_EQ(classify({429, false, "ratelimited", "86401"}).retry_after_ms, 86'400'000);
+  EXPECT_EQ(classify({429, false, "ratelimited", "9223372036854775807"}).retry_after_ms, 86'400'000);
+  EXPECT_EQ(classify({429, false, "ratelimited", "99999999999999999999"}).retry_after_ms, 86'400'000);
+  EXPECT_EQ(classify({429, false, "ratelimited", "-99999999999999999999"}).retry_after_ms, 1000);
+  EXPECT_EQ(classify({429, false, "ratelimited", "0"}).retry_after_ms, 1000);
+}
+
 TEST(SlackDelivery, PacerSpacesMessagesPerChannel) {
   ChannelPacer p(1000);
   EXPECT_EQ(p.reserve("C1", 5000), 5000);
