@@ -21,9 +21,9 @@ constexpr core::Millis kNov18Ten = 1794996000000;  // 2026-11-18 10:00 UTC, "now
 
 const std::vector<core::UserRef>& users() {
   static const std::vector<core::UserRef> u = {
-      {"console:alice", "alice", false},        {"console:bob", "bob", false},
-      {"console:carol", "carol", false},        {"console:zoe", "Zoë Smith", false},
-      {"console:brigade", "brigade", true},     {"console:erin", "erin", false, true},
+      {"console:alice", "alice", false},    {"console:bob", "bob", false},
+      {"console:carol", "carol", false},    {"console:zoe", "Zoë Smith", false},
+      {"console:brigade", "brigade", true}, {"console:erin", "erin", false, true},
       {"console:dave", "dave", false},
   };
   return u;
@@ -76,7 +76,8 @@ World& world() {
 
 core::Event event_of(std::string_view in) {
   auto [header, rest] = brigade::fuzz::split_once(in, "\n");
-  auto [text, spans] = brigade::fuzz::split_once(rest.value_or(std::string_view()), std::string_view("\0", 1));
+  auto [text, spans] =
+      brigade::fuzz::split_once(rest.value_or(std::string_view()), std::string_view("\0", 1));
   auto [command, args] = brigade::fuzz::split_once(header, " ");
 
   core::Event e = testing::make_event(std::string(command), std::string(text), users(), channels());

@@ -18,11 +18,26 @@ using namespace brigade;
 
 const std::vector<std::string>& known_vars() {
   static const std::vector<std::string> v = {
-      "USER",          "BRIGADE_DATA_DIR",      "BRIGADE_TZ",          "BRIGADE_WEEK_START",
-      "BRIGADE_DAILY_QUOTA", "BRIGADE_LOG_LEVEL", "BRIGADE_HTTP_ADDR",  "BRIGADE_HTTP_TOKEN",
-      "BRIGADE_HTTP_TOKEN_FILE", "BRIGADE_CA_FILE", "SLACK_APP_TOKEN",  "SLACK_APP_TOKEN_FILE",
-      "SLACK_BOT_TOKEN", "SLACK_BOT_TOKEN_FILE", "SLACK_API_URL",       "MATRIX_HOMESERVER",
-      "MATRIX_USER_ID", "MATRIX_ACCESS_TOKEN",  "MATRIX_ACCESS_TOKEN_FILE", "MATRIX_PASSWORD",
+      "USER",
+      "BRIGADE_DATA_DIR",
+      "BRIGADE_TZ",
+      "BRIGADE_WEEK_START",
+      "BRIGADE_DAILY_QUOTA",
+      "BRIGADE_LOG_LEVEL",
+      "BRIGADE_HTTP_ADDR",
+      "BRIGADE_HTTP_TOKEN",
+      "BRIGADE_HTTP_TOKEN_FILE",
+      "BRIGADE_CA_FILE",
+      "SLACK_APP_TOKEN",
+      "SLACK_APP_TOKEN_FILE",
+      "SLACK_BOT_TOKEN",
+      "SLACK_BOT_TOKEN_FILE",
+      "SLACK_API_URL",
+      "MATRIX_HOMESERVER",
+      "MATRIX_USER_ID",
+      "MATRIX_ACCESS_TOKEN",
+      "MATRIX_ACCESS_TOKEN_FILE",
+      "MATRIX_PASSWORD",
       "MATRIX_PASSWORD_FILE",
   };
   return v;
@@ -54,7 +69,8 @@ void write(const std::filesystem::path& p, std::string_view bytes) {
 // A secret must never be printed. Checked for secrets carrying the marker "s3cr3t" (the seeds' do),
 // which no message text contains, unless the input also wrote it somewhere that is not a secret.
 void check_hidden(const std::string& secret, std::string_view printed, std::string_view non_secrets) {
-  if (secret.find("s3cr3t") == std::string::npos || non_secrets.find(secret) != std::string_view::npos) return;
+  if (secret.find("s3cr3t") == std::string::npos || non_secrets.find(secret) != std::string_view::npos)
+    return;
   FUZZ_CHECK(printed.find(secret) == std::string_view::npos);
 }
 
@@ -83,7 +99,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     } else {
       vars[n] = std::string(*value);
     }
-    if (n.find("TOKEN") == std::string::npos && n.find("PASSWORD") == std::string::npos) non_secrets += *value;
+    if (n.find("TOKEN") == std::string::npos && n.find("PASSWORD") == std::string::npos)
+      non_secrets += *value;
   }
   config::Env env = [&vars](const std::string& name) -> std::optional<std::string> {
     auto it = vars.find(name);
@@ -99,15 +116,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(!c.slack.api_url.empty() && c.slack.api_url.back() == '/');
     FUZZ_CHECK(c.matrix.homeserver.empty() || c.matrix.homeserver.back() != '/');
     std::string d = config::describe(c);
-    for (const auto* s : {&c.slack.app_token, &c.slack.bot_token, &c.matrix.access_token, &c.matrix.password,
-                          &c.http.token})
+    for (const auto* s :
+         {&c.slack.app_token, &c.slack.bot_token, &c.matrix.access_token, &c.matrix.password, &c.http.token})
       check_hidden(*s, d, non_secrets);
   } catch (const config::ConfigError& e) {
     std::string_view what = e.what();
     FUZZ_CHECK(what.rfind("config: ", 0) == 0);
     FUZZ_CHECK(what.find('\n') == std::string_view::npos && what.find('\r') == std::string_view::npos);
     for (const auto& [name, value] : vars)
-      if (!is_file_var(name) && (name.find("TOKEN") != std::string::npos || name.find("PASSWORD") != std::string::npos))
+      if (!is_file_var(name) &&
+          (name.find("TOKEN") != std::string::npos || name.find("PASSWORD") != std::string::npos))
         check_hidden(value, what, non_secrets);
   }
   return 0;

@@ -22,12 +22,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
 // An invariant that must hold for every input: print what broke and abort, which libFuzzer
 // reports as a crash (saving the input) and the replay test as a failure.
-#define FUZZ_CHECK(cond)                                                                      \
-  do {                                                                                        \
-    if (!(cond)) {                                                                            \
+#define FUZZ_CHECK(cond)                                                                   \
+  do {                                                                                     \
+    if (!(cond)) {                                                                         \
       std::fprintf(stderr, "FUZZ_CHECK failed at %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                           \
-    }                                                                                         \
+      std::abort();                                                                        \
+    }                                                                                      \
   } while (0)
 
 namespace brigade::fuzz {
@@ -38,7 +38,7 @@ inline std::string_view as_view(const std::uint8_t* data, std::size_t size) {
 
 // Splits `in` at the first `sep`: {before, after}; after is nullopt when there is no `sep`.
 inline std::pair<std::string_view, std::optional<std::string_view>> split_once(std::string_view in,
-                                                                                std::string_view sep) {
+                                                                               std::string_view sep) {
   auto at = in.find(sep);
   if (at == std::string_view::npos) return {in, std::nullopt};
   return {in.substr(0, at), in.substr(at + sep.size())};
@@ -49,7 +49,8 @@ inline std::pair<std::string_view, std::optional<std::string_view>> split_once(s
 class ScratchDir {
  public:
   explicit ScratchDir(const std::string& tag) {
-    std::string pattern = (std::filesystem::temp_directory_path() / ("brigade-fuzz-" + tag + "-XXXXXX")).string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / ("brigade-fuzz-" + tag + "-XXXXXX")).string();
     if (::mkdtemp(pattern.data()) == nullptr) {
       std::perror("mkdtemp");
       std::abort();
@@ -129,9 +130,11 @@ inline void check_grammar(std::string_view text, const std::vector<core::Mention
 
   auto kudos = commands::parse_kudos(text, mentions);
   unique_users(kudos.users);
-  if (kudos.verb == commands::KudosArgs::Verb::usage) FUZZ_CHECK(kudos.users.empty() || !kudos.problem.empty());
+  if (kudos.verb == commands::KudosArgs::Verb::usage)
+    FUZZ_CHECK(kudos.users.empty() || !kudos.problem.empty());
   if (kudos.channel)
-    FUZZ_CHECK(kudos.verb == commands::KudosArgs::Verb::summary || kudos.verb == commands::KudosArgs::Verb::usage);
+    FUZZ_CHECK(kudos.verb == commands::KudosArgs::Verb::summary ||
+               kudos.verb == commands::KudosArgs::Verb::usage);
 }
 
 }  // namespace brigade::fuzz
