@@ -22,16 +22,18 @@ for t in "$@"; do
   log=$work/$t.log
   echo "fuzz: $t for ${seconds}s (log: $log)"
   # New inputs go to the scratch corpus first; only those that add coverage are merged below.
+  start=$(date +%s)
   "$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$work/$t.artifacts/" "$work/$t" "$corpus" >"$log" 2>&1
   rc=$?
+  took=$(($(date +%s) - start))
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
   before=$(find "$corpus" -type f | wc -l)
   "$fuzzer" -merge=1 -timeout=10 -rss_limit_mb=2048 "$corpus" "$work/$t" >>"$log" 2>&1
   after=$(find "$corpus" -type f | wc -l)
   line=$(printf '%-9s %8s execs/s  %10s execs in %ss  corpus %s -> %s' "$t" "${rate:-?}" "${execs:-?}" \
-    "$seconds" "$before" "$after")
+    "$took" "$before" "$after")
   if [ "$rc" -ne 0 ]; then
     for a in "$work/$t.artifacts"/*; do
       [ -f "$a" ] || continue
