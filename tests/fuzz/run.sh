@@ -1,6 +1,7 @@
 #!/bin/sh
-# Runs each fuzz target for a set time, merges inputs that reach new code into its corpus, copies
-# any crash into tests/fuzz/crashes/<target>/, and prints execs/s per target. `make fuzz` calls it.
+# Runs each fuzz target for a set time, merges inputs that reach new code into its (minimised)
+# corpus, copies any crash into tests/fuzz/crashes/<target>/, and prints execs/s per target.
+# `make fuzz` calls it.
 # Usage: tests/fuzz/run.sh BIN_DIR SECONDS TARGET...
 set -u
 bin_dir=$1
@@ -29,9 +30,16 @@ for t in "$@"; do
   took=$(($(date +%s) - start))
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
-  before=$(find "$corpus" -type f | wc -l)
-  "$fuzzer" -merge=1 -timeout=10 -rss_limit_mb=2048 "$corpus" "$work/$t" >>"$log" 2>&1
-  after=$(find "$corpus" -type f | wc -l)
+  # The corpus becomes the smallest set of old and new inputs that covers the same code, plus
+  # every hand-written seed (a file not named by its SHA-1), so it stays small in the repository.
+  before=$(find "$corpus" -type f ! -name '.*' | wc -l)
+  rm -rf "$work/$t.min" && mkdir -p "$work/$t.min"
+  if "$fuzzer" -merge=1 -timeout=10 -rss_limit_mb=2048 "$work/$t.min" "$corpus" "$work/$t" >>"$log" 2>&1; then
+    find "$corpus" -type f ! -name '.*' | grep -vE '/[0-9a-f]{40}$' | xargs -r cp -t "$work/$t.min"
+    find "$corpus" -type f ! -name '.*' -delete
+    cp "$work/$t.min"/* "$corpus/"
+  fi
+  after=$(find "$corpus" -type f ! -name '.*' | wc -l)
   line=$(printf '%-9s %8s execs/s  %10s execs in %ss  corpus %s -> %s' "$t" "${rate:-?}" "${execs:-?}" \
     "$took" "$before" "$after")
   if [ "$rc" -ne 0 ]; then
