@@ -6,7 +6,7 @@ PACKAGES := $(shell sed -e 's/\#.*//' $(PACKAGE_LISTS))
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ARGS ?=
 
-.PHONY: deps build run test test-deps node sanitize tsan bench bench-store bench-load release format clean
+.PHONY: deps build run test test-deps node sanitize tsan fuzz bench bench-store bench-load release format clean
 
 # $(call install_missing,PACKAGES): apt-get installs those of PACKAGES dpkg does not know as installed.
 define install_missing
@@ -65,6 +65,17 @@ tsan: deps test-deps
 	cmake --preset tsan
 	cmake --build --preset tsan
 	ctest --preset tsan
+
+# libFuzzer targets (tests/fuzz/) built with clang, ASan and UBSan, each run FUZZ_SECONDS; new
+# coverage is merged into tests/fuzz/corpus/, crashes are kept in tests/fuzz/crashes/.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= codec commands config slack matrix
+FUZZ_PACKAGES := $(shell sed -e 's/\#.*//' deploy/packages-fuzz.txt)
+fuzz: deps
+	$(call install_missing,$(FUZZ_PACKAGES))
+	cmake --preset fuzz
+	cmake --build --preset fuzz
+	tests/fuzz/run.sh build-fuzz/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 release: deps
 	cmake --preset release

@@ -105,10 +105,12 @@ std::vector<Token> tokenize(std::string_view text, const std::vector<core::Menti
   auto boundary = [&](std::size_t i) {
     return i >= text.size() || (static_cast<unsigned char>(text[i]) & 0xC0) != 0x80;
   };
+  // A span of nothing but white space (a blank display name) is as good as empty.
+  auto blank = [&](const core::Mention& m) { return collapse_space(text.substr(m.pos, m.len)).empty(); };
   std::vector<const core::Mention*> spans;
   for (const auto& m : mentions)
     if (m.len > 0 && m.pos < text.size() && m.len <= text.size() - m.pos && boundary(m.pos) &&
-        boundary(m.pos + m.len) && (!m.user.id.empty() || m.is_channel()))
+        boundary(m.pos + m.len) && (!m.user.id.empty() || m.is_channel()) && !blank(m))
       spans.push_back(&m);
   std::stable_sort(spans.begin(), spans.end(), [](auto* a, auto* b) { return a->pos < b->pos; });
   std::vector<const core::Mention*> clean;

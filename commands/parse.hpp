@@ -29,8 +29,8 @@ struct Token {
 std::size_t space_at(std::string_view s, std::size_t i);
 
 // Splits on any white space; a mention span is one token even without spaces around it
-// ("@bob," is the mention then ","). Spans that are empty, out of range or overlap an earlier
-// one are ignored, so adapter bugs degrade to plain text instead of crashes.
+// ("@bob," is the mention then ","). Spans that are empty, only white space, out of range or
+// overlap an earlier one are ignored, so adapter bugs degrade to plain text instead of crashes.
 std::vector<Token> tokenize(std::string_view text, const std::vector<core::Mention>& mentions);
 
 // Every run of white space becomes one ASCII space; leading and trailing space go.

@@ -19,8 +19,15 @@ const date::time_zone* zone(const void* z) {
   return static_cast<const date::time_zone*>(z);
 }
 
+// Instants beyond ±2^50 ms (about 35,000 years) count as that bound: adding a zone offset to
+// one near the int64 limits, or turning it into a civil date, would overflow.
+Millis in_range(Millis ts) {
+  constexpr Millis kLimit = Millis{1} << 50;
+  return std::clamp(ts, -kLimit, kLimit);
+}
+
 date::local_days local_day_of(const date::time_zone* z, Millis ts) {
-  auto lt = z->to_local(date::sys_time<milliseconds>(milliseconds(ts)));
+  auto lt = z->to_local(date::sys_time<milliseconds>(milliseconds(in_range(ts))));
   return date::floor<date::days>(lt);
 }
 
@@ -180,7 +187,7 @@ std::string Calendar::date_string(Millis ts) const {
 }
 
 std::string Calendar::datetime_string(Millis ts) const {
-  auto lt = zone(zone_)->to_local(date::sys_time<milliseconds>(milliseconds(ts)));
+  auto lt = zone(zone_)->to_local(date::sys_time<milliseconds>(milliseconds(in_range(ts))));
   return date::format("%F %H:%M", date::floor<minutes>(lt));
 }
 

@@ -35,6 +35,7 @@ class Calendar {
   Calendar(const Calendar&);
   Calendar& operator=(const Calendar&);
 
+  // Instants beyond ±2^50 ms (about ±35,000 years) are taken as that bound.
   // Bucket numbers are dense and ordered: day = local days since 1970-01-01, week = the day
   // number of the week's first day, month = year*12 + month-1, quarter = year*4 + quarter-1,
   // year = the year, all = 0.

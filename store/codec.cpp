@@ -115,8 +115,12 @@ KudosRec decode_kudos(std::uint64_t id, std::string_view bytes) {
   if (kind < 1 || kind > 3 || (kf & 0x70) != 0) d.fail("bad kind");
   r.kind = static_cast<Kind>(kind);
   r.revoked = (kf & kRevokedBit) != 0;
-  std::int64_t delta = d.zigzag();
-  r.ts = static_cast<std::int64_t>(id >> kIdShift) - delta;
+  // ts = (id's millisecond) - delta must land in [0, kMaxTs]; checked before subtracting, as a
+  // corrupt delta may be any int64 (base < 2^52, so base - kMaxTs cannot overflow).
+  const std::int64_t delta = d.zigzag();
+  const auto base = static_cast<std::int64_t>(id >> kIdShift);
+  if (delta > base || delta < base - kMaxTs) d.fail("timestamp out of range");
+  r.ts = base - delta;
   r.ask = d.varint();
   r.reason = d.str();
   r.value_count = d.varint32();

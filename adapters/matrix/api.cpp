@@ -3,6 +3,7 @@
 
 #include <date/date.h>
 
+#include <algorithm>
 #include <charconv>
 #include <sstream>
 
@@ -15,20 +16,44 @@ namespace {
 
 using nlohmann::json;
 
-// Retry-After: delay-seconds or an HTTP-date (RFC 9110); -1 when absent or unreadable.
+// The longest wait a homeserver may ask for; more is capped, so now + wait never overflows.
+constexpr core::Millis kMaxRetryAfterMs = 24LL * 3600 * 1000;
+
+// "Sun, 06 Nov 1994 08:49:37 GMT" (RFC 9110's IMF-fixdate): checked by shape first, because
+// date::parse reads a malformed %S into a NaN it then converts to an integer (undefined).
+bool imf_fixdate_shape(std::string_view v) {
+  static constexpr std::string_view kShape = "Aaa, 00 Aaa 0000 00:00:00 GMT";
+  if (v.size() != kShape.size()) return false;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const char c = v[i], k = kShape[i];
+    const bool ok = k == '0'   ? c >= '0' && c <= '9'
+                    : k == 'A' ? (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
+                    : k == 'a' ? (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+                               : c == k;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// Retry-After: delay-seconds or an HTTP-date (RFC 9110); -1 when absent or unreadable; at most
+// kMaxRetryAfterMs.
 core::Millis parse_retry_after(std::string_view v, core::Millis now_ms) {
   while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
   while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
   if (v.empty()) return -1;
   long long secs = 0;
   auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), secs);
-  if (ec == std::errc() && p == v.data() + v.size()) return secs < 0 ? -1 : secs * 1000;
+  if (p == v.data() + v.size() && ec == std::errc::result_out_of_range && v.front() != '-')
+    return kMaxRetryAfterMs;
+  if (ec == std::errc() && p == v.data() + v.size())
+    return secs < 0 ? -1 : secs > kMaxRetryAfterMs / 1000 ? kMaxRetryAfterMs : secs * 1000;
+  if (!imf_fixdate_shape(v)) return -1;
   std::istringstream in{std::string(v)};
   date::sys_seconds when;
   in >> date::parse("%a, %d %b %Y %H:%M:%S GMT", when);
   if (in.fail()) return -1;
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(when.time_since_epoch()).count();
-  return ms > now_ms ? ms - now_ms : 0;
+  return ms > now_ms ? std::min(ms - now_ms, kMaxRetryAfterMs) : 0;
 }
 
 }  // namespace
@@ -67,7 +92,7 @@ Answer read_answer(int status, std::string_view body, std::string_view retry_aft
   a.retry_after_ms = parse_retry_after(retry_after_header, now_ms);
   if (a.retry_after_ms < 0 && a.body.is_object())
     if (auto it = a.body.find("retry_after_ms"); it != a.body.end() && it->is_number_integer())
-      a.retry_after_ms = std::max<core::Millis>(0, it->get<core::Millis>());
+      a.retry_after_ms = std::clamp<core::Millis>(it->get<core::Millis>(), 0, kMaxRetryAfterMs);
   if (!a.ok() && !a.body.is_object() && a.error.empty()) a.error = "the answer is not a JSON object";
   return a;
 }

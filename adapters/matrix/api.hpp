@@ -19,7 +19,8 @@ struct Answer {
   nlohmann::json body;               // the parsed body (null when it was not JSON)
   std::string errcode;               // "M_FORBIDDEN", …; empty on success
   std::string error;                 // human text or the transport error; never contains a secret
-  core::Millis retry_after_ms = -1;  // Retry-After header (seconds or HTTP date), else retry_after_ms
+  core::Millis retry_after_ms = -1;  // Retry-After header (seconds or HTTP date), else retry_after_ms;
+                                     // at most a day
   bool soft_logout = false;
 
   bool ok() const { return status >= 200 && status < 300; }

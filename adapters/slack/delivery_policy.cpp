@@ -7,6 +7,9 @@
 
 namespace brigade::slack {
 
+// The longest Retry-After honoured (a day); more is capped, so now + wait never overflows.
+constexpr long kMaxRetryAfterSecs = 24L * 3600;
+
 bot::Delivery classify(const ApiAnswer& a) {
   if (a.http_status == 0) return bot::Delivery::retry(a.error.empty() ? "no answer" : a.error);
   if (a.http_status == 429) {
@@ -14,7 +17,8 @@ bot::Delivery classify(const ApiAnswer& a) {
     if (!a.retry_after.empty()) {
       long v = 0;
       auto [p, ec] = std::from_chars(a.retry_after.data(), a.retry_after.data() + a.retry_after.size(), v);
-      if (ec == std::errc{} && v >= 0) secs = std::max(v, 1L);
+      if (ec == std::errc{} && v >= 0) secs = std::clamp(v, 1L, kMaxRetryAfterSecs);
+      if (ec == std::errc::result_out_of_range && a.retry_after.front() != '-') secs = kMaxRetryAfterSecs;
     }
     return bot::Delivery::retry("ratelimited", secs * 1000);
   }

@@ -16,8 +16,8 @@ struct ApiAnswer {
   std::string retry_after;  // the Retry-After header, seconds
 };
 
-// 429 → retry after Retry-After (1 s when missing); transport failures, 5xx and transient Slack
-// errors → retry with the outbox's backoff; everything else (channel_not_found, not_in_channel,
+// 429 → retry after Retry-After (1 s when missing, at most a day); transport failures, 5xx and transient
+// Slack errors → retry with the outbox's backoff; everything else (channel_not_found, not_in_channel,
 // invalid_auth, msg_too_long, …) → drop: retrying cannot fix it.
 bot::Delivery classify(const ApiAnswer& a);
 

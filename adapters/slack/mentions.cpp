@@ -128,6 +128,7 @@ References scan_references(std::string_view text) {
   for (std::size_t i = text.find('<'); i != std::string_view::npos; i = text.find('<', i + 1)) {
     auto close = text.find('>', i);
     if (close == std::string_view::npos) break;
+    if (text.find('<', i + 1) < close) continue;  // a stray '<': the entity starts at the next one
     auto t = split(text.substr(i + 1, close - i - 1));
     if (t.id.size() > 1 && t.id.front() == '@') {
       r.users.emplace_back(t.id.substr(1));
@@ -153,6 +154,12 @@ Rewritten rewrite(std::string_view text, std::string_view team, const Directory&
     if (close == std::string_view::npos) {
       b.plain(text.substr(i));
       break;
+    }
+    // Slack escapes a typed '<' as &lt;, so an entity never holds one: a stray '<' is plain text.
+    if (auto again = text.find('<', open + 1); again < close) {
+      b.plain(text.substr(i, again - i));
+      i = again;
+      continue;
     }
     b.plain(text.substr(i, open - i));
     auto t = split(text.substr(open + 1, close - open - 1));

@@ -308,6 +308,24 @@ TEST(MatrixApi, RateLimitPrefersTheHeader) {
   EXPECT_EQ(d.retry_after_ms, 3000);
 }
 
+// Found by tests/fuzz/matrix_fuzz.cpp: a huge Retry-After overflowed seconds * 1000, a malformed
+// date made date::parse convert a NaN (both undefined), and a huge retry_after_ms overflowed
+// now + wait later. Every wait is capped at a day; an unreadable header falls back to the body.
+TEST(MatrixApi, RetryAfterIsCappedAndMalformedDatesAreIgnored) {
+  const core::Millis day = 86'400'000;
+  EXPECT_EQ(read_answer(429, "{}", "99999999999999999", "", 0).retry_after_ms, day);
+  EXPECT_EQ(read_answer(429, "{}", "99999999999999999999999", "", 0).retry_after_ms, day);
+  EXPECT_EQ(read_answer(429, "{}", "86400", "", 0).retry_after_ms, day);
+  EXPECT_EQ(read_answer(429, "{}", "Fri, 31 Dec 9999 23:59:59 GMT", "", 0).retry_after_ms, day);
+  EXPECT_EQ(read_answer(429, R"({"retry_after_ms": 9223372036854775807})", "", "", 0).retry_after_ms, day);
+  EXPECT_EQ(read_answer(429, R"({"retry_after_ms": 18446744073709551615})", "", "", 0).retry_after_ms, 0);
+  EXPECT_EQ(read_answer(429, "{}", "Wed, 21 Oct 2015 07:28:r0 GMT", "", 0).retry_after_ms, -1);
+  EXPECT_EQ(
+      read_answer(429, R"({"retry_after_ms": 500})", "Wed, 21 Oct 2015 07:28:r0 GMT", "", 0).retry_after_ms,
+      500);
+  EXPECT_EQ(read_answer(429, "{}", "Wed, 21 Oct 2015 07:28:00 GMT", "", 1445412470000).retry_after_ms, 10000);
+}
+
 TEST(MatrixApi, ErrorsAreClassified) {
   auto soft = fixture("matrix_error_unknown_token_soft_logout.http.json");
   auto a = read_answer(401, soft["body"].dump(), "", "", 0);

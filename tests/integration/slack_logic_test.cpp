@@ -56,6 +56,19 @@ TEST(SlackMentions, UserMentionsBecomeReadableSpans) {
   EXPECT_EQ(r.mentions[1].user.id, "slack:T1:U000000BOB");
 }
 
+// Found by tests/fuzz/slack_fuzz.cpp: "<@U1 … <@U2>" made one mention whose id held the text up to
+// the second entity, '<' included, and rendered it back as a live <@…>. A stray '<' is plain text.
+TEST(SlackMentions, StrayLessThanIsPlainText) {
+  auto d = people();
+  auto r = rewrite("a <@U0000ALICE wait <@U000000BOB> <x", "T1", d);
+  EXPECT_EQ(r.text, "a <@U0000ALICE wait @bob <x");
+  ASSERT_EQ(r.mentions.size(), 1u);
+  EXPECT_EQ(r.mentions[0].user.id, "slack:T1:U000000BOB");
+  EXPECT_EQ(r.text.substr(r.mentions[0].pos, r.mentions[0].len), "@bob");
+  EXPECT_EQ(scan_references("a <@U1 b <@U2> <#C1 <#C2>").users, std::vector<std::string>{"U2"});
+  EXPECT_EQ(scan_references("a <@U1 b <@U2> <#C1 <#C2>").channels, std::vector<std::string>{"C2"});
+}
+
 TEST(SlackMentions, DeactivatedUsersAreMarked) {
   auto d = people();
   d.add_user({{"id", "U0000GONE1"}, {"name", "gone"}, {"deleted", true}});
@@ -241,6 +254,17 @@ TEST(SlackDelivery, ClassifiesAnswers) {
                  "missing_scope"})
     EXPECT_EQ(classify({200, false, e, ""}).status, S::drop) << e;
   EXPECT_EQ(classify({200, false, "internal_error", ""}).status, S::retry);
+}
+
+// Found by tests/fuzz/slack_fuzz.cpp: a huge Retry-After overflowed seconds * 1000 (undefined), and
+// the outbox adds the wait to now. A day at most.
+TEST(SlackDelivery, RetryAfterIsCappedAtADay) {
+  EXPECT_EQ(classify({429, false, "ratelimited", "86400"}).retry_after_ms, 86'400'000);
+  EXPECT_EQ(classify({429, false, "ratelimited", "86401"}).retry_after_ms, 86'400'000);
+  EXPECT_EQ(classify({429, false, "ratelimited", "9223372036854775807"}).retry_after_ms, 86'400'000);
+  EXPECT_EQ(classify({429, false, "ratelimited", "99999999999999999999"}).retry_after_ms, 86'400'000);
+  EXPECT_EQ(classify({429, false, "ratelimited", "-99999999999999999999"}).retry_after_ms, 1000);
+  EXPECT_EQ(classify({429, false, "ratelimited", "0"}).retry_after_ms, 1000);
 }
 
 TEST(SlackDelivery, PacerSpacesMessagesPerChannel) {

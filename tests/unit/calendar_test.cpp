@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <stdexcept>
 
 namespace brigade::core {
@@ -17,6 +18,22 @@ TEST(Calendar, RejectsUnknownZone) {
 
 TEST(Calendar, RejectsBadWeekStart) {
   EXPECT_THROW(Calendar("UTC", 7), std::invalid_argument);
+}
+
+// Found by tests/fuzz/commands_fuzz.cpp: a command stamped near INT64_MAX (a Matrix
+// origin_server_ts is whatever the sending server says) overflowed ts + zone offset.
+TEST(Calendar, InstantsNearTheInt64LimitsAreClamped) {
+  Calendar c("Europe/Berlin", 1);
+  constexpr Millis kLimit = Millis{1} << 50;
+  constexpr Millis kMax = std::numeric_limits<Millis>::max(), kMin = std::numeric_limits<Millis>::min();
+  for (auto p : kAllPeriods) {
+    EXPECT_EQ(c.bucket(p, kMax), c.bucket(p, kLimit)) << to_string(p);
+    EXPECT_EQ(c.bucket(p, kMin), c.bucket(p, -kLimit)) << to_string(p);
+  }
+  EXPECT_EQ(c.date_string(kMax), c.date_string(kLimit));
+  EXPECT_EQ(c.datetime_string(kMin), c.datetime_string(-kLimit));
+  EXPECT_LT(c.day(kMin), c.day(0));
+  EXPECT_GT(c.day(kMax), c.day(kSunNoonUtc));
 }
 
 TEST(Calendar, DayLabelAndRangeInUtc) {

@@ -60,6 +60,19 @@ TEST(ParseTokens, BrokenSpansDegradeToText) {
   EXPECT_FALSE(t[1].mention);
 }
 
+// Found by tests/fuzz/commands_fuzz.cpp: a span over white space only (a blank display name) made
+// one token, so "/ask" with nothing else opened a help request with an empty text.
+TEST(ParseTokens, BlankSpansAreIgnored) {
+  std::string text = "\u00A0 \n";
+  std::vector<core::Mention> m(1);
+  m[0] = {0, 3, kBob, {}};
+  EXPECT_TRUE(tokenize(text, m).empty());
+  auto a = parse_ask(text, m);
+  EXPECT_EQ(a.verb, AskArgs::Verb::usage);
+  EXPECT_TRUE(a.text.empty());
+  EXPECT_TRUE(parse_thanks(text, m).help);
+}
+
 TEST(ParseTokens, UnicodeSpacesSeparateWords) {
   auto t = tokenize("a\u00A0b\u2003c\u3000d\te", {});
   ASSERT_EQ(t.size(), 5u);

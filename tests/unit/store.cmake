@@ -13,3 +13,6 @@ brigade_add_test(store_tests
   LIBS brigade_store PkgConfig::LMDB LABELS threaded)
 target_compile_definitions(store_tests PRIVATE BRIGADE_STORE_CRASH_WRITER="$<TARGET_FILE:store_crash_writer>")
 add_dependencies(store_tests store_crash_writer)
+
+# The record codec alone, on hostile bytes (regressions from tests/fuzz/codec_fuzz.cpp).
+brigade_add_test(codec_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/codec_test.cpp LIBS brigade_store)
