@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <future>
+
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -266,6 +268,52 @@ TEST_F(WebApiTest, ServerKeepsConnectionsAliveAndEnforcesLimits) {
     EXPECT_EQ(res.result_int(), 413);
   }
   server->stop();
+}
+
+TEST_F(WebApiTest, ProbeHealthzReadsARunningServer) {
+  auto a = api("tok");
+  ServerOptions so;
+  so.addr = "127.0.0.1:0";
+  auto server = start_server(so, a);
+  auto [status, body] =
+      probe_healthz("127.0.0.1:" + std::to_string(server->port()), std::chrono::seconds(10));
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(body, "ok\n");
+  server->stop();
+}
+
+// A listener that completes the TCP handshake (the kernel does, from the backlog) but never answers:
+// the probe gives up within its timeout and says why, instead of hanging the Docker HEALTHCHECK.
+TEST(ProbeHealthz, GivesUpOnAServerThatNeverAnswers) {
+  asio::io_context ioc;
+  asio::ip::tcp::acceptor silent(ioc, {asio::ip::make_address("127.0.0.1"), 0});
+  const auto port = silent.local_endpoint().port();
+  auto probe = std::async(std::launch::async, [port] {
+    return probe_healthz("127.0.0.1:" + std::to_string(port), std::chrono::milliseconds(1000));
+  });
+  // Generous: the point is that it returns at all. Closing the listener resets the queued
+  // connection, so a probe that ignores its deadline still comes back and the test ends.
+  bool returned = probe.wait_for(std::chrono::seconds(30)) == std::future_status::ready;
+  silent.close();
+  auto [status, message] = probe.get();
+  EXPECT_TRUE(returned) << "probe_healthz ignored its 1 s timeout";
+  EXPECT_EQ(status, 0);
+  EXPECT_NE(message.find("no answer"), std::string::npos) << message;
+  EXPECT_NE(message.find("1000 ms"), std::string::npos) << message;
+}
+
+TEST(ProbeHealthz, SaysWhenNothingListens) {
+  asio::io_context ioc;
+  std::uint16_t port = 0;
+  {
+    asio::ip::tcp::acceptor a(ioc, {asio::ip::make_address("127.0.0.1"), 0});
+    port = a.local_endpoint().port();
+  }  // closed: connecting is refused
+  auto [status, message] =
+      probe_healthz("127.0.0.1:" + std::to_string(port), std::chrono::milliseconds(1000));
+  EXPECT_EQ(status, 0);
+  EXPECT_NE(message.find("nothing answers on 127.0.0.1:" + std::to_string(port)), std::string::npos)
+      << message;
 }
 
 }  // namespace
