@@ -106,6 +106,18 @@ Response Api::route(const Request& req, std::string& route_name) {
   Query q;
   for (auto p : parsed->params()) q[std::string(p.key)].push_back(p.has_value ? std::string(p.value) : "");
 
+  static const std::set<std::string> kRoutes = {
+      "/", "/healthz", "/metrics", "/api/v1/leaderboard", "/api/v1/summary", "/api/v1/summary.csv"};
+  bool api = path.rfind("/api/", 0) == 0;
+  if (!kRoutes.count(path)) return error(404, api ? "no such API route" : "no such page");
+  // Every route is read-only: anything but GET and HEAD is refused before authentication, so a
+  // POST learns nothing about the token (and /healthz and /metrics stay GET-only too).
+  if (req.method != "GET" && req.method != "HEAD") {
+    route_name = "method_not_allowed";
+    auto r = error(405, "method not allowed: only GET and HEAD");
+    r.headers.emplace_back("Allow", "GET, HEAD");
+    return r;
+  }
   if (path == "/healthz") {
     route_name = "healthz";
     return healthz();
@@ -114,8 +126,6 @@ Response Api::route(const Request& req, std::string& route_name) {
     route_name = "metrics";
     return metrics();
   }
-  bool api = path.rfind("/api/", 0) == 0;
-  if (!api && path != "/") return error(404, "no such page", "");
   // A browser on a TV cannot send a header: `?token=` works too (prefer the header elsewhere).
   std::string query_token = single(q, "token").value_or("");
   q.erase("token");
@@ -130,11 +140,6 @@ Response Api::route(const Request& req, std::string& route_name) {
       return r;
     }
   }
-  if (req.method != "GET" && req.method != "HEAD") {
-    auto r = error(405, "only GET");
-    r.headers.emplace_back("Allow", "GET, HEAD");
-    return r;
-  }
   if (path == "/") {
     route_name = "dashboard";
     return dashboard(q, query_token);
@@ -143,12 +148,9 @@ Response Api::route(const Request& req, std::string& route_name) {
     route_name = "leaderboard";
     return leaderboard(q);
   }
-  if (path == "/api/v1/summary" || path == "/api/v1/summary.csv") {
-    route_name = "summary";
-    bool csv = path.size() > 15 || req.accept.find("text/csv") != std::string::npos;
-    return summary(q, csv);
-  }
-  return error(404, "no such API route");
+  route_name = "summary";
+  bool csv = path == "/api/v1/summary.csv" || req.accept.find("text/csv") != std::string::npos;
+  return summary(q, csv);
 }
 
 Response Api::leaderboard(const Query& q) {

@@ -132,6 +132,40 @@ TEST_F(WebApiTest, SummaryJsonAndCsv) {
   ASSERT_EQ(one["people"].size(), 1u) << one.dump();
 }
 
+// Only GET and HEAD, on every route, decided before authentication: a probe or a scanner that
+// sends POST /healthz learns nothing about the token and changes nothing.
+TEST_F(WebApiTest, EveryRouteAnswersOnlyGetAndHead) {
+  auto a = api("s3cret-token");
+  for (const char* path : {"/", "/healthz", "/metrics", "/api/v1/leaderboard", "/api/v1/summary",
+                           "/api/v1/summary.csv", "/?period=week", "/api/v1/leaderboard?period=month"}) {
+    for (const char* method : {"POST", "PUT", "DELETE", "PATCH", "OPTIONS", "FOO", "TRACE", "CONNECT"}) {
+      for (const char* auth : {"", "Bearer s3cret-token"}) {
+        Request r;
+        r.method = method;
+        r.target = path;
+        r.authorization = auth;
+        auto res = a.handle(r);
+        EXPECT_EQ(res.status, 405) << method << " " << path << " (" << auth << "): " << res.body;
+        bool allow = false;
+        for (const auto& [k, v] : res.headers) allow |= k == "Allow" && v == "GET, HEAD";
+        EXPECT_TRUE(allow) << method << " " << path;
+        EXPECT_EQ(json::parse(res.body)["error"], "method not allowed: only GET and HEAD") << res.body;
+      }
+    }
+    for (const char* method : {"GET", "HEAD"}) {
+      Request r;
+      r.method = method;
+      r.target = path;
+      r.authorization = "Bearer s3cret-token";
+      EXPECT_EQ(a.handle(r).status, 200) << method << " " << path;
+    }
+  }
+  Request unknown;
+  unknown.method = "POST";
+  unknown.target = "/nothing/here";
+  EXPECT_EQ(a.handle(unknown).status, 404) << "no such resource, whatever the method";
+}
+
 TEST_F(WebApiTest, DashboardShowsEveryPanelAndEscapesUserText) {
   {
     bot::Committer c(*store_, rules_, clock_);
