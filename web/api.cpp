@@ -188,8 +188,11 @@ Response Api::leaderboard(const Query& q) {
   }
   out["channel"] = channel.empty() ? json(nullptr) : json(channel);
   json list = json::array();
-  for (const auto& e : entries) {
+  auto ranks = competition_ranks(entries);
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const auto& e = entries[i];
     json j = json::object();
+    j["rank"] = ranks[i];
     j["user"] = e.user;
     j["name"] = e.name;
     j["count"] = e.count;

@@ -109,6 +109,14 @@ std::string bar(std::uint32_t value, std::uint32_t peak) {
 
 }  // namespace
 
+std::vector<std::uint32_t> competition_ranks(const std::vector<store::LeaderEntry>& entries) {
+  std::vector<std::uint32_t> ranks(entries.size());
+  for (std::size_t i = 0; i < entries.size(); ++i)
+    ranks[i] =
+        i > 0 && entries[i].count == entries[i - 1].count ? ranks[i - 1] : static_cast<std::uint32_t>(i + 1);
+  return ranks;
+}
+
 std::string render_dashboard(store::Reader& r, const core::Calendar& cal, const DashboardQuery& q,
                              core::Millis now) {
   Names name{r, {}};
@@ -146,9 +154,10 @@ std::string render_dashboard(store::Reader& r, const core::Calendar& cal, const 
          "…</code></p>";
   } else {
     std::uint32_t peak = top.front().count;
+    auto ranks = competition_ranks(top);
     o << "<table>";
     for (std::size_t i = 0; i < top.size(); ++i)
-      o << "<tr><td class=\"n dim\">" << i + 1 << "</td><td>"
+      o << "<tr><td class=\"n dim\">" << ranks[i] << "</td><td>"
         << escape_html(top[i].name.empty() ? name(top[i].user) : top[i].name)
         << "</td><td style=\"width:45%\">" << bar(top[i].count, peak) << "</td><td class=\"n\">"
         << top[i].count << "</td></tr>";

@@ -20,6 +20,10 @@ struct DashboardQuery {
   std::string token;  // carried in links and forms when the page was opened with ?token=
 };
 
+// Competition ranks ("1224") for a leaderboard sorted by count, highest first: people tied on a
+// count share the rank of the first of them, and the next rank skips. The API and the page agree.
+std::vector<std::uint32_t> competition_ranks(const std::vector<store::LeaderEntry>& entries);
+
 std::string render_dashboard(store::Reader& r, const core::Calendar& cal, const DashboardQuery& q,
                              core::Millis now);
 

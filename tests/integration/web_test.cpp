@@ -14,6 +14,7 @@
 #include "tests/support/event_builder.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "web/api.hpp"
+#include "web/dashboard.hpp"
 #include "web/server.hpp"
 
 namespace brigade::web {
@@ -75,6 +76,53 @@ TEST_F(WebApiTest, LeaderboardMatchesTheContract) {
   EXPECT_EQ(ops["channel"], "console:ops");
   auto past = json::parse(get(a, "/api/v1/leaderboard?period=week&date=2026-11-01").body);
   EXPECT_TRUE(past["entries"].empty()) << "an earlier week has its own bucket";
+}
+
+// Competition ranking (1, 2, 2, 4): people tied on a count share a rank, and the next rank skips.
+TEST(LeaderboardRanks, TiesShareARankAndTheNextSkips) {
+  auto ranks = [](std::vector<std::uint32_t> counts) {
+    std::vector<store::LeaderEntry> e;
+    for (auto c : counts) e.push_back({"u" + std::to_string(e.size()), "", c});
+    return competition_ranks(e);
+  };
+  EXPECT_EQ(ranks({5, 3, 3, 1}), (std::vector<std::uint32_t>{1, 2, 2, 4}));
+  EXPECT_EQ(ranks({4, 4, 4}), (std::vector<std::uint32_t>{1, 1, 1}));
+  EXPECT_EQ(ranks({9, 8, 7}), (std::vector<std::uint32_t>{1, 2, 3}));
+  EXPECT_EQ(ranks({2, 2, 1, 1, 1, 0}), (std::vector<std::uint32_t>{1, 1, 3, 3, 3, 6}));
+  EXPECT_TRUE(ranks({}).empty());
+}
+
+TEST_F(WebApiTest, LeaderboardAndDashboardShowCompetitionRanks) {
+  {
+    bot::Committer c(*store_, rules_, clock_);
+    int n = 0;
+    for (auto [who, times] :
+         std::vector<std::pair<std::string, int>>{{"ann", 5}, {"ben", 3}, {"cat", 3}, {"dan", 1}})
+      for (int i = 0; i < times; ++i)
+        c.apply(thanks("r" + std::to_string(n++), "giver" + std::to_string(i), who, "", "ranks"));
+  }
+  auto a = api();
+  auto r = get(a, "/api/v1/leaderboard?period=week&channel=console:ranks");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto e = json::parse(r.body)["entries"];
+  ASSERT_EQ(e.size(), 4u) << r.body;
+  std::vector<int> counts, ranks;
+  for (const auto& x : e) {
+    counts.push_back(x.value("count", -1));
+    ranks.push_back(x.value("rank", -1));
+  }
+  EXPECT_EQ(counts, (std::vector<int>{5, 3, 3, 1}));
+  EXPECT_EQ(ranks, (std::vector<int>{1, 2, 2, 4}));
+  auto page = get(a, "/?period=week&channel=console:ranks").body;
+  auto board = page.substr(page.find("id=\"leaderboard\""));
+  board = board.substr(0, board.find("</table>"));
+  std::vector<std::string> shown;
+  for (auto at = board.find("<td class=\"n dim\">"); at != std::string::npos;
+       at = board.find("<td class=\"n dim\">", at + 1)) {
+    auto from = at + std::string("<td class=\"n dim\">").size();
+    shown.push_back(board.substr(from, board.find('<', from) - from));
+  }
+  EXPECT_EQ(shown, (std::vector<std::string>{"1", "2", "2", "4"})) << board;
 }
 
 TEST_F(WebApiTest, BadParametersAreNamed) {
