@@ -16,6 +16,12 @@ struct ServerOptions {
   std::chrono::milliseconds timeout{30000};  // per request: read, then write; idle keep-alive too
   std::size_t max_header = 8 * 1024;
   std::size_t max_body = 16 * 1024;  // the API takes no bodies; anything larger is refused
+  unsigned workers = 2;              // threads for the dashboard and the API (not /healthz, /metrics)
+  std::size_t max_queued = 16;       // such requests running or waiting; beyond it: 503, Retry-After
+};
+
+struct ServerStats {
+  std::size_t heavy_in_flight = 0;  // dashboard and API requests running or waiting for a worker
 };
 
 class Server {
@@ -23,6 +29,7 @@ class Server {
   virtual ~Server() = default;
   virtual std::uint16_t port() const = 0;
   virtual void stop() = 0;  // closes the listener and every connection; idempotent
+  virtual ServerStats stats() const = 0;
 };
 
 // Listens and serves on its own thread. Throws std::runtime_error with a one-line reason when the

@@ -4,7 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <condition_variable>
 #include <future>
+#include <set>
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -12,6 +14,7 @@
 
 #include "bot/committer.hpp"
 #include "tests/support/event_builder.hpp"
+#include "tests/support/http_client.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "web/api.hpp"
 #include "web/dashboard.hpp"
@@ -49,7 +52,9 @@ class WebApiTest : public ::testing::Test {
     r.target = target;
     r.authorization = auth;
     r.accept = accept;
-    return a.handle(r);
+    auto res = a.handle(r);
+    res.body = res.full_body();  // the CSV comes in pieces
+    return res;
   }
 
   TempDir dir_{"brigade-web"};
@@ -355,6 +360,57 @@ TEST_F(WebApiTest, LargeResultSets) {
   EXPECT_EQ(top["entries"].size(), 100u);
 }
 
+// Paging walks every person exactly once, in the order of the unpaged summary.
+TEST_F(WebApiTest, SummaryPagesReturnEveryPersonExactlyOnce) {
+  {
+    bot::Committer c(*store_, rules_, clock_);
+    for (int i = 0; i < 3000; ++i)
+      c.submit(thanks("page" + std::to_string(i), "giver" + std::to_string(i % 37),
+                      "person" + std::to_string((i * 7) % 1234), "for item " + std::to_string(i)),
+               [](const commands::Result&) {});
+  }
+  auto a = api();
+  const std::string range = "since=2026-11-01&until=2026-11-30";
+  auto first = json::parse(get(a, "/api/v1/summary?" + range).body);
+  EXPECT_EQ(first["people"].size(), 500u) << "the default page is 500 people";
+  EXPECT_EQ(first["offset"], 0);
+  EXPECT_EQ(first["limit"], 500);
+  const std::size_t everyone = first["people_total"];
+  EXPECT_GT(everyone, 1234u);  // the recipients, and the givers beside them
+  EXPECT_EQ(first["next"], 500);
+  std::vector<std::string> walked;
+  std::set<std::string> once;
+  json next = 0;
+  int pages = 0;
+  while (!next.is_null() && pages < 100) {
+    auto r = get(a, "/api/v1/summary?" + range + "&limit=97&offset=" + std::to_string(next.get<int>()));
+    ASSERT_EQ(r.status, 200) << r.body;
+    auto j = json::parse(r.body);
+    EXPECT_EQ(j["total"], 3003) << "totals are for the whole range on every page";
+    EXPECT_EQ(j["people_total"], everyone);
+    for (const auto& p : j["people"]) {
+      walked.push_back(p["user"]);
+      EXPECT_TRUE(once.insert(p["user"]).second) << p["user"] << " appears twice";
+    }
+    next = j["next"];
+    ++pages;
+  }
+  EXPECT_EQ(walked.size(), everyone);
+  EXPECT_EQ(pages, static_cast<int>((everyone + 96) / 97));
+  for (std::size_t i = 0; i < 500; ++i) EXPECT_EQ(walked[i], first["people"][i]["user"]) << i;
+  auto past = json::parse(get(a, "/api/v1/summary?" + range + "&offset=100000").body);
+  EXPECT_TRUE(past["people"].empty());
+  EXPECT_TRUE(past["next"].is_null());
+  for (const char* bad : {"limit=0", "limit=501", "limit=x", "offset=-1", "offset=1e3"}) {
+    auto r = get(a, "/api/v1/summary?" + range + "&" + bad);
+    EXPECT_EQ(r.status, 400) << bad;
+    EXPECT_EQ(json::parse(r.body)["parameter"], std::string(bad).substr(0, std::string(bad).find('=')));
+  }
+  auto csv = get(a, "/api/v1/summary.csv?" + range).body;
+  EXPECT_EQ(static_cast<std::size_t>(std::count(csv.begin(), csv.end(), '\n')), everyone + 1)
+      << "the CSV is not paged: everyone, and the header";
+}
+
 TEST_F(WebApiTest, HealthAndMetrics) {
   std::optional<std::string> problem;
   Api a(ApiContext{*store_, clock_, "", [&] { return problem; },
@@ -447,6 +503,129 @@ TEST_F(WebApiTest, ProbeHealthzReadsARunningServer) {
       probe_healthz("127.0.0.1:" + std::to_string(server->port()), std::chrono::seconds(10));
   EXPECT_EQ(status, 200);
   EXPECT_EQ(body, "ok\n");
+  server->stop();
+}
+
+// An Api whose summary waits at a gate: a heavy request still running while others arrive.
+class GatedApi : public Api {
+ public:
+  using Api::Api;
+  ~GatedApi() override { open(); }
+  Response handle(const Request& r) override {
+    if (r.target.rfind("/api/v1/summary", 0) == 0) {
+      std::unique_lock lk(mu_);
+      ++entered_;
+      cv_.notify_all();
+      cv_.wait_for(lk, std::chrono::seconds(60), [&] { return open_; });
+    }
+    return Api::handle(r);
+  }
+  bool wait_entered(int n) {
+    std::unique_lock lk(mu_);
+    return cv_.wait_for(lk, std::chrono::seconds(10), [&] { return entered_ >= n; });
+  }
+  void open() {
+    std::lock_guard lk(mu_);
+    open_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int entered_ = 0;
+  bool open_ = false;
+};
+
+TEST_F(WebApiTest, HealthzAnswersWhileAHeavyRouteRuns) {
+  GatedApi a(ApiContext{*store_, clock_, "", {}, {}});
+  ServerOptions so;
+  so.addr = "127.0.0.1:0";
+  auto server = start_server(so, a);
+  const auto port = server->port();
+  std::atomic<int> finished{0};
+  int heavy_finished = 0;
+  auto heavy = std::async(std::launch::async, [&] {
+    auto r = testing::http_get(port, "/api/v1/summary?since=2026-11-01", std::chrono::seconds(60));
+    heavy_finished = ++finished;
+    return r;
+  });
+  ASSERT_TRUE(a.wait_entered(1)) << "the summary never reached the API";
+  auto health = testing::http_get(port, "/healthz", std::chrono::seconds(10));
+  const int health_finished = ++finished;
+  auto metrics = testing::http_get(port, "/metrics", std::chrono::seconds(10));
+  a.open();
+  auto summary = heavy.get();
+  EXPECT_EQ(health.status, 200) << health.error;
+  EXPECT_EQ(metrics.status, 200) << metrics.error;
+  EXPECT_EQ(summary.status, 200) << summary.error;
+  EXPECT_LT(health_finished, heavy_finished) << "/healthz waited for the summary";
+  server->stop();
+}
+
+TEST_F(WebApiTest, BusyWorkersAnswer503WithRetryAfter) {
+  GatedApi a(ApiContext{*store_, clock_, "", {}, {}});
+  ServerOptions so;
+  so.addr = "127.0.0.1:0";
+  so.workers = 1;
+  so.max_queued = 2;  // one running, one waiting
+  auto server = start_server(so, a);
+  const auto port = server->port();
+  auto one = std::async(std::launch::async, [&] {
+    return testing::http_get(port, "/api/v1/summary?since=2026-11-01", std::chrono::seconds(60));
+  });
+  ASSERT_TRUE(a.wait_entered(1));
+  auto two = std::async(std::launch::async, [&] {
+    return testing::http_get(port, "/api/v1/summary?since=2026-11-02", std::chrono::seconds(60));
+  });
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (server->stats().heavy_in_flight < 2 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ASSERT_EQ(server->stats().heavy_in_flight, 2u);
+  auto three = testing::http_get(port, "/api/v1/summary?since=2026-11-03", std::chrono::seconds(10));
+  auto page = testing::http_get(port, "/", std::chrono::seconds(10));
+  auto health = testing::http_get(port, "/healthz", std::chrono::seconds(10));
+  a.open();
+  EXPECT_EQ(three.status, 503) << three.error;
+  EXPECT_EQ(three.headers["Retry-After"], "1");
+  EXPECT_NE(three.body.find("\"error\""), std::string::npos) << three.body;
+  EXPECT_EQ(page.status, 503) << "the dashboard shares the workers";
+  EXPECT_EQ(health.status, 200) << health.error;
+  EXPECT_EQ(one.get().status, 200);
+  EXPECT_EQ(two.get().status, 200);
+  EXPECT_EQ(testing::http_get(port, "/api/v1/summary?since=2026-11-03").status, 200) << "free again";
+  server->stop();
+}
+
+TEST_F(WebApiTest, SummaryCsvIsStreamedInChunks) {
+  {
+    bot::Committer c(*store_, rules_, clock_);
+    for (int i = 0; i < 3000; ++i)
+      c.submit(
+          thanks("csv" + std::to_string(i), "giver" + std::to_string(i % 50),
+                 "person" + std::to_string(i % 2000), "for a long enough reason, item " + std::to_string(i)),
+          [](const commands::Result&) {});
+  }
+  auto a = api();
+  ServerOptions so;
+  so.addr = "127.0.0.1:0";
+  auto server = start_server(so, a);
+  auto csv = testing::http_get(server->port(), "/api/v1/summary.csv?since=2026-11-01&until=2026-11-30");
+  ASSERT_EQ(csv.status, 200) << csv.error;
+  EXPECT_TRUE(csv.chunked) << "sent in pieces, not built whole";
+  EXPECT_EQ(csv.headers["Content-Type"], "text/csv; charset=utf-8");
+  EXPECT_EQ(csv.body.rfind("user,name,received,given,", 0), 0u);
+  // 2,000 recipients, 50 givers, the fixture's four people, the header
+  EXPECT_EQ(std::count(csv.body.begin(), csv.body.end(), '\n'), 2000 + 50 + 4 + 1);
+  EXPECT_EQ(csv.body, get(a, "/api/v1/summary.csv?since=2026-11-01&until=2026-11-30").body)
+      << "the same bytes as the route gives directly";
+  auto old =
+      testing::http_raw(server->port(),
+                        "GET /api/v1/summary.csv?since=2026-11-01&until=2026-11-30 HTTP/1.0\r\n\r\n", 1)
+          .front();
+  EXPECT_EQ(old.status, 200) << old.error;
+  EXPECT_FALSE(old.chunked) << "HTTP/1.0 has no chunked encoding";
+  EXPECT_EQ(old.body, csv.body);
   server->stop();
 }
 
