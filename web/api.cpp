@@ -16,6 +16,7 @@
 
 #include "bot/metrics.hpp"
 #include "bot/summary_format.hpp"
+#include "core/text.hpp"
 #include "web/dashboard.hpp"
 
 namespace brigade::web {
@@ -126,7 +127,16 @@ Response Api::route(const Request& req, std::string& route_name) {
   if (!parsed) return error(400, "bad request target");
   std::string path = parsed->path();
   Query q;
-  for (auto p : parsed->params()) q[std::string(p.key)].push_back(p.has_value ? std::string(p.value) : "");
+  for (auto p : parsed->params()) {
+    std::string key(p.key), value = p.has_value ? std::string(p.value) : "";
+    // Decoded, every name and value is text: a NUL or a byte that is not UTF-8 (%00, %ff) gets a
+    // 400 here rather than reaching a store key, a log line or the page.
+    for (const auto& text : {key, value})
+      if (text.find('\0') != std::string::npos || !core::valid_utf8(text))
+        return error(400, "query parameters must be UTF-8 text without NUL",
+                     core::valid_utf8(key) ? key : "");
+    q[key].push_back(std::move(value));
+  }
 
   static const std::set<std::string> kRoutes = {
       "/", "/healthz", "/metrics", "/api/v1/leaderboard", "/api/v1/summary", "/api/v1/summary.csv"};

@@ -151,6 +151,24 @@ TEST_F(WebApiTest, BadParametersAreNamed) {
   EXPECT_EQ(get(a, "/nothing").status, 404);
 }
 
+TEST_F(WebApiTest, QueryTextMustBeUtf8WithoutNul) {
+  auto a = api();
+  struct Case {
+    std::string target, parameter;
+  };
+  for (const auto& c :
+       {Case{"/api/v1/leaderboard?channel=a%00b", "channel"}, Case{"/?channel=%C3%28", "channel"},
+        Case{"/api/v1/summary?user=console:%ff", "user"}, Case{"/?user=%ED%A0%80", "user"},
+        Case{"/?summary_channel=%C0%AF", "summary_channel"}, Case{"/api/v1/summary?%ff=1", ""}}) {
+    auto r = get(a, c.target);
+    EXPECT_EQ(r.status, 400) << c.target;
+    auto j = json::parse(r.body);
+    EXPECT_EQ(j["error"], "query parameters must be UTF-8 text without NUL") << c.target;
+    EXPECT_EQ(j.value("parameter", ""), c.parameter) << c.target;
+  }
+  EXPECT_EQ(get(a, "/api/v1/leaderboard?channel=console:%C3%A9quipe").status, 200) << "UTF-8 is fine";
+}
+
 TEST_F(WebApiTest, TokenIsRequiredForTheApiButNotForHealthAndMetrics) {
   auto a = api("s3cret-token");
   EXPECT_EQ(get(a, "/api/v1/leaderboard").status, 401);
