@@ -299,11 +299,12 @@ class BeastServer final : public Server {
       r.authorization = std::string(req[http::field::authorization]);
       r.accept = std::string(req[http::field::accept]);
       Response res;  // (Beast refuses versions but 1.0 and 1.1: "bad version", a 400)
-      if (req.version() == 11 && req.find(http::field::host) == req.end())
+      const bool no_host = req.version() == 11 && req.find(http::field::host) == req.end();
+      if (no_host)
         res = error(400, "an HTTP/1.1 request needs a Host header");
       else
         res = co_await answer(r);
-      bool keep = req.keep_alive() && res.status != 400;
+      bool keep = req.keep_alive() && !no_host;
       const bool large = res.stream || res.body.size() >= (1 << 20);
       bool written = co_await write(stream, res, req.version(), keep, req.method() == http::verb::head);
       if (is_heavy(r)) give_back_memory(large);

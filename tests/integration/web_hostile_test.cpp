@@ -327,6 +327,14 @@ TEST_F(HostileTest, Http10WithoutHostIsAnsweredAndClosed) {
   EXPECT_EQ(json::parse(lb.body)["entries"].size(), 7u);
   auto no_host = http_raw(port_, "GET /healthz HTTP/1.1\r\n\r\n", 1)[0];
   EXPECT_EQ(no_host.status, 400) << "HTTP/1.1 requires Host";
+  // A bad parameter is an ordinary answer: the connection stays open for the next request.
+  auto two = http_raw(port_,
+                      request_text("GET", "/api/v1/leaderboard?period=fortnight", {}, false) +
+                          request_text("GET", "/healthz"),
+                      2);
+  EXPECT_EQ(two[0].status, 400);
+  EXPECT_TRUE(two[0].keep_alive);
+  EXPECT_EQ(two[1].status, 200) << two[1].error;
 }
 
 TEST_F(HostileTest, PipelinedRequestsAreAnsweredInOrder) {
