@@ -460,6 +460,10 @@ ChildStats ask_stats(testing::Child& child, int n) {
 }
 
 TEST(FdLimitedServer, AcceptBacksOffWhenOutOfDescriptors) {
+#ifdef __SANITIZE_ADDRESS__
+  // UBSan's vptr check opens a pipe to probe memory; with no descriptor left it reports false errors.
+  GTEST_SKIP() << "not under the sanitizers: the child has no descriptor left for their own checks";
+#endif
   testing::Child child({"/proc/self/exe", "--gtest_filter=FdLimitedServer.Serve"},
                        {{"BRIGADE_WEB_FD_CHILD", "1"}});
   ASSERT_TRUE(child.wait_for_output("port ", 20s)) << child.err();
