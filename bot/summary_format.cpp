@@ -74,7 +74,8 @@ std::string summary_csv_row(const store::PersonSummary& p, const core::Calendar&
     << kind(p.received_by_kind, store::Kind::thanks) << ',' << kind(p.received_by_kind, store::Kind::praise)
     << ',' << kind(p.received_by_kind, store::Kind::help) << ',' << kind(p.given_by_kind, store::Kind::thanks)
     << ',' << kind(p.given_by_kind, store::Kind::praise) << ',' << kind(p.given_by_kind, store::Kind::help)
-    << ',' << p.helps_resolved << ',' << csv_field(top_values(p, 3, " ")) << ',' << csv_field(reasons) << "\r\n";
+    << ',' << p.helps_resolved << ',' << csv_field(top_values(p, 3, " ")) << ',' << csv_field(reasons)
+    << "\r\n";
   return o.str();
 }
 
