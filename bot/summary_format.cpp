@@ -57,36 +57,64 @@ std::string csv_field(std::string_view v) {
   return q + "\"";
 }
 
-std::string summary_csv(const store::Summary& s, const core::Calendar& cal, const NameOf& name_of) {
-  std::ostringstream o;
-  o << "user,name,received,given,received_thanks,received_praise,received_help,given_thanks,given_praise,"
-       "given_help,helps_resolved,top_values,reasons\r\n";
-  for (const auto& p : s.people) {
-    std::string reasons;
-    for (const auto& k : p.reasons) {
-      if (k.reason.empty()) continue;
-      if (!reasons.empty()) reasons += " | ";
-      reasons += cal.date_string(k.ts) + " " + display(name_of, k.giver) + ": " + k.reason;
-    }
-    o << csv_field(p.user) << ',' << csv_field(p.name) << ',' << p.received << ',' << p.given << ','
-      << kind(p.received_by_kind, store::Kind::thanks) << ',' << kind(p.received_by_kind, store::Kind::praise)
-      << ',' << kind(p.received_by_kind, store::Kind::help) << ','
-      << kind(p.given_by_kind, store::Kind::thanks) << ',' << kind(p.given_by_kind, store::Kind::praise)
-      << ',' << kind(p.given_by_kind, store::Kind::help) << ',' << p.helps_resolved << ','
-      << csv_field(top_values(p, 3, " ")) << ',' << csv_field(reasons) << "\r\n";
+std::string summary_csv_header() {
+  return "user,name,received,given,received_thanks,received_praise,received_help,given_thanks,given_praise,"
+         "given_help,helps_resolved,top_values,reasons\r\n";
+}
+
+std::string summary_csv_row(const store::PersonSummary& p, const core::Calendar& cal, const NameOf& name_of) {
+  std::string reasons;
+  for (const auto& k : p.reasons) {
+    if (k.reason.empty()) continue;
+    if (!reasons.empty()) reasons += " | ";
+    reasons += cal.date_string(k.ts) + " " + display(name_of, k.giver) + ": " + k.reason;
   }
+  std::ostringstream o;
+  o << csv_field(p.user) << ',' << csv_field(p.name) << ',' << p.received << ',' << p.given << ','
+    << kind(p.received_by_kind, store::Kind::thanks) << ',' << kind(p.received_by_kind, store::Kind::praise)
+    << ',' << kind(p.received_by_kind, store::Kind::help) << ',' << kind(p.given_by_kind, store::Kind::thanks)
+    << ',' << kind(p.given_by_kind, store::Kind::praise) << ',' << kind(p.given_by_kind, store::Kind::help)
+    << ',' << p.helps_resolved << ',' << csv_field(top_values(p, 3, " ")) << ',' << csv_field(reasons)
+    << "\r\n";
   return o.str();
 }
 
-std::string summary_json(const store::Summary& s, const core::Calendar& cal, const NameOf& name_of) {
+std::string summary_csv(const store::Summary& s, const core::Calendar& cal, const NameOf& name_of) {
+  std::string out = summary_csv_header();
+  for (const auto& p : s.people) out += summary_csv_row(p, cal, name_of);
+  return out;
+}
+
+std::string summary_json(const store::Summary& s, const core::Calendar& cal, const NameOf& name_of,
+                         const SummaryPage* page) {
   using nlohmann::json;
   auto kinds = [](const std::array<std::uint32_t, store::kKindSlots>& a) {
     return json{{"thanks", kind(a, store::Kind::thanks)},
                 {"praise", kind(a, store::Kind::praise)},
                 {"help", kind(a, store::Kind::help)}};
   };
-  json people = json::array();
-  for (const auto& p : s.people) {
+  auto dump = [](const json& j) { return j.dump(2, ' ', false, json::error_handler_t::replace); };
+  // The document without its people, with a marker where they go: keys come out sorted, so the
+  // text is the same as dumping one tree with every person in it.
+  json doc{{"from", cal.date_string(s.from)},
+           {"until", cal.date_string(s.until - 1)},
+           {"timezone", cal.tz_name()},
+           {"total", s.total},
+           {"people", json::array({0})}};
+  if (page) {
+    doc["offset"] = page->offset;
+    doc["limit"] = page->limit;
+    doc["people_total"] = page->people_total;
+    const auto next = page->offset + s.people.size();
+    doc["next"] = next < page->people_total ? json(next) : json(nullptr);
+  }
+  const std::string frame = dump(doc);
+  const std::string marker = "[\n    0\n  ]";
+  const auto at = frame.find(marker);
+  std::string out = frame.substr(0, at);
+  if (s.people.empty()) out += "[]";
+  for (std::size_t i = 0; i < s.people.size(); ++i) {
+    const auto& p = s.people[i];
     json values = json::array();
     for (const auto& [v, n] : p.values) values.push_back({{"value", v}, {"count", n}});
     json reasons = json::array();
@@ -98,22 +126,25 @@ std::string summary_json(const store::Summary& s, const core::Calendar& cal, con
                          {"values", k.values},
                          {"channel", k.channel},
                          {"at", cal.datetime_string(k.ts)}});
-    people.push_back({{"user", p.user},
-                      {"name", p.name},
-                      {"received", p.received},
-                      {"given", p.given},
-                      {"received_by_kind", kinds(p.received_by_kind)},
-                      {"given_by_kind", kinds(p.given_by_kind)},
-                      {"helps_resolved", p.helps_resolved},
-                      {"values", values},
-                      {"reasons", reasons}});
+    json person{{"user", p.user},
+                {"name", p.name},
+                {"received", p.received},
+                {"given", p.given},
+                {"received_by_kind", kinds(p.received_by_kind)},
+                {"given_by_kind", kinds(p.given_by_kind)},
+                {"helps_resolved", p.helps_resolved},
+                {"values", values},
+                {"reasons", reasons}};
+    std::string text = dump(person);
+    out += i == 0 ? "[\n    " : ",\n    ";
+    for (char c : text) {  // one level deeper than a top-level dump
+      out += c;
+      if (c == '\n') out += "    ";
+    }
   }
-  json doc{{"from", cal.date_string(s.from)},
-           {"until", cal.date_string(s.until - 1)},
-           {"timezone", cal.tz_name()},
-           {"total", s.total},
-           {"people", people}};
-  return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+  if (!s.people.empty()) out += "\n  ]";
+  out += frame.substr(at + marker.size());
+  return out + "\n";
 }
 
 std::string summary_table(const store::Summary& s, const core::Calendar& cal, const NameOf& name_of) {

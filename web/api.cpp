@@ -4,14 +4,19 @@
 #include <nlohmann/json.hpp>
 
 #include <charconv>
+#include <cstdint>
+#include <iterator>
+#include <memory>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
 #include "bot/metrics.hpp"
 #include "bot/summary_format.hpp"
+#include "core/text.hpp"
 #include "web/dashboard.hpp"
 
 namespace brigade::web {
@@ -20,6 +25,7 @@ namespace {
 
 using nlohmann::json;
 using Query = std::map<std::string, std::vector<std::string>>;
+constexpr std::size_t kSummaryPage = 500;  // people per JSON summary page: the default and the most
 
 Response json_response(int status, const json& body) {
   Response r;
@@ -79,6 +85,23 @@ std::optional<Response> read_days(const Query& q, const core::Calendar& cal, cor
 
 }  // namespace
 
+std::string Response::full_body() {
+  std::string out = std::move(body);
+  body.clear();
+  if (stream)
+    while (stream(out)) {
+    }
+  stream = nullptr;
+  return out;
+}
+
+bool is_heavy(const Request& req) {
+  if (req.method != "GET" && req.method != "HEAD") return false;  // refused at once
+  std::string_view path(req.target);
+  path = path.substr(0, path.find('?'));
+  return path == "/" || path.rfind("/api/", 0) == 0;
+}
+
 Response error(int status, const std::string& message, const std::string& parameter) {
   json b = json::object();
   b["error"] = message;
@@ -104,8 +127,29 @@ Response Api::route(const Request& req, std::string& route_name) {
   if (!parsed) return error(400, "bad request target");
   std::string path = parsed->path();
   Query q;
-  for (auto p : parsed->params()) q[std::string(p.key)].push_back(p.has_value ? std::string(p.value) : "");
+  for (auto p : parsed->params()) {
+    std::string key(p.key), value = p.has_value ? std::string(p.value) : "";
+    // Decoded, every name and value is text: a NUL or a byte that is not UTF-8 (%00, %ff) gets a
+    // 400 here rather than reaching a store key, a log line or the page.
+    for (const auto& text : {key, value})
+      if (text.find('\0') != std::string::npos || !core::valid_utf8(text))
+        return error(400, "query parameters must be UTF-8 text without NUL",
+                     core::valid_utf8(key) ? key : "");
+    q[key].push_back(std::move(value));
+  }
 
+  static const std::set<std::string> kRoutes = {
+      "/", "/healthz", "/metrics", "/api/v1/leaderboard", "/api/v1/summary", "/api/v1/summary.csv"};
+  bool api = path.rfind("/api/", 0) == 0;
+  if (!kRoutes.count(path)) return error(404, api ? "no such API route" : "no such page");
+  // Every route is read-only: anything but GET and HEAD is refused before authentication, so a
+  // POST learns nothing about the token (and /healthz and /metrics stay GET-only too).
+  if (req.method != "GET" && req.method != "HEAD") {
+    route_name = "method_not_allowed";
+    auto r = error(405, "method not allowed: only GET and HEAD");
+    r.headers.emplace_back("Allow", "GET, HEAD");
+    return r;
+  }
   if (path == "/healthz") {
     route_name = "healthz";
     return healthz();
@@ -114,8 +158,6 @@ Response Api::route(const Request& req, std::string& route_name) {
     route_name = "metrics";
     return metrics();
   }
-  bool api = path.rfind("/api/", 0) == 0;
-  if (!api && path != "/") return error(404, "no such page", "");
   // A browser on a TV cannot send a header: `?token=` works too (prefer the header elsewhere).
   std::string query_token = single(q, "token").value_or("");
   q.erase("token");
@@ -130,11 +172,6 @@ Response Api::route(const Request& req, std::string& route_name) {
       return r;
     }
   }
-  if (req.method != "GET" && req.method != "HEAD") {
-    auto r = error(405, "only GET");
-    r.headers.emplace_back("Allow", "GET, HEAD");
-    return r;
-  }
   if (path == "/") {
     route_name = "dashboard";
     return dashboard(q, query_token);
@@ -143,12 +180,9 @@ Response Api::route(const Request& req, std::string& route_name) {
     route_name = "leaderboard";
     return leaderboard(q);
   }
-  if (path == "/api/v1/summary" || path == "/api/v1/summary.csv") {
-    route_name = "summary";
-    bool csv = path.size() > 15 || req.accept.find("text/csv") != std::string::npos;
-    return summary(q, csv);
-  }
-  return error(404, "no such API route");
+  route_name = "summary";
+  bool csv = path == "/api/v1/summary.csv" || req.accept.find("text/csv") != std::string::npos;
+  return summary(q, csv);
 }
 
 Response Api::leaderboard(const Query& q) {
@@ -186,8 +220,11 @@ Response Api::leaderboard(const Query& q) {
   }
   out["channel"] = channel.empty() ? json(nullptr) : json(channel);
   json list = json::array();
-  for (const auto& e : entries) {
+  auto ranks = competition_ranks(entries);
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const auto& e = entries[i];
     json j = json::object();
+    j["rank"] = ranks[i];
     j["user"] = e.user;
     j["name"] = e.name;
     j["count"] = e.count;
@@ -197,7 +234,27 @@ Response Api::leaderboard(const Query& q) {
   return json_response(200, out);
 }
 
-Response Api::summary(const Query& q, bool csv) {
+Response Api::summary(Query q, bool csv) {
+  // The JSON comes in pages of people (the CSV, a download, has everyone, streamed).
+  std::size_t offset = 0, limit = kSummaryPage;
+  if (!csv) {
+    for (auto [name, out, lo, hi] :
+         {std::tuple<const char*, std::size_t*, std::size_t, std::size_t>{"limit", &limit, 1, kSummaryPage},
+          {"offset", &offset, 0, SIZE_MAX}}) {
+      auto v = single(q, name);
+      if (!v) continue;
+      std::size_t n = 0;
+      auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+      if (ec != std::errc() || ptr != v->data() + v->size() || v->empty() || n < lo || n > hi)
+        return error(400,
+                     std::string(name) +
+                         (hi == SIZE_MAX ? " must be a whole number"
+                                         : " must be a number from 1 to " + std::to_string(kSummaryPage)),
+                     name);
+      *out = n;
+      q.erase(name);
+    }
+  }
   if (auto bad = unknown_parameters(q, {"since", "until", "user", "channel"})) return *bad;
   const auto& cal = ctx_.store.calendar();
   auto now = ctx_.clock.now_ms();
@@ -216,17 +273,46 @@ Response Api::summary(const Query& q, bool csv) {
   sq.channel = single(q, "channel").value_or("");
   auto reader = ctx_.store.read();
   auto s = reader->summary(sq);
-  bot::NameOf name_of = [&reader](std::string_view id) { return reader->name_of(id); };
   Response r;
-  if (csv) {
-    r.content_type = "text/csv; charset=utf-8";
-    r.body = bot::summary_csv(s, cal, name_of);
-    r.headers.emplace_back("Content-Disposition", "attachment; filename=\"brigade-summary-" +
-                                                      cal.date_string(sq.from) + "-" +
-                                                      cal.date_string(sq.until - 1) + ".csv\"");
-  } else {
-    r.body = bot::summary_json(s, cal, name_of);
+  if (!csv) {
+    bot::SummaryPage page{offset, limit, s.people.size()};
+    // Only the page's people are rendered; the others go before the text is made.
+    auto first = s.people.begin() + static_cast<std::ptrdiff_t>(std::min(offset, s.people.size()));
+    auto last = first + static_cast<std::ptrdiff_t>(std::min<std::size_t>(limit, s.people.end() - first));
+    s.people =
+        std::vector<store::PersonSummary>(std::make_move_iterator(first), std::make_move_iterator(last));
+    bot::NameOf name_of = [&reader](std::string_view id) { return reader->name_of(id); };
+    r.body = bot::summary_json(s, cal, name_of, &page);
+    return r;
   }
+  r.content_type = "text/csv; charset=utf-8";
+  r.headers.emplace_back("Content-Disposition", "attachment; filename=\"brigade-summary-" +
+                                                    cal.date_string(sq.from) + "-" +
+                                                    cal.date_string(sq.until - 1) + ".csv\"");
+  // The givers' names are read now, while the transaction is open; the rows are made as they are sent.
+  struct Csv {
+    store::Summary s;
+    std::map<std::string, std::string, std::less<>> names;
+    const core::Calendar* cal;
+    std::size_t next = 0;
+  };
+  auto st = std::make_shared<Csv>(Csv{std::move(s), {}, &cal});
+  for (const auto& p : st->s.people)
+    for (const auto& k : p.reasons)
+      if (!k.reason.empty() && !st->names.count(k.giver))
+        st->names.emplace(k.giver, reader->name_of(k.giver));
+  r.body = bot::summary_csv_header();
+  r.stream = [st](std::string& out) {
+    bot::NameOf name_of = [&st](std::string_view id) {
+      auto it = st->names.find(id);
+      return it == st->names.end() ? std::string() : it->second;
+    };
+    for (auto before = out.size(); st->next < st->s.people.size() && out.size() - before < 64 * 1024;)
+      out += bot::summary_csv_row(st->s.people[st->next++], *st->cal, name_of);
+    if (st->next < st->s.people.size()) return true;
+    st->s.people = {};  // sent: give the memory back now, not when the connection closes
+    return false;
+  };
   return r;
 }
 

@@ -28,6 +28,12 @@ struct Response {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // A large body made in pieces after `body` (the summary CSV): each call appends the next piece
+  // to `out` and returns true while more follow. The server sends them with chunked transfer
+  // encoding as they are made; it holds no store transaction.
+  std::function<bool(std::string& out)> stream;
+
+  std::string full_body();  // body and every piece of the stream (which it uses up)
 };
 
 struct ApiContext {
@@ -43,12 +49,13 @@ struct ApiContext {
 class Api {
  public:
   explicit Api(ApiContext ctx) : ctx_(std::move(ctx)) {}
-  Response handle(const Request& req);  // thread-safe
+  virtual ~Api() = default;
+  virtual Response handle(const Request& req);  // thread-safe; virtual for tests that slow a route
 
  private:
   Response route(const Request& req, std::string& route_name);
   Response leaderboard(const std::map<std::string, std::vector<std::string>>& q);
-  Response summary(const std::map<std::string, std::vector<std::string>>& q, bool csv);
+  Response summary(std::map<std::string, std::vector<std::string>> q, bool csv);
   Response dashboard(const std::map<std::string, std::vector<std::string>>& q, const std::string& token);
   Response healthz();
   Response metrics();
@@ -57,6 +64,10 @@ class Api {
   std::mutex mu_;
   std::map<std::pair<std::string, int>, std::uint64_t> requests_;  // (route, status) → count
 };
+
+// The dashboard and the API, which read many kudos: the server runs them on its worker threads so that
+// /healthz, /metrics and refusals are answered at once on its I/O thread.
+bool is_heavy(const Request& req);
 
 // The error body every 4xx/5xx carries: {"error": "...", "parameter": "..."}.
 Response error(int status, const std::string& message, const std::string& parameter = "");

@@ -16,7 +16,8 @@ namespace brigade::web {
 namespace {
 
 using core::escape_html;
-constexpr std::size_t kMaxKudosScanned = 50000;  // the chart and values read at most this many
+constexpr std::size_t kRecent = 12;           // recent recognition shown
+constexpr std::size_t kMaxSummaryRows = 200;  // people in the page's summary table; the CSV has all
 
 const char* kStyle = R"css(
 :root{--bg:#0f1522;--card:#182033;--ink:#e8ecf4;--dim:#9aa6bd;--acc:#ffb547;--acc2:#5ec2ff;--ok:#6fdc8c}
@@ -70,33 +71,105 @@ struct Link {
   }
 };
 
-// Kudos per local day (or per week for a year) over [from, until), as an SVG bar chart.
-std::string chart(const std::vector<store::Kudos>& kudos, const core::Calendar& cal, core::Millis from,
-                  core::Millis until) {
-  bool weekly = until - from > 120LL * 86400000;
-  core::Period step = weekly ? core::Period::week : core::Period::day;
-  std::int32_t first = cal.bucket(step, from), last = cal.bucket(step, until - 1);
-  std::size_t n = static_cast<std::size_t>(std::max(1, last - first + 1));
-  std::vector<std::uint32_t> counts(n, 0);
-  for (const auto& k : kudos) {
-    auto b = cal.bucket(step, k.ts) - first;
-    if (b >= 0 && static_cast<std::size_t>(b) < n) ++counts[static_cast<std::size_t>(b)];
+// What the page reads from the kudos log for the chart, the values and the resolved help requests:
+// [from, until) in buckets of a day, a week or a month (by length), walked newest bucket first so
+// that a range holding more than `budget` kudos is charted from its newest kudos back.
+struct Scan {
+  core::Period step = core::Period::day;
+  std::vector<std::int32_t> buckets;  // the chart's buckets, oldest first (week numbers skip)
+  std::vector<std::uint32_t> counts;  // per bucket: live kudos in the channel filter
+  std::size_t charted_from = 0;       // the first bucket counted in full (not 0 when cut)
+  bool cut = false;
+  std::uint64_t total = 0;                      // kudos charted
+  std::set<std::string> channels;               // every channel seen, for the filters
+  std::map<std::string, std::uint32_t> values;  // values given, in the channel filter
+  std::vector<std::uint64_t> resolved;          // help requests resolved, newest first
+};
+
+Scan scan(store::Reader& r, const core::Calendar& cal, core::Millis from, core::Millis until,
+          const std::string& channel, std::size_t budget) {
+  Scan s;
+  const auto days = (until - from) / 86400000;
+  s.step = days <= 120 ? core::Period::day : days <= 2 * 366 ? core::Period::week : core::Period::month;
+  const auto last = cal.bucket(s.step, until - 1);
+  for (auto b = cal.bucket(s.step, from); b <= last; b = cal.shift(s.step, b, 1)) s.buckets.push_back(b);
+  s.counts.assign(s.buckets.size(), 0);
+  std::set<std::uint64_t> resolved;
+  for (std::size_t i = s.buckets.size(); i-- > 0;) {
+    auto range = cal.range(s.step, s.buckets[i]);
+    // One more than the budget left: a bucket that does not fit is left out whole, not half-counted.
+    auto kudos = r.kudos_between(std::max(range.from, from), std::min(range.until, until), budget + 1, true);
+    if (kudos.size() > budget) {
+      s.cut = true;
+      s.charted_from = i + 1;
+      break;
+    }
+    budget -= kudos.size();
+    for (const auto& k : kudos) {
+      if (!k.channel.empty()) s.channels.insert(k.channel);
+      if (k.revoked || (!channel.empty() && k.channel != channel)) continue;
+      ++s.counts[i];
+      ++s.total;
+      for (const auto& v : k.values) ++s.values[v];
+      if (k.kind == store::Kind::help && k.ask != 0 && resolved.size() < 10 && resolved.insert(k.ask).second)
+        s.resolved.push_back(k.ask);
+    }
   }
-  std::uint32_t peak = std::max<std::uint32_t>(1, *std::max_element(counts.begin(), counts.end()));
-  const double w = 600, h = 160, gap = n > 60 ? 0.5 : 2, bw = w / static_cast<double>(n);
+  return s;
+}
+
+// The newest `n` live kudos (in `channel` unless empty), reading at most `budget` from the log.
+std::vector<store::Kudos> recent_kudos(store::Reader& r, core::Millis now, const std::string& channel,
+                                       std::size_t n, std::size_t budget) {
+  std::vector<store::Kudos> out;
+  std::set<std::uint64_t> seen;
+  core::Millis until = now + 1;
+  // Batches grow so that one always spans more than a millisecond (ids hold 4,096 per ms): the
+  // next batch starts at the oldest millisecond seen, and ids already seen are skipped.
+  for (std::size_t batch = 64, scanned = 0; out.size() < n && scanned < budget;
+       batch = std::min<std::size_t>(batch * 2, 8192)) {
+    auto kudos = r.kudos_between(0, until, batch, true);
+    for (const auto& k : kudos) {
+      if (!seen.insert(k.id).second) continue;
+      ++scanned;
+      if (k.revoked || (!channel.empty() && k.channel != channel)) continue;
+      out.push_back(k);
+      if (out.size() == n) break;
+    }
+    if (kudos.size() < batch) break;
+    until = kudos.back().ts + 1;
+  }
+  return out;
+}
+
+std::string bucket_label(const core::Calendar& cal, core::Period step, std::int32_t b) {
+  auto d = cal.date_string(cal.range(step, b).from);
+  return step == core::Period::month ? d.substr(0, 7) : d;
+}
+
+// The scan's counts as an SVG bar chart, from the first bucket counted in full.
+std::string chart(const Scan& s, const core::Calendar& cal) {
+  const std::size_t n = s.buckets.size() - std::min(s.charted_from, s.buckets.size());
+  std::uint32_t peak = 1;
+  for (std::size_t i = s.charted_from; i < s.counts.size(); ++i) peak = std::max(peak, s.counts[i]);
+  const double w = 600, h = 160, gap = n > 60 ? 0.5 : 2;
+  const double bw = w / static_cast<double>(std::max<std::size_t>(n, 1));
+  const char* unit = s.step == core::Period::day ? "day" : s.step == core::Period::week ? "week" : "month";
   std::ostringstream o;
   o << "<svg id=\"chart\" viewBox=\"0 0 " << w << ' ' << h + 18
-    << "\" width=\"100%\" role=\"img\" aria-label=\"kudos per " << (weekly ? "week" : "day") << "\">";
+    << "\" width=\"100%\" role=\"img\" aria-label=\"kudos per " << unit << "\">";
   for (std::size_t i = 0; i < n; ++i) {
-    double bh = h * counts[i] / peak;
-    auto label = cal.date_string(cal.range(step, first + static_cast<std::int32_t>(i)).from);
+    const auto c = s.counts[s.charted_from + i];
+    double bh = h * c / peak;
     o << "<rect x=\"" << i * bw << "\" y=\"" << h - bh << "\" width=\"" << std::max(0.5, bw - gap)
-      << "\" height=\"" << bh << "\" rx=\"1.5\" fill=\"#5ec2ff\"><title>" << label << ": " << counts[i]
-      << "</title></rect>";
+      << "\" height=\"" << bh << "\" rx=\"1.5\" fill=\"#5ec2ff\"><title>"
+      << bucket_label(cal, s.step, s.buckets[s.charted_from + i]) << ": " << c << "</title></rect>";
   }
-  o << "<text x=\"0\" y=\"" << h + 14 << "\">" << cal.date_string(from) << "</text>";
-  o << "<text x=\"" << w << "\" y=\"" << h + 14 << "\" text-anchor=\"end\">" << cal.date_string(until - 1)
-    << "</text><text x=\"" << w << "\" y=\"12\" text-anchor=\"end\">max " << peak << "</text></svg>";
+  if (n > 0)
+    o << "<text x=\"0\" y=\"" << h + 14 << "\">" << bucket_label(cal, s.step, s.buckets[s.charted_from])
+      << "</text><text x=\"" << w << "\" y=\"" << h + 14 << "\" text-anchor=\"end\">"
+      << bucket_label(cal, s.step, s.buckets.back()) << "</text>";
+  o << "<text x=\"" << w << "\" y=\"12\" text-anchor=\"end\">max " << peak << "</text></svg>";
   return o.str();
 }
 
@@ -109,6 +182,14 @@ std::string bar(std::uint32_t value, std::uint32_t peak) {
 
 }  // namespace
 
+std::vector<std::uint32_t> competition_ranks(const std::vector<store::LeaderEntry>& entries) {
+  std::vector<std::uint32_t> ranks(entries.size());
+  for (std::size_t i = 0; i < entries.size(); ++i)
+    ranks[i] =
+        i > 0 && entries[i].count == entries[i - 1].count ? ranks[i - 1] : static_cast<std::uint32_t>(i + 1);
+  return ranks;
+}
+
 std::string render_dashboard(store::Reader& r, const core::Calendar& cal, const DashboardQuery& q,
                              core::Millis now) {
   Names name{r, {}};
@@ -116,15 +197,16 @@ std::string render_dashboard(store::Reader& r, const core::Calendar& cal, const 
   const std::string period(core::to_string(q.period));
   core::Millis from, until;
   std::int32_t bucket = cal.bucket(q.period, now);
-  if (q.period == core::Period::all) {
+  if (q.period == core::Period::all) {  // from the first kudos to today
     until = cal.range(core::Period::day, cal.day(now)).until;
-    from = until - 90LL * 86400000;  // the chart shows the last 90 days
+    auto first = r.kudos_between(0, until, 1);
+    from = cal.start_of_day(cal.day(first.empty() ? now : std::min(first.front().ts, now)));
   } else {
     auto range = cal.range(q.period, bucket);
     from = range.from;
     until = range.until;
   }
-  auto kudos = r.kudos_between(from, until, kMaxKudosScanned);
+  const Scan seen = scan(r, cal, from, until, q.channel, q.max_scanned);
   std::ostringstream o;
   o << "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
        "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
@@ -146,17 +228,16 @@ std::string render_dashboard(store::Reader& r, const core::Calendar& cal, const 
          "…</code></p>";
   } else {
     std::uint32_t peak = top.front().count;
+    auto ranks = competition_ranks(top);
     o << "<table>";
     for (std::size_t i = 0; i < top.size(); ++i)
-      o << "<tr><td class=\"n dim\">" << i + 1 << "</td><td>"
+      o << "<tr><td class=\"n dim\">" << ranks[i] << "</td><td>"
         << escape_html(top[i].name.empty() ? name(top[i].user) : top[i].name)
         << "</td><td style=\"width:45%\">" << bar(top[i].count, peak) << "</td><td class=\"n\">"
         << top[i].count << "</td></tr>";
     o << "</table>";
   }
-  std::set<std::string> channels;
-  for (const auto& k : kudos)
-    if (!k.channel.empty()) channels.insert(k.channel);
+  const auto& channels = seen.channels;
   if (!channels.empty()) {
     o << "<p class=\"dim\">Channels: <a href=\"" << link(period, "") << "\">all</a>";
     for (const auto& c : channels)
@@ -166,16 +247,20 @@ std::string render_dashboard(store::Reader& r, const core::Calendar& cal, const 
   o << "</section>";
 
   // Kudos over time.
-  o << "<section id=\"over-time\"><h2>Kudos over time</h2>" << chart(kudos, cal, from, until)
-    << "<p class=\"dim\">" << kudos.size() << (kudos.size() == kMaxKudosScanned ? "+" : "")
-    << " kudos</p></section>";
+  const char* unit = seen.step == core::Period::day    ? "day"
+                     : seen.step == core::Period::week ? "week"
+                                                       : "month";
+  o << "<section id=\"over-time\"><h2>Kudos over time</h2>" << chart(seen, cal) << "<p class=\"dim\">"
+    << seen.total << " kudos, per " << unit << ", "
+    << cal.date_string(seen.charted_from < seen.buckets.size()
+                           ? std::max(from, cal.range(seen.step, seen.buckets[seen.charted_from]).from)
+                           : until - 1)
+    << " to " << cal.date_string(until - 1);
+  if (seen.cut) o << " — older kudos are not charted (the page reads at most " << q.max_scanned << " kudos)";
+  o << "</p></section>";
 
   // Values.
-  std::map<std::string, std::uint32_t> values;
-  for (const auto& k : kudos)
-    if (q.channel.empty() || k.channel == q.channel)
-      for (const auto& v : k.values) ++values[v];
-  std::vector<std::pair<std::string, std::uint32_t>> vs(values.begin(), values.end());
+  std::vector<std::pair<std::string, std::uint32_t>> vs(seen.values.begin(), seen.values.end());
   std::sort(vs.begin(), vs.end(), [](const auto& a, const auto& b) {
     return a.second > b.second || (a.second == b.second && a.first < b.first);
   });
@@ -192,7 +277,7 @@ std::string render_dashboard(store::Reader& r, const core::Calendar& cal, const 
   o << "</section>";
 
   // Recent recognition.
-  auto recent = r.kudos_between(0, now + 1, 12, true);
+  auto recent = recent_kudos(r, now, q.channel, kRecent, q.max_scanned);
   o << "<section id=\"recent\" class=\"wide\"><h2>Recent recognition</h2><ul>";
   for (const auto& k : recent) {
     o << "<li><b>" << escape_html(name(k.giver)) << "</b> → <b>" << escape_html(name(k.recipient)) << "</b>";
@@ -218,42 +303,56 @@ std::string render_dashboard(store::Reader& r, const core::Calendar& cal, const 
   }
   if (open.empty()) o << "<li class=\"dim\">None open.</li>";
   o << "</ul><p class=\"dim\">Resolved</p><ul>";
-  std::set<std::uint64_t> resolved;
-  for (auto it = kudos.rbegin(); it != kudos.rend() && resolved.size() < 10; ++it)
-    if (it->kind == store::Kind::help && it->ask != 0 && (q.channel.empty() || it->channel == q.channel) &&
-        resolved.insert(it->ask).second) {
-      auto a = r.ask(it->ask);
-      if (!a) continue;
-      o << "<li>#" << a->id << " " << escape_html(core::utf8_truncate(a->text, 160))
-        << " <span class=\"dim\">— helped by ";
-      for (std::size_t i = 0; i < a->helpers.size(); ++i)
-        o << (i ? ", " : "") << escape_html(name(a->helpers[i]));
-      o << "</span></li>";
-    }
-  if (resolved.empty()) o << "<li class=\"dim\">None in this period.</li>";
+  for (auto id : seen.resolved) {
+    auto a = r.ask(id);
+    if (!a) continue;
+    o << "<li>#" << a->id << " " << escape_html(core::utf8_truncate(a->text, 160))
+      << " <span class=\"dim\">— helped by ";
+    for (std::size_t i = 0; i < a->helpers.size(); ++i)
+      o << (i ? ", " : "") << escape_html(name(a->helpers[i]));
+    o << "</span></li>";
+  }
+  if (seen.resolved.empty()) o << "<li class=\"dim\">None in this period.</li>";
   o << "</ul></section>";
 
   // The manager view: any range, people and channel; the same summary as the API, downloadable.
   store::SummaryQuery sq;
   sq.from = cal.start_of_day(q.since_day);
   sq.until = cal.range(core::Period::day, q.until_day).until;
-  sq.users = q.users;
+  // "Person" takes an id, a display name or a bare name (as `brigade report --user`); a name that
+  // matches no one is said so, and never widens the summary to everyone.
+  std::vector<std::string> unknown;
+  for (const auto& u : q.users) {
+    std::string who(core::trim(u));
+    if (who.find(':') != std::string::npos) {
+      sq.users.push_back(who);
+      continue;
+    }
+    if (!who.empty() && who.front() == '@') who.erase(0, 1);
+    auto ids = who.empty() ? std::vector<std::string>{} : r.ids_named(who);
+    if (ids.empty()) unknown.push_back(u);
+    sq.users.insert(sq.users.end(), ids.begin(), ids.end());
+  }
   sq.channel = q.summary_channel;
   sq.max_reasons = 3;
-  auto s = r.summary(sq);
+  store::Summary s;
+  s.from = sq.from;
+  s.until = sq.until;
+  if (q.users.empty() || !sq.users.empty()) s = r.summary(sq);
   std::string csv =
       "/api/v1/summary.csv?since=" + cal.date_string(sq.from) + "&until=" + cal.date_string(sq.until - 1);
-  for (const auto& u : q.users) csv += "&user=" + encode(u);
+  for (const auto& u : sq.users) csv += "&user=" + encode(u);
   if (!q.summary_channel.empty()) csv += "&channel=" + encode(q.summary_channel);
   if (!q.token.empty()) csv += "&token=" + encode(q.token);
-  o << "<section id=\"summary\" class=\"wide\"><h2>Recognition summary</h2><form method=\"get\" action=\"/\">"
+  o << "<section id=\"summary\" class=\"wide\"><h2>Recognition summary</h2><form method=\"get\" "
+       "action=\"/\">"
     << "<input type=\"hidden\" name=\"period\" value=\"" << period << "\">";
   if (!q.token.empty())
     o << "<input type=\"hidden\" name=\"token\" value=\"" << escape_html(q.token) << "\">";
   o << "<label>From<input type=\"date\" name=\"since\" value=\"" << cal.date_string(sq.from) << "\"></label>"
     << "<label>To<input type=\"date\" name=\"until\" value=\"" << cal.date_string(sq.until - 1)
     << "\"></label>"
-    << "<label>Person (id)<input name=\"user\" placeholder=\"slack:T…:U…\" value=\""
+    << "<label>Person<input name=\"user\" placeholder=\"name or id\" value=\""
     << escape_html(q.users.empty() ? std::string() : q.users.front()) << "\"></label>"
     << "<label>Channel<select name=\"summary_channel\"><option value=\"\">all</option>";
   for (const auto& c : channels)
@@ -261,11 +360,13 @@ std::string render_dashboard(store::Reader& r, const core::Calendar& cal, const 
       << escape_html(name(c)) << "</option>";
   o << "</select></label><button type=\"submit\">Show</button> <a id=\"csv\" class=\"button\" href=\""
     << escape_html(csv) << "\" download>Download CSV</a></form>";
+  for (const auto& u : unknown) o << "<p id=\"no-match\">no one called '" << escape_html(u) << "'</p>";
   o << "<table><tr><th>person</th><th class=\"n\">received</th><th class=\"n\">given</th><th "
        "class=\"n\">thanks</th>"
        "<th class=\"n\">praise</th><th class=\"n\">help</th><th "
        "class=\"n\">helped</th><th>values</th><th>what for</th></tr>";
-  for (const auto& p : s.people) {
+  for (std::size_t row = 0; row < s.people.size() && row < kMaxSummaryRows; ++row) {
+    const auto& p = s.people[row];
     auto k = [](const auto& a, store::Kind kind) { return a[static_cast<std::size_t>(kind)]; };
     o << "<tr><td>" << escape_html(p.name.empty() ? name(p.user) : p.name) << "</td><td class=\"n\">"
       << p.received << "</td><td class=\"n\">" << p.given << "</td><td class=\"n\">"
@@ -282,6 +383,9 @@ std::string render_dashboard(store::Reader& r, const core::Calendar& cal, const 
           << escape_html(name(p.reasons[i].giver)) << "</span></div>";
     o << "</td></tr>";
   }
+  if (s.people.size() > kMaxSummaryRows)
+    o << "<tr><td colspan=\"9\" class=\"dim\">and " << s.people.size() - kMaxSummaryRows
+      << " more people: the CSV has everyone.</td></tr>";
   if (s.people.empty()) o << "<tr><td colspan=\"9\" class=\"dim\">No kudos in this range.</td></tr>";
   o << "</table><p class=\"dim\">" << s.total << " kudos from " << cal.date_string(sq.from) << " to "
     << cal.date_string(sq.until - 1) << " (" << escape_html(cal.tz_name()) << ")</p></section>";

@@ -18,7 +18,14 @@ struct DashboardQuery {
   std::vector<std::string> users;
   std::string summary_channel;
   std::string token;  // carried in links and forms when the page was opened with ?token=
+  // The most kudos one page reads from the log (chart, values, recent): a busy workspace's
+  // "all time" is charted from its newest kudos back, and the page says where it stopped.
+  std::size_t max_scanned = 100000;
 };
+
+// Competition ranks ("1224") for a leaderboard sorted by count, highest first: people tied on a
+// count share the rank of the first of them, and the next rank skips. The API and the page agree.
+std::vector<std::uint32_t> competition_ranks(const std::vector<store::LeaderEntry>& entries);
 
 std::string render_dashboard(store::Reader& r, const core::Calendar& cal, const DashboardQuery& q,
                              core::Millis now);

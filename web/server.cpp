@@ -1,11 +1,22 @@
-// The HTTP/1.1 server: one io_context thread, keep-alive, size limits and timeouts; routes in api.cpp.
+// The HTTP/1.1 server: one io_context thread for connections, /healthz and /metrics, a small worker
+// pool for the dashboard and the API; keep-alive, size limits and timeouts; routes in api.cpp.
 #include "web/server.hpp"
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <atomic>
+#include <list>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <thread>
+#include <tuple>
+
+#include <sys/resource.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -23,9 +34,36 @@ namespace http = beast::http;
 using asio::ip::tcp;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
+// Whether accept failed for want of a descriptor or kernel memory (EMFILE above all): closing a
+// connection that only waits can help at once.
+bool out_of_descriptors(const beast::error_code& ec) {
+  return ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space ||
+         ec == beast::error_code(ENFILE, beast::system_category()) || ec == asio::error::no_memory;
+}
+
+// The connection limit this process can keep: the cap, or fewer when the open-file limit is lower
+// (a margin of 64 descriptors stays for the store, the logs and the chat links).
+std::size_t connection_cap(std::size_t wanted) {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur == RLIM_INFINITY) return wanted;
+  const auto room = lim.rlim_cur > 64 + 16 ? static_cast<std::size_t>(lim.rlim_cur - 64) : std::size_t{16};
+  if (room >= wanted) return wanted;
+  spdlog::warn(
+      "web: the open-file limit ({}) leaves room for {} connections, not {}; raise it (ulimit -n, "
+      "LimitNOFILE=) for more",
+      lim.rlim_cur, room, wanted);
+  return room;
+}
+
 class BeastServer final : public Server {
  public:
-  BeastServer(const ServerOptions& opt, Api& api) : opt_(opt), api_(api), acceptor_(ioc_) {
+  BeastServer(const ServerOptions& opt, Api& api)
+      : opt_(opt),
+        api_(api),
+        cap_(std::max<std::size_t>(1, connection_cap(opt.max_connections))),
+        acceptor_(ioc_),
+        room_(ioc_),
+        pool_(std::max(1u, opt.workers)) {
     auto hp = config::parse_host_port(opt.addr);
     if (!hp) throw std::runtime_error("BRIGADE_HTTP_ADDR '" + opt.addr + "' is not host:port");
     tcp::resolver resolver(ioc_);
@@ -47,42 +85,210 @@ class BeastServer final : public Server {
 
   std::uint16_t port() const override { return port_; }
 
+  ServerStats stats() const override {
+    ServerStats s;
+    s.heavy_in_flight = heavy_in_flight_;
+    s.connections = connections_;
+    s.accepted = accepted_;
+    s.accept_errors = accept_errors_;
+    s.evicted = evicted_;
+    return s;
+  }
+
   void stop() override {
     if (!thread_.joinable()) return;
     asio::post(ioc_, [this] {
       beast::error_code ec;
       acceptor_.close(ec);
-      for (auto* s : open_) s->socket().close(ec);
+      room_.cancel();
+      for (auto* c : open_) c->stream.socket().close(ec);
     });
     asio::post(ioc_, [this] { ioc_.stop(); });
     thread_.join();
+    pool_.join();  // a route still running finishes; its answer goes nowhere
   }
 
  private:
+  using Time = std::chrono::steady_clock::time_point;
+
+  struct Connection {
+    explicit Connection(tcp::socket s) : stream(std::move(s)) {}
+    beast::tcp_stream stream;
+    bool waiting = false;  // for a request head: idle after keep-alive, or still sending it
+    Time since{};          // when it began waiting
+    std::list<Connection*>::iterator in_waiting;
+    bool evicted = false;
+  };
+
+  // A connection waiting this long for its request (or idle after one) may be closed to make room:
+  // fresh ones are spared, so a burst of real clients is not cut before it says anything.
+  static constexpr auto kEvictAfter = std::chrono::milliseconds(250);
+
+  // Closes the connection that has waited longest for a request head, if it has waited kEvictAfter.
+  bool evict_oldest() {
+    if (waiting_.empty() || std::chrono::steady_clock::now() - waiting_.front()->since < kEvictAfter)
+      return false;
+    Connection* c = waiting_.front();
+    stop_waiting(*c);
+    c->evicted = true;
+    open_.erase(c);
+    connections_ = open_.size();
+    ++evicted_;
+    beast::error_code ec;
+    c->stream.socket().close(ec);  // its read ends with operation_aborted; the descriptor is free now
+    return true;
+  }
+
+  void start_waiting(Connection& c) {
+    c.waiting = true;
+    c.since = std::chrono::steady_clock::now();
+    c.in_waiting = waiting_.insert(waiting_.end(), &c);
+    if (waiting_.size() == 1) room_.cancel();  // an accept loop at the cap now has someone to evict
+  }
+  void stop_waiting(Connection& c) {
+    if (!c.waiting) return;
+    waiting_.erase(c.in_waiting);
+    c.waiting = false;
+  }
+
+  // Sleeps until a connection ends or the oldest waiting one becomes evictable.
+  asio::awaitable<void> wait_for_room() {
+    room_.expires_at(waiting_.empty() ? Time::max() : waiting_.front()->since + kEvictAfter);
+    co_await room_.async_wait(kTuple);
+  }
+
+  // Accept errors (EMFILE when out of descriptors) are retried after a pause that doubles from
+  // 10 ms to 1 s, and logged once per burst; a waiting connection is closed when that frees a
+  // descriptor. At the connection cap, the longest-waiting connection makes room, or the loop
+  // waits for one to end: the kernel's backlog holds the rest meanwhile.
   asio::awaitable<void> accept_loop() {
+    constexpr auto kFirstPause = std::chrono::milliseconds(10),
+                   kLongestPause = std::chrono::milliseconds(1000);
+    auto pause = kFirstPause;
+    std::uint64_t failed = 0;                      // in the current burst
+    Time burst_started{}, warned{}, cap_logged{};  // burst_started: of a burst that was logged
+    asio::steady_timer backoff(ioc_);
     for (;;) {
-      auto [ec, sock] = co_await acceptor_.async_accept(kTuple);
-      if (ec) {
-        if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
-        continue;  // EMFILE and friends: keep serving the connections we have
+      if (open_.size() >= cap_) {
+        // Only when someone knocks: an idle connection is not closed for a newcomer that may never come.
+        co_await acceptor_.async_wait(tcp::acceptor::wait_read, kTuple);
+        while (acceptor_.is_open() && open_.size() >= cap_ && !evict_oldest()) {
+          auto now = std::chrono::steady_clock::now();
+          if (now - cap_logged > std::chrono::minutes(1)) {
+            spdlog::warn("web: {} connections open (the cap): new ones wait for one to finish or idle", cap_);
+            cap_logged = now;
+          }
+          co_await wait_for_room();
+        }
+        if (!acceptor_.is_open()) co_return;
       }
-      asio::co_spawn(ioc_, session(beast::tcp_stream(std::move(sock))), asio::detached);
+      auto [ec, sock] = co_await acceptor_.async_accept(kTuple);
+      if (!acceptor_.is_open() || ec == asio::error::operation_aborted) co_return;
+      if (ec == asio::error::connection_aborted) continue;  // the client gave up in the backlog
+      if (ec) {
+        ++accept_errors_;
+        auto now = std::chrono::steady_clock::now();
+        if (failed++ == 0 && now - warned > std::chrono::minutes(1)) {  // once a burst, once a minute
+          warned = burst_started = now;
+          spdlog::warn("web: cannot accept connections: {} ({} open); retrying with a pause", ec.message(),
+                       open_.size());
+        }
+        if (out_of_descriptors(ec) && evict_oldest()) continue;
+        backoff.expires_after(pause);
+        co_await backoff.async_wait(kTuple);
+        pause = std::min(pause * 2, kLongestPause);
+        continue;
+      }
+      if (failed > 0 && burst_started != Time{}) {
+        spdlog::info("web: accepting again after {} failed attempts in {} ms", failed,
+                     std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                           burst_started)
+                         .count());
+        burst_started = Time{};
+      }
+      failed = 0;
+      pause = kFirstPause;
+      ++accepted_;
+      asio::co_spawn(ioc_, session(std::move(sock)), asio::detached);
     }
   }
 
-  asio::awaitable<void> session(beast::tcp_stream stream) {
-    open_.insert(&stream);
+  // The dashboard and the API on a worker thread, at most max_queued at once (running or waiting);
+  // beyond that a 503 at once, so a burst of heavy requests queues neither here nor in memory.
+  asio::awaitable<Response> answer(const Request& r) {
+    if (!is_heavy(r)) {
+      Response res = api_.handle(r);
+      if (res.status == 200 && r.target.rfind("/metrics", 0) == 0) res.body += metrics();
+      co_return res;
+    }
+    if (heavy_in_flight_ >= opt_.max_queued) {
+      ++busy_;
+      Response busy = error(503, "busy: too many dashboard and API requests at once; retry in a second");
+      busy.headers.emplace_back("Retry-After", "1");
+      co_return busy;
+    }
+    ++heavy_in_flight_;
+    struct Release {
+      std::atomic<std::size_t>& n;
+      ~Release() { --n; }
+    } release{heavy_in_flight_};
+    co_return co_await asio::co_spawn(
+        pool_, [this, &r]() -> asio::awaitable<Response> { co_return api_.handle(r); }, asio::use_awaitable);
+  }
+
+  // The server's own counters, after the Api's in /metrics.
+  std::string metrics() const {
+    auto s = stats();
+    std::string o;
+    auto add = [&o](const char* name, const char* type, const char* help, std::uint64_t v) {
+      o += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" + name + " " +
+           std::to_string(v) + "\n";
+    };
+    add("brigade_http_connections", "gauge", "HTTP connections open.", s.connections);
+    add("brigade_http_accept_errors_total", "counter", "Failed accepts (out of descriptors, …).",
+        s.accept_errors);
+    add("brigade_http_evicted_total", "counter",
+        "Connections closed while waiting for a request, to make room at the cap.", s.evicted);
+    add("brigade_http_busy_total", "counter", "Dashboard and API requests refused with 503 (workers busy).",
+        busy_);
+    return o;
+  }
+
+  // The answer to a request that cannot be read (nullopt: nothing to say, the peer left or timed out).
+  static std::optional<Response> refusal(const beast::error_code& ec) {
+    if (ec == http::error::header_limit) return error(431, "request head too large");
+    if (ec == http::error::body_limit) return error(413, "request body too large (the API takes none)");
+    if (ec == http::error::end_of_stream || ec == http::error::partial_message ||
+        ec.category() != beast::http::make_error_code(http::error::bad_target).category())
+      return std::nullopt;
+    return error(400, "malformed HTTP request: " + ec.message());
+  }
+
+  asio::awaitable<void> session(tcp::socket socket) {
+    Connection conn(std::move(socket));
+    open_.insert(&conn);
+    connections_ = open_.size();
+    auto& stream = conn.stream;
     beast::flat_buffer buf(opt_.max_header + opt_.max_body);
     for (;;) {
       http::request_parser<http::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(opt_.max_header));
       parser.body_limit(opt_.max_body);
-      stream.expires_after(opt_.timeout);
-      auto [ec, n] = co_await http::async_read(stream, buf, parser, kTuple);
+      // The head within head_timeout (a client that sends it a byte at a time is cut), the rest of
+      // the request within timeout.
+      start_waiting(conn);
+      stream.expires_after(opt_.head_timeout);
+      auto [ec, n] = co_await http::async_read_header(stream, buf, parser, kTuple);
+      stop_waiting(conn);
+      if (!ec) {
+        stream.expires_after(opt_.timeout);
+        std::tie(ec, n) = co_await http::async_read(stream, buf, parser, kTuple);
+      }
+      if (conn.evicted) co_return;  // closed to make room; no longer counted
       if (ec) {
-        if (ec == http::error::header_limit || ec == http::error::body_limit) {
-          Response too_big = error(ec == http::error::header_limit ? 431 : 413, "request too large");
-          co_await write(stream, too_big, 11, false);
+        if (auto say = refusal(ec)) {
+          co_await write(stream, *say, 11, false, false);
+          co_await linger(stream);
         }
         break;
       }
@@ -92,37 +298,119 @@ class BeastServer final : public Server {
       r.target = std::string(req.target());
       r.authorization = std::string(req[http::field::authorization]);
       r.accept = std::string(req[http::field::accept]);
-      Response res = api_.handle(r);
-      if (req.method() == http::verb::head) res.body.clear();
-      bool keep = req.keep_alive();
-      if (!co_await write(stream, res, req.version(), keep) || !keep) break;
+      Response res;  // (Beast refuses versions but 1.0 and 1.1: "bad version", a 400)
+      const bool no_host = req.version() == 11 && req.find(http::field::host) == req.end();
+      if (no_host)
+        res = error(400, "an HTTP/1.1 request needs a Host header");
+      else
+        res = co_await answer(r);
+      bool keep = req.keep_alive() && !no_host;
+      const bool large = res.stream || res.body.size() >= (1 << 20);
+      bool written = co_await write(stream, res, req.version(), keep, req.method() == http::verb::head);
+      if (is_heavy(r)) give_back_memory(large);
+      if (!written || !keep) break;
     }
     beast::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    open_.erase(&stream);
+    open_.erase(&conn);
+    connections_ = open_.size();
+    room_.cancel();  // the accept loop may be waiting for a place
   }
 
-  asio::awaitable<bool> write(beast::tcp_stream& stream, const Response& res, unsigned version, bool keep) {
-    http::response<http::string_body> out{static_cast<http::status>(res.status), version};
+  // After refusing a request whose bytes are still arriving: stop sending and read (and drop) what
+  // comes for a moment, so the close does not reset the connection before the client reads why.
+  asio::awaitable<void> linger(beast::tcp_stream& stream) {
+    beast::error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream.expires_after(std::chrono::seconds(1));
+    char sink[4096];
+    for (std::size_t total = 0; total < 1024 * 1024;) {
+      auto [rec, n] = co_await stream.async_read_some(asio::buffer(sink), kTuple);
+      if (rec) break;
+      total += n;
+    }
+  }
+
+  template <class Message>
+  void set_headers(Message& out, const Response& res, bool keep) {
     out.set(http::field::server, "brigade");
     out.set(http::field::content_type, res.content_type);
     out.set(http::field::cache_control, "no-store");
     out.set("X-Content-Type-Options", "nosniff");
     for (const auto& [k, v] : res.headers) out.set(k, v);
     out.keep_alive(keep);
-    out.body() = res.body;
-    out.prepare_payload();
-    stream.expires_after(opt_.timeout);
-    auto [ec, n] = co_await http::async_write(stream, out, kTuple);
+  }
+
+  // A HEAD answer has the GET answer's headers and no body. A streamed answer goes out in chunks
+  // as it is made (HTTP/1.0 has no chunks: it gets the whole body).
+  asio::awaitable<bool> write(beast::tcp_stream& stream, Response& res, unsigned version, bool keep,
+                              bool head) {
+    beast::error_code ec;
+    if (res.stream && !head && version >= 11) {
+      http::response<http::empty_body> out{static_cast<http::status>(res.status), version};
+      set_headers(out, res, keep);
+      out.chunked(true);
+      http::response_serializer<http::empty_body> sr{out};
+      stream.expires_after(opt_.timeout);
+      std::tie(ec, std::ignore) = co_await http::async_write_header(stream, sr, kTuple);
+      std::string piece = std::move(res.body);
+      for (bool more = true; !ec && (more || !piece.empty());) {
+        if (more) more = res.stream(piece);
+        if (piece.empty()) continue;
+        stream.expires_after(opt_.timeout);
+        std::tie(ec, std::ignore) =
+            co_await asio::async_write(stream, http::make_chunk(asio::buffer(piece)), kTuple);
+        piece.clear();
+      }
+      if (!ec)
+        std::tie(ec, std::ignore) = co_await asio::async_write(stream, http::make_chunk_last(), kTuple);
+    } else {
+      http::response<http::string_body> out{static_cast<http::status>(res.status), version};
+      set_headers(out, res, keep);
+      if (head && res.stream) {  // the length is unknown without making the body: say chunked, send none
+        out.chunked(true);
+      } else {
+        out.body() = res.full_body();
+        out.prepare_payload();
+      }
+      http::response_serializer<http::string_body> sr{out};
+      stream.expires_after(opt_.timeout);
+      if (head)
+        std::tie(ec, std::ignore) = co_await http::async_write_header(stream, sr, kTuple);
+      else
+        std::tie(ec, std::ignore) = co_await http::async_write(stream, sr, kTuple);
+    }
+    res = Response{};
     co_return !ec;
+  }
+
+  // After a heavy answer glibc keeps the freed pages in its arenas (a three-year summary left the
+  // process 270 MB larger, see bench/README.md); malloc_trim hands them back: after every large
+  // answer, otherwise at most once a second; on a worker, as it walks every arena.
+  void give_back_memory(bool large) {
+#ifdef __GLIBC__
+    auto now = std::chrono::steady_clock::now();
+    if (!large && now - last_trim_ < std::chrono::seconds(1)) return;
+    last_trim_ = now;
+    asio::post(pool_, [] { malloc_trim(0); });
+#endif
   }
 
   ServerOptions opt_;
   Api& api_;
+  const std::size_t cap_;  // connections at once
   asio::io_context ioc_{1};
   tcp::acceptor acceptor_;
   std::uint16_t port_ = 0;
-  std::set<beast::tcp_stream*> open_;  // io thread only
+  // io thread only: every open connection, and those waiting for a request head, longest first
+  std::set<Connection*> open_;
+  std::list<Connection*> waiting_;
+  asio::steady_timer room_;  // wakes the accept loop when a connection ends
+  std::atomic<std::size_t> connections_{0};
+  std::atomic<std::uint64_t> accepted_{0}, accept_errors_{0}, evicted_{0}, busy_{0};
+  std::atomic<std::size_t> heavy_in_flight_{0};        // changed on the io thread; read by stats()
+  std::chrono::steady_clock::time_point last_trim_{};  // io thread only
+  asio::thread_pool pool_;                             // after ioc_: joined before the io_context goes
   std::thread thread_;
 };
 
@@ -138,24 +426,49 @@ std::pair<int, std::string> probe_healthz(const std::string& addr, std::chrono::
   std::string host = hp->host;
   if (host == "0.0.0.0" || host.empty()) host = "127.0.0.1";
   if (host == "::") host = "::1";
-  asio::io_context ioc;
-  beast::tcp_stream stream(ioc);
-  tcp::resolver resolver(ioc);
-  beast::error_code ec;
-  auto results = resolver.resolve(host, std::to_string(hp->port), ec);
-  if (ec) return {0, ec.message()};
-  stream.expires_after(timeout);
-  stream.connect(results, ec);
-  if (ec) return {0, "nothing answers on " + addr + ": " + ec.message()};
-  http::request<http::empty_body> req{http::verb::get, "/healthz", 11};
-  req.set(http::field::host, host);
-  req.keep_alive(false);
-  http::write(stream, req, ec);
-  beast::flat_buffer buf;
-  http::response<http::string_body> res;
-  if (!ec) http::read(stream, buf, res, ec);
-  if (ec) return {0, ec.message()};
-  return {res.result_int(), res.body()};
+  // Every step is asynchronous on this io_context, and run_for bounds them all: Beast's
+  // expires_after only times out async operations, so blocking calls could hang forever on a
+  // server that accepts and never answers.
+  const std::string within = " within " + std::to_string(timeout.count()) + " ms";
+  std::pair<int, std::string> result{0, "no answer from " + addr + within};
+  const char* step = "resolving";
+  bool done = false;
+  asio::io_context ioc;  // after what the coroutine writes: its frame goes first if it never finished
+  auto probe = [&]() -> asio::awaitable<void> {
+    tcp::resolver resolver(ioc);
+    auto [rec, results] = co_await resolver.async_resolve(host, std::to_string(hp->port), kTuple);
+    if (rec) {
+      result = {0, "cannot resolve " + host + ": " + rec.message()};
+      done = true;
+      co_return;
+    }
+    beast::tcp_stream stream(ioc);
+    step = "connecting";
+    auto [cec, ep] = co_await stream.async_connect(results, kTuple);
+    if (cec) {
+      result = {0, "nothing answers on " + addr + ": " + cec.message()};
+      done = true;
+      co_return;
+    }
+    http::request<http::empty_body> req{http::verb::get, "/healthz", 11};
+    req.set(http::field::host, host);
+    req.keep_alive(false);
+    step = "sending the request";
+    auto [wec, wn] = co_await http::async_write(stream, req, kTuple);
+    beast::flat_buffer buf;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(64 * 1024);
+    step = "waiting for the answer";
+    beast::error_code ec = wec;
+    if (!ec) std::tie(ec, std::ignore) = co_await http::async_read(stream, buf, parser, kTuple);
+    result = ec ? std::pair<int, std::string>{0, addr + ": " + ec.message()}
+                : std::pair<int, std::string>{parser.get().result_int(), parser.get().body()};
+    done = true;
+  };
+  asio::co_spawn(ioc, probe(), asio::detached);
+  ioc.run_for(timeout);
+  if (!done) result = {0, "no answer from " + addr + within + " (" + step + ")"};
+  return result;
 }
 
 }  // namespace brigade::web

@@ -1,6 +1,7 @@
 // The dashboard in a real browser: Debian's headless Chromium driven by playwright-core.
 // Seeds a fresh store through `brigade run` (console mode, commands on stdin), opens the page it
-// serves, checks the leaderboard and the chart, downloads the CSV, and saves screenshots.
+// serves, checks the leaderboard and the chart, downloads the CSV, filters by person and by
+// channel, and saves screenshots.
 //
 //   node dashboard_test.js BRIGADE_BINARY OUT_DIR
 // Exit 0 on success; every failure prints one line saying what was missing.
@@ -95,10 +96,23 @@ async function main() {
     if (!csv.startsWith('user,name,received,given,')) fail(`the CSV does not start with its header: ${csv.slice(0, 80)}`);
     if (!/console:alice,alice,\d+,/.test(csv)) fail(`the CSV lacks alice's row: ${csv}`);
 
+    // The manager view's Person takes a bare name, and says so when no one has it.
+    await page.fill('#summary input[name=user]', 'alice');
+    await Promise.all([page.waitForURL(/user=alice/), page.click('#summary button[type=submit]')]);
+    const people = await page.locator('#summary table tr').count();
+    const summary = await page.textContent('#summary table');
+    if (people !== 2 || !/alice/.test(summary)) fail(`"alice" in Person does not show alice alone: ${summary}`);
+    await page.fill('#summary input[name=user]', 'nobody');
+    await Promise.all([page.waitForURL(/user=nobody/), page.click('#summary button[type=submit]')]);
+    const none = await page.textContent('#summary');
+    if (!none.includes("no one called 'nobody'")) fail(`an unknown name is not reported: ${none}`);
+
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.goto(`http://127.0.0.1:${port}/?period=week&channel=console%3Aops`);
     const opsBoard = await page.textContent('#leaderboard');
     if (!/bob/.test(opsBoard) || /alice/.test(opsBoard)) fail(`the ops channel leaderboard is wrong: ${opsBoard}`);
+    const opsRecent = await page.textContent('#recent');
+    if (!/pager/.test(opsRecent) || /night/.test(opsRecent)) fail(`recent recognition ignores the channel: ${opsRecent}`);
     await page.screenshot({ path: path.join(outDir, 'dashboard-laptop.png'), fullPage: true });
     if (external.length) fail(`the page fetched from elsewhere: ${external.join(', ')}`);
     process.stdout.write(`browser test: ok (screenshots and CSV in ${outDir})\n`);

@@ -1,6 +1,8 @@
-# The web API: routes called directly, then the Beast server over loopback.
+# The web API: routes called directly, then the Beast server over loopback; hostile clients apart.
 if(NOT TARGET brigade_web)
   return()
 endif()
 brigade_add_test(web_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/web_test.cpp LIBS brigade_web LABELS threaded)
 target_compile_options(web_tests PRIVATE $<$<CXX_COMPILER_ID:GNU>:-Wno-mismatched-new-delete>)
+brigade_add_test(web_hostile_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/web_hostile_test.cpp LIBS brigade_web)
+target_compile_options(web_hostile_tests PRIVATE $<$<CXX_COMPILER_ID:GNU>:-Wno-mismatched-new-delete>)
