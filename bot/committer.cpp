@@ -105,13 +105,23 @@ void Committer::run() {
   }
 }
 
+// When a command happened: the platform's time when it is plausible (a message may arrive late,
+// after a restart), else now. The time comes from someone else's server (Matrix
+// origin_server_ts), so one far in the future or before 1970 must not become a kudos there.
+core::Millis Committer::when(const core::Event& event) const {
+  constexpr core::Millis kMaxAhead = 24 * 3600 * 1000;
+  const core::Millis now = clock_.now_ms();
+  if (event.ts_ms <= 0 || event.ts_ms > now + kMaxAhead) return now;
+  return event.ts_ms;
+}
+
 commands::Result Committer::apply_command(store::Writer& txn, const core::Event& event) {
   if (!event.source_id.empty() && txn.seen(event.source_id)) {
     commands::Result r;
     r.outcome = commands::Outcome::duplicate;
     return r;
   }
-  commands::Context ctx{rules_, store_.calendar(), event.ts_ms != 0 ? event.ts_ms : clock_.now_ms()};
+  commands::Context ctx{rules_, store_.calendar(), when(event)};
   auto child = txn.child();
   auto result = commands::handle(event, *child, ctx);
   if (!event.source_id.empty()) child->mark_seen(event.source_id, ctx.now, result.kudos_ids);

@@ -71,6 +71,7 @@ class Committer {
   void run();
   void apply_group(std::vector<Job>& group);
   commands::Result apply_command(store::Writer& txn, const core::Event& event);
+  core::Millis when(const core::Event& event) const;
 
   store::Store& store_;
   const commands::Rules& rules_;

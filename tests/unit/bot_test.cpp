@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <future>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <sstream>
@@ -92,6 +93,26 @@ TEST_F(BotTest, SameSourceIdCountsOnce) {
   EXPECT_EQ(second.outcome, commands::Outcome::duplicate);
   EXPECT_TRUE(second.replies.empty());
   EXPECT_EQ(store_->read()->kudos_count(), 1u);
+}
+
+// A command's time comes from the platform (Matrix: the sender's server). One far in the future
+// or before 1970 is not believed: the kudos is recorded now, not refused as a store error.
+TEST_F(BotTest, AnImplausibleCommandTimeBecomesNow) {
+  Committer c(*store_, rules_, clock_);
+  for (auto [source, ts] :
+       std::vector<std::pair<std::string, core::Millis>>{{"future", std::numeric_limits<core::Millis>::max()},
+                                                         {"next-year", kNoon + 366LL * 24 * 3600 * 1000},
+                                                         {"negative", -5}}) {
+    auto e = thanks(source, "alice", "bob");
+    e.ts_ms = ts;
+    auto r = c.apply(e);
+    ASSERT_EQ(r.outcome, commands::Outcome::ok) << source;
+    EXPECT_EQ(store_->read()->kudos(r.kudos_ids.at(0))->ts, kNoon) << source;
+  }
+  auto late = thanks("an-hour-ago", "alice", "bob");  // a message delivered late keeps its own time
+  late.ts_ms = kNoon - 3600 * 1000;
+  auto r = c.apply(late);
+  EXPECT_EQ(store_->read()->kudos(r.kudos_ids.at(0))->ts, kNoon - 3600 * 1000);
 }
 
 TEST_F(BotTest, RepliesAreQueuedInTheSameTransaction) {
