@@ -78,7 +78,15 @@ void check_command(const core::Event& e) {
   r.body = b.take();
   json c = matrix::notice_content(r);
   std::string wire = c.dump();  // throws on invalid UTF-8: must not for a valid reply
-  FUZZ_CHECK(json::parse(wire)["body"] == r.plain());
+  // An unthreaded private reply in a room is addressed: "alice: …" before the body.
+  std::string addressed;
+  if (r.reply_to.empty() && matrix::is_user_id(matrix::raw_id(r.user)))
+    addressed = std::string(matrix::localpart(matrix::raw_id(r.user))) + ": ";
+  FUZZ_CHECK(json::parse(wire)["body"] == addressed + r.plain());
+  // In a direct room it is neither addressed nor threaded.
+  json direct = matrix::notice_content(r, /*direct_room=*/true);
+  FUZZ_CHECK(direct["body"] == r.plain());
+  FUZZ_CHECK(!direct.contains("m.relates_to"));
 }
 
 void event(const json& ev, const matrix::Directory& dir) {
