@@ -478,6 +478,20 @@ std::vector<std::string> FakeSlack::acks() const {
   return impl_->acks;
 }
 
+std::vector<FakeSlack::Call> FakeSlack::calls_since(std::size_t& cursor) const {
+  std::lock_guard lk(impl_->mu);
+  std::vector<Call> out;
+  for (; cursor < impl_->calls.size(); ++cursor) out.push_back(impl_->calls[cursor]);
+  return out;
+}
+
+std::vector<std::string> FakeSlack::acks_since(std::size_t& cursor) const {
+  std::lock_guard lk(impl_->mu);
+  std::vector<std::string> out;
+  for (; cursor < impl_->acks.size(); ++cursor) out.push_back(impl_->acks[cursor]);
+  return out;
+}
+
 bool FakeSlack::closed_cleanly(std::size_t conn) const {
   std::lock_guard lk(impl_->mu);
   return impl_->clean_close.count(conn) > 0;
