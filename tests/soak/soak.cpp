@@ -3,14 +3,15 @@
 //
 //   brigade_soak [--platform slack|matrix|both] [--kills N] [--terms N] [--seed S] [--min-ms A]
 //                [--max-ms B] [--slack-rate R] [--matrix-rate R] [--window W] [--event-share P]
-//                [--brigade PATH] [--work DIR] [--keep]
+//                [--term-burst N] [--brigade PATH] [--work DIR] [--keep]
 //
 // Per platform: KILLS SIGKILLs and TERMS SIGTERMs, in a seeded random order, each at a seeded random
 // moment A..B ms after the bot was started; every stop is followed by a restart on the same data
 // directory, and a last run drains everything and stops with SIGTERM. Slack gets slash commands and
 // app_mention events (events not acked before a stop are redelivered after the restart, as Slack
-// does); Matrix gets `!thanks` messages the bot reads from its committed sync cursor. Exit status 0
-// when every invariant holds, 1 when one breaks, 2 on bad usage. Everything binds 127.0.0.1.
+// does); Matrix gets `!thanks` messages the bot reads from its committed sync cursor. Just before
+// each SIGTERM a burst of commands goes into one channel (room), so the stop meets queued replies.
+// Exit status 0 when every invariant holds, 1 when one breaks, 2 on bad usage. Loopback only.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -68,6 +69,7 @@ struct Options {
   double event_share = 0.4;   // Slack: the share of commands sent as app_mention events
   int event_retry_ms = 3000;  // Slack: an event unacked this long on a live link is sent again
   int final_timeout_s = 300;  // the last run must drain within this
+  int term_burst = 3;         // commands sent into one channel (room) just before each SIGTERM
   std::string brigade = BRIGADE_BINARY_DIR "/brigade";
   std::string work;
   bool keep = false;
@@ -192,6 +194,7 @@ struct Run {
   Clock::time_point started, signalled, ended;
   double ready_ms = -1;  // Slack: connected; Matrix: first sync request seen
   int status = -1;
+  bool outside = false;  // stopped by a signal the soak did not send (see end_run)
   std::size_t new_commands = 0, envelopes = 0, acks = 0, redelivered = 0;
   std::size_t dup_public = 0, dup_private = 0;  // duplicates whose first copy went out in this run
 };
@@ -216,11 +219,13 @@ Plan make_plan(const Options& o, std::uint64_t platform_salt) {
   return p;
 }
 
-// The run whose process was alive at `t` (runs do not overlap); -1 when none.
+// The run that sent what the fake received at `t`: the last one started by then. (Runs do not
+// overlap; a request written just before a kill may be read after the process was reaped.)
 int run_at(const std::vector<Run>& runs, Clock::time_point t) {
+  int at = -1;
   for (std::size_t i = 0; i < runs.size(); ++i)
-    if (runs[i].started <= t && t <= runs[i].ended) return static_cast<int>(i);
-  return -1;
+    if (runs[i].started <= t) at = static_cast<int>(i);
+  return at;
 }
 
 // The last run ends once everything is drained and nothing has changed for 1.5 s (a late duplicate
@@ -316,6 +321,7 @@ struct Result {
   std::size_t dup_after_term = 0, dup_in_one_run = 0;
   std::size_t missing_public = 0, missing_private = 0, stray_replies = 0;
   std::size_t limited_syncs = 0;  // Matrix: "more new events than one sync returns" in the logs
+  std::size_t resent = 0;         // Matrix: PUTs repeating a txnId already sent (deduplicated)
   Verify verify;
   std::vector<std::string> failures;  // invariants broken, one line each
   std::vector<std::string> notes;     // what else is worth knowing (duplicates' circumstances)
@@ -325,6 +331,60 @@ struct Result {
         std::count_if(runs.begin(), runs.end(), [s](const Run& r) { return r.stop == s; }));
   }
 };
+
+// The runs of one platform: every planned stop, then a last run that drains everything. A run that
+// something else on the machine stopped (see end_run) counts as what it was; a last run so stopped
+// is tried again.
+template <class OneRun>
+void run_plan(Result& res, const Plan& plan, OneRun one_run) {
+  for (std::size_t i = 0; i <= plan.stops.size() && res.ok(); ++i) {
+    Run run;
+    run.stop = i < plan.stops.size() ? plan.stops[i] : Stop::final;
+    run.planned_ms = i < plan.stops.size() ? plan.delays_ms[i] : 0;
+    res.runs.push_back(run);
+    one_run(res.runs.size() - 1);
+    if (run.stop == Stop::final && res.runs.back().outside && res.ok() &&
+        res.runs.size() < plan.stops.size() + 4)
+      --i;  // the last run again
+  }
+}
+
+// Stops the bot as planned (unless it is gone already) and checks how it ended. A bot that ended on
+// its own with a graceful stop's status and log line, or with SIGKILL's, was signalled from outside:
+// on a shared machine another harness may signal a stale pid that the kernel has since given to
+// this bot (pid_max is 32768 here). That is a real stop too, so it is counted as what it was.
+void end_run(Result& res, Run& run, std::size_t r, Bot& bot, const fs::path& log, bool exited_early) {
+  int sig = run.stop == Stop::kill ? SIGKILL : SIGTERM;
+  run.status = bot.stop(sig, std::chrono::seconds(20));
+  run.signalled = bot.signalled;
+  run.ended = Clock::now();
+  const std::string where = " (log: " + log.string() + ")";
+  if (exited_early) {
+    std::ifstream in(log);
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    bool graceful = run.status == 0 && text.find(": stopping intake") != std::string::npos;
+    if (graceful || run.status == 128 + SIGKILL) {
+      run.outside = true;
+      run.stop = graceful ? Stop::term : Stop::kill;
+      char after[32];
+      std::snprintf(after, sizeof after, "%.2f", ms_between(run.started, run.ended) / 1000.0);
+      res.notes.push_back("run " + std::to_string(r) + " was stopped by a " +
+                          (graceful ? "SIGTERM" : "SIGKILL") + " the soak did not send, " + after +
+                          " s after its start; counted as a " + stop_name(run.stop) + where);
+      return;
+    }
+    res.failures.push_back("run " + std::to_string(r) + ": brigade exited by itself with status " +
+                           std::to_string(run.status) + where);
+    return;
+  }
+  if (run.stop == Stop::kill && run.status != 128 + SIGKILL)
+    res.failures.push_back("run " + std::to_string(r) + ": exited with status " + std::to_string(run.status) +
+                           " before the SIGKILL" + where);
+  if (run.stop != Stop::kill && run.status != 0)
+    res.failures.push_back("run " + std::to_string(r) + ": SIGTERM gave status " +
+                           std::to_string(run.status) +
+                           (bot.timed_out ? " (still running after 20 s, killed)" : "") + where);
+}
 
 // A duplicate reply: which command, when the first copy went out, when the later one did.
 struct Copy {
@@ -368,9 +428,46 @@ void tally_duplicates(Result& res, const std::map<std::size_t, std::vector<Copy>
   }
 }
 
+// Counted commands whose public or private reply never arrived, named (the first ten).
+void missing_replies(Result& res, const std::vector<std::size_t>& counted,
+                     const std::map<std::size_t, std::vector<Copy>>& pub,
+                     const std::map<std::size_t, std::vector<Copy>>& prv) {
+  std::string which;
+  for (std::size_t n = 1; n < counted.size(); ++n) {
+    if (counted[n] != 1) continue;
+    bool no_pub = !pub.count(n), no_prv = !prv.count(n);
+    res.missing_public += no_pub;
+    res.missing_private += no_prv;
+    if ((no_pub || no_prv) && res.missing_public + res.missing_private <= 10)
+      which += std::string(which.empty() ? "" : ", ") + "soak-" + std::to_string(n) +
+               (no_pub && no_prv ? " (both)"
+                : no_pub         ? " (public)"
+                                 : " (private)");
+  }
+  if (res.missing_public + res.missing_private > 0)
+    res.failures.push_back(std::to_string(res.missing_public) + " public and " +
+                           std::to_string(res.missing_private) + " private replies never arrived: " + which);
+}
+
+// What the bot's logs say about replies it gave up on and Matrix sync gaps.
+void scan_logs(Result& res, const fs::path& dir) {
+  std::size_t dropped = 0;
+  for (const auto& f : fs::directory_iterator(dir)) {
+    if (f.path().extension() != ".log") continue;
+    std::ifstream in(f.path());
+    for (std::string line; std::getline(in, line);) {
+      if (line.find("more new events than one sync returns") != std::string::npos) ++res.limited_syncs;
+      if (line.find("dropping reply") != std::string::npos && ++dropped <= 10)
+        res.notes.push_back(f.path().filename().string() + ": " + line);
+    }
+  }
+  if (dropped > 10) res.notes.push_back(std::to_string(dropped) + " 'dropping reply' lines in all");
+}
+
 void print_runs(const Result& r) {
-  std::printf("\n%s runs (duplicates are charged to the run whose reply went out first):\n",
-              r.platform.c_str());
+  std::printf(
+      "\n%s runs (duplicates are charged to the run whose reply went out first; * stopped from outside):\n",
+      r.platform.c_str());
   std::printf("  %3s %-8s %7s %8s %7s %7s %6s %8s %7s %7s\n", "run", "stop", "at ms", "ready ms", "new",
               "envel.", "acks", "redeliv.", "dup pub", "dup prv");
   for (std::size_t i = 0; i < r.runs.size(); ++i) {
@@ -378,7 +475,8 @@ void print_runs(const Result& r) {
     char planned[16], ready[16];
     std::snprintf(planned, sizeof planned, "%d", x.planned_ms);
     std::snprintf(ready, sizeof ready, "%.0f", x.ready_ms);
-    std::printf("  %3zu %-8s %7s %8s %7zu %7zu %6zu %8zu %7zu %7zu\n", i, stop_name(x.stop),
+    std::string stop = std::string(stop_name(x.stop)) + (x.outside ? "*" : "");
+    std::printf("  %3zu %-8s %7s %8s %7zu %7zu %6zu %8zu %7zu %7zu\n", i, stop.c_str(),
                 x.stop == Stop::final ? "-" : planned, x.ready_ms < 0 ? "-" : ready, x.new_commands,
                 x.envelopes, x.acks, x.redelivered, x.dup_public, x.dup_private);
   }
@@ -400,14 +498,7 @@ class SlackSoak {
 
   Result run() {
     res_.platform = "slack";
-    Plan plan = make_plan(o_, 1);
-    for (std::size_t r = 0; r <= plan.stops.size() && res_.ok(); ++r) {
-      Run run;
-      run.stop = r < plan.stops.size() ? plan.stops[r] : Stop::final;
-      run.planned_ms = r < plan.stops.size() ? plan.delays_ms[r] : 0;
-      res_.runs.push_back(run);
-      one_run(r);
-    }
+    run_plan(res_, make_plan(o_, 1), [this](std::size_t r) { one_run(r); });
     check();
     return res_;
   }
@@ -464,7 +555,7 @@ class SlackSoak {
     if (!c.acked) outstanding_.insert(n);
   }
 
-  void new_command(std::size_t conn) {
+  void new_command(std::size_t conn, const std::string& channel = "") {
     std::size_t n = cmds_.size() + 1;
     Cmd c;
     c.event = std::uniform_real_distribution<double>(0, 1)(load_rng_) < o_.event_share;
@@ -472,7 +563,7 @@ class SlackSoak {
     std::snprintf(buf, sizeof buf, "UG%08zu", n);  // one giver per command: its private reply names it
     c.giver = buf;
     std::snprintf(buf, sizeof buf, "CSOAK%03zu", n % 499);  // Slack paces posts per channel (1/s)
-    c.channel = buf;
+    c.channel = channel.empty() ? buf : channel;
     c.recipient = kSlackRecipients[n % 2];
     if (c.event) {
       c.event_id = "EvSOAK" + std::to_string(n);
@@ -514,15 +605,15 @@ class SlackSoak {
     const auto interval =
         std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / o_.slack_rate));
     std::optional<std::size_t> conn;
+    bool burst_sent = false, exited_early = false;
     Clock::time_point next_send, next_check{};
     Drain drain;
     outstanding_.clear();
     for (;;) {
       auto now = Clock::now();
       if (now >= stop_at) break;
-      if (auto st = bot.exited()) {
-        res_.failures.push_back("run " + std::to_string(r) + ": brigade exited by itself with status " +
-                                std::to_string(*st) + " (log: " + log.string() + ")");
+      if (bot.exited()) {
+        exited_early = true;
         break;
       }
       absorb_acks();
@@ -543,6 +634,12 @@ class SlackSoak {
         while (!final && now >= next_send && outstanding_.size() < o_.window) {
           new_command(*conn);
           next_send += interval;
+        }
+        // Before a SIGTERM, a burst into one channel: more replies than Slack's pacing (1 a second
+        // per channel) lets out during the stop's 2-second drain, so the stop meets queued ones.
+        if (run.stop == Stop::term && !burst_sent && now + milliseconds(150) >= stop_at) {
+          burst_sent = true;
+          for (int i = 0; i < o_.term_burst; ++i) new_command(*conn, "CSOAKHOT");
         }
         if (!final && now >= next_send) next_send = now;  // the window was full: no burst to catch up
       }
@@ -572,18 +669,8 @@ class SlackSoak {
           },
           std::chrono::duration_cast<milliseconds>(wake - now) + milliseconds(1));
     }
-    int sig = run.stop == Stop::kill ? SIGKILL : SIGTERM;
-    run.status = bot.stop(sig, std::chrono::seconds(20));
-    run.signalled = bot.signalled;
-    run.ended = Clock::now();
+    end_run(res_, run, r, bot, log, exited_early);
     absorb_acks();
-    if (run.stop == Stop::kill && run.status != 128 + SIGKILL && res_.ok())
-      res_.failures.push_back("run " + std::to_string(r) + ": exited with status " +
-                              std::to_string(run.status) + " before the SIGKILL (log: " + log.string() + ")");
-    if (run.stop != Stop::kill && run.status != 0)
-      res_.failures.push_back(
-          "run " + std::to_string(r) + ": SIGTERM gave status " + std::to_string(run.status) +
-          (bot.timed_out ? " (still running after 20 s, killed)" : "") + " (log: " + log.string() + ")");
   }
 
   void check() {
@@ -650,18 +737,11 @@ class SlackSoak {
           prv[it->second].push_back({call.at, "to " + call.args.value("user", "")});
       }
     }
-    for (std::size_t n = 1; n <= cmds_.size(); ++n) {
-      std::size_t p = pub.count(n) ? pub[n].size() : 0, q = prv.count(n) ? prv[n].size() : 0;
-      if (counted[n] == 1) {
-        if (p == 0) ++res_.missing_public;
-        if (q == 0) ++res_.missing_private;
-      } else if (p + q > 0) {
+    for (std::size_t n = 1; n <= cmds_.size(); ++n)
+      if (counted[n] != 1 && (pub.count(n) || prv.count(n)))
         res_.failures.push_back("soak-" + std::to_string(n) + " was answered but not counted");
-      }
-    }
-    if (res_.missing_public + res_.missing_private > 0)
-      res_.failures.push_back(std::to_string(res_.missing_public) + " public and " +
-                              std::to_string(res_.missing_private) + " private replies never arrived");
+    missing_replies(res_, counted, pub, prv);
+    scan_logs(res_, dir_);
     if (res_.stray_replies > 0)
       res_.failures.push_back(std::to_string(res_.stray_replies) + " replies belong to no soak command");
     tally_duplicates(res_, pub, true, "public post (chat.postMessage)");
@@ -706,14 +786,7 @@ class MatrixSoak {
 
   Result run() {
     res_.platform = "matrix";
-    Plan plan = make_plan(o_, 2);
-    for (std::size_t r = 0; r <= plan.stops.size() && res_.ok(); ++r) {
-      Run run;
-      run.stop = r < plan.stops.size() ? plan.stops[r] : Stop::final;
-      run.planned_ms = r < plan.stops.size() ? plan.delays_ms[r] : 0;
-      res_.runs.push_back(run);
-      one_run(r);
-    }
+    run_plan(res_, make_plan(o_, 2), [this](std::size_t r) { one_run(r); });
     check();
     return res_;
   }
@@ -738,10 +811,10 @@ class MatrixSoak {
             {"MATRIX_ACCESS_TOKEN", ""}};
   }
 
-  void post() {
+  void post(const std::string& room = "") {
     std::size_t n = cmds_.size() + 1;
     Cmd c;
-    c.room = kRooms[n % 3];
+    c.room = room.empty() ? kRooms[n % 3] : room;
     c.sender = kGivers[(n / 3) % 3];
     c.recipient = kRecipients[n % 2];
     c.event_id = fake_.text(c.room, c.sender, "!thanks " + c.recipient + " soak-" + std::to_string(n));
@@ -762,13 +835,13 @@ class MatrixSoak {
     const auto interval =
         std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / o_.matrix_rate));
     Clock::time_point next_post = run.started, next_cursor_check{}, next_check{};
+    bool burst_sent = false, exited_early = false;
     Drain drain;
     for (;;) {
       auto now = Clock::now();
       if (now >= stop_at) break;
-      if (auto st = bot.exited()) {
-        res_.failures.push_back("run " + std::to_string(r) + ": brigade exited by itself with status " +
-                                std::to_string(*st) + " (log: " + log.string() + ")");
+      if (bot.exited()) {
+        exited_early = true;
         break;
       }
       if (run.ready_ms < 0 && fake_.requests("sync").size() > syncs_before)
@@ -783,6 +856,11 @@ class MatrixSoak {
       while (posting_ && !final && now >= next_post) {
         post();
         next_post += interval;
+      }
+      // Before a SIGTERM, a burst into one room, so the stop meets replies still being sent.
+      if (posting_ && run.stop == Stop::term && !burst_sent && now + milliseconds(150) >= stop_at) {
+        burst_sent = true;
+        for (int i = 0; i < o_.term_burst; ++i) post(kRooms[0]);
       }
       if (final && now >= next_check) {
         next_check = now + milliseconds(200);
@@ -800,20 +878,7 @@ class MatrixSoak {
           {stop_at, now + milliseconds(10), posting_ && !final ? next_post : now + milliseconds(10)});
       std::this_thread::sleep_until(wake);
     }
-    int sig = run.stop == Stop::kill ? SIGKILL : SIGTERM;
-    run.status = bot.stop(sig, std::chrono::seconds(20));
-    run.signalled = bot.signalled;
-    run.ended = Clock::now();
-    if (run.stop == Stop::kill && run.status != 128 + SIGKILL && res_.ok())
-      res_.failures.push_back("run " + std::to_string(r) + ": exited with status " +
-                              std::to_string(run.status) + " before the SIGKILL (log: " + log.string() + ")");
-    if (run.stop != Stop::kill && run.status != 0)
-      res_.failures.push_back(
-          "run " + std::to_string(r) + ": SIGTERM gave status " + std::to_string(run.status) +
-          (bot.timed_out ? " (still running after 20 s, killed)" : "") + " (log: " + log.string() + ")");
-    std::ifstream in(log);
-    for (std::string line; std::getline(in, line);)
-      if (line.find("more new events than one sync returns") != std::string::npos) ++res_.limited_syncs;
+    end_run(res_, run, r, bot, log, exited_early);
   }
 
   void check() {
@@ -862,6 +927,8 @@ class MatrixSoak {
       std::string key = room + "|" + rq.path.substr(pos + 1);
       if (!first_put.count(key))
         first_put[key] = {rq.at, rq.auth.substr(std::min<std::size_t>(7, rq.auth.size()))};
+      else
+        ++res_.resent;  // the same txnId again: the server answers with the event it already has
     }
     std::map<std::size_t, std::vector<Copy>> pub, prv;
     for (const auto& s : fake_.sent()) {
@@ -889,14 +956,8 @@ class MatrixSoak {
       for (auto n : ids) pub[n].push_back({at, detail});
       if (ids.empty()) ++res_.stray_replies;
     }
-    for (std::size_t n = 1; n <= cmds_.size(); ++n) {
-      if (counted[n] != 1) continue;
-      if (!pub.count(n)) ++res_.missing_public;
-      if (!prv.count(n)) ++res_.missing_private;
-    }
-    if (res_.missing_public + res_.missing_private > 0)
-      res_.failures.push_back(std::to_string(res_.missing_public) + " public and " +
-                              std::to_string(res_.missing_private) + " private replies never arrived");
+    missing_replies(res_, counted, pub, prv);
+    scan_logs(res_, dir_);
     if (res_.stray_replies > 0)
       res_.failures.push_back(std::to_string(res_.stray_replies) + " notices belong to no soak command");
     tally_duplicates(res_, pub, true, "public notice");
@@ -934,6 +995,10 @@ void print_summary(const std::vector<Result>& results, const Options& o) {
   row("kills (SIGKILL)", [&](const Result& r) { return num(r.count(Stop::kill)); });
   row("graceful stops (SIGTERM)",
       [&](const Result& r) { return num(r.count(Stop::term) + r.count(Stop::final)); });
+  row("  of which from outside", [&](const Result& r) {
+    return num(static_cast<std::size_t>(
+        std::count_if(r.runs.begin(), r.runs.end(), [](const Run& x) { return x.outside; })));
+  });
   row("restarts", [&](const Result& r) { return num(r.runs.empty() ? 0 : r.runs.size() - 1); });
   row("commands", [&](const Result& r) { return num(r.commands); });
   row("  slash / events", [&](const Result& r) {
@@ -951,6 +1016,8 @@ void print_summary(const std::vector<Result>& results, const Options& o) {
   row("counted twice (must be 0)", [&](const Result& r) { return num(r.doubled); });
   row("replies public / private",
       [&](const Result& r) { return num(r.replies_public) + " / " + num(r.replies_private); });
+  row("Matrix re-sent (same txnId)",
+      [&](const Result& r) { return r.platform == "matrix" ? num(r.resent) : std::string("-"); });
   row("duplicate public", [&](const Result& r) { return num(r.dup_public); });
   row("duplicate private", [&](const Result& r) { return num(r.dup_private); });
   row("dup. after SIGTERM (0)", [&](const Result& r) { return num(r.dup_after_term); });
@@ -968,7 +1035,7 @@ int usage() {
       stderr,
       "usage: brigade_soak [--platform slack|matrix|both] [--kills N] [--terms N] [--seed S]\n"
       "                    [--min-ms A] [--max-ms B] [--slack-rate R] [--matrix-rate R] [--window W]\n"
-      "                    [--event-share P] [--brigade PATH] [--work DIR] [--keep]\n");
+      "                    [--event-share P] [--term-burst N] [--brigade PATH] [--work DIR] [--keep]\n");
   return 2;
 }
 
@@ -1004,6 +1071,8 @@ int main_(int argc, char** argv) {
       o.window = std::stoul(value());
     else if (a == "--event-share")
       o.event_share = std::stod(value());
+    else if (a == "--term-burst")
+      o.term_burst = std::stoi(value());
     else if (a == "--brigade")
       o.brigade = value();
     else if (a == "--work")
@@ -1015,7 +1084,7 @@ int main_(int argc, char** argv) {
   }
   if ((o.platform != "slack" && o.platform != "matrix" && o.platform != "both") || o.kills < 0 ||
       o.terms < 0 || o.min_ms < 0 || o.max_ms < o.min_ms || o.slack_rate <= 0 || o.matrix_rate <= 0 ||
-      o.window == 0)
+      o.window == 0 || o.term_burst < 0)
     return usage();
   if (!o.seed_given) o.seed = std::random_device{}() % 1000000000;
   if (!fs::exists(o.brigade)) {
