@@ -67,6 +67,7 @@ class FakeSlack {
   std::vector<std::string> acks_since(std::size_t& cursor) const;
   std::size_t connections() const;              // WebSocket connections accepted so far
   std::size_t opens() const;                    // apps.connections.open calls
+  std::size_t open_sessions() const;            // TCP connections being served (HTTP and WebSocket)
   bool closed_cleanly(std::size_t conn) const;  // the client sent a close frame on it
   // Waits until `pred` holds (checked after every recorded event) or the timeout passes.
   bool wait(const std::function<bool()>& pred,
