@@ -386,6 +386,22 @@ void end_run(Result& res, Run& run, std::size_t r, Bot& bot, const fs::path& log
                            (bot.timed_out ? " (still running after 20 s, killed)" : "") + where);
 }
 
+// Waits until the fake has read and answered everything the stopped bot wrote (a killed process's
+// last requests may still sit in socket buffers), so what the fake records from now on belongs to
+// the next run.
+template <class Idle>
+void settle(Result& res, std::size_t r, Idle idle) {
+  auto until = Clock::now() + std::chrono::seconds(5);
+  while (!idle()) {
+    if (Clock::now() >= until) {
+      res.notes.push_back("run " + std::to_string(r) +
+                          ": the fake still had connections open 5 s after the stop");
+      return;
+    }
+    std::this_thread::sleep_for(milliseconds(2));
+  }
+}
+
 // A duplicate reply: which command, when the first copy went out, when the later one did.
 struct Copy {
   Clock::time_point at;
@@ -670,6 +686,7 @@ class SlackSoak {
           std::chrono::duration_cast<milliseconds>(wake - now) + milliseconds(1));
     }
     end_run(res_, run, r, bot, log, exited_early);
+    settle(res_, r, [this] { return fake_.open_sessions() == 0; });
     absorb_acks();
   }
 
@@ -879,6 +896,7 @@ class MatrixSoak {
       std::this_thread::sleep_until(wake);
     }
     end_run(res_, run, r, bot, log, exited_early);
+    settle(res_, r, [this] { return fake_.busy_sessions() == 0; });
   }
 
   void check() {
