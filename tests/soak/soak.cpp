@@ -1048,13 +1048,13 @@ void print_summary(const std::vector<Result>& results, const Options& o) {
   row("invariants", [&](const Result& r) { return r.ok() ? std::string("hold") : std::string("BROKEN"); });
 }
 
-int usage() {
+int usage(FILE* to = stderr, int status = 2) {
   std::fprintf(
-      stderr,
+      to,
       "usage: brigade_soak [--platform slack|matrix|both] [--kills N] [--terms N] [--seed S]\n"
       "                    [--min-ms A] [--max-ms B] [--slack-rate R] [--matrix-rate R] [--window W]\n"
       "                    [--event-share P] [--term-burst N] [--brigade PATH] [--work DIR] [--keep]\n");
-  return 2;
+  return status;
 }
 
 int main_(int argc, char** argv) {
@@ -1065,7 +1065,9 @@ int main_(int argc, char** argv) {
       if (i + 1 >= argc) throw std::invalid_argument(a + " needs a value");
       return argv[++i];
     };
-    if (a == "--platform")
+    if (a == "--help" || a == "-h")
+      return usage(stdout, 0);
+    else if (a == "--platform")
       o.platform = value();
     else if (a == "--kills")
       o.kills = std::stoi(value());
