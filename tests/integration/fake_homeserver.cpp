@@ -2,6 +2,7 @@
 // devices, answering the Client-Server API routes Brigade calls.
 #include "tests/integration/fake_homeserver.hpp"
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -116,6 +117,7 @@ struct FakeMatrix::Impl {
   int next_token = 0, next_device = 0, next_event = 0, next_room = 0;
 
   std::set<asio::steady_timer*> waiters;  // io thread only
+  std::atomic<std::size_t> sessions{0}, parked{0};
 
   Impl(FakeMatrix& s, const TestPki* pki) : self(s) {
     if (pki) {
@@ -301,6 +303,11 @@ struct FakeMatrix::Impl {
   }
 
   asio::awaitable<void> session(tcp::socket sock) {
+    struct Open {
+      std::atomic<std::size_t>& n;
+      explicit Open(std::atomic<std::size_t>& c) : n(c) { ++n; }
+      ~Open() { --n; }
+    } open(sessions);
     if (tls) {
       beast::ssl_stream<beast::tcp_stream> s(std::move(sock), *tls);
       auto [ec] = co_await s.async_handshake(asio::ssl::stream_base::server, kTuple);
@@ -642,7 +649,9 @@ struct FakeMatrix::Impl {
       if (std::chrono::steady_clock::now() >= deadline) break;
       timer.expires_at(deadline);
       waiters.insert(&timer);
+      ++parked;
       co_await timer.async_wait(kTuple);
+      --parked;
       waiters.erase(&timer);
     }
     std::lock_guard lk(mu);
@@ -794,6 +803,11 @@ bool FakeMatrix::joined(const std::string& room_id) const {
   std::lock_guard lk(impl_->mu);
   auto it = impl_->rooms.find(room_id);
   return it != impl_->rooms.end() && it->second.members.count(bot_user) > 0;
+}
+
+std::size_t FakeMatrix::busy_sessions() const {
+  std::size_t parked = impl_->parked.load(), open = impl_->sessions.load();
+  return open > parked ? open - parked : 0;
 }
 
 bool FakeMatrix::wait(const std::function<bool()>& pred, std::chrono::milliseconds timeout) const {

@@ -74,6 +74,9 @@ class FakeMatrix {
   std::vector<Sent> sent(const std::string& room_id = "") const;  // distinct events (not retries)
   std::size_t sent_count() const;  // sent().size() without copying (benchmarks poll it)
   bool joined(const std::string& room_id) const;
+  // Connections being served, less those parked in a /sync long-poll: 0 once every request a
+  // client wrote before it died has been answered.
+  std::size_t busy_sessions() const;
   bool wait(const std::function<bool()>& pred,
             std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
 

@@ -7,6 +7,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <atomic>
 #include <optional>
 #include <set>
 #include <stdexcept>
@@ -151,6 +152,11 @@ struct FakeSlack::Impl {
   }
 
   asio::awaitable<void> session(tcp::socket sock) {
+    struct Open {
+      std::atomic<std::size_t>& n;
+      explicit Open(std::atomic<std::size_t>& c) : n(c) { ++n; }
+      ~Open() { --n; }
+    } open(sessions);
     if (tls) {
       beast::ssl_stream<beast::tcp_stream> s(std::move(sock), *tls);
       auto [ec] = co_await s.async_handshake(asio::ssl::stream_base::server, kTuple);
@@ -405,6 +411,7 @@ struct FakeSlack::Impl {
   std::map<std::string, std::vector<std::string>> groups;
   std::size_t opens = 0;
   std::vector<std::shared_ptr<WsConnBase>> ws;
+  std::atomic<std::size_t> sessions{0};
 };
 
 FakeSlack::FakeSlack(const TestPki* pki) : impl_(std::make_unique<Impl>(*this, pki)) {}
@@ -478,6 +485,20 @@ std::vector<std::string> FakeSlack::acks() const {
   return impl_->acks;
 }
 
+std::vector<FakeSlack::Call> FakeSlack::calls_since(std::size_t& cursor) const {
+  std::lock_guard lk(impl_->mu);
+  std::vector<Call> out;
+  for (; cursor < impl_->calls.size(); ++cursor) out.push_back(impl_->calls[cursor]);
+  return out;
+}
+
+std::vector<std::string> FakeSlack::acks_since(std::size_t& cursor) const {
+  std::lock_guard lk(impl_->mu);
+  std::vector<std::string> out;
+  for (; cursor < impl_->acks.size(); ++cursor) out.push_back(impl_->acks[cursor]);
+  return out;
+}
+
 bool FakeSlack::closed_cleanly(std::size_t conn) const {
   std::lock_guard lk(impl_->mu);
   return impl_->clean_close.count(conn) > 0;
@@ -486,6 +507,10 @@ bool FakeSlack::closed_cleanly(std::size_t conn) const {
 std::size_t FakeSlack::connections() const {
   std::lock_guard lk(impl_->mu);
   return impl_->ws.size();
+}
+
+std::size_t FakeSlack::open_sessions() const {
+  return impl_->sessions.load();
 }
 
 std::size_t FakeSlack::opens() const {

@@ -60,9 +60,14 @@ class FakeSlack {
 
   // Observations (thread-safe).
   std::vector<Call> calls(const std::string& method) const;
-  std::vector<std::string> acks() const;        // envelope ids acked, in order, over every connection
+  std::vector<std::string> acks() const;  // envelope ids acked, in order, over every connection
+  // Incremental readers for long runs (the soak): what was recorded at index >= cursor, in order;
+  // cursor advances past it. calls_since covers every method.
+  std::vector<Call> calls_since(std::size_t& cursor) const;
+  std::vector<std::string> acks_since(std::size_t& cursor) const;
   std::size_t connections() const;              // WebSocket connections accepted so far
   std::size_t opens() const;                    // apps.connections.open calls
+  std::size_t open_sessions() const;            // TCP connections being served (HTTP and WebSocket)
   bool closed_cleanly(std::size_t conn) const;  // the client sent a close frame on it
   // Waits until `pred` holds (checked after every recorded event) or the timeout passes.
   bool wait(const std::function<bool()>& pred,

@@ -342,6 +342,40 @@ TEST_F(BotTest, OutboxNeverSendsAnItemTwiceWhenPassesOverlap) {
   for (const auto& [seq, n] : a.count) EXPECT_EQ(n, 1) << "item " << seq << " was sent " << n << " times";
 }
 
+// Holds every reply, as the Slack adapter does while its per-channel pacing (1 post a second) makes
+// a reply wait, and on a graceful stop hands them back unsent, as AdapterRuntime::stop does.
+class HoldingAdapter : public Adapter {
+ public:
+  std::string_view name() const override { return "console"; }
+  void deliver(const store::OutboxItem&, DeliveryDone done) override { held.push_back(std::move(done)); }
+  void stop() {
+    for (auto& done : held) done(Delivery::retry("console adapter stopped"));
+    held.clear();
+  }
+  std::vector<DeliveryDone> held;
+};
+
+// Found by `make soak` (tests/soak): a reply still waiting in the adapter at each of
+// OutboxSender::kMaxAttempts graceful stops is dropped ("dropping reply … after 8 attempt(s): slack
+// adapter stopped") though it was never sent: the stop counts as a failed attempt. Disabled until
+// that is fixed; run it with --gtest_also_run_disabled_tests.
+TEST_F(BotTest, DISABLED_AReplyNeverAttemptedSurvivesGracefulRestarts) {
+  Committer c(*store_, rules_, clock_);
+  c.submit([](store::Writer& w) { w.enqueue("console", note("hello")); });
+  sync(c);
+  for (std::uint32_t restart = 0; restart <= OutboxSender::kMaxAttempts; ++restart) {
+    OutboxSender sender(*store_, c, clock_);  // one process lifetime
+    HoldingAdapter a;
+    sender.add(a);
+    sender.flush();
+    if (a.held.empty()) break;  // nothing left to send
+    a.stop();                   // SIGTERM while the reply waits
+    sync(c);
+    clock_.advance(60'000);  // the next start comes after any backoff
+  }
+  EXPECT_EQ(store_->read()->outbox_depth(), 1u) << "dropped without ever being sent";
+}
+
 TEST(OutboxBackoff, GrowsAndIsCapped) {
   EXPECT_LE(OutboxSender::backoff_ms(0), 1200);
   EXPECT_GE(OutboxSender::backoff_ms(3), 6400);
