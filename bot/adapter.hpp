@@ -10,9 +10,12 @@
 
 namespace brigade::bot {
 
-// What became of one delivery attempt.
+// What became of one delivery.
 struct Delivery {
-  enum class Status { sent, retry, drop };
+  // sent: the platform accepted it. retry: an attempt failed in a way that may pass. drop: it
+  // can never succeed. unsent: no attempt was made — the adapter stopped or was not running with
+  // the reply still waiting — so it is not a failure and uses up none of the reply's attempts.
+  enum class Status { sent, retry, drop, unsent };
   Status status = Status::sent;
   core::Millis retry_after_ms = 0;  // platform-requested wait (Retry-After), 0 = use backoff
   std::string error;                // for logs; never contains secrets
@@ -22,6 +25,7 @@ struct Delivery {
     return {Status::retry, after, std::move(why)};
   }
   static Delivery drop(std::string why) { return {Status::drop, 0, std::move(why)}; }
+  static Delivery unsent(std::string why) { return {Status::unsent, 0, std::move(why)}; }
 };
 
 using DeliveryDone = std::function<void(Delivery)>;

@@ -146,6 +146,12 @@ void OutboxSender::finished(const store::OutboxItem& item, const Delivery& d) {
   Committer::Task task;
   if (d.status == Delivery::Status::sent) {
     task = [seq](store::Writer& w) { w.outbox_done(seq); };
+  } else if (d.status == Delivery::Status::unsent) {
+    // Not tried: the next pass (or the next start) tries again after a pause, the count unchanged.
+    auto attempts = item.attempts;
+    auto not_before = clock_.now_ms() + backoff_ms(0);
+    spdlog::debug("reply {} for {} was not sent ({}); it waits for the adapter", seq, item.adapter, d.error);
+    task = [seq, attempts, not_before](store::Writer& w) { w.outbox_retry(seq, attempts, not_before); };
   } else if (d.status == Delivery::Status::drop || item.attempts + 1 >= kMaxAttempts) {
     spdlog::warn("dropping reply {} for {} after {} attempt(s): {}", seq, item.adapter, item.attempts + 1,
                  d.error);
@@ -161,7 +167,8 @@ void OutboxSender::finished(const store::OutboxItem& item, const Delivery& d) {
     std::lock_guard lock(mu_);
     ++pending_;
   }
-  bool retry = d.status == Delivery::Status::retry && item.attempts + 1 < kMaxAttempts;
+  bool retry = d.status == Delivery::Status::unsent ||
+               (d.status == Delivery::Status::retry && item.attempts + 1 < kMaxAttempts);
   committer_.submit(std::move(task), [this, seq, retry](bool ok) {
     {
       std::lock_guard lock(mu_);

@@ -187,7 +187,7 @@ class MatrixAdapter final : public bot::NetworkAdapter {
 
   void deliver(const store::OutboxItem& item, bot::DeliveryDone done) override {
     if (!rt_.running() || state() == bot::LinkState::failed) {
-      done(bot::Delivery::retry("matrix adapter not running"));
+      done(bot::Delivery::unsent("matrix adapter not running"));
       return;
     }
     auto once = rt_.track(std::move(done));
@@ -201,7 +201,7 @@ class MatrixAdapter final : public bot::NetworkAdapter {
     set_state(bot::LinkState::failed, why);
     stopping_ = true;
     for (auto& [room, q] : queues_)
-      for (auto& o : q) o.done(bot::Delivery::retry("matrix adapter failed"));
+      for (auto& o : q) o.done(bot::Delivery::unsent("matrix adapter failed"));
     queues_.clear();
   }
 
@@ -702,7 +702,7 @@ class MatrixAdapter final : public bot::NetworkAdapter {
   // One queue per room: messages in a room keep their order, rooms do not wait for each other.
   void enqueue_send(Outgoing o) {
     if (stopping_) {
-      o.done(bot::Delivery::retry("matrix adapter stopping"));
+      o.done(bot::Delivery::unsent("matrix adapter stopping"));
       return;
     }
     std::string target(o.item.reply.channel);
@@ -822,7 +822,7 @@ class MatrixAdapter final : public bot::NetworkAdapter {
       spdlog::warn("matrix: stopping with {} send(s) unanswered; they are retried on the next start",
                    sending_);
     for (auto& [room, q] : queues_)
-      for (auto& o : q) o.done(bot::Delivery::retry("matrix adapter stopping"));
+      for (auto& o : q) o.done(bot::Delivery::unsent("matrix adapter stopping"));
     queues_.clear();
   }
 

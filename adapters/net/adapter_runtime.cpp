@@ -75,7 +75,7 @@ void AdapterRuntime::stop(std::chrono::milliseconds grace,
     std::lock_guard plk(pending_mu_);
     left.swap(pending_);
   }
-  for (auto& [key, once] : left) once->call(bot::Delivery::retry(name_ + " adapter stopped"));
+  for (auto& [key, once] : left) once->call(bot::Delivery::unsent(name_ + " adapter stopped"));
   if (state() != bot::LinkState::failed) set_state(bot::LinkState::stopped, reason());
 }
 

@@ -113,7 +113,7 @@ class SlackAdapter final : public bot::NetworkAdapter {
 
   void deliver(const store::OutboxItem& item, bot::DeliveryDone done) override {
     if (!rt_.running()) {
-      done(bot::Delivery::retry("slack adapter not running"));
+      done(bot::Delivery::unsent("slack adapter not running"));
       return;
     }
     // Exactly once, even when stop() abandons the coroutine: the outbox waits for every answer.
@@ -567,7 +567,10 @@ class SlackAdapter final : public bot::NetworkAdapter {
     std::string channel = raw_id(rep.channel);
     auto at = pacer_.reserve(channel, now_ms());
     if (auto wait = at - now_ms(); wait > 0) co_await sleep(milliseconds(wait));
+    // Stopping: not posted, so not answered here; stop() hands it back unsent for the next start.
+    if (stopping_) co_return;
 
+    ++posting_;  // on the wire: shutdown() waits for the answer (chat.post* has no idempotency key)
     ApiResult r;
     if (rep.audience == core::Audience::private_) {
       json args = with(with(arg("channel", channel), "user", raw_id(rep.user)), "text", text);
@@ -584,6 +587,7 @@ class SlackAdapter final : public bot::NetworkAdapter {
                        "unfurl_media", false);
       r = co_await api_.call("chat.postMessage", args, bot_token_, true);
     }
+    --posting_;
     auto d = classify(r.answer);
     if (d.status == bot::Delivery::Status::retry && d.retry_after_ms > 0)
       pacer_.hold(channel, now_ms() + d.retry_after_ms);
@@ -598,9 +602,14 @@ class SlackAdapter final : public bot::NetworkAdapter {
     stopping_ = true;
     wake_.cancel();
     auto deadline = std::chrono::steady_clock::now() + budget;
-    // In-flight commands commit and ack while the sockets are still open.
-    while (inflight_total_ > 0 && std::chrono::steady_clock::now() < deadline)
+    // In-flight commands commit and ack while the sockets are still open, and posts already on the
+    // wire get their answer recorded: handed back unsent, a post that went through would be posted
+    // again after the restart (Slack has no idempotency key for chat.post*).
+    while ((inflight_total_ > 0 || posting_ > 0) && std::chrono::steady_clock::now() < deadline)
       co_await sleep(milliseconds(10));
+    if (posting_ > 0)
+      spdlog::warn("slack: stopping with {} post(s) unanswered; they may be posted again on the next start",
+                   posting_);
     for (auto& c : conns_) c->ws->close();
     while (!conns_.empty() && std::chrono::steady_clock::now() < deadline) co_await sleep(milliseconds(10));
     for (auto& c : conns_) c->ws->abort();
@@ -630,6 +639,7 @@ class SlackAdapter final : public bot::NetworkAdapter {
   milliseconds next_delay_floor_{0};
   bool stopping_ = false;
   int inflight_total_ = 0;
+  int posting_ = 0;  // chat.post* calls on the wire
   std::map<std::string, std::pair<std::string, core::Millis>> response_urls_;
 };
 

@@ -143,6 +143,16 @@ struct FakeSlack::Impl {
 
   void notify() { cv.notify_all(); }
 
+  std::chrono::milliseconds take_delay(std::string_view target) {
+    std::lock_guard lk(mu);
+    std::string method(target.rfind("/api/", 0) == 0 ? target.substr(5) : target);
+    auto it = delays.find(method);
+    if (it == delays.end() || it->second.empty()) return {};
+    auto d = it->second.front();
+    it->second.pop_front();
+    return d;
+  }
+
   asio::awaitable<void> accept_loop() {
     for (;;) {
       auto [ec, sock] = co_await acceptor.async_accept(kTuple);
@@ -179,6 +189,10 @@ struct FakeSlack::Impl {
         co_return;
       }
       auto res = handle(req);
+      if (auto late = take_delay(req.target()); late.count() > 0) {  // recorded at once, answered late
+        asio::steady_timer t(ioc, late);
+        co_await t.async_wait(kTuple);
+      }
       auto [wec, wn] = co_await http::async_write(s, res, kTuple);
       if (wec || !req.keep_alive()) co_return;
     }
@@ -407,6 +421,7 @@ struct FakeSlack::Impl {
   std::vector<std::size_t> ack_conn;
   std::set<std::size_t> clean_close;
   std::map<std::string, std::deque<Reply>> scripts;
+  std::map<std::string, std::deque<std::chrono::milliseconds>> delays;  // method → answer late by
   std::vector<json> users;
   std::map<std::string, std::vector<std::string>> groups;
   std::size_t opens = 0;
@@ -435,6 +450,11 @@ void FakeSlack::add_user(const std::string& id, const std::string& name, bool is
 void FakeSlack::add_group(const std::string& id, std::vector<std::string> members) {
   std::lock_guard lk(impl_->mu);
   impl_->groups[id] = std::move(members);
+}
+
+void FakeSlack::answer_late(const std::string& method, std::chrono::milliseconds by) {
+  std::lock_guard lk(impl_->mu);
+  impl_->delays[method].push_back(by);
 }
 
 void FakeSlack::script(const std::string& method, Reply r) {

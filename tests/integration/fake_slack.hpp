@@ -50,6 +50,8 @@ class FakeSlack {
 
   // The next answers for `method` (used in order, then the default "ok").
   void script(const std::string& method, Reply r);
+  // The next call of `method` is recorded (and its effect made) at once, but answered `by` later.
+  void answer_late(const std::string& method, std::chrono::milliseconds by);
 
   // Socket Mode control. Connections are numbered from 0 in the order they were accepted.
   void send(std::size_t conn, const std::string& frame);

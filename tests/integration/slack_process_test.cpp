@@ -121,5 +121,33 @@ TEST_F(SlackProcessTest, KillNineAfterAcksThenRestartKeepsEveryCount) {
   EXPECT_EQ(received("slack:T000TEST:U000000BOB"), 2u);
 }
 
+// SIGTERM while a reply's chat.postMessage is on the wire and answers slowly (past the outbox
+// drain): the adapter waits for the answer and records it, so the restart posts nothing again —
+// Slack has no idempotency key, a second post would be a second message.
+TEST_F(SlackProcessTest, SigtermDuringASlowPostRecordsItAndTheRestartPostsNothingAgain) {
+  {
+    auto p = run();
+    ASSERT_TRUE(fake_.wait([&] { return fake_.connections() >= 1; }, 20s)) << p->err();
+    fake_.answer_late("chat.postMessage", 2600ms);
+    fake_.send(0, slash_envelope("slow-1", "thanks", "<@U0000ALICE|alice> for the slow one"));
+    ASSERT_TRUE(acked("slow-1"));
+    ASSERT_TRUE(fake_.wait([&] { return fake_.calls("chat.postMessage").size() == 1; })) << p->err();
+    p->signal(SIGTERM);
+    EXPECT_EQ(p->wait(15s), 0) << p->err();
+  }
+  auto posts = fake_.calls("chat.postMessage").size();
+  auto p = run();
+  ASSERT_TRUE(fake_.wait([&] { return fake_.connections() >= 2; }, 20s)) << p->err();
+  fake_.send(1, slash_envelope("after-1", "thanks", "<@U000000BOB|bob> marker"));
+  ASSERT_TRUE(acked("after-1"));
+  ASSERT_TRUE(fake_.wait([&] { return fake_.calls("chat.postMessage").size() >= posts + 1; })) << p->err();
+  p->signal(SIGTERM);
+  EXPECT_EQ(p->wait(15s), 0);
+  std::size_t slow = 0;
+  for (const auto& c : fake_.calls("chat.postMessage"))
+    slow += c.args.value("text", "").find("the slow one") != std::string::npos;
+  EXPECT_EQ(slow, 1u) << "the slow post was posted once";
+}
+
 }  // namespace
 }  // namespace brigade::slack
