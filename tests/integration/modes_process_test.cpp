@@ -129,9 +129,12 @@ class ModesProcessTest : public ::testing::Test {
   // Starts `brigade run`, waits until its links are up, requests every route, checks it lives.
   void exercise(bool with_slack, bool with_matrix) {
     Child p({testing::brigade_binary(), "run"}, env(with_slack, with_matrix));
-    if (with_slack) ASSERT_TRUE(slack_.wait([&] { return slack_.connections() >= 1; }, 20s)) << p.err();
-    if (with_matrix)
+    if (with_slack) {
+      ASSERT_TRUE(slack_.wait([&] { return slack_.connections() >= 1; }, 20s)) << p.err();
+    }
+    if (with_matrix) {
       ASSERT_TRUE(matrix_.wait([&] { return matrix_.requests("sync").size() >= 2; }, 20s)) << p.err();
+    }
     if (!with_slack && !with_matrix) {
       p.write("/thanks @bob for the review #teamwork\n");
       ASSERT_TRUE(p.wait_for_output("Thanks recorded")) << p.out() << p.err();
