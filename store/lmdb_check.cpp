@@ -2,12 +2,16 @@
 // walk of every page (see lmdb_check.hpp).
 #include "store/lmdb_check.hpp"
 
+#include <dirent.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 
 namespace brigade::store {
@@ -67,10 +71,42 @@ int walk(const std::filesystem::path& dir, int out) {
     mdb_cursor_close(c);
   }
   if (rc != MDB_NOTFOUND) return say("reading the database list", rc);
+  // The free list (database 0, readable in a read-only transaction, as mdb_stat -f does): the
+  // next write reuses the pages it names, so a damaged one sends the writer past the file's end.
+  MDB_envinfo info{};
+  mdb_env_info(env, &info);
+  MDB_cursor* free_pages = nullptr;
+  if ((rc = mdb_cursor_open(txn, 0, &free_pages)) != MDB_SUCCESS) return say("free list", rc);
+  for (rc = mdb_cursor_get(free_pages, &k, &d, MDB_FIRST); rc == MDB_SUCCESS;
+       rc = mdb_cursor_get(free_pages, &k, &d, MDB_NEXT)) {
+    // key: a transaction id; value: a count, then that many page numbers (MDB_IDL).
+    if (k.mv_size != sizeof(std::size_t) || d.mv_size < sizeof(std::size_t) ||
+        d.mv_size % sizeof(std::size_t))
+      return say("free list", MDB_CORRUPTED);
+    const auto* ids = static_cast<const std::size_t*>(d.mv_data);
+    const std::size_t n = d.mv_size / sizeof(std::size_t) - 1;
+    if (ids[0] != n) return say("free list", MDB_CORRUPTED);
+    for (std::size_t i = 1; i <= n; ++i)
+      if (ids[i] < 2 || ids[i] > info.me_last_pgno) return say("free list", MDB_PAGE_NOTFOUND);
+  }
+  if (rc != MDB_NOTFOUND) return say("reading the free list", rc);
   mdb_txn_abort(txn);
   mdb_env_close(env);
   g_sink = sum;
   return 0;
+}
+
+// fork() copies only the calling thread: with others running, one of them may hold a lock
+// (malloc's, a sanitizer's) that the child then waits on forever. Only a single-threaded process
+// (the bot, report and health open the store before they start any thread) checks its pages.
+bool single_threaded() {
+  DIR* d = ::opendir("/proc/self/task");
+  if (d == nullptr) return false;
+  int n = 0;
+  while (const dirent* e = ::readdir(d))
+    if (e->d_name[0] != '.') ++n;
+  ::closedir(d);
+  return n == 1;
 }
 
 }  // namespace
@@ -108,7 +144,7 @@ void check_after_open(MDB_env* env, const std::filesystem::path& dir) {
 
 void check_pages(const std::filesystem::path& dir) {
   const auto file = data_file(dir);
-  if (::access(file.c_str(), F_OK) != 0) return;
+  if (::access(file.c_str(), F_OK) != 0 || !single_threaded()) return;
   int out[2];
   if (::pipe(out) != 0) return;  // cannot check: carry on as LMDB would
   pid_t pid = ::fork();
@@ -123,17 +159,36 @@ void check_pages(const std::filesystem::path& dir) {
     ::_exit(walk(dir, out[1]));
   }
   ::close(out[1]);
+  // A walk reads about a gigabyte a second; one that takes far longer is stuck, not checking. It is
+  // stopped and the open goes on unchecked rather than hang the bot's start.
+  struct stat st {};
+  ::stat(file.c_str(), &st);
+  const int budget_ms = 60'000 + static_cast<int>(std::min<off_t>(st.st_size >> 20, 3'000'000) * 20);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(budget_ms);
   std::string what;
   char buf[256];
-  for (ssize_t n; (n = ::read(out[0], buf, sizeof buf)) != 0;) {
+  bool stuck = false;
+  for (;;) {
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    pollfd p{out[0], POLLIN, 0};
+    int rc = left.count() > 0 ? ::poll(&p, 1, static_cast<int>(left.count())) : 0;
+    if (rc < 0 && errno == EINTR) continue;
+    if (rc <= 0) {
+      stuck = true;
+      break;
+    }
+    ssize_t n = ::read(out[0], buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) break;
+    if (n <= 0) break;
     what.append(buf, static_cast<std::size_t>(n));
   }
   ::close(out[0]);
+  if (stuck) ::kill(pid, SIGKILL);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
+  if (stuck) return;
   for (auto& c : what)
     if (c == '\n' || c == '\r') c = ' ';
   while (!what.empty() && what.back() == ' ') what.pop_back();
