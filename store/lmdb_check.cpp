@@ -61,11 +61,25 @@ int walk(const std::filesystem::path& dir, int out) {
     if (orc != MDB_SUCCESS) return say(("database " + name).c_str(), orc);
     MDB_cursor* c = nullptr;
     if ((orc = mdb_cursor_open(txn, dbi, &c)) != MDB_SUCCESS) return say(("cursor " + name).c_str(), orc);
-    MDB_val ik, id;
+    unsigned flags = 0;
+    mdb_dbi_flags(txn, dbi, &flags);
+    const bool dups = (flags & MDB_DUPSORT) != 0;
+    // LMDB trusts a page's node offsets: a damaged page can read as entries out of order (often
+    // the same one again and again), which no intact B-tree holds.
+    MDB_val ik, id, pk{}, pd{};
+    bool first = true;
     int wrc = mdb_cursor_get(c, &ik, &id, MDB_FIRST);
     for (; wrc == MDB_SUCCESS; wrc = mdb_cursor_get(c, &ik, &id, MDB_NEXT)) {
       touch(ik);
       touch(id);
+      if (!first) {
+        const int kc = mdb_cmp(txn, dbi, &pk, &ik);
+        if (kc > 0 || (kc == 0 && (!dups || mdb_dcmp(txn, dbi, &pd, &id) >= 0)))
+          return say(("database " + name + ": entries out of order").c_str(), MDB_CORRUPTED);
+      }
+      first = false;
+      pk = ik;
+      pd = id;
     }
     if (wrc != MDB_NOTFOUND) return say(("reading " + name).c_str(), wrc);
     mdb_cursor_close(c);
@@ -77,12 +91,17 @@ int walk(const std::filesystem::path& dir, int out) {
   mdb_env_info(env, &info);
   MDB_cursor* free_pages = nullptr;
   if ((rc = mdb_cursor_open(txn, 0, &free_pages)) != MDB_SUCCESS) return say("free list", rc);
+  std::size_t last_txn = 0;
   for (rc = mdb_cursor_get(free_pages, &k, &d, MDB_FIRST); rc == MDB_SUCCESS;
        rc = mdb_cursor_get(free_pages, &k, &d, MDB_NEXT)) {
-    // key: a transaction id; value: a count, then that many page numbers (MDB_IDL).
+    // key: a transaction id, strictly rising; value: a count, then that many page numbers (MDB_IDL).
     if (k.mv_size != sizeof(std::size_t) || d.mv_size < sizeof(std::size_t) ||
         d.mv_size % sizeof(std::size_t))
       return say("free list", MDB_CORRUPTED);
+    std::size_t txn_id = 0;
+    std::memcpy(&txn_id, k.mv_data, sizeof txn_id);
+    if (txn_id <= last_txn) return say("free list: entries out of order", MDB_CORRUPTED);
+    last_txn = txn_id;
     const auto* ids = static_cast<const std::size_t*>(d.mv_data);
     const std::size_t n = d.mv_size / sizeof(std::size_t) - 1;
     if (ids[0] != n) return say("free list", MDB_CORRUPTED);

@@ -129,34 +129,85 @@ TEST_F(DamagedStoreE2E, OverwrittenBytesAreReportedOrHarmlessButNeverACrash) {
 
 // The free list is read only by writers: a damaged one passed every read-only check and then sent
 // the bot's first write past the end of the file (SIGBUS). Its root page is found from the meta
-// page (LMDB's MDB_meta: the free database's md_root at byte 80 of a meta page, its txnid at 136).
-TEST_F(DamagedStoreE2E, DamagedFreeListIsReportedBeforeTheBotWritesOnIt) {
-  std::uint64_t root = 0;
-  {
+// page (LMDB's MDB_meta after the 16-byte page header: the free database's md_root at byte 80 of
+// the page, mm_last_pg at 136, mm_txnid at 144).
+class DamagedFreeList : public DamagedStoreE2E {
+ protected:
+  static constexpr std::size_t kPage = 4096;
+  // The free list's root page (a leaf in a ledger this small), as the newest meta page names it.
+  std::vector<unsigned char> root_page(std::uint64_t& root) {
     std::ifstream f(file(), std::ios::binary);
-    std::uint64_t best_txn = 0;
+    std::uint64_t best_txn = 0, txnids[2] = {};
     for (int meta = 0; meta < 2; ++meta) {
-      std::uint64_t free_root = 0, txnid = 0;
-      f.seekg(meta * 4096 + 80);
+      std::uint32_t magic = 0;
+      std::uint64_t free_root = 0;
+      f.seekg(meta * kPage + 16);
+      f.read(reinterpret_cast<char*>(&magic), 4);
+      EXPECT_EQ(magic, 0xBEEFC0DEu) << "meta page " << meta << " is not where LMDB keeps it";
+      f.seekg(meta * kPage + 80);
       f.read(reinterpret_cast<char*>(&free_root), 8);
-      f.seekg(meta * 4096 + 136);
-      f.read(reinterpret_cast<char*>(&txnid), 8);
-      if (txnid >= best_txn) best_txn = txnid, root = free_root;
+      f.seekg(meta * kPage + 144);
+      f.read(reinterpret_cast<char*>(&txnids[meta]), 8);
+      if (txnids[meta] >= best_txn) best_txn = txnids[meta], root = free_root;
     }
+    // The two meta pages are written by alternate transactions: equal ids mean a misread layout
+    // (which once made this test damage a stale copy of the free list half the time).
+    EXPECT_NE(txnids[0], txnids[1]) << "both meta pages read as transaction " << txnids[0];
+    std::vector<unsigned char> page(kPage);
+    if (root == ~std::uint64_t{0} || root * kPage >= original_size_) return {};
+    f.seekg(static_cast<std::streamoff>(root * kPage));
+    f.read(reinterpret_cast<char*>(page.data()), kPage);
+    return page;
   }
-  // ~0 (P_INVALID) is an empty free list: this ledger's history of writes always leaves one.
-  ASSERT_NE(root, ~std::uint64_t{0}) << "the ledger has no free list to damage";
-  ASSERT_LT(root * 4096, original_size_);
-  {
+  void write_page(std::uint64_t root, const std::vector<unsigned char>& page) {
     std::fstream f(file(), std::ios::in | std::ios::out | std::ios::binary);
-    f.seekp(static_cast<std::streamoff>(root * 4096 + 16));
-    std::vector<char> high(2000, '\x7f');  // page numbers far past the end of the file
-    f.write(high.data(), static_cast<std::streamsize>(high.size()));
+    f.seekp(static_cast<std::streamoff>(root * kPage));
+    f.write(reinterpret_cast<const char*>(page.data()), static_cast<std::streamsize>(page.size()));
   }
-  auto r = run({"run"});
-  EXPECT_LT(r.status, 128) << "crashed: " << r.err;
-  EXPECT_EQ(r.status, 1) << r.err;
-  EXPECT_NE(r.err.find("is damaged"), std::string::npos) << r.err;
+  void expect_reported() {
+    auto r = run({"run"});
+    EXPECT_LT(r.status, 128) << "crashed: " << r.err;
+    EXPECT_EQ(r.status, 1) << r.err;
+    EXPECT_NE(r.err.find("is damaged"), std::string::npos) << r.err;
+  }
+  static std::uint16_t u16(const std::vector<unsigned char>& p, std::size_t at) {
+    return static_cast<std::uint16_t>(p[at] | p[at + 1] << 8);
+  }
+};
+
+// The page numbers an entry lists, pushed far past the end of the file.
+TEST_F(DamagedFreeList, PageNumbersPastTheEndAreReported) {
+  std::uint64_t root = 0;
+  auto page = root_page(root);
+  // ~0 (P_INVALID) is an empty free list: this ledger's history of writes always leaves one.
+  ASSERT_FALSE(page.empty()) << "the ledger has no free list to damage";
+  ASSERT_EQ(u16(page, 10) & 0x02, 0x02) << "the free list's root is not a leaf (P_LEAF)";
+  // A leaf: 16-byte header (mp_lower at 12), then 2-byte node offsets; a node is 8 bytes of header
+  // (data size low/high, flags, key size), the key (a transaction id), then an MDB_IDL: a count
+  // and the page numbers.
+  const std::size_t nodes = (u16(page, 12) - 16u) / 2;
+  ASSERT_GT(nodes, 0u);
+  for (std::size_t i = 0; i < nodes; ++i) {
+    const std::size_t node = u16(page, 16 + 2 * i);
+    const std::size_t size = u16(page, node) | std::size_t{u16(page, node + 2)} << 16;
+    const std::size_t data = node + 8 + u16(page, node + 6);
+    ASSERT_LE(data + size, kPage);
+    for (std::size_t b = data + 8; b < data + size; ++b) page[b] = 0x7f;  // keep the count
+  }
+  write_page(root, page);
+  expect_reported();
+}
+
+// The node offsets overwritten: the entries then read as garbage, or as one entry again and again.
+TEST_F(DamagedFreeList, OverwrittenNodeOffsetsAreReported) {
+  std::uint64_t root = 0;
+  auto page = root_page(root);
+  ASSERT_FALSE(page.empty()) << "the ledger has no free list to damage";
+  const std::size_t nodes = (u16(page, 12) - 16u) / 2;
+  if (nodes < 2) GTEST_SKIP() << "one entry only: a wrong offset may read as a valid entry";
+  for (std::size_t i = 0; i < nodes * 2; ++i) page[16 + i] = 0x7f;
+  write_page(root, page);
+  expect_reported();
 }
 
 }  // namespace
