@@ -20,7 +20,7 @@ Committer::~Committer() {
 }
 
 void Committer::on_commit(CommitHook hook) {
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(hook_mu_);  // waits for a call of the old hook to finish
   hook_ = std::move(hook);
 }
 
@@ -204,14 +204,12 @@ void Committer::apply_group(std::vector<Job>& group) {
     }
   }
 
-  CommitHook hook;
   {
     std::lock_guard lock(mu_);
     if (committed) {
       ++stats_.commits;
       stats_.largest_group = std::max<std::uint64_t>(stats_.largest_group, group.size());
     }
-    hook = hook_;
   }
   for (std::size_t i = 0; i < group.size(); ++i) {
     auto& job = group[i];
@@ -232,7 +230,10 @@ void Committer::apply_group(std::vector<Job>& group) {
     }
     if (job.command_done) job.command_done(results[i]);
   }
-  if (committed && any_reply && hook) hook();
+  if (committed && any_reply) {
+    std::lock_guard lock(hook_mu_);
+    if (hook_) hook_();
+  }
 }
 
 }  // namespace brigade::bot

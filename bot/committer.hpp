@@ -46,6 +46,8 @@ class Committer {
   Committer(const Committer&) = delete;
   Committer& operator=(const Committer&) = delete;
 
+  // Called after a commit that queued replies. Replacing it (or clearing it with nullptr) returns
+  // once no call of the previous hook is running.
   void on_commit(CommitHook hook);
   void submit(core::Event event, CommandDone done);
   void submit(Task task, TaskDone done = {});
@@ -77,6 +79,9 @@ class Committer {
   const commands::Rules& rules_;
   const core::Clock& clock_;
   const std::size_t max_group_;
+  // Held while the hook runs, so once on_commit() returns the old hook is never called again
+  // (its owner may be destroyed next).
+  std::mutex hook_mu_;
   CommitHook hook_;
 
   mutable std::mutex mu_;

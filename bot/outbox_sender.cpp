@@ -170,13 +170,13 @@ void OutboxSender::finished(const store::OutboxItem& item, const Delivery& d) {
   bool retry = d.status == Delivery::Status::unsent ||
                (d.status == Delivery::Status::retry && item.attempts + 1 < kMaxAttempts);
   committer_.submit(std::move(task), [this, seq, retry](bool ok) {
-    {
-      std::lock_guard lock(mu_);
-      settled_.insert(seq);
-      if (retry || !ok) rescan_ = true;  // the item stays in the outbox, behind scanned_to_
-      --pending_;
-      wake_ = true;
-    }
+    // Notified under the lock: once pending_ reaches 0, stop() may return and the sender be
+    // destroyed, so nothing of it may be touched after the unlock.
+    std::lock_guard lock(mu_);
+    settled_.insert(seq);
+    if (retry || !ok) rescan_ = true;  // the item stays in the outbox, behind scanned_to_
+    --pending_;
+    wake_ = true;
     cv_.notify_all();
   });
 }

@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <sstream>
+#include <thread>
 
 #include "adapters/console/console_adapter.hpp"
 #include "bot/committer.hpp"
@@ -301,6 +302,34 @@ TEST_F(BotTest, OutboxDropsPermanentFailuresAndUnknownAdapters) {
   sync(c);
   EXPECT_EQ(a.delivered.size(), 1u);
   EXPECT_EQ(store_->read()->outbox_depth(), 0u);
+}
+
+// The owner of a hook clears it and then destroys what it calls: a call already running must end
+// before on_commit() returns (it once returned at once, and the call then used a freed sender).
+TEST_F(BotTest, ClearingTheCommitHookWaitsForACallInProgress) {
+  Committer c(*store_, rules_, clock_);
+  std::promise<void> entered, release, finished;
+  std::atomic<bool> cleared{false};
+  std::atomic<bool> cleared_while_running{false};
+  c.on_commit([&] {
+    entered.set_value();
+    release.get_future().wait_for(std::chrono::seconds(10));
+    cleared_while_running = cleared.load();
+    finished.set_value();
+  });
+  c.submit([](store::Writer& w) { w.enqueue("console", note("hello")); });
+  ASSERT_EQ(entered.get_future().wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  std::thread clearer([&] {
+    c.on_commit(nullptr);
+    cleared = true;
+  });
+  // Give on_commit() time to return early if it would; then let the hook finish.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  release.set_value();
+  clearer.join();
+  ASSERT_EQ(finished.get_future().wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  EXPECT_TRUE(cleared);
+  EXPECT_FALSE(cleared_while_running) << "on_commit(nullptr) returned while the old hook still ran";
 }
 
 // Counts deliveries per item from any thread.
