@@ -1,5 +1,5 @@
 // The HTTP API's routes as plain functions of a request: no sockets here, so every answer is
-// unit-tested directly; web/server.cpp puts them on Beast. Contract: INTERFACE.md "HTTP".
+// unit-tested directly; web/server.cpp puts them on Beast. The routes are listed in the README (HTTP API).
 #pragma once
 
 #include <cstdint>

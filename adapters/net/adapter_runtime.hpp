@@ -57,7 +57,7 @@ class AdapterRuntime {
   // if `main` throws. Does nothing when already started.
   void start(boost::asio::awaitable<void> main, std::function<void(const std::string&)> on_crash);
   // Runs `shutdown(3/4 of grace)` on the I/O thread, waits at most `grace` for it, stops the
-  // thread, and answers every delivery still open with a retry. State becomes `stopped` unless
+  // thread, and answers every delivery still open as `unsent`. State becomes `stopped` unless
   // it is `failed`.
   void stop(std::chrono::milliseconds grace,
             std::function<boost::asio::awaitable<void>(std::chrono::milliseconds)> shutdown);

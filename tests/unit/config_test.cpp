@@ -1020,7 +1020,7 @@ TEST_F(ConfigTest, ExampleFileDocumentsEveryKey) {
   EXPECT_EQ(documented, std::set<std::string>(keys.begin(), keys.end()));
 }
 
-// Environment variables the example and INTERFACE.md promise; each one must change something.
+// Environment variables the example and the README promise; each one must change something.
 TEST_F(ConfigTest, EveryDocumentedVariableIsRead) {
   const Config base = brigade::config::load(env_of({}));
   const std::string before = brigade::config::describe(base);

@@ -4,3 +4,6 @@ add_test(NAME layering_commands_and_core_are_pure
          COMMAND sh -c "! grep -rnE '#include <(boost|nlohmann|lmdb|spdlog|toml)' ${PROJECT_SOURCE_DIR}/commands ${PROJECT_SOURCE_DIR}/core")
 add_test(NAME layering_store_interface_hides_lmdb
          COMMAND sh -c "! grep -nE '#include <(lmdb|boost|nlohmann)' ${PROJECT_SOURCE_DIR}/store/store.hpp")
+# The folder graph: no folder includes one above it (tests/unit/include_graph.txt, written once).
+add_test(NAME layering_include_graph
+         COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/include_graph_test.sh ${PROJECT_SOURCE_DIR})

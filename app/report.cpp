@@ -1,5 +1,5 @@
 // `brigade report`: the range and filter from the options, then one of the summary's renderings.
-#include "bot/report.hpp"
+#include "app/report.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -10,7 +10,15 @@
 
 #include "core/text.hpp"
 
-namespace brigade::bot {
+namespace brigade::app {
+
+// The renderings `brigade report` shares with the API.
+using bot::csv_field;
+using bot::NameOf;
+using bot::summary_csv;
+using bot::summary_json;
+using bot::summary_table;
+
 namespace {
 
 // Resolves "alice" or "console:alice" to the ids the store knows.
@@ -98,4 +106,4 @@ int run_report(store::Store& store, const ReportOptions& opt, core::Millis now, 
   return 0;
 }
 
-}  // namespace brigade::bot
+}  // namespace brigade::app

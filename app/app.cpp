@@ -1,5 +1,5 @@
 // Process lifecycle for the bot and console modes: open, serve, and shut down cleanly on signals.
-#include "bot/app.hpp"
+#include "app/app.hpp"
 
 #include <signal.h>
 #include <unistd.h>
@@ -32,7 +32,16 @@
 #include "adapters/matrix/matrix_adapter.hpp"
 #endif
 
-namespace brigade::bot {
+namespace brigade::app {
+
+// The engine's parts this file wires together.
+using bot::Committer;
+using bot::LinkState;
+using bot::DigestScheduler;
+using bot::Metrics;
+using bot::NetworkAdapter;
+using bot::OutboxSender;
+
 namespace {
 
 store::Options store_options(const config::Config& cfg, bool read_only) {
@@ -364,4 +373,4 @@ int run_health(const config::Config& cfg) {
   }
 }
 
-}  // namespace brigade::bot
+}  // namespace brigade::app

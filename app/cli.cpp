@@ -1,5 +1,5 @@
 // CLI11 definitions for run, console, report and health.
-#include "bot/cli.hpp"
+#include "app/cli.hpp"
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -7,8 +7,8 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
-#include "bot/app.hpp"
-#include "bot/report.hpp"
+#include "app/app.hpp"
+#include "app/report.hpp"
 #include "config/config.hpp"
 #include "store/store.hpp"
 
@@ -16,7 +16,7 @@
 #define BRIGADE_VERSION "0.0.0"
 #endif
 
-namespace brigade::bot {
+namespace brigade::app {
 namespace {
 
 void setup_logging(const std::string& level, bool quiet_console) {
@@ -130,4 +130,4 @@ int main_cli(int argc, char** argv) {
   return 2;
 }
 
-}  // namespace brigade::bot
+}  // namespace brigade::app

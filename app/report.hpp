@@ -10,7 +10,7 @@
 #include "core/calendar.hpp"
 #include "store/store.hpp"
 
-namespace brigade::bot {
+namespace brigade::app {
 
 struct ReportOptions {
   std::string since;             // YYYY-MM-DD, default: first day of the current month
@@ -25,4 +25,4 @@ struct ReportOptions {
 int run_report(store::Store& store, const ReportOptions& opt, core::Millis now, std::ostream& out,
                std::ostream& err);
 
-}  // namespace brigade::bot
+}  // namespace brigade::app

@@ -5,7 +5,7 @@
 
 #include "config/config.hpp"
 
-namespace brigade::bot {
+namespace brigade::app {
 
 // `brigade run`: every adapter with credentials; the console when none has. Returns the exit status.
 int run_bot(const config::Config& cfg);
@@ -16,4 +16,4 @@ int run_health(const config::Config& cfg);
 // `brigade health --http`: the running bot's /healthz (exit 0 on 200).
 int run_health_http(const config::Config& cfg);
 
-}  // namespace brigade::bot
+}  // namespace brigade::app
