@@ -286,7 +286,7 @@ int run_bot(const config::Config& cfg) {
     if (cfg.slack.enabled()) adapters.push_back(slack::make_adapter(cfg, *core.committer));
 #endif
 #ifdef BRIGADE_WITH_MATRIX
-    if (cfg.matrix.enabled()) adapters.push_back(matrix::make_adapter(cfg, *core.store, *core.committer));
+    if (cfg.matrix.enabled()) adapters.push_back(matrix::make_adapter(cfg, bot::AdapterState(*core.store, "matrix"), *core.committer));
 #endif
     // Credentials for a platform this build has no adapter for: say so instead of pretending.
     std::size_t wanted = std::size_t{cfg.slack.enabled()} + std::size_t{cfg.matrix.enabled()};

@@ -79,7 +79,7 @@ int main(int argc, char** argv) {
   cfg.matrix.user_id = fake.bot_user;
   cfg.matrix.password = fake.password;
   matrix::AdapterOptions opt;
-  auto adapter = matrix::make_adapter(cfg, *store, committer, opt);
+  auto adapter = matrix::make_adapter(cfg, bot::AdapterState(*store, "matrix"), committer, opt);
   outbox.add(*adapter);
   outbox.start();
   adapter->start();

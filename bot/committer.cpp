@@ -67,6 +67,29 @@ void Committer::submit_batch(std::vector<core::Event> events, Task then, BatchDo
   if (done) done({}, false);
 }
 
+void Committer::submit(AdapterEffects effects, TaskDone done) {
+  submit(effects_task(std::move(effects)), std::move(done));
+}
+
+void Committer::submit_batch(std::vector<core::Event> events, AdapterEffects then, BatchDone done) {
+  submit_batch(std::move(events), effects_task(std::move(then)), std::move(done));
+}
+
+Committer::Task Committer::effects_task(AdapterEffects e) {
+  return [e = std::move(e)](store::Writer& w) {
+    for (const auto& source : e.revoke_sources)
+      for (auto id : w.seen_kudos(source))
+        if (w.revoke_kudos(id)) spdlog::info("kudos {} taken back ({} was withdrawn)", id, source);
+    for (const auto& [key, value] : e.meta) w.set_meta(key, value);
+    for (const auto& n : e.notices) {
+      if (w.meta(n.once_key)) continue;
+      w.set_meta(n.once_key, "announced");
+      w.enqueue(n.adapter, n.reply);
+    }
+    if (e.cursor) w.set_cursor(e.cursor->first, e.cursor->second);
+  };
+}
+
 commands::Result Committer::apply(core::Event event) {
   std::promise<commands::Result> promise;
   auto future = promise.get_future();

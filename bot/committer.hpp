@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "bot/adapter_effects.hpp"
 #include "commands/commands.hpp"
 #include "core/calendar.hpp"
 #include "core/types.hpp"
@@ -51,9 +52,14 @@ class Committer {
   void on_commit(CommitHook hook);
   void submit(core::Event event, CommandDone done);
   void submit(Task task, TaskDone done = {});
+  // An adapter's revocations, meta, notices and cursor, applied in one child transaction.
+  void submit(AdapterEffects effects, TaskDone done = {});
   // Applies every event and then `then` (e.g. advancing a sync cursor) in ONE transaction, so a
   // crash either keeps all of it or replays all of it (events dedupe by source id).
   void submit_batch(std::vector<core::Event> events, Task then, BatchDone done);
+  void submit_batch(std::vector<core::Event> events, AdapterEffects then, BatchDone done);
+  // The writes `effects` stands for (what the two calls above run).
+  static Task effects_task(AdapterEffects effects);
   // Applies a command and waits for its commit (console, tests).
   commands::Result apply(core::Event event);
   // Stops intake; everything already queued is committed before this returns.

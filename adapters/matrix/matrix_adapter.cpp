@@ -109,18 +109,36 @@ json direct_room_body(const std::string& user) {
   return b;
 }
 
-// Store writes are built here, outside coroutines: g++ 12 destroys lambda temporaries inside a
+// Store changes are built here, outside coroutines: g++ 12 destroys temporaries inside a
 // co_await expression twice.
-bot::Committer::Task meta_task(std::string key, std::string value) {
-  return [key = std::move(key), value = std::move(value)](store::Writer& w) { w.set_meta(key, value); };
+// The session a login gave: device and token commit together (empty token: none to reuse).
+bot::AdapterEffects session_effects(std::string device, std::string token) {
+  bot::AdapterEffects e;
+  if (!device.empty()) e.meta.emplace_back(std::string(kMetaDevice), std::move(device));
+  e.meta.emplace_back(std::string(kMetaToken), std::move(token));
+  return e;
 }
 
-// The session a login gave: device and token commit together (empty token: none to reuse).
-bot::Committer::Task session_task(std::string device, std::string token) {
-  return [device = std::move(device), token = std::move(token)](store::Writer& w) {
-    if (!device.empty()) w.set_meta(kMetaDevice, device);
-    w.set_meta(kMetaToken, token);
-  };
+// One /sync answer's store changes besides its commands: redactions take back kudos, a room
+// found encrypted is announced once, and the cursor moves on, all with the commands.
+bot::AdapterEffects batch_effects(std::vector<std::string> revokes, const std::vector<std::string>& newly_encrypted,
+                                  std::string next) {
+  bot::AdapterEffects e;
+  e.revoke_sources = std::move(revokes);
+  for (const auto& room : newly_encrypted) {
+    bot::AdapterEffects::Notice n;
+    n.once_key = meta_key("matrix.encrypted:", room);
+    n.adapter = "matrix";
+    n.reply.audience = core::Audience::channel;
+    n.reply.channel = qualify(room);
+    n.reply.body.push_back(core::Span{
+        "This room is end-to-end encrypted, and Brigade cannot read encrypted messages, so it will not "
+        "answer commands here. Use Brigade in an unencrypted room.",
+        ""});
+    e.notices.push_back(std::move(n));
+  }
+  e.cursor.emplace(std::string(kCursor), std::move(next));
+  return e;
 }
 
 std::string random_instance() {
@@ -147,9 +165,9 @@ struct Outgoing {
 
 class MatrixAdapter final : public bot::NetworkAdapter {
  public:
-  MatrixAdapter(const config::Config& cfg, store::Store& store, bot::Committer& committer,
+  MatrixAdapter(const config::Config& cfg, bot::AdapterState state, bot::Committer& committer,
                 const AdapterOptions& opt)
-      : store_(store),
+      : state_(std::move(state)),
         committer_(committer),
         opt_(opt),
         cfg_(cfg.matrix),
@@ -268,8 +286,8 @@ class MatrixAdapter final : public bot::NetworkAdapter {
         me_.user_id = user;
         device_id_ = device;
         // Kept for the next start (see kMetaToken); a failed write only costs a login then.
-        auto task = session_task(device, token_);
-        if (!co_await commit_task(std::move(task)))
+        auto effects = session_effects(device, token_);
+        if (!co_await commit(std::move(effects)))
           spdlog::warn("matrix: could not keep the session in the data file; the next start logs in again");
         spdlog::info("matrix: logged in as {} (device {})", me_.user_id, device_id_);
         ok = true;
@@ -306,16 +324,16 @@ class MatrixAdapter final : public bot::NetworkAdapter {
     token_.clear();
     stored_token_ = false;
     ++token_generation_;
-    auto task = session_task("", "");
-    co_await commit_task(std::move(task));
+    auto effects = session_effects("", "");
+    co_await commit(std::move(effects));
   }
 
-  // Runs a store write on the committer and waits for its commit.
-  asio::awaitable<bool> commit_task(bot::Committer::Task task) {
+  // Hands store changes to the committer and waits for their commit.
+  asio::awaitable<bool> commit(bot::AdapterEffects effects) {
     auto sig = std::make_shared<Signal>(ioc_);
     // Committer callbacks run on the writer thread and may outlive the adapter: they reach the
     // I/O thread only through the runtime's poster.
-    committer_.submit(std::move(task), [post = rt_.poster(), sig](bool ok) {
+    committer_.submit(std::move(effects), [post = rt_.poster(), sig](bool ok) {
       post([sig, ok] {
         sig->ok = ok;
         sig->set = true;
@@ -330,20 +348,19 @@ class MatrixAdapter final : public bot::NetworkAdapter {
 
   asio::awaitable<void> run() {
     {
-      auto r = store_.read();
-      device_id_ = r->meta(kMetaDevice).value_or("");
-      instance_ = r->meta(kMetaInstance).value_or("");
-      cursor_ = r->cursor(kCursor).value_or("");
+      device_id_ = state_.meta(kMetaDevice).value_or("");
+      instance_ = state_.meta(kMetaInstance).value_or("");
+      cursor_ = state_.cursor().value_or("");
       // A configured MATRIX_ACCESS_TOKEN wins; else the token the last login gave, if any.
       if (token_.empty() && !cfg_.password.empty()) {
-        token_ = r->meta(kMetaToken).value_or("");
+        token_ = state_.meta(kMetaToken).value_or("");
         stored_token_ = !token_.empty();
       }
     }
     if (instance_.empty()) {
       std::string inst = random_instance();
-      auto task = meta_task(std::string(kMetaInstance), inst);
-      if (!co_await commit_task(std::move(task))) {
+      auto effects = bot::AdapterEffects::set_meta(std::string(kMetaInstance), inst);
+      if (!co_await commit(std::move(effects))) {
         fail("could not write to the data file");
         co_return;
       }
@@ -381,8 +398,8 @@ class MatrixAdapter final : public bot::NetworkAdapter {
         std::string device = a.body.value("device_id", "");
         if (!device.empty() && device != device_id_) {
           device_id_ = device;
-          auto task = meta_task(std::string(kMetaDevice), device);
-          co_await commit_task(std::move(task));
+          auto effects = bot::AdapterEffects::set_meta(std::string(kMetaDevice), device);
+          co_await commit(std::move(effects));
         }
         spdlog::info("matrix: connected to {} as {} (device {}, {})", base_, me_.user_id,
                      device_id_.empty() ? "unknown" : device_id_,
@@ -532,7 +549,7 @@ class MatrixAdapter final : public bot::NetworkAdapter {
     if (encrypted_.count(room)) return true;
     auto [it, fresh] = checked_rooms_.insert(room);
     if (!fresh) return false;
-    return store_.read()->meta(meta_key("matrix.encrypted:", room)).has_value();
+    return state_.meta(meta_key("matrix.encrypted:", room)).has_value();
   }
 
   // ---- the sync loop ----------------------------------------------------------------------------------
@@ -654,26 +671,7 @@ class MatrixAdapter final : public bot::NetworkAdapter {
     bool effects = !events.empty() || !revokes.empty() || !newly_encrypted.empty();
     auto now = std::chrono::steady_clock::now();
     if (!effects && !initial && now - cursor_saved_ < kCursorFlush) co_return true;
-    auto then = [next, revokes, newly_encrypted](store::Writer& w) {
-      for (const auto& source : revokes)
-        for (auto id : w.seen_kudos(source))
-          if (w.revoke_kudos(id)) spdlog::info("matrix: kudos {} taken back ({} was redacted)", id, source);
-      // Said once per room, ever: the marker commits with the notice.
-      for (const auto& room : newly_encrypted) {
-        std::string key = meta_key("matrix.encrypted:", room);
-        if (w.meta(key)) continue;
-        w.set_meta(key, "announced");
-        core::Reply r;
-        r.audience = core::Audience::channel;
-        r.channel = qualify(room);
-        r.body.push_back(core::Span{
-            "This room is end-to-end encrypted, and Brigade cannot read encrypted messages, so it will not "
-            "answer commands here. Use Brigade in an unencrypted room.",
-            ""});
-        w.enqueue("matrix", r);
-      }
-      w.set_cursor(kCursor, next);
-    };
+    auto then = batch_effects(std::move(revokes), newly_encrypted, next);
     std::size_t n = events.size();
     auto sig = std::make_shared<Signal>(ioc_);
     committer_.submit_batch(
@@ -790,7 +788,7 @@ class MatrixAdapter final : public bot::NetworkAdapter {
   asio::awaitable<std::string> direct_room(std::string user) {
     std::string key = meta_key("matrix.dm:", user);
     if (auto it = direct_.find(user); it != direct_.end()) co_return it->second;
-    if (auto known = store_.read()->meta(key)) {
+    if (auto known = state_.meta(key)) {
       direct_[user] = *known;
       co_return *known;
     }
@@ -800,8 +798,8 @@ class MatrixAdapter final : public bot::NetworkAdapter {
       co_return std::string();
     }
     std::string room = a.body.value("room_id", "");
-    auto task = meta_task(key, room);
-    co_await commit_task(std::move(task));
+    auto effects = bot::AdapterEffects::set_meta(key, room);
+    co_await commit(std::move(effects));
     direct_[user] = room;
     spdlog::info("matrix: opened direct room {} with {}", room, user);
     co_return room;
@@ -828,7 +826,7 @@ class MatrixAdapter final : public bot::NetworkAdapter {
 
   net::AdapterRuntime rt_{"matrix"};
   asio::io_context& ioc_ = rt_.ioc();
-  store::Store& store_;
+  bot::AdapterState state_;  // cursor and matrix.* meta, read only; changes go through committer_
   bot::Committer& committer_;
   AdapterOptions opt_;
   config::MatrixConfig cfg_;
@@ -869,14 +867,14 @@ class MatrixAdapter final : public bot::NetworkAdapter {
 
 }  // namespace
 
-std::unique_ptr<bot::NetworkAdapter> make_adapter(const config::Config& cfg, store::Store& store,
+std::unique_ptr<bot::NetworkAdapter> make_adapter(const config::Config& cfg, bot::AdapterState state,
                                                   bot::Committer& committer, const AdapterOptions& options) {
-  return std::make_unique<MatrixAdapter>(cfg, store, committer, options);
+  return std::make_unique<MatrixAdapter>(cfg, std::move(state), committer, options);
 }
 
-std::unique_ptr<bot::NetworkAdapter> make_adapter(const config::Config& cfg, store::Store& store,
+std::unique_ptr<bot::NetworkAdapter> make_adapter(const config::Config& cfg, bot::AdapterState state,
                                                   bot::Committer& committer) {
-  return make_adapter(cfg, store, committer, AdapterOptions{});
+  return make_adapter(cfg, std::move(state), committer, AdapterOptions{});
 }
 
 }  // namespace brigade::matrix

@@ -17,7 +17,7 @@ struct AdapterOptions {
   std::chrono::milliseconds members_ttl{600000};  // how long a room's joined_members answer is trusted
 };
 
-std::unique_ptr<bot::NetworkAdapter> make_adapter(const config::Config& cfg, store::Store& store,
+std::unique_ptr<bot::NetworkAdapter> make_adapter(const config::Config& cfg, bot::AdapterState state,
                                                   bot::Committer& committer, const AdapterOptions& options);
 
 }  // namespace brigade::matrix

@@ -479,9 +479,7 @@ class SlackAdapter final : public bot::NetworkAdapter {
     if (a.kind == Action::Kind::revoke) {
       std::string source = a.revoke_source;
       committer_.submit(
-          [source](store::Writer& w) {
-            for (auto id : w.seen_kudos(source)) w.revoke_kudos(id);
-          },
+          bot::AdapterEffects::revoke(std::move(source)),
           [this, post = rt_.poster(), conn, envelope_id](bool ok) {
             post([this, conn, envelope_id, ok] { acked(conn, envelope_id, ok); });
           });

@@ -89,7 +89,7 @@ class MatrixAdapterTest : public ::testing::Test {
     committer_ = std::make_unique<bot::Committer>(*store_, rules_, clock_);
     outbox_ = std::make_unique<bot::OutboxSender>(*store_, *committer_, clock_);
     committer_->on_commit([o = outbox_.get()] { o->notify(); });
-    adapter_ = make_adapter(cfg, *store_, *committer_, o);
+    adapter_ = make_adapter(cfg, bot::AdapterState(*store_, "matrix"), *committer_, o);
     outbox_->add(*adapter_);
     outbox_->start();
     adapter_->start();

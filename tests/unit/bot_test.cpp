@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "adapters/console/console_adapter.hpp"
+#include "bot/adapter_state.hpp"
 #include "bot/committer.hpp"
 #include "bot/metrics.hpp"
 #include "bot/outbox_sender.hpp"
@@ -202,6 +203,56 @@ TEST_F(BotTest, BatchCommitsEventsAndCursorTogether) {
   auto r = store_->read();
   EXPECT_EQ(r->kudos_count(), 2u);
   EXPECT_EQ(r->cursor("matrix"), "s72594_4483_1934");
+}
+
+core::Reply note(const std::string& text);
+
+// What an adapter may change, as data: revocations, its meta, a notice said once, its cursor — all in
+// one commit, and the notice never twice however often the same effects come again.
+TEST_F(BotTest, AdapterEffectsCommitTogetherAndNoticesAreSaidOnce) {
+  Committer c(*store_, rules_, clock_);
+  auto given = c.apply(thanks("m1", "alice", "bob"));
+  ASSERT_EQ(given.kudos_ids.size(), 1u);
+  const auto replies_before = store_->read()->outbox_depth();  // the thanks' own replies
+  auto effects = [] {
+    AdapterEffects e = AdapterEffects::revoke("m1");
+    e.meta.emplace_back("matrix.device_id", "DEV1");
+    AdapterEffects::Notice n;
+    n.once_key = "matrix.encrypted:!room";
+    n.adapter = "console";
+    n.reply = note("this room is encrypted");
+    e.notices.push_back(n);
+    e.cursor.emplace("matrix", "s1");
+    return e;
+  };
+  for (int round = 0; round < 2; ++round) {
+    std::promise<bool> done;
+    c.submit(effects(), [&](bool ok) { done.set_value(ok); });
+    ASSERT_TRUE(done.get_future().get());
+  }
+  auto r = store_->read();
+  EXPECT_TRUE(r->kudos(given.kudos_ids[0])->revoked);
+  EXPECT_EQ(r->meta("matrix.device_id"), "DEV1");
+  EXPECT_EQ(r->meta("matrix.encrypted:!room"), "announced");
+  EXPECT_EQ(r->cursor("matrix"), "s1");
+  EXPECT_EQ(r->outbox_depth(), replies_before + 1) << "the notice was queued more than once";
+}
+
+// An adapter reads its own cursor and meta keys, and nothing else.
+TEST_F(BotTest, AdapterStateReadsOnlyTheAdaptersOwnKeys) {
+  Committer c(*store_, rules_, clock_);
+  std::promise<bool> done;
+  auto e = AdapterEffects::set_meta("matrix.txn_instance", "abc");
+  e.meta.emplace_back("slack.secret", "x");
+  e.cursor.emplace("matrix", "s9");
+  c.submit(std::move(e), [&](bool ok) { done.set_value(ok); });
+  ASSERT_TRUE(done.get_future().get());
+  AdapterState state(*store_, "matrix");
+  EXPECT_EQ(state.meta("matrix.txn_instance"), "abc");
+  EXPECT_EQ(state.cursor(), "s9");
+  EXPECT_THROW(state.meta("slack.secret"), std::logic_error);
+  EXPECT_THROW(state.meta("matrixx.key"), std::logic_error);
+  EXPECT_THROW(state.meta("store.schema_version"), std::logic_error);
 }
 
 TEST_F(BotTest, SubmitAfterStopIsRefused) {

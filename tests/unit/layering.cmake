@@ -7,3 +7,7 @@ add_test(NAME layering_store_interface_hides_lmdb
 # The folder graph: no folder includes one above it (tests/unit/include_graph.txt, written once).
 add_test(NAME layering_include_graph
          COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/include_graph_test.sh ${PROJECT_SOURCE_DIR})
+# Adapters reach the store only through bot::AdapterState (reads) and AdapterEffects on the
+# committer (changes): no store::Store, Reader or Writer, and no raw committer tasks.
+add_test(NAME layering_adapters_never_hold_the_store
+         COMMAND sh -c "! grep -rnE 'store::(Store|Reader|Writer)\\b|Committer::Task|#include \"store/' ${PROJECT_SOURCE_DIR}/adapters")
