@@ -30,6 +30,7 @@
 #include "adapters/net/redact.hpp"
 #include "adapters/net/tls_context.hpp"
 #include "adapters/net/url.hpp"
+#include "adapters/net/wakeup.hpp"
 #include "bot/metrics.hpp"
 
 namespace brigade::matrix {
@@ -254,7 +255,7 @@ class MatrixAdapter final : public bot::NetworkAdapter {
 
   // After M_UNKNOWN_TOKEN. True when a fresh token is in place (perhaps renewed by another caller).
   asio::awaitable<bool> renew_session(std::uint64_t seen_generation, const Answer& why) {
-    while (logging_in_) co_await sleep(milliseconds(20));
+    while (logging_in_) co_await changed_.wait();  // another caller's login; it notifies at its end
     if (token_generation_ != seen_generation) co_return true;
     if (cfg_.password.empty()) {
       spdlog::error(
@@ -313,6 +314,7 @@ class MatrixAdapter final : public bot::NetworkAdapter {
       break;
     }
     logging_in_ = false;
+    changed_.notify();
     co_return ok;
   }
 
@@ -687,6 +689,7 @@ class MatrixAdapter final : public bot::NetworkAdapter {
     batch_inflight_ = true;
     while (!sig->set) co_await sig->timer.async_wait(kTuple);
     batch_inflight_ = false;
+    changed_.notify();
     if (sig->ok) cursor_saved_ = now;
     if (sig->ok && n > 0)
       bot::Metrics::global().ack_seconds(
@@ -741,6 +744,7 @@ class MatrixAdapter final : public bot::NetworkAdapter {
         ++sending_;
         d = co_await send_one(target, o.item);
         --sending_;
+        changed_.notify();
         if (d.status != bot::Delivery::Status::retry || stopping_) break;
         if (d.retry_after_ms > 0) {
           hold_until_ = std::max(hold_until_, now_ms() + d.retry_after_ms);
@@ -815,7 +819,7 @@ class MatrixAdapter final : public bot::NetworkAdapter {
     // would post it again after the restart. (Should the server answer after the deadline, the
     // retry goes out on the same stored token and txnId, which the server deduplicates.)
     while ((batch_inflight_ || sending_ > 0) && std::chrono::steady_clock::now() < deadline)
-      co_await sleep(milliseconds(10));
+      co_await changed_.wait_until(deadline);
     if (sending_ > 0)
       spdlog::warn("matrix: stopping with {} send(s) unanswered; they are retried on the next start",
                    sending_);
@@ -863,6 +867,8 @@ class MatrixAdapter final : public bot::NetworkAdapter {
   std::map<std::string, std::string> aliases_;  // #alias → room id
   core::Millis hold_until_ = 0;                 // no sends before this (the server's rate limit is per user)
   int sending_ = 0;                             // sends on the wire
+  // Wakes whoever waits for a login, a batch commit or a send to finish (shutdown, renewals).
+  net::Wakeup changed_;
 };
 
 }  // namespace

@@ -23,6 +23,7 @@
 #include "adapters/net/redact.hpp"
 #include "adapters/net/tls_context.hpp"
 #include "adapters/net/url.hpp"
+#include "adapters/net/wakeup.hpp"
 #include "adapters/net/ws_session.hpp"
 #include "adapters/slack/directory.hpp"
 #include "adapters/slack/frame.hpp"
@@ -337,6 +338,7 @@ class SlackAdapter final : public bot::NetworkAdapter {
     }
     conn->dead = true;
     std::erase(conns_, conn);
+    changed_.notify();
     if (conn == active_) {
       active_.reset();
       if (!stopping_ && !connecting_) {
@@ -434,7 +436,9 @@ class SlackAdapter final : public bot::NetworkAdapter {
                          conn->id, conn->inflight);
           break;
         }
-        co_await sleep(milliseconds(20));
+        // An ack or the socket's end wakes this; with nothing unacked, so does the quiet time.
+        auto next = conn->inflight > 0 ? until : std::min(until, conn->last_frame + opt_.drain_quiet);
+        co_await changed_.wait_until(next);
       }
       spdlog::info("slack: closing drained connection {}", conn->id);
       conn->ws->close();
@@ -452,6 +456,7 @@ class SlackAdapter final : public bot::NetworkAdapter {
     }
     --conn->inflight;
     --inflight_total_;
+    changed_.notify();
   }
 
   // ---- envelopes → commits → acks --------------------------------------------------------------
@@ -586,6 +591,7 @@ class SlackAdapter final : public bot::NetworkAdapter {
       r = co_await api_.call("chat.postMessage", args, bot_token_, true);
     }
     --posting_;
+    changed_.notify();
     auto d = classify(r.answer);
     if (d.status == bot::Delivery::Status::retry && d.retry_after_ms > 0)
       pacer_.hold(channel, now_ms() + d.retry_after_ms);
@@ -604,12 +610,12 @@ class SlackAdapter final : public bot::NetworkAdapter {
     // wire get their answer recorded: handed back unsent, a post that went through would be posted
     // again after the restart (Slack has no idempotency key for chat.post*).
     while ((inflight_total_ > 0 || posting_ > 0) && std::chrono::steady_clock::now() < deadline)
-      co_await sleep(milliseconds(10));
+      co_await changed_.wait_until(deadline);
     if (posting_ > 0)
       spdlog::warn("slack: stopping with {} post(s) unanswered; they may be posted again on the next start",
                    posting_);
     for (auto& c : conns_) c->ws->close();
-    while (!conns_.empty() && std::chrono::steady_clock::now() < deadline) co_await sleep(milliseconds(10));
+    while (!conns_.empty() && std::chrono::steady_clock::now() < deadline) co_await changed_.wait_until(deadline);
     for (auto& c : conns_) c->ws->abort();
   }
 
@@ -623,6 +629,8 @@ class SlackAdapter final : public bot::NetworkAdapter {
   WebApi api_;
   WebApi lookup_api_;  // users.info & co. on the ack path: a short timeout keeps acks inside 3 s
   asio::steady_timer wake_;
+  // Wakes the drain and shutdown waits: an envelope acked, a post answered, a connection gone.
+  net::Wakeup changed_;
   net::Backoff backoff_;
   ChannelPacer pacer_;
   Directory dir_;

@@ -11,3 +11,6 @@ add_test(NAME layering_include_graph
 # committer (changes): no store::Store, Reader or Writer, and no raw committer tasks.
 add_test(NAME layering_adapters_never_hold_the_store
          COMMAND sh -c "! grep -rnE 'store::(Store|Reader|Writer)\\b|Committer::Task|#include \"store/' ${PROJECT_SOURCE_DIR}/adapters")
+# Adapters wait for what they wait for (net::Wakeup, timers), never in fixed polling sleeps.
+add_test(NAME layering_adapters_do_not_poll
+         COMMAND sh -c "! grep -rnE 'sleep\\((std::chrono::)?milliseconds\\([0-9]+\\)\\)|sleep_for' ${PROJECT_SOURCE_DIR}/adapters")
