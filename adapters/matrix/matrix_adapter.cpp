@@ -229,6 +229,11 @@ class MatrixAdapter final : public bot::NetworkAdapter {
     co_await t.async_wait(kTuple);
   }
 
+  asio::awaitable<void> sleep_until(std::chrono::steady_clock::time_point at) {
+    asio::steady_timer t(ioc_, at);
+    co_await t.async_wait(kTuple);
+  }
+
   // ---- HTTP ----------------------------------------------------------------------------------------
 
   // One Client-Server API call. A rejected token is handled here: with a password the adapter
@@ -739,7 +744,7 @@ class MatrixAdapter final : public bot::NetworkAdapter {
       bot::Delivery d;
       net::Backoff backoff(opt_.backoff_base, opt_.backoff_cap);
       for (int failures = 0;;) {
-        if (auto wait = hold_until_ - now_ms(); wait > 0) co_await sleep(milliseconds(wait));
+        if (hold_until_ > std::chrono::steady_clock::now()) co_await sleep_until(hold_until_);
         if (stopping_) co_return;  // not sent: shutdown() gives it back to the outbox
         ++sending_;
         d = co_await send_one(target, o.item);
@@ -747,7 +752,7 @@ class MatrixAdapter final : public bot::NetworkAdapter {
         changed_.notify();
         if (d.status != bot::Delivery::Status::retry || stopping_) break;
         if (d.retry_after_ms > 0) {
-          hold_until_ = std::max(hold_until_, now_ms() + d.retry_after_ms);
+          hold_until_ = std::max(hold_until_, std::chrono::steady_clock::now() + milliseconds(d.retry_after_ms));
           spdlog::info("matrix: rate-limited; reply {} to {} goes again in {} ms, as the server asked",
                        o.item.seq, target, d.retry_after_ms);
           continue;
@@ -865,7 +870,9 @@ class MatrixAdapter final : public bot::NetworkAdapter {
   std::map<std::string, std::pair<bool, std::chrono::steady_clock::time_point>> accounts_;  // exists?, when
   std::map<std::string, std::string> direct_;   // user → direct room
   std::map<std::string, std::string> aliases_;  // #alias → room id
-  core::Millis hold_until_ = 0;                 // no sends before this (the server's rate limit is per user)
+  // No sends before this (the server's rate limit is per user). A steady time point, not wall-clock
+  // milliseconds: truncated to whole milliseconds, a wait once ended up to 1 ms before the server said.
+  std::chrono::steady_clock::time_point hold_until_{};
   int sending_ = 0;                             // sends on the wire
   // Wakes whoever waits for a login, a batch commit or a send to finish (shutdown, renewals).
   net::Wakeup changed_;
