@@ -1,0 +1,277 @@
+// The configuration file: where it is, parsing it, unknown keys, and applying every table to the
+// Config (typed reads with one-line errors).
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "config/loader.hpp"
+#include "core/calendar.hpp"
+
+namespace brigade::config::detail {
+
+std::string type_name(const toml::node& n) {
+  switch (n.type()) {
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a number with a fraction";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::date:
+      return "a date";
+    case toml::node_type::time:
+      return "a time";
+    case toml::node_type::date_time:
+      return "a date-time";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::table:
+      return "a table";
+    default:
+      return "nothing";
+  }
+}
+
+std::string as_string(const toml::node& n, const std::string& key) {
+  if (!n.is_string()) fail(key, "expected a string, got " + type_name(n));
+  return n.as_string()->get();
+}
+
+std::int64_t as_integer(const toml::node& n, const std::string& key) {
+  if (!n.is_integer()) fail(key, "expected an integer, got " + type_name(n));
+  return n.as_integer()->get();
+}
+
+bool as_bool(const toml::node& n, const std::string& key) {
+  if (!n.is_boolean()) fail(key, "expected true or false, got " + type_name(n));
+  return n.as_boolean()->get();
+}
+
+std::vector<std::string> as_string_array(const toml::node& n, const std::string& key) {
+  if (!n.is_array()) fail(key, "expected an array of strings, got " + type_name(n));
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  for (const auto& item : *n.as_array()) {
+    if (!item.is_string())
+      fail(key + "[" + std::to_string(i) + "]", "expected a string, got " + type_name(item));
+    out.push_back(item.as_string()->get());
+    ++i;
+  }
+  return out;
+}
+
+// The file to read and the key naming where its path came from ("" for the implicit default).
+std::optional<std::pair<fs::path, std::string>> Loader::resolve_file(
+    std::optional<fs::path> explicit_file) const {
+  if (explicit_file && !explicit_file->empty()) return std::pair{*explicit_file, std::string("--config")};
+  if (auto v = env("BRIGADE_CONFIG")) return std::pair{fs::path(*v), std::string("BRIGADE_CONFIG")};
+  fs::path def = "config/brigade.toml";
+  std::error_code ec;
+  if (fs::exists(def, ec)) return std::pair{def, std::string()};
+  return std::nullopt;
+}
+
+toml::table Loader::parse_file(const fs::path& path, const std::string& origin) {
+  const std::string key = origin.empty() ? path.string() : origin;
+  std::error_code ec;
+  auto st = fs::status(path, ec);
+  // Not readable is not the same as not there: with DynamicUser=yes a root-only /etc/brigade is
+  // the usual cause, and "file not found" would send the admin looking in the wrong place.
+  if (ec && ec != std::errc::no_such_file_or_directory && ec != std::errc::not_a_directory)
+    fail(key, "cannot read " + quote(path.string()) + ": " + ec.message());
+  if (!fs::exists(st)) fail(key, "file not found: " + quote(path.string()));
+  if (fs::is_directory(st)) fail(key, quote(path.string()) + " is a directory, not a file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail(key, "cannot read " + quote(path.string()) + ": " + std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) fail(key, "cannot read " + quote(path.string()));
+  try {
+    return toml::parse(text.str(), path.string());
+  } catch (const toml::parse_error& e) {
+    const auto& where = e.source().begin;
+    fail(path.string() + ":" + std::to_string(where.line) + ":" + std::to_string(where.column),
+         std::string(e.description()));
+  }
+}
+
+// Rejects secrets and unknown keys before reading any value, so a typo is never silently ignored.
+void Loader::check_keys(const toml::table& t, const TableSchema& table) {
+  for (const auto& [k, node] : t) {
+    std::string key = dotted(table.name, k.str());
+    if (auto s = secret_keys().find(key); s != secret_keys().end())
+      fail(key, "secrets may only come from the environment (" + s->second + " or " + s->second + "_FILE)");
+    if (table.name.empty() && find_table(k.str())) {
+      if (!node.is_table()) fail(key, "expected a table ([" + key + "]), got " + type_name(node));
+      check_keys(*node.as_table(), *find_table(k.str()));
+      continue;
+    }
+    if (std::find(table.keys.begin(), table.keys.end(), k.str()) == table.keys.end())
+      fail(key, "unknown key" + unknown_key_hint(table, k.str()));
+  }
+}
+
+void Loader::apply_file(const toml::table& root, const std::pair<fs::path, std::string>&) {
+  check_keys(root, schema().front());
+  auto get = [&](std::string_view table, std::string_view key) -> const toml::node* {
+    const toml::table* t = &root;
+    if (!table.empty()) {
+      const toml::node* tn = root.get(table);
+      if (!tn) return nullptr;
+      t = tn->as_table();
+    }
+    return t->get(key);
+  };
+
+  if (auto n = get("", "data_dir")) c_.data_dir = check_data_dir(as_string(*n, "data_dir"), "data_dir");
+  if (auto n = get("", "timezone")) c_.timezone = check_timezone(as_string(*n, "timezone"), "timezone");
+  if (auto n = get("", "week_start"))
+    c_.week_start = parse_weekday(as_string(*n, "week_start"), "week_start");
+  if (auto n = get("", "log_level")) c_.log_level = check_log_level(as_string(*n, "log_level"), "log_level");
+  if (auto n = get("", "ca_file")) c_.ca_file = check_ca_file(as_string(*n, "ca_file"), "ca_file");
+
+  auto& r = c_.rules;
+  if (auto n = get("kudos", "daily_quota"))
+    r.daily_quota = static_cast<std::uint32_t>(
+        in_range(as_integer(*n, "kudos.daily_quota"), 0, 1000, "kudos.daily_quota"));
+  if (auto n = get("kudos", "max_recipients"))
+    r.max_recipients = static_cast<std::size_t>(
+        in_range(as_integer(*n, "kudos.max_recipients"), 1, 50, "kudos.max_recipients"));
+  if (auto n = get("kudos", "max_reason_length"))
+    r.max_reason_length = static_cast<std::size_t>(
+        in_range(as_integer(*n, "kudos.max_reason_length"), 1, 4000, "kudos.max_reason_length"));
+  if (auto n = get("kudos", "values")) {
+    r.values.clear();
+    for (const auto& raw : as_string_array(*n, "kudos.values")) {
+      std::string v = normalise_value(raw, "kudos.values");
+      if (std::find(r.values.begin(), r.values.end(), v) != r.values.end())
+        fail("kudos.values", quote(v) + " is listed twice");
+      r.values.push_back(std::move(v));
+    }
+  }
+  if (auto n = get("kudos", "values_required")) r.values_required = as_bool(*n, "kudos.values_required");
+
+  for (std::string_view role : {"managers", "admins"}) {
+    std::string key = dotted("roles", role);
+    auto n = get("roles", role);
+    if (!n) continue;
+    auto ids = as_string_array(*n, key);
+    for (const auto& id : ids)
+      if (!valid_qualified_user(id))
+        fail(key, quote(id) +
+                      " is not a qualified user id (slack:TEAM:USER, matrix:@user:server or console:NAME)");
+    (role == "managers" ? r.managers : r.admins) = std::move(ids);
+  }
+
+  if (auto n = get("wins", "slack")) {
+    auto v = as_string(*n, "wins.slack");
+    if (!v.empty()) {
+      check_no_space(v, "wins.slack", "a Slack channel id such as C0123WINS");
+      r.wins_channel["slack"] = v;
+    }
+  }
+  if (auto n = get("wins", "matrix")) {
+    auto v = as_string(*n, "wins.matrix");
+    if (!v.empty()) {
+      if (!valid_matrix_room(v))
+        fail("wins.matrix", quote(v) + " is not a Matrix room id or alias (!room:server or #alias:server)");
+      r.wins_channel["matrix"] = v;
+    }
+  }
+  if (auto n = get("wins", "console")) {
+    auto v = as_string(*n, "wins.console");
+    if (!v.empty()) {
+      check_no_space(v, "wins.console", "a console channel name");
+      r.wins_channel["console"] = v;
+    }
+  }
+
+  if (auto n = get("http", "addr")) c_.http.addr = check_http_addr(as_string(*n, "http.addr"), "http.addr");
+  if (get("http", "addr")) http_addr_key_ = "http.addr";
+
+  if (auto n = get("slack", "api_url")) set_slack_api_url(as_string(*n, "slack.api_url"), "slack.api_url");
+  if (auto n = get("slack", "reaction")) {
+    std::string v(core::trim(as_string(*n, "slack.reaction")));
+    if (v.size() >= 2 && v.front() == ':' && v.back() == ':') v = v.substr(1, v.size() - 2);
+    check_no_space(v, "slack.reaction", "an emoji name such as raised_hands");
+    if (v.find(':') != std::string::npos) fail("slack.reaction", quote(v) + " is not an emoji name");
+    c_.slack.reaction = v;
+  }
+
+  auto& m = c_.matrix;
+  if (auto n = get("matrix", "homeserver"))
+    set_homeserver(as_string(*n, "matrix.homeserver"), "matrix.homeserver");
+  if (auto n = get("matrix", "user_id")) set_user_id(as_string(*n, "matrix.user_id"), "matrix.user_id");
+  if (auto n = get("matrix", "device_name")) {
+    std::string v(core::trim(as_string(*n, "matrix.device_name")));
+    if (v.empty() || has_control(v)) fail("matrix.device_name", "expected a non-empty name on one line");
+    m.device_name = v;
+  }
+  if (auto n = get("matrix", "reaction")) {
+    std::string v(core::trim(as_string(*n, "matrix.reaction")));
+    if (v.empty() || has_control(v) || v.size() > 64)
+      fail("matrix.reaction", "expected a short non-empty reaction key");
+    m.reaction = v;
+  }
+  if (auto n = get("matrix", "private_replies")) {
+    std::string v(core::trim(as_string(*n, "matrix.private_replies")));
+    if (v != "reply" && v != "direct")
+      fail("matrix.private_replies", quote(v) + " is not \"reply\" or \"direct\"");
+    m.private_replies = v;
+  }
+  if (auto n = get("matrix", "autojoin_servers")) {
+    m.autojoin_servers = as_string_array(*n, "matrix.autojoin_servers");
+    for (const auto& s : m.autojoin_servers) {
+      check_no_space(s, "matrix.autojoin_servers", "a server name such as example.org");
+      if (s.find("://") != std::string::npos || s.find('/') != std::string::npos)
+        fail("matrix.autojoin_servers", quote(s) + " is a URL; expected a server name such as example.org");
+    }
+  }
+  if (auto n = get("matrix", "autojoin_rooms")) {
+    m.autojoin_rooms = as_string_array(*n, "matrix.autojoin_rooms");
+    for (const auto& s : m.autojoin_rooms)
+      if (!valid_matrix_room(s))
+        fail("matrix.autojoin_rooms",
+             quote(s) + " is not a Matrix room id or alias (!room:server or #alias:server)");
+  }
+
+  auto& con = c_.console;
+  if (auto n = get("console", "user")) {
+    con.user = as_string(*n, "console.user");
+    check_no_space(con.user, "console.user", "a console user name");
+  }
+  if (auto n = get("console", "channel")) {
+    con.channel = as_string(*n, "console.channel");
+    check_no_space(con.channel, "console.channel", "a console channel name");
+  }
+  if (auto n = get("console", "bots")) {
+    con.bots = as_string_array(*n, "console.bots");
+    for (const auto& b : con.bots) check_no_space(b, "console.bots", "a console user name");
+  }
+
+  auto& d = c_.digest;
+  if (auto n = get("digest", "enabled")) d.enabled = as_bool(*n, "digest.enabled");
+  if (auto n = get("digest", "day"))
+    d.day = kWeekdays[static_cast<std::size_t>(parse_weekday(as_string(*n, "digest.day"), "digest.day"))];
+  if (auto n = get("digest", "time")) d.time = check_clock_time(as_string(*n, "digest.time"), "digest.time");
+  if (auto n = get("digest", "channels")) {
+    d.channels = as_string_array(*n, "digest.channels");
+    for (const auto& ch : d.channels) {
+      bool qualified = (ch.rfind("slack:", 0) == 0 && ch.size() > 6) ||
+                       (ch.rfind("matrix:", 0) == 0 && ch.size() > 7) ||
+                       (ch.rfind("console:", 0) == 0 && ch.size() > 8);
+      if (!qualified || has_space_or_control(ch))
+        fail("digest.channels",
+             quote(ch) +
+                 " is not a qualified channel (slack:TEAM:CHANNEL, matrix:!room:server or console:NAME)");
+    }
+  }
+}
+
+}  // namespace brigade::config::detail
