@@ -20,8 +20,8 @@ struct AdapterEffects {
     core::Reply reply;
   };
 
-  std::vector<std::string> revoke_sources;                 // take back what these sources recorded
-  std::vector<std::pair<std::string, std::string>> meta;   // the adapter's own meta keys
+  std::vector<std::string> revoke_sources;                // take back what these sources recorded
+  std::vector<std::pair<std::string, std::string>> meta;  // the adapter's own meta keys
   std::vector<Notice> notices;
   std::optional<std::pair<std::string, std::string>> cursor;  // adapter name → resume token
 

@@ -8,7 +8,8 @@
 
 namespace brigade::bot {
 
-AdapterState::AdapterState(store::Store& store, std::string owner) : store_(&store), owner_(std::move(owner)) {}
+AdapterState::AdapterState(store::Store& store, std::string owner)
+    : store_(&store), owner_(std::move(owner)) {}
 
 std::optional<std::string> AdapterState::meta(std::string_view key) const {
   if (key.size() <= owner_.size() + 1 || key.substr(0, owner_.size()) != owner_ || key[owner_.size()] != '.')

@@ -24,10 +24,13 @@ TEST(Wakeup, NotifyWakesEveryWaiterBeforeItsDeadline) {
   int woken = 0;
   const auto deadline = Clock::now() + 30s;
   for (int i = 0; i < 3; ++i)
-    asio::co_spawn(ioc, [&]() -> asio::awaitable<void> {
-      co_await w.wait_until(deadline);
-      ++woken;
-    }, asio::detached);
+    asio::co_spawn(
+        ioc,
+        [&]() -> asio::awaitable<void> {
+          co_await w.wait_until(deadline);
+          ++woken;
+        },
+        asio::detached);
   asio::post(ioc, [&] { w.notify(); });
   const auto started = Clock::now();
   ioc.run_for(10s);
@@ -39,10 +42,13 @@ TEST(Wakeup, ADeadlineEndsTheWaitWithoutANotify) {
   asio::io_context ioc;
   Wakeup w;
   bool done = false;
-  asio::co_spawn(ioc, [&]() -> asio::awaitable<void> {
-    co_await w.wait_until(Clock::now() + 20ms);
-    done = true;
-  }, asio::detached);
+  asio::co_spawn(
+      ioc,
+      [&]() -> asio::awaitable<void> {
+        co_await w.wait_until(Clock::now() + 20ms);
+        done = true;
+      },
+      asio::detached);
   ioc.run_for(10s);
   EXPECT_TRUE(done);
 }
@@ -54,10 +60,13 @@ TEST(Wakeup, ANotifyBeforeTheWaitDoesNotEndIt) {
   w.notify();
   bool done = false;
   const auto started = Clock::now();
-  asio::co_spawn(ioc, [&]() -> asio::awaitable<void> {
-    co_await w.wait_until(Clock::now() + 50ms);
-    done = true;
-  }, asio::detached);
+  asio::co_spawn(
+      ioc,
+      [&]() -> asio::awaitable<void> {
+        co_await w.wait_until(Clock::now() + 50ms);
+        done = true;
+      },
+      asio::detached);
   ioc.run_for(10s);
   EXPECT_TRUE(done);
   EXPECT_GE(Clock::now() - started, 50ms);
