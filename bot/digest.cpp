@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <future>
 #include <set>
 
@@ -23,11 +24,18 @@ int weekday_index(std::string_view name) {
   return 5;  // friday: config::load only lets valid names through
 }
 
+// "HH:MM" (config::load checks the form) → minutes after midnight; 16:00 if it is not that.
 int minute_of_day(std::string_view hhmm) {
   auto colon = hhmm.find(':');
-  if (colon == std::string_view::npos) return 16 * 60;
-  return std::atoi(std::string(hhmm.substr(0, colon)).c_str()) * 60 +
-         std::atoi(std::string(hhmm.substr(colon + 1)).c_str());
+  int h = 0, m = 0;
+  auto number = [](std::string_view s, int& out, int max) {
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    return ec == std::errc{} && p == s.data() + s.size() && out >= 0 && out <= max;
+  };
+  if (colon == std::string_view::npos || !number(hhmm.substr(0, colon), h, 23) ||
+      !number(hhmm.substr(colon + 1), m, 59))
+    return 16 * 60;
+  return h * 60 + m;
 }
 
 std::string display(store::Reader& r, const std::string& id) {

@@ -10,18 +10,20 @@ namespace brigade::slack {
 // The longest Retry-After honoured (a day); more is capped, so now + wait never overflows.
 constexpr long kMaxRetryAfterSecs = 24L * 3600;
 
+std::int64_t retry_after_ms(std::string_view header) {
+  long secs = 1;
+  if (!header.empty()) {
+    long v = 0;
+    auto [p, ec] = std::from_chars(header.data(), header.data() + header.size(), v);
+    if (ec == std::errc{} && v >= 0) secs = std::clamp(v, 1L, kMaxRetryAfterSecs);
+    if (ec == std::errc::result_out_of_range && header.front() != '-') secs = kMaxRetryAfterSecs;
+  }
+  return std::int64_t{secs} * 1000;
+}
+
 bot::Delivery classify(const ApiAnswer& a) {
   if (a.http_status == 0) return bot::Delivery::retry(a.error.empty() ? "no answer" : a.error);
-  if (a.http_status == 429) {
-    long secs = 1;
-    if (!a.retry_after.empty()) {
-      long v = 0;
-      auto [p, ec] = std::from_chars(a.retry_after.data(), a.retry_after.data() + a.retry_after.size(), v);
-      if (ec == std::errc{} && v >= 0) secs = std::clamp(v, 1L, kMaxRetryAfterSecs);
-      if (ec == std::errc::result_out_of_range && a.retry_after.front() != '-') secs = kMaxRetryAfterSecs;
-    }
-    return bot::Delivery::retry("ratelimited", secs * 1000);
-  }
+  if (a.http_status == 429) return bot::Delivery::retry("ratelimited", retry_after_ms(a.retry_after));
   if (a.http_status >= 500) return bot::Delivery::retry("HTTP " + std::to_string(a.http_status));
   if (a.ok) return bot::Delivery::sent();
   static constexpr std::array<std::string_view, 8> kTransient = {

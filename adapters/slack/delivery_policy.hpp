@@ -1,6 +1,7 @@
 // Web API answer → outbox decision (sent / retry after / drop), and per-channel posting pace.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
@@ -15,6 +16,10 @@ struct ApiAnswer {
   std::string error;        // the body's "error", or the transport error
   std::string retry_after;  // the Retry-After header, seconds
 };
+
+// A Retry-After header (seconds) in milliseconds, for every caller: 1 s when missing, malformed,
+// zero or negative; at most a day (so now + wait never overflows, whatever the header says).
+std::int64_t retry_after_ms(std::string_view header);
 
 // 429 → retry after Retry-After (1 s when missing, at most a day); transport failures, 5xx and transient
 // Slack errors → retry with the outbox's backoff; everything else (channel_not_found, not_in_channel,

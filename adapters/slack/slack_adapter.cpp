@@ -227,7 +227,7 @@ class SlackAdapter final : public bot::NetworkAdapter {
       if (!cursor.empty()) args["cursor"] = cursor;
       auto r = co_await api_.call("users.list", args, bot_token_);
       if (r.answer.http_status == 429) {
-        co_await sleep(milliseconds(1000 * std::max(1, std::atoi(r.answer.retry_after.c_str()))));
+        co_await sleep(milliseconds(retry_after_ms(r.answer.retry_after)));
         continue;  // same cursor
       }
       if (!r.answer.ok) {
@@ -260,7 +260,7 @@ class SlackAdapter final : public bot::NetworkAdapter {
       }
       spdlog::warn("slack: apps.connections.open failed: {}", net::redact(r.answer.error));
       if (r.answer.http_status == 429)
-        next_delay_floor_ = milliseconds(1000 * std::max(1, std::atoi(r.answer.retry_after.c_str())));
+        next_delay_floor_ = milliseconds(retry_after_ms(r.answer.retry_after));
       co_return nullptr;
     }
     std::string url = r.body.value("url", "");

@@ -267,6 +267,17 @@ TEST(SlackDelivery, RetryAfterIsCappedAtADay) {
   EXPECT_EQ(classify({429, false, "ratelimited", "0"}).retry_after_ms, 1000);
 }
 
+// Every caller reads Retry-After through one parser: the users.list and apps.connections.open
+// waits once used std::atoi, undefined beyond an int and multiplied by 1000 unchecked.
+TEST(SlackDelivery, RetryAfterHasOneParserForEveryCaller) {
+  EXPECT_EQ(retry_after_ms("5"), 5000);
+  EXPECT_EQ(retry_after_ms(""), 1000);
+  EXPECT_EQ(retry_after_ms("soon"), 1000);
+  EXPECT_EQ(retry_after_ms("-3"), 1000);
+  EXPECT_EQ(retry_after_ms("99999999999"), 86'400'000);
+  EXPECT_EQ(retry_after_ms("99999999999999999999999"), 86'400'000);
+}
+
 TEST(SlackDelivery, PacerSpacesMessagesPerChannel) {
   ChannelPacer p(1000);
   EXPECT_EQ(p.reserve("C1", 5000), 5000);

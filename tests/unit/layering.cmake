@@ -14,3 +14,7 @@ add_test(NAME layering_adapters_never_hold_the_store
 # Adapters wait for what they wait for (net::Wakeup, timers), never in fixed polling sleeps.
 add_test(NAME layering_adapters_do_not_poll
          COMMAND sh -c "! grep -rnE 'sleep\\((std::chrono::)?milliseconds\\([0-9]+\\)\\)|sleep_for' ${PROJECT_SOURCE_DIR}/adapters")
+# Numbers from outside are parsed with a checked parser (std::from_chars and a range), never with
+# the atoi family, whose out-of-range result is undefined.
+add_test(NAME layering_no_unchecked_number_parsing
+         COMMAND sh -c "! grep -rnE '(^|[^_a-z])(std::)?ato(i|l|ll)\\(' ${PROJECT_SOURCE_DIR}/core ${PROJECT_SOURCE_DIR}/store ${PROJECT_SOURCE_DIR}/commands ${PROJECT_SOURCE_DIR}/config ${PROJECT_SOURCE_DIR}/bot ${PROJECT_SOURCE_DIR}/adapters ${PROJECT_SOURCE_DIR}/web ${PROJECT_SOURCE_DIR}/app")
