@@ -9,6 +9,23 @@
 
 namespace brigade::bot {
 
+namespace {
+
+// What an admin can do about a failed commit, by the kind of failure.
+const char* advice(store::StoreError::Code code) {
+  switch (code) {
+    case store::StoreError::Code::full:
+      return " — the data file reached its size limit: nothing new is recorded until it has room "
+             "again; replies already queued still go out";
+    case store::StoreError::Code::damaged:
+      return " — the data file is damaged: stop the bot and restore it from a backup";
+    default:
+      return "";
+  }
+}
+
+}  // namespace
+
 Committer::Committer(store::Store& store, const commands::Rules& rules, const core::Clock& clock,
                      std::size_t max_group)
     : store_(store), rules_(rules), clock_(clock), max_group_(max_group) {
@@ -205,6 +222,8 @@ void Committer::apply_group(std::vector<Job>& group) {
     }
     txn->commit();
     committed = true;
+  } catch (const store::StoreError& e) {
+    spdlog::error("commit of {} writes failed: {}{}", group.size(), e.what(), advice(e.code()));
   } catch (const std::exception& e) {
     spdlog::error("commit of {} writes failed: {}", group.size(), e.what());
   }

@@ -4,7 +4,8 @@
 namespace brigade::store::codec {
 
 void corrupt(std::string_view what, std::string_view why) {
-  throw StoreError("corrupt " + std::string(what) + " in the store: " + std::string(why));
+  throw StoreError("corrupt " + std::string(what) + " in the store: " + std::string(why),
+                   StoreError::Code::damaged);
 }
 
 std::uint32_t read32(std::string_view bytes, std::string_view what) {

@@ -50,9 +50,10 @@ std::string seen_key(std::string_view source) {
 }
 
 void check_key(std::string_view key, const char* what) {
-  if (key.empty()) throw StoreError(std::string(what) + " must not be empty");
+  if (key.empty()) throw StoreError(std::string(what) + " must not be empty", StoreError::Code::invalid);
   if (key.size() > kMaxIdBytes)
-    throw StoreError(std::string(what) + " is longer than " + std::to_string(kMaxIdBytes) + " bytes");
+    throw StoreError(std::string(what) + " is longer than " + std::to_string(kMaxIdBytes) + " bytes",
+                     StoreError::Code::invalid);
 }
 
 bool iequal(std::string_view a, std::string_view b) {
@@ -107,7 +108,7 @@ MDB_cursor* Ledger::cursor_of(Db d) {
 }
 
 void Ledger::need_write(const char* op) const {
-  if (!writable_) throw StoreError(std::string(op) + " needs a write transaction");
+  if (!writable_) throw StoreError(std::string(op) + " needs a write transaction", StoreError::Code::misuse);
 }
 
 // ---- ids and names -----------------------------------------------------------------------------
@@ -127,7 +128,7 @@ std::uint32_t Ledger::intern(std::string_view id) {
   MDB_val k, d;
   std::uint32_t last = 0;
   if (c.get(k, d, MDB_LAST)) last = codec::read32(view(k), "name key");
-  if (last == 0xffff'ffffu) throw StoreError("too many distinct users and channels");
+  if (last == 0xffff'ffffu) throw StoreError("too many distinct users and channels", StoreError::Code::full);
   const std::uint32_t num = last + 1;
   auto nk = key32(num);
   db(kIds).put(txn_, val(id), val(nk), MDB_NOOVERWRITE);
@@ -196,7 +197,8 @@ void Ledger::put_meta(std::string_view key, std::string_view value) {
 
 void Ledger::set_meta(std::string_view key, std::string_view value) {
   if (key.substr(0, kInternalPrefix.size()) == kInternalPrefix)
-    throw StoreError("meta key '" + std::string(key) + "' is reserved for the store");
+    throw StoreError("meta key '" + std::string(key) + "' is reserved for the store",
+                     StoreError::Code::invalid);
   put_meta(key, value);
 }
 
@@ -249,10 +251,12 @@ Kudos Ledger::to_kudos(std::uint64_t id, const codec::KudosRec& r, NameCache& ca
 std::uint64_t Ledger::add_kudos(Kudos& k) {
   need_write("add_kudos");
   if (k.ts < 0 || k.ts > codec::kMaxTs)
-    throw StoreError("kudos timestamp out of range: " + std::to_string(k.ts));
+    throw StoreError("kudos timestamp out of range: " + std::to_string(k.ts), StoreError::Code::invalid);
   auto kind = static_cast<std::uint8_t>(k.kind);
-  if (kind < 1 || kind > 3) throw StoreError("unknown kudos kind " + std::to_string(kind));
-  if (k.giver.empty() || k.recipient.empty()) throw StoreError("a kudos needs a giver and a recipient");
+  if (kind < 1 || kind > 3)
+    throw StoreError("unknown kudos kind " + std::to_string(kind), StoreError::Code::invalid);
+  if (k.giver.empty() || k.recipient.empty())
+    throw StoreError("a kudos needs a giver and a recipient", StoreError::Code::invalid);
 
   codec::KudosRec r;
   r.giver = intern(k.giver);
@@ -401,7 +405,7 @@ bool Ledger::debit_quota(std::string_view giver, std::int32_t day, std::uint32_t
   const std::uint64_t used = quota_used(giver, day);
   if (limit != 0 && used + n > limit) return false;
   if (n == 0) return true;
-  if (used + n > 0xffff'ffffu) throw StoreError("quota counter overflow");
+  if (used + n > 0xffff'ffffu) throw StoreError("quota counter overflow", StoreError::Code::full);
   const auto g = intern(giver);
   const auto qk = codec::quota_key(g, day);
   const auto v = key32(static_cast<std::uint32_t>(used + n));
@@ -455,8 +459,9 @@ bool is_open(AskState s) {
 
 void Ledger::write_ask(std::uint64_t id, const Ask& a) {
   auto st = static_cast<std::uint8_t>(a.state);
-  if (st < 1 || st > 4) throw StoreError("unknown help request state " + std::to_string(st));
-  if (a.requester.empty()) throw StoreError("a help request needs a requester");
+  if (st < 1 || st > 4)
+    throw StoreError("unknown help request state " + std::to_string(st), StoreError::Code::invalid);
+  if (a.requester.empty()) throw StoreError("a help request needs a requester", StoreError::Code::invalid);
   codec::AskRec r;
   r.channel = a.channel.empty() ? 0 : intern(a.channel);
   r.requester = intern(a.requester);
@@ -481,15 +486,16 @@ void Ledger::put_ask(const Ask& a) {
   const auto idk = key64(a.id);
   MDB_val data;
   if (a.id == 0 || !db(kAsks).get(txn_, val(idk), data))
-    throw StoreError("no help request #" + std::to_string(a.id));
+    throw StoreError("no help request #" + std::to_string(a.id), StoreError::Code::invalid);
   write_ask(a.id, a);
 }
 
 std::uint64_t Ledger::add_ask(Ask& a) {
   need_write("add_ask");
   auto st = static_cast<std::uint8_t>(a.state);
-  if (st < 1 || st > 4) throw StoreError("unknown help request state " + std::to_string(st));
-  if (a.requester.empty()) throw StoreError("a help request needs a requester");
+  if (st < 1 || st > 4)
+    throw StoreError("unknown help request state " + std::to_string(st), StoreError::Code::invalid);
+  if (a.requester.empty()) throw StoreError("a help request needs a requester", StoreError::Code::invalid);
   const auto id = next_seq(kMetaAskSeq);
   write_ask(id, a);
   a.id = id;
@@ -546,7 +552,7 @@ std::vector<std::uint64_t> Ledger::seen_kudos(std::string_view source) {
 
 void Ledger::mark_seen(std::string_view source, Millis ts, const std::vector<std::uint64_t>& kudos_ids) {
   need_write("mark_seen");
-  if (source.empty()) throw StoreError("a source id must not be empty");
+  if (source.empty()) throw StoreError("a source id must not be empty", StoreError::Code::invalid);
   db(kSeen).put(txn_, val(seen_key(source)), val(codec::encode_seen(ts, kudos_ids)));
 }
 
@@ -570,7 +576,7 @@ std::size_t Ledger::prune_seen(Millis older_than) {
 
 std::uint64_t Ledger::enqueue(std::string_view adapter, const core::Reply& r) {
   need_write("enqueue");
-  if (adapter.empty()) throw StoreError("an outbox item needs an adapter");
+  if (adapter.empty()) throw StoreError("an outbox item needs an adapter", StoreError::Code::invalid);
   OutboxItem it;
   it.seq = next_seq(kMetaOutboxSeq);
   it.adapter = adapter;

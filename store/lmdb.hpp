@@ -15,8 +15,29 @@
 
 namespace brigade::store::lmdb {
 
+inline StoreError::Code code_of(int rc) {
+  switch (rc) {
+    case MDB_MAP_FULL:
+    case MDB_TXN_FULL:
+    case MDB_CURSOR_FULL:
+    case MDB_PAGE_FULL:
+      return StoreError::Code::full;
+    case MDB_CORRUPTED:
+    case MDB_PAGE_NOTFOUND:
+    case MDB_INVALID:
+    case MDB_VERSION_MISMATCH:
+      return StoreError::Code::damaged;
+    case MDB_BAD_TXN:
+    case MDB_BAD_VALSIZE:
+    case MDB_BAD_DBI:
+      return StoreError::Code::misuse;
+    default:
+      return StoreError::Code::failed;
+  }
+}
+
 [[noreturn]] inline void fail(int rc, std::string_view what) {
-  throw StoreError(std::string(what) + ": " + mdb_strerror(rc));
+  throw StoreError(std::string(what) + ": " + mdb_strerror(rc), code_of(rc));
 }
 inline void check(int rc, std::string_view what) {
   if (rc != MDB_SUCCESS) fail(rc, what);

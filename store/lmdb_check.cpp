@@ -132,7 +132,8 @@ bool single_threaded() {
 
 [[noreturn]] void damaged(const std::filesystem::path& file, const std::string& why) {
   throw StoreError("the data file " + file.string() + " is damaged (" + why +
-                   "); restore it from a backup, or move it away to start an empty ledger");
+                       "); restore it from a backup, or move it away to start an empty ledger",
+                   StoreError::Code::damaged);
 }
 
 bool is_damage(int rc) {

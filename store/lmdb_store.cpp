@@ -39,7 +39,8 @@ struct Shared {
   void acquire_writer() {
     std::unique_lock lock(mu);
     if (writing && writer == std::this_thread::get_id())
-      throw StoreError("this thread already has a write transaction open; commit or destroy it first");
+      throw StoreError("this thread already has a write transaction open; commit or destroy it first",
+                       StoreError::Code::misuse);
     cv.wait(lock, [&] { return !writing; });
     writing = true;
     writer = std::this_thread::get_id();
@@ -195,9 +196,12 @@ class WriterImpl final : public Facade<Writer> {
 
  private:
   Ledger& ledger() override {
-    if (!txn_) throw StoreError("the write transaction has already ended");
-    if (child_ != nullptr) throw StoreError("a transaction cannot be used while its child is open");
-    if (broken_) throw StoreError("an earlier failure left this transaction half-written; abandon it");
+    if (!txn_) throw StoreError("the write transaction has already ended", StoreError::Code::misuse);
+    if (child_ != nullptr)
+      throw StoreError("a transaction cannot be used while its child is open", StoreError::Code::misuse);
+    if (broken_)
+      throw StoreError("an earlier failure left this transaction half-written; abandon it",
+                       StoreError::Code::misuse);
     return *ledger_;
   }
 
@@ -268,7 +272,7 @@ class LmdbStore final : public Store {
 
   std::unique_ptr<Reader> read() override { return std::make_unique<ReaderImpl>(sh_); }
   std::unique_ptr<Writer> write() override {
-    if (read_only_) throw StoreError("the store was opened read-only");
+    if (read_only_) throw StoreError("the store was opened read-only", StoreError::Code::not_ready);
     sh_->acquire_writer();
     try {
       return std::make_unique<WriterImpl>(sh_, nullptr);
@@ -293,7 +297,8 @@ void prepare(Shared& sh) {
     const unsigned flags = kDbSpecs[i].flags | (sh.read_only ? 0u : MDB_CREATE);
     if (!lmdb::Dbi::open(txn.get(), kDbSpecs[i].name, flags, sh.dbis[i]))
       throw StoreError("no brigade data in " + where + " yet (database '" + kDbSpecs[i].name +
-                       "' is missing); start the bot once to create it");
+                           "' is missing); start the bot once to create it",
+                       StoreError::Code::not_ready);
   }
   {
     Ledger l(txn.get(), sh.dbis, sh.cal, !sh.read_only);
@@ -308,17 +313,20 @@ void prepare(Shared& sh) {
     }
     if (version > kSchemaVersion)
       throw StoreError("data file is from a newer brigade: " + where + " has schema " +
-                       std::to_string(version) + ", this build understands up to " +
-                       std::to_string(kSchemaVersion));
+                           std::to_string(version) + ", this build understands up to " +
+                           std::to_string(kSchemaVersion),
+                       StoreError::Code::not_ready);
     const auto stored_sig = l.meta(kMetaCalendar);
     const std::string sig = sh.cal.signature();
     if (sh.read_only) {
       if (version < kSchemaVersion)
         throw StoreError("the data in " + where + " needs a schema upgrade (" + std::to_string(version) +
-                         " → " + std::to_string(kSchemaVersion) + "); start the bot once to migrate it");
+                             " → " + std::to_string(kSchemaVersion) + "); start the bot once to migrate it",
+                         StoreError::Code::not_ready);
       if (stored_sig != sig)
         throw StoreError("tallies in " + where + " were built for calendar '" + stored_sig.value_or("?") +
-                         "', not '" + sig + "'; start the bot once with these settings to rebuild them");
+                             "', not '" + sig + "'; start the bot once with these settings to rebuild them",
+                         StoreError::Code::not_ready);
     } else {
       if (version == 0) {
         l.put_meta(kMetaSchema,
@@ -386,7 +394,8 @@ std::unique_ptr<Store> open_lmdb_store(const Options& opt, const core::Calendar&
   if (::stat(opt.dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
     throw StoreError("no data directory at " + opt.dir.string());
   if (opt.read_only && !fs::exists(opt.dir / "data.mdb", ec))
-    throw StoreError("no brigade data in " + opt.dir.string() + " yet; start the bot once to create it");
+    throw StoreError("no brigade data in " + opt.dir.string() + " yet; start the bot once to create it",
+                     StoreError::Code::not_ready);
 
   const auto key = std::make_pair(st.st_dev, st.st_ino);
   std::shared_ptr<Shared> sh;
@@ -423,7 +432,8 @@ std::unique_ptr<Store> open_lmdb_store(const Options& opt, const core::Calendar&
   } else {
     ready.get();  // another thread is opening it: wait, and fail as it failed
     if (sh->read_only && !opt.read_only)
-      throw StoreError("the store in " + opt.dir.string() + " is already open read-only in this process");
+      throw StoreError("the store in " + opt.dir.string() + " is already open read-only in this process",
+                       StoreError::Code::misuse);
     if (sh->cal.signature() != cal.signature())
       throw StoreError("the store in " + opt.dir.string() +
                        " is already open in this process with calendar '" + sh->cal.signature() + "'");

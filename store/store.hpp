@@ -113,7 +113,21 @@ struct VerifyReport {
 
 class StoreError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  // What kind of failure, for callers that decide on it (never on the message).
+  enum class Code {
+    failed,     // an LMDB or I/O failure that may pass (trying again later is reasonable)
+    full,       // the data file reached its map size, or one transaction grew too big
+    damaged,    // the data file is damaged: a record or page does not read as it must
+    invalid,    // the write itself is wrong (an empty id, an unknown kind, a reserved key)
+    misuse,     // a transaction used in a way the store forbids: a programming error
+    not_ready,  // no ledger here yet, one from a newer Brigade, or one opened read-only
+  };
+  explicit StoreError(const std::string& what, Code code = Code::failed)
+      : std::runtime_error(what), code_(code) {}
+  Code code() const noexcept { return code_; }
+
+ private:
+  Code code_;
 };
 
 // Queries, available in read transactions and inside the write transaction.

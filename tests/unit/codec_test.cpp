@@ -43,6 +43,11 @@ TEST(CodecKudos, TimestampsAtTheEdgesOfTheRangeRoundTrip) {
 TEST(CodecKudos, TimestampDeltaThatWouldOverflowIsCorruption) {
   const std::string record("\x02\x01\x01\x01\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", 14);
   EXPECT_THROW(decode_kudos(0, record), StoreError);
+  try {
+    decode_kudos(0, record);
+  } catch (const StoreError& e) {
+    EXPECT_EQ(e.code(), StoreError::Code::damaged) << "a record that does not decode is damage";
+  }
   EXPECT_THROW(decode_kudos(0, kudos_with_delta(INT64_MIN)), StoreError);
   EXPECT_THROW(decode_kudos(std::uint64_t{kTs} << kIdShift, kudos_with_delta(INT64_MIN)), StoreError);
   EXPECT_THROW(decode_kudos(~std::uint64_t{0}, kudos_with_delta(INT64_MIN + 1)), StoreError);

@@ -241,6 +241,7 @@ TEST(StoreTxn, FullMapFailsTheWriteNotTheStore) {
       committed += 50;
     } catch (const StoreError& e) {
       error = e.what();
+      EXPECT_EQ(e.code(), StoreError::Code::full) << error;
     }
   }
   EXPECT_NE(error.find("MDB_MAP_FULL"), std::string::npos) << error;
@@ -259,6 +260,11 @@ TEST(StoreTxn, SameThreadCannotOpenTwoWriters) {
   auto s = open_store(dir);
   auto w = s->write();
   EXPECT_THROW(s->write(), StoreError);
+  try {
+    s->write();
+  } catch (const StoreError& e) {
+    EXPECT_EQ(e.code(), StoreError::Code::misuse) << "a second writer on one thread is a programming error";
+  }
   auto r = s->read();  // readers are always fine
   EXPECT_EQ(r->kudos_count(), 0u);
 }
