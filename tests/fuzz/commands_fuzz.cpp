@@ -37,7 +37,7 @@ const std::vector<core::ChannelRef>& channels() {
 // One store for the whole run: a few kudos and help requests committed up front, then every input
 // runs in a write transaction that is never committed, so each sees the same state.
 struct World {
-  brigade::fuzz::ScratchDir dir{"commands"};
+  brigade::testing::TempDir dir{"brigade-fuzz-commands"};
   core::Calendar calendar{"Europe/Berlin", 1};
   commands::Rules rules;
   std::unique_ptr<store::Store> store;

@@ -77,7 +77,7 @@ void check_hidden(const std::string& secret, std::string_view printed, std::stri
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static fuzz::ScratchDir dir("config");
+  static brigade::testing::TempDir dir("brigade-fuzz-config");  // fuzz targets write nowhere else
   if (size > 16384) return 0;
   auto [toml, env_text] = fuzz::split_once(fuzz::as_view(data, size), std::string_view("\0", 1));
   const auto file = dir.path() / "brigade.toml";

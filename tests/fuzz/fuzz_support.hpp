@@ -1,14 +1,11 @@
 // What every fuzz target shares: a CHECK that aborts (so libFuzzer and the ctest replay both fail),
-// input splitting, a scratch directory, and the command grammar's invariants on (text, mentions).
+// input splitting, a scratch directory (tests/support/temp_dir.hpp), and the command grammar's invariants on (text, mentions).
 #pragma once
-
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,6 +13,7 @@
 
 #include "commands/parse.hpp"
 #include "core/types.hpp"
+#include "tests/support/temp_dir.hpp"
 
 // Every fuzz target defines this; libFuzzer calls it, and so does tests/fuzz/replay_main.cpp.
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size);
@@ -43,31 +41,6 @@ inline std::pair<std::string_view, std::optional<std::string_view>> split_once(s
   if (at == std::string_view::npos) return {in, std::nullopt};
   return {in.substr(0, at), in.substr(at + sep.size())};
 }
-
-// A directory under $TMPDIR (or /tmp) made with mkdtemp, removed with everything in it when the
-// object goes: fuzz targets never write anywhere else.
-class ScratchDir {
- public:
-  explicit ScratchDir(const std::string& tag) {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / ("brigade-fuzz-" + tag + "-XXXXXX")).string();
-    if (::mkdtemp(pattern.data()) == nullptr) {
-      std::perror("mkdtemp");
-      std::abort();
-    }
-    path_ = pattern;
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 // What an adapter hands the commands: every span inside the text, non-empty, sorted by position
 // and non-overlapping (core::Event documents this), naming a user or a channel.

@@ -1,8 +1,10 @@
 // A scratch directory removed when the test ends.
 #pragma once
 
+#include <stdlib.h>
+
+#include <cerrno>
 #include <filesystem>
-#include <random>
 #include <string>
 #include <system_error>
 
@@ -10,11 +12,12 @@ namespace brigade::testing {
 
 class TempDir {
  public:
+  // Made with mkdtemp under $TMPDIR (or /tmp): a fresh directory, never one that already existed.
   explicit TempDir(const std::string& tag = "brigade") {
-    std::random_device rd;
-    path_ =
-        std::filesystem::temp_directory_path() / (tag + "-" + std::to_string(rd()) + std::to_string(rd()));
-    std::filesystem::create_directories(path_);
+    std::string pattern = (std::filesystem::temp_directory_path() / (tag + "-XXXXXX")).string();
+    if (::mkdtemp(pattern.data()) == nullptr)
+      throw std::system_error(errno, std::generic_category(), "mkdtemp " + pattern);
+    path_ = pattern;
   }
   ~TempDir() {
     std::error_code ec;
