@@ -58,8 +58,6 @@ class Committer {
   // crash either keeps all of it or replays all of it (events dedupe by source id).
   void submit_batch(std::vector<core::Event> events, Task then, BatchDone done);
   void submit_batch(std::vector<core::Event> events, AdapterEffects then, BatchDone done);
-  // The writes `effects` stands for (what the two calls above run).
-  static Task effects_task(AdapterEffects effects);
   // Applies a command and waits for its commit (console, tests).
   commands::Result apply(core::Event event);
   // Stops intake; everything already queued is committed before this returns.
@@ -67,6 +65,9 @@ class Committer {
   Stats stats() const;
 
  private:
+  // The writes `effects` stands for (what the two AdapterEffects calls run).
+  static Task effects_task(AdapterEffects effects);
+
   struct Job {
     core::Event event;
     CommandDone command_done;
