@@ -14,11 +14,12 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "adapters/net/tuple_token.hpp"
+
 namespace brigade::net::detail {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-inline constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
 // Returns an empty string on success, else a log-safe reason.
 inline asio::awaitable<std::string> connect_tcp(beast::tcp_stream& s, const std::string& host,

@@ -14,7 +14,6 @@ namespace brigade::net {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
-using detail::kTuple;
 
 struct HttpClient::Conn {
   std::unique_ptr<beast::tcp_stream> plain;

@@ -15,7 +15,6 @@ namespace brigade::net {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
-using detail::kTuple;
 
 class WsStream {
  public:

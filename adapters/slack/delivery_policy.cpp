@@ -40,14 +40,14 @@ bool wants_response_url(std::string_view error) {
   return error == "not_in_channel" || error == "channel_not_found" || error == "user_not_in_channel";
 }
 
-core::Millis ChannelPacer::reserve(const std::string& channel, core::Millis now) {
+ChannelPacer::Clock::time_point ChannelPacer::reserve(const std::string& channel, Clock::time_point now) {
   auto& next = next_[channel];
-  core::Millis at = std::max(now, next);
+  Clock::time_point at = std::max(now, next);
   next = at + interval_;
   return at;
 }
 
-void ChannelPacer::hold(const std::string& channel, core::Millis until) {
+void ChannelPacer::hold(const std::string& channel, Clock::time_point until) {
   auto& next = next_[channel];
   next = std::max(next, until);
 }

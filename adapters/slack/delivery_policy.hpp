@@ -1,6 +1,7 @@
 // Web API answer → outbox decision (sent / retry after / drop), and per-channel posting pace.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -30,18 +31,19 @@ bot::Delivery classify(const ApiAnswer& a);
 bool wants_response_url(std::string_view error);
 
 // Slack allows about one message per second per channel; bursts get 429s. Each send books the
-// next free slot of its channel.
+// next free slot of its channel. Steady time: a wall-clock step must not hold or rush a channel.
 class ChannelPacer {
  public:
-  explicit ChannelPacer(core::Millis interval = 1000) : interval_(interval) {}
+  using Clock = std::chrono::steady_clock;
+  explicit ChannelPacer(std::chrono::milliseconds interval = std::chrono::seconds(1)) : interval_(interval) {}
   // When a message to `channel` may go out (>= now); books that slot.
-  core::Millis reserve(const std::string& channel, core::Millis now);
+  Clock::time_point reserve(const std::string& channel, Clock::time_point now);
   // Pushes the channel's next slot to at least `until` (after a 429).
-  void hold(const std::string& channel, core::Millis until);
+  void hold(const std::string& channel, Clock::time_point until);
 
  private:
-  core::Millis interval_;
-  std::map<std::string, core::Millis> next_;
+  std::chrono::milliseconds interval_;
+  std::map<std::string, Clock::time_point> next_;
 };
 
 }  // namespace brigade::slack

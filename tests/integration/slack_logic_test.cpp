@@ -279,12 +279,15 @@ TEST(SlackDelivery, RetryAfterHasOneParserForEveryCaller) {
 }
 
 TEST(SlackDelivery, PacerSpacesMessagesPerChannel) {
-  ChannelPacer p(1000);
-  EXPECT_EQ(p.reserve("C1", 5000), 5000);
-  EXPECT_EQ(p.reserve("C1", 5000), 6000);
-  EXPECT_EQ(p.reserve("C2", 5000), 5000);
-  p.hold("C2", 9000);
-  EXPECT_EQ(p.reserve("C2", 5100), 9000);
+  using std::chrono::milliseconds;
+  const ChannelPacer::Clock::time_point t0{};
+  auto at = [&](int ms) { return t0 + milliseconds(ms); };
+  ChannelPacer p(milliseconds(1000));
+  EXPECT_EQ(p.reserve("C1", at(5000)), at(5000));
+  EXPECT_EQ(p.reserve("C1", at(5000)), at(6000));
+  EXPECT_EQ(p.reserve("C2", at(5000)), at(5000));
+  p.hold("C2", at(9000));
+  EXPECT_EQ(p.reserve("C2", at(5100)), at(9000));
 }
 
 TEST(SlackIds, QualifyAndRaw) {
