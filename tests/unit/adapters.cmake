@@ -6,3 +6,8 @@ brigade_add_test(slack_unit_tests
                  SOURCES ${CMAKE_CURRENT_LIST_DIR}/slack_supervisor_test.cpp
                          ${CMAKE_CURRENT_LIST_DIR}/slack_response_urls_test.cpp
                  LIBS brigade_slack_logic)
+
+if(TARGET brigade_matrix_logic)
+  brigade_add_test(matrix_unit_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/matrix_session_test.cpp
+                   LIBS brigade_matrix_logic)
+endif()
