@@ -98,11 +98,8 @@ void mention_list(core::BodyBuilder& b, const std::vector<core::UserRef>& users)
 std::string shorten(std::string_view s, std::size_t max) {
   if (core::utf8_length(s) <= max) return std::string(s);
   if (max == 0) return {};
-  std::size_t cps = 0, i = 0;
-  for (; i < s.size(); ++i) {
-    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80 && ++cps == max) break;  // room for "…"
-  }
-  return std::string(core::trim(s.substr(0, i))) + "…";
+  // max - 1 code points, and room for "…"
+  return std::string(core::trim(s.substr(0, core::utf8_prefix(s, max - 1)))) + "…";
 }
 
 namespace {

@@ -102,9 +102,7 @@ std::size_t space_at(std::string_view s, std::size_t i) {
 std::vector<Token> tokenize(std::string_view text, const std::vector<core::Mention>& mentions) {
   // Usable spans in text order; anything malformed is left as plain text.
   // A span must start and end on code-point boundaries, or the text around it would be cut mid-character.
-  auto boundary = [&](std::size_t i) {
-    return i >= text.size() || (static_cast<unsigned char>(text[i]) & 0xC0) != 0x80;
-  };
+  auto boundary = [&](std::size_t i) { return core::utf8_boundary(text, i); };
   // A span of nothing but white space (a blank display name) is as good as empty.
   auto blank = [&](const core::Mention& m) { return collapse_space(text.substr(m.pos, m.len)).empty(); };
   std::vector<const core::Mention*> spans;

@@ -18,11 +18,6 @@ std::string value_list(const std::vector<std::string>& values) {
   return out;
 }
 
-std::string normalise_value(std::string_view v) {
-  if (!v.empty() && v.front() == '#') v.remove_prefix(1);
-  return core::to_lower_ascii(v);
-}
-
 // The reason as the giver wrote it: "for the review" reads on directly, anything else after a
 // colon. Values stripped from the end of the reason come back as tags.
 void reason_phrase(BodyBuilder& b, const std::string& reason, const std::vector<std::string>& values) {
@@ -142,7 +137,7 @@ Result give(const core::Event& e, store::Writer& store, const Context& ctx, stor
                          ". Nothing recorded — could you shorten it?");
 
   std::vector<std::string> allowed;
-  for (const auto& v : rules.values) allowed.push_back(normalise_value(v));
+  for (const auto& v : rules.values) allowed.push_back(core::normalise_value(v));
   if (!allowed.empty()) {
     std::vector<std::string> unknown;
     for (const auto& v : args.values)

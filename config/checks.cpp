@@ -243,20 +243,6 @@ bool valid_qualified_user(std::string_view s) {
   return false;
 }
 
-// Decodes valid UTF-8 (checked by the caller) into code points.
-std::vector<char32_t> code_points(std::string_view s) {
-  std::vector<char32_t> out;
-  for (std::size_t i = 0; i < s.size();) {
-    auto c = static_cast<unsigned char>(s[i]);
-    int n = c < 0x80 ? 0 : c < 0xE0 ? 1 : c < 0xF0 ? 2 : 3;
-    char32_t cp = n == 0 ? c : n == 1 ? (c & 0x1F) : n == 2 ? (c & 0x0F) : (c & 0x07);
-    for (int k = 1; k <= n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-    out.push_back(cp);
-    i += static_cast<std::size_t>(n) + 1;
-  }
-  return out;
-}
-
 // "Unicode letters are fine" without a Unicode database: refuse the blocks that hold spaces,
 // punctuation, symbols, emoji and private use, and accept the rest (letters, marks, CJK, …).
 bool non_ascii_word_char(char32_t cp) {
@@ -275,14 +261,12 @@ bool non_ascii_word_char(char32_t cp) {
 
 // A #value as users type it: "#Teamwork" → "teamwork". Non-ASCII letters keep their case (no
 // Unicode case tables here); commands compare values the same way.
-std::string normalise_value(std::string_view raw, const std::string& key) {
+std::string check_value(std::string_view raw, const std::string& key) {
   constexpr std::size_t kMaxValueLength = 64;
-  std::string_view s = core::trim(raw);
-  if (!s.empty() && s.front() == '#') s.remove_prefix(1);
-  std::string v = core::to_lower_ascii(s);
+  std::string v = core::normalise_value(core::trim(raw));
   if (v.empty()) fail(key, "empty value");
   if (!core::valid_utf8(v)) fail(key, "value is not valid UTF-8");
-  for (char32_t cp : code_points(v)) {
+  for (char32_t cp : core::code_points(v)) {
     bool ok = cp < 0x80 ? ((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9') || cp == '_' || cp == '-')
                         : non_ascii_word_char(cp);
     if (!ok) fail(key, quote(raw) + " may only hold letters, digits, '_' and '-' (written without '#')");

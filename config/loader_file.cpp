@@ -149,7 +149,7 @@ void Loader::apply_file(const toml::table& root, const std::pair<fs::path, std::
   if (auto n = get("kudos", "values")) {
     r.values.clear();
     for (const auto& raw : as_string_array(*n, "kudos.values")) {
-      std::string v = normalise_value(raw, "kudos.values");
+      std::string v = check_value(raw, "kudos.values");
       if (std::find(r.values.begin(), r.values.end(), v) != r.values.end())
         fail("kudos.values", quote(v) + " is listed twice");
       r.values.push_back(std::move(v));

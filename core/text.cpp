@@ -52,6 +52,32 @@ std::string_view utf8_truncate(std::string_view s, std::size_t max_bytes) {
   return s.substr(0, cut);
 }
 
+bool utf8_boundary(std::string_view s, std::size_t i) {
+  return i >= s.size() || (static_cast<unsigned char>(s[i]) & 0xC0) != 0x80;
+}
+
+std::vector<char32_t> code_points(std::string_view valid) {
+  std::vector<char32_t> out;
+  for (std::size_t i = 0; i < valid.size();) {
+    auto c = static_cast<unsigned char>(valid[i]);
+    int n = c < 0x80 ? 0 : c < 0xE0 ? 1 : c < 0xF0 ? 2 : 3;
+    char32_t cp = n == 0 ? c : n == 1 ? (c & 0x1F) : n == 2 ? (c & 0x0F) : (c & 0x07);
+    for (int k = 1; k <= n && i + k < valid.size(); ++k)
+      cp = (cp << 6) | (static_cast<unsigned char>(valid[i + k]) & 0x3F);
+    out.push_back(cp);
+    i += static_cast<std::size_t>(n) + 1;
+  }
+  return out;
+}
+
+std::size_t utf8_prefix(std::string_view s, std::size_t n) {
+  std::size_t i = 0;
+  for (std::size_t seen = 0; i < s.size(); ++i) {
+    if (utf8_boundary(s, i) && seen++ == n) break;
+  }
+  return i;
+}
+
 std::string_view trim(std::string_view s) {
   auto sp = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; };
   while (!s.empty() && sp(s.front())) s.remove_prefix(1);
@@ -63,6 +89,11 @@ std::string to_lower_ascii(std::string_view s) {
   std::string out(s);
   for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
+}
+
+std::string normalise_value(std::string_view v) {
+  if (!v.empty() && v.front() == '#') v.remove_prefix(1);
+  return to_lower_ascii(v);
 }
 
 std::string escape_html(std::string_view text) {

@@ -13,6 +13,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -79,7 +80,7 @@ class MatrixAdapter final : public bot::NetworkAdapter {
   asio::awaitable<SessionEvent> set_up();
   // rooms.cpp
   bool invite_allowed(const std::string& room, const std::string& inviter) const;
-  asio::awaitable<std::string> join(std::string room, std::string inviter);
+  asio::awaitable<std::optional<std::string>> join(std::string room, std::string inviter);
   asio::awaitable<void> reject(std::string room, std::string why);
   asio::awaitable<void> load_members(std::string room);
   asio::awaitable<void> load_room_name(std::string room);
@@ -100,7 +101,7 @@ class MatrixAdapter final : public bot::NetworkAdapter {
   void kick_queues();
   asio::awaitable<void> send_worker(std::string target);
   asio::awaitable<bot::Delivery> send_one(std::string target, store::OutboxItem item);
-  asio::awaitable<std::string> direct_room(std::string user);
+  asio::awaitable<std::optional<std::string>> direct_room(std::string user);  // nothing: none could be made
 
   net::AdapterRuntime rt_{"matrix"};
   asio::io_context& ioc_ = rt_.ioc();
@@ -123,10 +124,10 @@ class MatrixAdapter final : public bot::NetworkAdapter {
   bool stopping_ = false;
   bool ready_ = false;  // set up: send queues may run
   bool batch_inflight_ = false;
-  SyncBatch batch_;                // the /sync answer being applied
-  bool batch_initial_ = false;     // … came from the initial sync (backlog: nothing answered)
-  SteadyTime batch_answered_{};    // … arrived then (ack latency)
-  SteadyTime cursor_saved_{};      // last durable cursor write
+  SyncBatch batch_;                      // the /sync answer being applied
+  bool batch_initial_ = false;           // … came from the initial sync (backlog: nothing answered)
+  SteadyTime batch_answered_{};          // … arrived then (ack latency)
+  SteadyTime cursor_saved_{};            // last durable cursor write
   std::set<std::string> encrypted_;      // rooms known to be encrypted
   std::set<std::string> checked_rooms_;  // rooms whose stored marker was read
   std::map<std::string, SteadyTime> members_loaded_;

@@ -59,14 +59,7 @@ core::Millis parse_retry_after(std::string_view v, core::Millis now_ms) {
 }  // namespace
 
 bool Answer::transient() const {
-  return status == 0 || status >= 500 || rate_limited() || errcode == "M_RESOURCE_LIMIT_EXCEEDED";
-}
-
-std::string Answer::describe() const {
-  std::string s = status == 0 ? std::string("no answer") : std::to_string(status);
-  if (!errcode.empty()) s += " " + errcode;
-  if (!error.empty()) s += ": " + error.substr(0, 200);
-  return s;
+  return status == 0 || status >= 500 || rate_limited() || code == "M_RESOURCE_LIMIT_EXCEEDED";
 }
 
 Answer read_answer(int status, std::string_view body, std::string_view retry_after_header,
@@ -74,26 +67,26 @@ Answer read_answer(int status, std::string_view body, std::string_view retry_aft
   Answer a;
   a.status = status;
   if (status == 0) {
-    a.error = std::string(transport_error);
+    a.message = std::string(transport_error);
     return a;
   }
   a.body = json::parse(body, nullptr, false);
   if (a.body.is_discarded()) a.body = nullptr;
   if (a.body.is_object()) {
     if (auto it = a.body.find("errcode"); it != a.body.end() && it->is_string())
-      a.errcode = it->get<std::string>();
+      a.code = it->get<std::string>();
     if (auto it = a.body.find("error"); it != a.body.end() && it->is_string())
-      a.error = it->get<std::string>();
+      a.message = it->get<std::string>();
     if (auto it = a.body.find("soft_logout"); it != a.body.end() && it->is_boolean())
       a.soft_logout = it->get<bool>();
   }
-  if (!a.ok() && a.errcode.empty()) a.errcode = "M_UNKNOWN";
-  if (a.ok()) a.errcode.clear();
+  if (!a.ok() && a.code.empty()) a.code = "M_UNKNOWN";
+  if (a.ok()) a.code.clear();
   a.retry_after_ms = parse_retry_after(retry_after_header, now_ms);
   if (a.retry_after_ms < 0 && a.body.is_object())
     if (auto it = a.body.find("retry_after_ms"); it != a.body.end() && it->is_number_integer())
       a.retry_after_ms = std::clamp<core::Millis>(it->get<core::Millis>(), 0, kMaxRetryAfterMs);
-  if (!a.ok() && !a.body.is_object() && a.error.empty()) a.error = "the answer is not a JSON object";
+  if (!a.ok() && !a.body.is_object() && a.message.empty()) a.message = "the answer is not a JSON object";
   return a;
 }
 

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "adapters/net/client_error.hpp"
 #include "bot/adapter.hpp"
 #include "core/calendar.hpp"
 #include "core/types.hpp"
@@ -14,23 +15,20 @@ namespace brigade::matrix {
 
 // One answer from the homeserver, read the way the spec says: decide on errcode, and on the
 // HTTP status when errcode is missing or M_UNKNOWN.
-struct Answer {
-  int status = 0;                    // 0: no answer (transport failure)
-  nlohmann::json body;               // the parsed body (null when it was not JSON)
-  std::string errcode;               // "M_FORBIDDEN", …; empty on success
-  std::string error;                 // human text or the transport error; never contains a secret
-  core::Millis retry_after_ms = -1;  // Retry-After header (seconds or HTTP date), else retry_after_ms;
-                                     // at most a day
+struct Answer : net::ClientError {
+  nlohmann::json body;  // the parsed body (null when it was not JSON)
   bool soft_logout = false;
 
   bool ok() const { return status >= 200 && status < 300; }
-  bool rate_limited() const { return status == 429 || errcode == "M_LIMIT_EXCEEDED"; }
-  bool token_invalid() const { return errcode == "M_UNKNOWN_TOKEN" || errcode == "M_MISSING_TOKEN"; }
+  bool rate_limited() const { return status == 429 || code == "M_LIMIT_EXCEEDED"; }
+  bool token_invalid() const { return code == "M_UNKNOWN_TOKEN" || code == "M_MISSING_TOKEN"; }
   // Retrying the same request may work: transport failures, 5xx, rate limits.
   bool transient() const;
-  std::string describe() const;  // "429 M_LIMIT_EXCEEDED: Too Many Requests" for logs
 };
 
+// `code` is the errcode (M_UNKNOWN when a failure names none), `message` the server's `error` text
+// or the transport error, `retry_after_ms` the Retry-After header (seconds or HTTP date), else the
+// body's retry_after_ms; at most a day.
 Answer read_answer(int status, std::string_view body, std::string_view retry_after_header,
                    std::string_view transport_error, core::Millis now_ms);
 

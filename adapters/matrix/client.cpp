@@ -12,7 +12,8 @@ namespace brigade::matrix::detail {
 namespace {
 
 core::Millis now_ms() {
-  return std::chrono::duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 // A one-shot wake-up for a committer callback (writer thread → our thread, through the poster).
@@ -26,11 +27,12 @@ struct Signal {
 void log_token_rejected(const Answer& why, bool password, const std::string& device) {
   if (!password)
     spdlog::error(
-        "matrix: the homeserver rejected the access token ({}{}) and no MATRIX_PASSWORD is set to log in again; "
+        "matrix: the homeserver rejected the access token ({}{}) and no MATRIX_PASSWORD is set to log in "
+        "again; "
         "the Matrix adapter stops. Set a new MATRIX_ACCESS_TOKEN and restart Brigade.",
-        why.errcode, why.soft_logout ? ", soft logout" : "");
+        why.code, why.soft_logout ? ", soft logout" : "");
   else
-    spdlog::warn("matrix: access token rejected ({}{}); logging in again as device {}", why.errcode,
+    spdlog::warn("matrix: access token rejected ({}{}); logging in again as device {}", why.code,
                  why.soft_logout ? ", soft logout" : "", device.empty() ? "(new)" : device);
 }
 
@@ -52,6 +54,7 @@ asio::awaitable<Answer> MatrixAdapter::call(net::HttpClient& client, std::string
     std::uint64_t generation = session_.generation();
     auto r = co_await client.request(std::move(req));
     Answer a = read_answer(r.status, r.body, r.header("retry-after"), net::redact(r.error), now_ms());
+    a.transport = r.ec;
     if (!authed || !renew || !a.token_invalid() || attempt > 0 || stopping_) co_return a;
     if (!co_await renew_session(generation, a)) co_return a;
   }
@@ -73,14 +76,15 @@ asio::awaitable<bool> MatrixAdapter::renew_session(std::uint64_t seen_generation
 
 asio::awaitable<SessionEvent> MatrixAdapter::login() {
   auto a = co_await call(http_, "POST", "/login",
-                         login_body(session_.user_id(), cfg_.password, session_.device(), cfg_.device_name), false);
+                         login_body(session_.user_id(), cfg_.password, session_.device(), cfg_.device_name),
+                         false);
   if (a.ok() && a.body.is_object() && !a.body.value("access_token", "").empty()) {
     std::string user = a.body.value("user_id", session_.user_id());
     if (user != session_.user_id()) spdlog::info("matrix: the homeserver calls this account {}", user);
     spdlog::info("matrix: logged in as {} (device {})", user, a.body.value("device_id", session_.device()));
   } else if (!a.rate_limited() && !a.transient()) {
-    spdlog::error("matrix: login as {} refused: {} (check MATRIX_USER_ID and MATRIX_PASSWORD)", session_.user_id(),
-                  a.describe());
+    spdlog::error("matrix: login as {} refused: {} (check MATRIX_USER_ID and MATRIX_PASSWORD)",
+                  session_.user_id(), a.describe());
   }
   SessionEvent e;
   e.kind = SessionEvent::Kind::login;
@@ -93,8 +97,8 @@ asio::awaitable<SessionEvent> MatrixAdapter::whoami() {
   if (a.ok() && a.body.is_object()) {
     std::string user = a.body.value("user_id", "");
     if (!user.empty() && user != session_.user_id() && !session_.stored())
-      spdlog::warn("matrix: MATRIX_USER_ID is {} but the access token belongs to {}; using {}", session_.user_id(),
-                   user, user);
+      spdlog::warn("matrix: MATRIX_USER_ID is {} but the access token belongs to {}; using {}",
+                   session_.user_id(), user, user);
   } else if (!a.transient() && !a.token_invalid()) {
     spdlog::error("matrix: whoami failed: {}; the Matrix adapter stops", a.describe());
   } else if (a.token_invalid()) {
@@ -109,7 +113,8 @@ asio::awaitable<SessionEvent> MatrixAdapter::whoami() {
 // Ends the current session on the server (POST /logout) and forgets it here and in the data file.
 asio::awaitable<SessionEvent> MatrixAdapter::logout() {
   auto a = co_await call(http_, "POST", "/logout", json::object(), true, /*renew=*/false);
-  if (!a.ok() && !a.token_invalid()) spdlog::warn("matrix: logging out the old session failed: {}", a.describe());
+  if (!a.ok() && !a.token_invalid())
+    spdlog::warn("matrix: logging out the old session failed: {}", a.describe());
   auto forget = session_effects("", "");
   co_await commit(std::move(forget));
   SessionEvent e;
@@ -137,7 +142,8 @@ asio::awaitable<bool> MatrixAdapter::commit(bot::AdapterEffects effects) {
 asio::awaitable<SessionEvent> MatrixAdapter::set_up() {
   spdlog::info("matrix: connected to {} as {} (device {}, {})", base_, session_.user_id(),
                session_.device().empty() ? "unknown" : session_.device(), session_.origin());
-  auto a = co_await call(http_, "POST", "/user/" + path_segment(session_.user_id()) + "/filter", sync_filter());
+  auto a =
+      co_await call(http_, "POST", "/user/" + path_segment(session_.user_id()) + "/filter", sync_filter());
   if (a.ok() && a.body.is_object() && a.body.contains("filter_id") && a.body["filter_id"].is_string()) {
     filter_ = a.body["filter_id"].get<std::string>();
   } else {

@@ -23,8 +23,8 @@ bool MatrixAdapter::invite_allowed(const std::string& room, const std::string& i
   return false;
 }
 
-// Joins a room id or alias; returns the room id (empty on failure).
-asio::awaitable<std::string> MatrixAdapter::join(std::string room, std::string inviter) {
+// Joins a room id or alias; the room id, or nothing when the server would not let us in.
+asio::awaitable<std::optional<std::string>> MatrixAdapter::join(std::string room, std::string inviter) {
   std::string path =
       room.front() == '!' ? "/rooms/" + path_segment(room) + "/join" : "/join/" + path_segment(room);
   for (int attempt = 0; attempt < 5 && !stopping_; ++attempt) {
@@ -42,9 +42,9 @@ asio::awaitable<std::string> MatrixAdapter::join(std::string room, std::string i
     }
     spdlog::warn("matrix: cannot join {}: {}", room, a.describe());
     if (!inviter.empty()) co_await reject(room, "join failed");
-    co_return std::string();
+    co_return std::nullopt;
   }
-  co_return std::string();
+  co_return std::nullopt;
 }
 
 asio::awaitable<void> MatrixAdapter::reject(std::string room, std::string why) {
@@ -86,7 +86,7 @@ asio::awaitable<bool> MatrixAdapter::account_exists(std::string user) {
   if (auto it = accounts_.find(user); it != accounts_.end() && now - it->second.second < opt_.members_ttl)
     co_return it->second.first;
   auto a = co_await call(http_, "GET", "/profile/" + path_segment(user), nullptr);
-  bool exists = !(a.status == 404 && a.errcode == "M_NOT_FOUND");
+  bool exists = !(a.status == 404 && a.code == "M_NOT_FOUND");
   if (a.ok() || !exists) accounts_[user] = {exists, now};
   if (!exists) spdlog::info("matrix: {} has no profile on its server; not crediting it", user);
   co_return exists;

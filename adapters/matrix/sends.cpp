@@ -16,7 +16,6 @@ constexpr int kInPlaceRetries = 4;  // failed sends retried in the room's queue 
 
 }  // namespace
 
-
 // One queue per room: messages in a room keep their order, rooms do not wait for each other.
 void MatrixAdapter::enqueue_send(Outgoing o) {
   if (stopping_) {
@@ -64,7 +63,8 @@ asio::awaitable<void> MatrixAdapter::send_worker(std::string target) {
       changed_.notify();
       if (d.status != bot::Delivery::Status::retry || stopping_) break;
       if (d.retry_after_ms > 0) {
-        hold_until_ = std::max(hold_until_, std::chrono::steady_clock::now() + milliseconds(d.retry_after_ms));
+        hold_until_ =
+            std::max(hold_until_, std::chrono::steady_clock::now() + milliseconds(d.retry_after_ms));
         spdlog::info("matrix: rate-limited; reply {} to {} goes again in {} ms, as the server asked",
                      o.item.seq, target, d.retry_after_ms);
         continue;
@@ -87,14 +87,16 @@ asio::awaitable<void> MatrixAdapter::send_worker(std::string target) {
 asio::awaitable<bot::Delivery> MatrixAdapter::send_one(std::string target, store::OutboxItem item) {
   std::string room = target;
   if (room.front() == '@') {
-    room = co_await direct_room(target);
-    if (room.empty()) co_return bot::Delivery::retry("no direct room with " + target);
+    auto direct = co_await direct_room(target);
+    if (!direct) co_return bot::Delivery::retry("no direct room with " + target);
+    room = *direct;
   } else if (room.front() == '#') {
     if (auto it = aliases_.find(room); it != aliases_.end()) {
       room = it->second;
     } else {
-      room = co_await join(room, "");  // an alias (the wins channel): joining resolves it
-      if (room.empty()) co_return bot::Delivery::retry("cannot join " + target);
+      auto joined = co_await join(room, "");  // an alias (the wins channel): joining resolves it
+      if (!joined) co_return bot::Delivery::retry("cannot join " + target);
+      room = *joined;
       aliases_[target] = room;
     }
   }
@@ -106,7 +108,7 @@ asio::awaitable<bot::Delivery> MatrixAdapter::send_one(std::string target, store
 }
 
 // The direct room with `user`, made on first use and remembered in the data file.
-asio::awaitable<std::string> MatrixAdapter::direct_room(std::string user) {
+asio::awaitable<std::optional<std::string>> MatrixAdapter::direct_room(std::string user) {
   std::string key = meta_key(kMetaDirect, user);
   if (auto it = direct_.find(user); it != direct_.end()) co_return it->second;
   if (auto known = state_.meta(key)) {
@@ -116,7 +118,7 @@ asio::awaitable<std::string> MatrixAdapter::direct_room(std::string user) {
   auto a = co_await call(http_, "POST", "/createRoom", direct_room_body(user));
   if (!a.ok() || !a.body.is_object() || !a.body.contains("room_id")) {
     spdlog::warn("matrix: cannot open a direct room with {}: {}", user, a.describe());
-    co_return std::string();
+    co_return std::nullopt;
   }
   std::string room = a.body.value("room_id", "");
   auto effects = bot::AdapterEffects::set_meta(key, room);

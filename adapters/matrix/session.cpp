@@ -75,7 +75,8 @@ void Session::on_whoami(const Answer& a, Actions& out) {
     if (stored_ && !user.empty() && user != user_) {
       // MATRIX_USER_ID changed since that login: end the old session, start the configured one.
       phase_ = Phase::logging_out;
-      out.push_back({.kind = Act::logout, .reason = "the stored session belongs to " + user + ", not " + user_});
+      out.push_back(
+          {.kind = Act::logout, .reason = "the stored session belongs to " + user + ", not " + user_});
       return;
     }
     if (!user.empty()) user_ = user;  // a token for another account than MATRIX_USER_ID: that account
@@ -89,7 +90,7 @@ void Session::on_whoami(const Answer& a, Actions& out) {
     return;
   }
   if (a.token_invalid()) return on_token_rejected(a, out);
-  if (!a.transient()) return fail("whoami: " + a.errcode, out);
+  if (!a.transient()) return fail("whoami: " + a.code, out);
   set_link(bot::LinkState::reconnecting, a.describe(), out);
   out.push_back({.kind = Act::whoami, .delay = wait(a, backoff_), .reason = a.describe()});
 }
@@ -123,13 +124,13 @@ void Session::on_login(const Answer& a, Actions& out) {
     return;
   }
   // A wrong password or a deactivated account: retrying would only trip the rate limiter.
-  fail("login refused: " + a.errcode, out);
+  fail("login refused: " + a.code, out);
 }
 
 void Session::on_token_rejected(const Answer& a, Actions& out) {
   if (logging_in()) return;  // a login is already under way
   if (!opt_.password) {
-    std::string why = a.errcode + ": access token rejected";
+    std::string why = a.code + ": access token rejected";
     return fail(why, out);
   }
   stored_ = false;

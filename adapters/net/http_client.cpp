@@ -60,10 +60,12 @@ asio::awaitable<HttpResponse> HttpClient::request(HttpRequest in) {
   HttpResponse out;
   auto url = parse_url(in.url);
   if (!url || url->websocket()) {
+    out.ec = std::make_error_code(std::errc::invalid_argument);
     out.error = "bad URL";
     co_return out;
   }
   if (url->tls() && !tls_) {
+    out.ec = std::make_error_code(std::errc::protocol_not_supported);
     out.error = "https needs a TLS context";
     co_return out;
   }
@@ -99,9 +101,10 @@ asio::awaitable<HttpResponse> HttpClient::request(HttpRequest in) {
         conn->plain = std::make_unique<beast::tcp_stream>(ex_);
       }
       auto err = co_await detail::connect_tcp(conn->lowest(), url->host, url->port, timeout_);
-      if (err.empty() && conn->tls) err = co_await detail::tls_handshake(*conn->tls, url->host, timeout_);
-      if (!err.empty()) {
-        out.error = err;
+      if (!err.transport && conn->tls) err = co_await detail::tls_handshake(*conn->tls, url->host, timeout_);
+      if (err.transport) {
+        out.ec = err.transport;
+        out.error = err.message;
         co_return out;
       }
     }
@@ -115,6 +118,7 @@ asio::awaitable<HttpResponse> HttpClient::request(HttpRequest in) {
     auto& res = result.second;
     if (ec) {
       if (reused && attempt == 0 && ec != beast::error::timeout) continue;
+      out.ec = ec;
       out.error = std::string(in.method) + " " + url->host + ": " + ec.message();
       co_return out;
     }

@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -25,7 +26,8 @@ struct HttpResponse {
   int status = 0;  // 0 when the request never got an answer
   std::string body;
   std::map<std::string, std::string> headers;  // names lower-case
-  std::string error;                           // transport failure (log-safe); empty when status != 0
+  std::error_code ec;                          // the transport failure when status == 0
+  std::string error;                           // … in log-safe words
   std::string header(const std::string& lower_name) const;
 };
 

@@ -39,7 +39,7 @@ class WsStreamImpl final : public WsStream {
     buffer_.clear();
     auto [ec, n] = co_await ws_.async_read(buffer_, kTuple);
     if (ec) {
-      r.closed_cleanly = ec == websocket::error::closed;
+      r.ec = ec;
       r.error = ec == beast::error::timeout ? std::string("idle timeout (no pong)") : ec.message();
       co_return r;
     }
@@ -71,7 +71,7 @@ class WsStreamImpl final : public WsStream {
 // WebSocket layer (idle timeout with keep-alive pings), cap message size, then handshake.
 // Returns an error text, empty on success.
 template <class Impl>
-asio::awaitable<std::string> websocket_handshake(Impl& impl, const Url& url, const WsOptions& opt) {
+asio::awaitable<ClientError> websocket_handshake(Impl& impl, const Url& url, const WsOptions& opt) {
   auto& ws = impl.ws();
   beast::get_lowest_layer(ws).expires_never();
   websocket::stream_base::timeout t;
@@ -83,8 +83,8 @@ asio::awaitable<std::string> websocket_handshake(Impl& impl, const Url& url, con
   ws.set_option(websocket::stream_base::decorator(
       [](websocket::request_type& req) { req.set(beast::http::field::user_agent, "brigade"); }));
   auto [ec] = co_await ws.async_handshake(url.host_header(), url.target, kTuple);
-  if (ec) co_return "WebSocket handshake with " + url.host + ": " + ec.message();
-  co_return std::string{};
+  if (ec) co_return transport_error(ec, "WebSocket handshake with " + url.host + ": " + ec.message());
+  co_return ClientError{};
 }
 
 }  // namespace
@@ -93,6 +93,10 @@ WsSession::WsSession(std::unique_ptr<WsStream> s, asio::any_io_executor ex)
     : stream_(std::move(s)), wake_(ex, asio::steady_timer::time_point::max()) {}
 
 WsSession::~WsSession() = default;
+
+bool WsRead::closed_cleanly() const {
+  return ec == std::error_code(beast::error_code(websocket::error::closed));
+}
 
 asio::awaitable<WsSession::Connected> WsSession::connect(asio::any_io_executor ex, std::string url_text,
                                                          std::shared_ptr<asio::ssl::context> tls,
@@ -113,10 +117,12 @@ asio::awaitable<WsSession::Connected> WsSession::connect(asio::any_io_executor e
     auto& ws = impl->ws();
     auto err = co_await detail::connect_tcp(beast::get_lowest_layer(ws), url->host, url->port,
                                             opt.handshake_timeout);
-    if (err.empty()) err = co_await detail::tls_handshake(ws.next_layer(), url->host, opt.handshake_timeout);
-    if (err.empty()) err = co_await websocket_handshake(*impl, *url, opt);
-    if (!err.empty()) {
-      out.error = err;
+    if (!err.transport)
+      err = co_await detail::tls_handshake(ws.next_layer(), url->host, opt.handshake_timeout);
+    if (!err.transport) err = co_await websocket_handshake(*impl, *url, opt);
+    if (err.transport) {
+      out.ec = err.transport;
+      out.error = err.message;
       co_return out;
     }
     stream = std::move(impl);
@@ -125,9 +131,10 @@ asio::awaitable<WsSession::Connected> WsSession::connect(asio::any_io_executor e
     auto& ws = impl->ws();
     auto err = co_await detail::connect_tcp(beast::get_lowest_layer(ws), url->host, url->port,
                                             opt.handshake_timeout);
-    if (err.empty()) err = co_await websocket_handshake(*impl, *url, opt);
-    if (!err.empty()) {
-      out.error = err;
+    if (!err.transport) err = co_await websocket_handshake(*impl, *url, opt);
+    if (err.transport) {
+      out.ec = err.transport;
+      out.error = err.message;
       co_return out;
     }
     stream = std::move(impl);

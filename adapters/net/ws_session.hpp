@@ -7,6 +7,7 @@
 #include <deque>
 #include <memory>
 #include <string>
+#include <system_error>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -26,9 +27,10 @@ struct WsOptions {
 struct WsRead {
   bool ok = false;
   bool binary = false;
-  bool closed_cleanly = false;  // peer sent a close frame
   std::string text;             // the frame when ok
-  std::string error;            // log-safe reason when !ok
+  std::error_code ec;           // why not, when !ok
+  std::string error;            // … in log-safe words
+  bool closed_cleanly() const;  // the peer sent a close frame
 };
 
 class WsStream;  // the Beast stream, plain or TLS
@@ -39,7 +41,8 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
  public:
   struct Connected {
     std::shared_ptr<WsSession> session;
-    std::string error;  // log-safe; set when session is null
+    std::error_code ec;  // set when session is null
+    std::string error;   // … in log-safe words
   };
   // `url` is ws:// or wss://, used as-is (the handshake target keeps the query string).
   static boost::asio::awaitable<Connected> connect(boost::asio::any_io_executor ex, std::string url,

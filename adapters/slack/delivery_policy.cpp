@@ -9,6 +9,7 @@ namespace brigade::slack {
 
 // The longest Retry-After honoured (a day); more is capped, so now + wait never overflows.
 constexpr long kMaxRetryAfterSecs = 24L * 3600;
+constexpr std::int64_t kMaxRetryAfterMs = std::int64_t{kMaxRetryAfterSecs} * 1000;
 
 std::int64_t retry_after_ms(std::string_view header) {
   long secs = 1;
@@ -21,19 +22,30 @@ std::int64_t retry_after_ms(std::string_view header) {
   return std::int64_t{secs} * 1000;
 }
 
+ApiAnswer api_answer(int status, bool ok, std::string error, std::string_view retry_after_header) {
+  ApiAnswer a;
+  a.status = status;
+  a.ok = ok;
+  (status == 0 ? a.message : a.code) = std::move(error);
+  if (status != 0 && (!retry_after_header.empty() || status == 429))
+    a.retry_after_ms = retry_after_ms(retry_after_header);
+  return a;
+}
+
 bot::Delivery classify(const ApiAnswer& a) {
-  if (a.http_status == 0) return bot::Delivery::retry(a.error.empty() ? "no answer" : a.error);
-  if (a.http_status == 429) return bot::Delivery::retry("ratelimited", retry_after_ms(a.retry_after));
-  if (a.http_status >= 500) return bot::Delivery::retry("HTTP " + std::to_string(a.http_status));
+  if (a.status == 0) return bot::Delivery::retry(a.message.empty() ? "no answer" : a.message);
+  if (a.status == 429)
+    return bot::Delivery::retry("ratelimited",
+                                a.retry_after_ms > 0 ? std::min(a.retry_after_ms, kMaxRetryAfterMs) : 1000);
+  if (a.status >= 500) return bot::Delivery::retry("HTTP " + std::to_string(a.status));
   if (a.ok) return bot::Delivery::sent();
   static constexpr std::array<std::string_view, 8> kTransient = {
       "ratelimited",         "rate_limited",    "internal_error",         "fatal_error",
       "service_unavailable", "request_timeout", "message_limit_exceeded", "team_added_to_org"};
   for (auto t : kTransient)
-    if (a.error == t) return bot::Delivery::retry(a.error);
-  if (a.http_status != 200 && a.error.empty())
-    return bot::Delivery::drop("HTTP " + std::to_string(a.http_status));
-  return bot::Delivery::drop(a.error.empty() ? "unknown error" : a.error);
+    if (a.code == t) return bot::Delivery::retry(a.code);
+  if (a.status != 200 && a.code.empty()) return bot::Delivery::drop("HTTP " + std::to_string(a.status));
+  return bot::Delivery::drop(a.code.empty() ? "unknown error" : a.code);
 }
 
 bool wants_response_url(std::string_view error) {

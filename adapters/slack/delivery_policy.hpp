@@ -7,20 +7,26 @@
 #include <string>
 #include <string_view>
 
+#include "adapters/net/client_error.hpp"
 #include "bot/adapter.hpp"
 
 namespace brigade::slack {
 
-struct ApiAnswer {
-  int http_status = 0;      // 0: no answer (transport failure)
-  bool ok = false;          // the body's "ok"
-  std::string error;        // the body's "error", or the transport error
-  std::string retry_after;  // the Retry-After header, seconds
+// One Web API answer: `code` is the body's "error", `message` the transport's words when no
+// answer came, `retry_after_ms` the Retry-After header read by retry_after_ms() below.
+struct ApiAnswer : net::ClientError {
+  bool ok = false;  // the body's "ok"
+  // The platform's error, else what kept the answer from coming (for logs and decisions).
+  const std::string& error() const { return code.empty() ? message : code; }
 };
 
 // A Retry-After header (seconds) in milliseconds, for every caller: 1 s when missing, malformed,
 // zero or negative; at most a day (so now + wait never overflows, whatever the header says).
 std::int64_t retry_after_ms(std::string_view header);
+
+// An answer as the Web API client reads it: `error` is the body's "error" when an answer came
+// (status != 0), else the transport's words; Retry-After is read when present or on a 429.
+ApiAnswer api_answer(int status, bool ok, std::string error, std::string_view retry_after_header);
 
 // 429 → retry after Retry-After (1 s when missing, at most a day); transport failures, 5xx and transient
 // Slack errors → retry with the outbox's backoff; everything else (channel_not_found, not_in_channel,

@@ -29,12 +29,13 @@ asio::awaitable<void> SlackAdapter::load_users() {
     json args = arg("limit", 200);
     if (!cursor.empty()) args["cursor"] = cursor;
     auto r = co_await api_.call("users.list", args, bot_token_);
-    if (r.answer.http_status == 429) {
-      co_await sleep(milliseconds(retry_after_ms(r.answer.retry_after)));
+    if (r.answer.status == 429) {
+      co_await sleep(milliseconds(r.answer.retry_after_ms));
       continue;  // same cursor
     }
     if (!r.answer.ok) {
-      spdlog::warn("slack: users.list failed: {}; names are looked up one by one", net::redact(r.answer.error));
+      spdlog::warn("slack: users.list failed: {}; names are looked up one by one",
+                   net::redact(r.answer.error()));
       co_return;
     }
     ++pages;
@@ -99,12 +100,13 @@ asio::awaitable<void> SlackAdapter::ensure_user(const std::string& id) {
 }
 
 // A user group's members (for "@team" mentions), each with a name where time allows.
-asio::awaitable<void> SlackAdapter::ensure_group(const std::string& g, std::chrono::steady_clock::time_point deadline) {
+asio::awaitable<void> SlackAdapter::ensure_group(const std::string& g,
+                                                 std::chrono::steady_clock::time_point deadline) {
   auto in_time = [&] { return std::chrono::steady_clock::now() < deadline; };
   if (!in_time() || dir_.group(g)) co_return;
   auto r = co_await lookup_api_.call("usergroups.users.list", arg("usergroup", g), bot_token_);
   if (!r.answer.ok || !r.body.contains("users") || !r.body["users"].is_array()) {
-    spdlog::warn("slack: usergroups.users.list {} failed: {}", g, r.answer.error);
+    spdlog::warn("slack: usergroups.users.list {} failed: {}", g, r.answer.error());
     co_return;
   }
   std::vector<std::string> members;

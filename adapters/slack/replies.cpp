@@ -5,8 +5,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "adapters/net/tuple_token.hpp"
 #include "adapters/net/redact.hpp"
+#include "adapters/net/tuple_token.hpp"
 #include "adapters/slack/adapter_impl.hpp"
 #include "adapters/slack/ids.hpp"
 #include "adapters/slack/mrkdwn.hpp"
@@ -55,12 +55,13 @@ asio::awaitable<void> SlackAdapter::deliver_one(store::OutboxItem item, bot::Del
 asio::awaitable<ApiResult> SlackAdapter::post(const core::Reply& rep, const std::string& channel,
                                               const std::string& text) {
   if (rep.audience != core::Audience::private_) {
-    json args = fields({{"channel", channel}, {"text", text}, {"unfurl_links", false}, {"unfurl_media", false}});
+    json args =
+        fields({{"channel", channel}, {"text", text}, {"unfurl_links", false}, {"unfurl_media", false}});
     co_return co_await api_.call("chat.postMessage", args, bot_token_, true);
   }
   json args = fields({{"channel", channel}, {"user", raw_id(rep.user)}, {"text", text}});
   ApiResult r = co_await api_.call("chat.postEphemeral", args, bot_token_, true);
-  if (r.answer.ok || !wants_response_url(r.answer.error)) co_return r;
+  if (r.answer.ok || !wants_response_url(r.answer.error())) co_return r;
   // response_url works for 30 minutes after the command, even where the bot is not a member.
   if (auto url = response_urls_.find(rep.channel, rep.user, std::chrono::steady_clock::now())) {
     json body = fields({{"response_type", "ephemeral"}, {"text", text}});

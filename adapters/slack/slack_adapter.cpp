@@ -7,9 +7,9 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "adapters/net/tuple_token.hpp"
 #include "adapters/net/redact.hpp"
 #include "adapters/net/tls_context.hpp"
+#include "adapters/net/tuple_token.hpp"
 #include "adapters/net/url.hpp"
 #include "adapters/slack/adapter_impl.hpp"
 #include "adapters/slack/link_policy.hpp"
@@ -49,7 +49,9 @@ SlackAdapter::SlackAdapter(const config::Config& cfg, bot::Committer& committer,
   me_.reaction = cfg.slack.reaction.empty() ? "raised_hands" : cfg.slack.reaction;
 }
 
-SlackAdapter::~SlackAdapter() { stop(milliseconds(1000)); }
+SlackAdapter::~SlackAdapter() {
+  stop(milliseconds(1000));
+}
 
 void SlackAdapter::start() {
   rt_.start(run(), [this](const std::string& what) {
@@ -95,7 +97,8 @@ void SlackAdapter::perform(const SupervisorAction& a) {
   switch (a.kind) {
     case K::authenticate:
       if (a.delay.count() > 0)
-        spdlog::warn("slack: auth.test failed: {}; retrying in {} ms", net::redact(a.reason), a.delay.count());
+        spdlog::warn("slack: auth.test failed: {}; retrying in {} ms", net::redact(a.reason),
+                     a.delay.count());
       asio::co_spawn(ioc_, authenticate(a.delay), net::log_errors("slack", "auth.test"));
       break;
     case K::connect:
@@ -150,9 +153,9 @@ asio::awaitable<void> SlackAdapter::authenticate(milliseconds delay) {
   if (stopping_) co_return;
   auto r = co_await api_.call("auth.test", json::object(), bot_token_);
   if (!r.answer.ok) {
-    bool fatal = fatal_api_error(r.answer.error);
-    if (fatal) spdlog::error("slack: auth.test failed: {} (check SLACK_BOT_TOKEN)", r.answer.error);
-    feed({.kind = SupervisorEvent::Kind::auth_failed, .reason = r.answer.error, .fatal = fatal});
+    bool fatal = fatal_api_error(r.answer.error());
+    if (fatal) spdlog::error("slack: auth.test failed: {} (check SLACK_BOT_TOKEN)", r.answer.error());
+    feed({.kind = SupervisorEvent::Kind::auth_failed, .reason = r.answer.error(), .fatal = fatal});
     co_return;
   }
   me_.team_id = r.body.value("team_id", "");
@@ -180,7 +183,8 @@ asio::awaitable<void> SlackAdapter::shutdown(milliseconds budget) {
     spdlog::warn("slack: stopping with {} post(s) unanswered; they may be posted again on the next start",
                  posting_);
   for (auto& c : conns_) c->ws->close();
-  while (!conns_.empty() && std::chrono::steady_clock::now() < deadline) co_await changed_.wait_until(deadline);
+  while (!conns_.empty() && std::chrono::steady_clock::now() < deadline)
+    co_await changed_.wait_until(deadline);
   for (auto& c : conns_) c->ws->abort();
 }
 

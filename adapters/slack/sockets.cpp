@@ -28,14 +28,15 @@ asio::awaitable<void> SlackAdapter::connect(milliseconds delay) {
   if (stopping_) co_return;
   auto r = co_await api_.call("apps.connections.open", json::object(), app_token_);
   if (!r.answer.ok) {
-    bool fatal = fatal_api_error(r.answer.error);
+    bool fatal = fatal_api_error(r.answer.error());
     if (fatal)
-      spdlog::error("slack: apps.connections.open failed: {} (check SLACK_APP_TOKEN and its connections:write scope)",
-                    r.answer.error);
+      spdlog::error(
+          "slack: apps.connections.open failed: {} (check SLACK_APP_TOKEN and its connections:write scope)",
+          r.answer.error());
     else
-      spdlog::warn("slack: apps.connections.open failed: {}", net::redact(r.answer.error));
-    milliseconds floor{r.answer.http_status == 429 ? retry_after_ms(r.answer.retry_after) : 0};
-    feed({.kind = Ev::open_failed, .reason = r.answer.error, .fatal = fatal, .retry_after = floor});
+      spdlog::warn("slack: apps.connections.open failed: {}", net::redact(r.answer.error()));
+    milliseconds floor{r.answer.status == 429 ? r.answer.retry_after_ms : 0};
+    feed({.kind = Ev::open_failed, .reason = r.answer.error(), .fatal = fatal, .retry_after = floor});
     co_return;
   }
   std::string url = r.body.value("url", "");
@@ -83,7 +84,7 @@ asio::awaitable<void> SlackAdapter::read_loop(std::shared_ptr<Conn> conn) {
   for (;;) {
     auto r = co_await conn->ws->read();
     if (!r.ok) {
-      why = r.closed_cleanly ? "closed by Slack" : r.error;
+      why = r.closed_cleanly() ? "closed by Slack" : r.error;
       break;
     }
     conn->last_frame = std::chrono::steady_clock::now();
@@ -170,8 +171,8 @@ void SlackAdapter::begin_drain(const std::shared_ptr<Conn>& conn) {
       co_await changed_.wait_until(step.wake);
     }
     if (conn->inflight > 0)
-      spdlog::warn("slack: closing connection {} with {} envelopes unacked (Slack redelivers events)", conn->id,
-                   conn->inflight);
+      spdlog::warn("slack: closing connection {} with {} envelopes unacked (Slack redelivers events)",
+                   conn->id, conn->inflight);
     spdlog::info("slack: closing drained connection {}", conn->id);
     conn->ws->close();
   };

@@ -57,25 +57,24 @@ boost::asio::awaitable<ApiResult> WebApi::post_url(std::string url, nlohmann::js
 boost::asio::awaitable<ApiResult> WebApi::send(net::HttpRequest req) {
   ApiResult r;
   auto res = co_await http_.request(std::move(req));
-  r.answer.http_status = res.status;
   if (res.status == 0) {
-    r.answer.error = res.error;
+    r.answer = api_answer(0, false, res.error, "");
+    r.answer.transport = res.ec;
     co_return r;
   }
-  r.answer.retry_after = res.header("retry-after");
   r.body = nlohmann::json::parse(res.body, nullptr, false);
+  bool ok = false;
+  std::string error;
   if (r.body.is_discarded()) {
     r.body = nullptr;
     // response_url answers "ok" in plain text; any 2xx there means accepted.
-    r.answer.ok = res.status / 100 == 2 && res.body.find("\"ok\":false") == std::string::npos;
-    if (!r.answer.ok) r.answer.error = "HTTP " + std::to_string(res.status);
-    co_return r;
+    ok = res.status / 100 == 2 && res.body.find("\"ok\":false") == std::string::npos;
+    if (!ok) error = "HTTP " + std::to_string(res.status);
+  } else if (r.body.is_object()) {
+    ok = r.body.value("ok", false);
+    if (auto it = r.body.find("error"); it != r.body.end() && it->is_string()) error = it->get<std::string>();
   }
-  if (r.body.is_object()) {
-    r.answer.ok = r.body.value("ok", false);
-    if (auto it = r.body.find("error"); it != r.body.end() && it->is_string())
-      r.answer.error = it->get<std::string>();
-  }
+  r.answer = api_answer(res.status, ok, std::move(error), res.header("retry-after"));
   co_return r;
 }
 

@@ -86,21 +86,21 @@ void answer(const slack::ApiAnswer& a) {
   bot::Delivery d = slack::classify(a);
   FUZZ_CHECK(d.retry_after_ms >= 0 && d.retry_after_ms <= 24 * 3600 * 1000);  // now + wait cannot overflow
   if (d.status != bot::Delivery::Status::retry) FUZZ_CHECK(d.retry_after_ms == 0);
-  if (a.http_status == 429) FUZZ_CHECK(d.status == bot::Delivery::Status::retry && d.retry_after_ms >= 1000);
-  (void)slack::wants_response_url(a.error);
+  if (a.status == 429) FUZZ_CHECK(d.status == bot::Delivery::Status::retry && d.retry_after_ms >= 1000);
+  (void)slack::wants_response_url(a.error());
 }
 
 // A recorded HTTP answer: {"status": 429, "headers": {"Retry-After": "30"}, "body": {"ok": false, …}}.
 void recorded_answer(const json& rec) {
   slack::ApiAnswer a;
   if (auto st = rec.find("status"); st != rec.end() && st->is_number_integer())
-    a.http_status = static_cast<int>(std::clamp<std::int64_t>(st->get<std::int64_t>(), 0, 999));
+    a.status = static_cast<int>(std::clamp<std::int64_t>(st->get<std::int64_t>(), 0, 999));
   if (auto h = rec.find("headers"); h != rec.end() && h->is_object())
     if (auto r = h->find("Retry-After"); r != h->end() && r->is_string())
-      a.retry_after = r->get<std::string>();
+      a.retry_after_ms = slack::retry_after_ms(r->get<std::string>());
   if (auto b = rec.find("body"); b != rec.end() && b->is_object()) {
     if (auto ok = b->find("ok"); ok != b->end() && ok->is_boolean()) a.ok = ok->get<bool>();
-    if (auto e = b->find("error"); e != b->end() && e->is_string()) a.error = e->get<std::string>();
+    if (auto e = b->find("error"); e != b->end() && e->is_string()) a.code = e->get<std::string>();
   }
   answer(a);
 }
@@ -149,7 +149,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   else
     rewrite_and_parse(in, me().team_id, dir);
   // The same bytes as a Retry-After header and as a Web API error code.
-  answer(slack::ApiAnswer{429, false, "ratelimited", std::string(in.substr(0, 64))});
-  answer(slack::ApiAnswer{200, false, std::string(in.substr(0, 64)), {}});
+  slack::ApiAnswer limited;
+  limited.status = 429;
+  limited.code = "ratelimited";
+  limited.retry_after_ms = slack::retry_after_ms(in.substr(0, 64));
+  answer(limited);
+  slack::ApiAnswer refused;
+  refused.status = 200;
+  refused.code = std::string(in.substr(0, 64));
+  answer(refused);
   return 0;
 }

@@ -333,7 +333,7 @@ TEST(MatrixApi, ErrorsAreClassified) {
   EXPECT_TRUE(a.soft_logout);
   auto forbidden =
       read_answer(403, fixture("matrix_error_forbidden_join.http.json")["body"].dump(), "", "", 0);
-  EXPECT_EQ(forbidden.errcode, "M_FORBIDDEN");
+  EXPECT_EQ(forbidden.code, "M_FORBIDDEN");
   EXPECT_EQ(send_outcome(forbidden).status, bot::Delivery::Status::drop);
   EXPECT_EQ(send_outcome(read_answer(502, "<html>", "", "", 0)).status, bot::Delivery::Status::retry);
   EXPECT_EQ(send_outcome(read_answer(0, "", "", "connection refused", 0)).status,

@@ -243,28 +243,28 @@ TEST(SlackLinkPolicy, DisconnectReasons) {
 
 TEST(SlackDelivery, ClassifiesAnswers) {
   using S = bot::Delivery::Status;
-  auto r429 = classify({429, false, "ratelimited", "30"});
+  auto r429 = classify(api_answer(429, false, "ratelimited", "30"));
   EXPECT_EQ(r429.status, S::retry);
   EXPECT_EQ(r429.retry_after_ms, 30000);
-  EXPECT_EQ(classify({429, false, "ratelimited", ""}).retry_after_ms, 1000);
-  EXPECT_EQ(classify({0, false, "connection refused", ""}).status, S::retry);
-  EXPECT_EQ(classify({503, false, "", ""}).status, S::retry);
-  EXPECT_EQ(classify({200, true, "", ""}).status, S::sent);
+  EXPECT_EQ(classify(api_answer(429, false, "ratelimited", "")).retry_after_ms, 1000);
+  EXPECT_EQ(classify(api_answer(0, false, "connection refused", "")).status, S::retry);
+  EXPECT_EQ(classify(api_answer(503, false, "", "")).status, S::retry);
+  EXPECT_EQ(classify(api_answer(200, true, "", "")).status, S::sent);
   for (auto e : {"channel_not_found", "not_in_channel", "invalid_auth", "is_archived", "msg_too_long",
                  "missing_scope"})
-    EXPECT_EQ(classify({200, false, e, ""}).status, S::drop) << e;
-  EXPECT_EQ(classify({200, false, "internal_error", ""}).status, S::retry);
+    EXPECT_EQ(classify(api_answer(200, false, e, "")).status, S::drop) << e;
+  EXPECT_EQ(classify(api_answer(200, false, "internal_error", "")).status, S::retry);
 }
 
 // Found by tests/fuzz/slack_fuzz.cpp: a huge Retry-After overflowed seconds * 1000 (undefined), and
 // the outbox adds the wait to now. A day at most.
 TEST(SlackDelivery, RetryAfterIsCappedAtADay) {
-  EXPECT_EQ(classify({429, false, "ratelimited", "86400"}).retry_after_ms, 86'400'000);
-  EXPECT_EQ(classify({429, false, "ratelimited", "86401"}).retry_after_ms, 86'400'000);
-  EXPECT_EQ(classify({429, false, "ratelimited", "9223372036854775807"}).retry_after_ms, 86'400'000);
-  EXPECT_EQ(classify({429, false, "ratelimited", "99999999999999999999"}).retry_after_ms, 86'400'000);
-  EXPECT_EQ(classify({429, false, "ratelimited", "-99999999999999999999"}).retry_after_ms, 1000);
-  EXPECT_EQ(classify({429, false, "ratelimited", "0"}).retry_after_ms, 1000);
+  EXPECT_EQ(classify(api_answer(429, false, "ratelimited", "86400")).retry_after_ms, 86'400'000);
+  EXPECT_EQ(classify(api_answer(429, false, "ratelimited", "86401")).retry_after_ms, 86'400'000);
+  EXPECT_EQ(classify(api_answer(429, false, "ratelimited", "9223372036854775807")).retry_after_ms, 86'400'000);
+  EXPECT_EQ(classify(api_answer(429, false, "ratelimited", "99999999999999999999")).retry_after_ms, 86'400'000);
+  EXPECT_EQ(classify(api_answer(429, false, "ratelimited", "-99999999999999999999")).retry_after_ms, 1000);
+  EXPECT_EQ(classify(api_answer(429, false, "ratelimited", "0")).retry_after_ms, 1000);
 }
 
 // Every caller reads Retry-After through one parser: the users.list and apps.connections.open

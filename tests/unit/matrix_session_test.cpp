@@ -26,7 +26,7 @@ Answer answer(int status, nlohmann::json body = nlohmann::json::object(), std::s
   Answer a;
   a.status = status;
   a.body = std::move(body);
-  a.errcode = std::move(errcode);
+  a.code = std::move(errcode);
   return a;
 }
 
@@ -38,7 +38,9 @@ Answer whoami_ok(std::string user = "@brigade:example.org", std::string device =
   return answer(200, {{"user_id", user}, {"device_id", device}});
 }
 
-SessionEvent ev(Ev k, Answer a = {}) { return {.kind = k, .answer = std::move(a)}; }
+SessionEvent ev(Ev k, Answer a = {}) {
+  return {.kind = k, .answer = std::move(a)};
+}
 
 std::vector<Act> kinds(const Actions& a) {
   std::vector<Act> k;

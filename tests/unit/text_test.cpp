@@ -40,5 +40,26 @@ TEST(Text, TrimAndLower) {
   EXPECT_EQ(to_lower_ascii("TeamWork"), "teamwork");
 }
 
+// One decoder for every layer (config values, commands): what valid UTF-8 holds, code point by code point.
+TEST(Utf8, CodePointsAndPrefixes) {
+  EXPECT_EQ(code_points("aé€😀"), (std::vector<char32_t>{U'a', U'é', U'€', U'😀'}));
+  EXPECT_TRUE(code_points("").empty());
+  EXPECT_EQ(utf8_prefix("aé€😀", 0), 0u);
+  EXPECT_EQ(utf8_prefix("aé€😀", 2), 3u);
+  EXPECT_EQ(utf8_prefix("aé€😀", 3), 6u);
+  EXPECT_EQ(utf8_prefix("aé€😀", 9), 10u);
+  EXPECT_TRUE(utf8_boundary("aé", 1));
+  EXPECT_FALSE(utf8_boundary("aé", 2));
+  EXPECT_TRUE(utf8_boundary("aé", 3));
+}
+
+// Commands and the config read a company value the same way.
+TEST(Text, ValuesAreNormalisedOnceForEveryone) {
+  EXPECT_EQ(normalise_value("#TeamWork"), "teamwork");
+  EXPECT_EQ(normalise_value("Teamwork"), "teamwork");
+  EXPECT_EQ(normalise_value("#Ärger"), "Ärger") << "no Unicode case tables";
+  EXPECT_EQ(normalise_value("#"), "");
+}
+
 }  // namespace
 }  // namespace brigade::core
