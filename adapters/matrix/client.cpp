@@ -4,6 +4,7 @@
 
 #include "adapters/matrix/adapter_impl.hpp"
 #include "adapters/matrix/ids.hpp"
+#include "adapters/matrix/wire.hpp"
 #include "adapters/net/redact.hpp"
 #include "adapters/net/tuple_token.hpp"
 
@@ -75,13 +76,15 @@ asio::awaitable<bool> MatrixAdapter::renew_session(std::uint64_t seen_generation
 }
 
 asio::awaitable<SessionEvent> MatrixAdapter::login() {
-  auto a = co_await call(http_, "POST", "/login",
-                         login_body(session_.user_id(), cfg_.password, session_.device(), cfg_.device_name),
-                         false);
-  if (a.ok() && a.body.is_object() && !a.body.value("access_token", "").empty()) {
-    std::string user = a.body.value("user_id", session_.user_id());
+  wire::LoginRequest req{session_.user_id(), cfg_.password, session_.device(), cfg_.device_name};
+  json body = req;
+  auto a = co_await call(http_, "POST", "/login", std::move(body), false);
+  auto login = a.ok() ? a.body.get<wire::LoginResponse>() : wire::LoginResponse{};
+  if (!login.access_token.empty()) {
+    std::string user = login.user_id.empty() ? session_.user_id() : login.user_id;
     if (user != session_.user_id()) spdlog::info("matrix: the homeserver calls this account {}", user);
-    spdlog::info("matrix: logged in as {} (device {})", user, a.body.value("device_id", session_.device()));
+    spdlog::info("matrix: logged in as {} (device {})", user,
+                 login.device_id.empty() ? session_.device() : login.device_id);
   } else if (!a.rate_limited() && !a.transient()) {
     spdlog::error("matrix: login as {} refused: {} (check MATRIX_USER_ID and MATRIX_PASSWORD)",
                   session_.user_id(), a.describe());
@@ -95,7 +98,7 @@ asio::awaitable<SessionEvent> MatrixAdapter::login() {
 asio::awaitable<SessionEvent> MatrixAdapter::whoami() {
   auto a = co_await call(http_, "GET", "/account/whoami", nullptr, true, /*renew=*/false);
   if (a.ok() && a.body.is_object()) {
-    std::string user = a.body.value("user_id", "");
+    std::string user = a.body.get<wire::Whoami>().user_id;
     if (!user.empty() && user != session_.user_id() && !session_.stored())
       spdlog::warn("matrix: MATRIX_USER_ID is {} but the access token belongs to {}; using {}",
                    session_.user_id(), user, user);
@@ -144,8 +147,8 @@ asio::awaitable<SessionEvent> MatrixAdapter::set_up() {
                session_.device().empty() ? "unknown" : session_.device(), session_.origin());
   auto a =
       co_await call(http_, "POST", "/user/" + path_segment(session_.user_id()) + "/filter", sync_filter());
-  if (a.ok() && a.body.is_object() && a.body.contains("filter_id") && a.body["filter_id"].is_string()) {
-    filter_ = a.body["filter_id"].get<std::string>();
+  if (auto id = a.ok() ? a.body.get<wire::FilterAnswer>().filter_id : ""; !id.empty()) {
+    filter_ = id;
   } else {
     spdlog::info("matrix: filter upload failed ({}); sending the filter inline", a.describe());
     filter_ = sync_filter().dump();

@@ -6,6 +6,7 @@
 
 #include "adapters/matrix/html.hpp"
 #include "adapters/matrix/ids.hpp"
+#include "adapters/net/json_fields.hpp"
 #include "core/text.hpp"
 
 namespace brigade::matrix {
@@ -13,12 +14,6 @@ namespace brigade::matrix {
 namespace {
 
 using nlohmann::json;
-
-std::string str(const json& j, const char* key) {
-  if (!j.is_object()) return {};
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 const json& obj(const json& j, const char* key) {
   static const json empty = json::object();
@@ -242,7 +237,8 @@ std::string normalise_reaction(std::string_view key) {
 
 Parsed parse_event(const json& ev, const std::string& room, const Identity& me, const Directory& dir) {
   if (!ev.is_object()) return ignore("not an object");
-  std::string type = str(ev, "type"), sender = str(ev, "sender"), event_id = str(ev, "event_id");
+  std::string type = net::string_field(ev, "type"), sender = net::string_field(ev, "sender"),
+              event_id = net::string_field(ev, "event_id");
   if (event_id.empty() || sender.empty()) return ignore("event without id or sender");
   if (sender == me.user_id) return ignore("Brigade's own event");
   const json& content = obj(ev, "content");
@@ -254,8 +250,8 @@ Parsed parse_event(const json& ev, const std::string& room, const Identity& me, 
 
   if (type == "m.room.redaction") {
     // Room versions up to 10 put `redacts` at the top level, v11 in content; accept either.
-    std::string target = str(ev, "redacts");
-    if (target.empty()) target = str(content, "redacts");
+    std::string target = net::string_field(ev, "redacts");
+    if (target.empty()) target = net::string_field(content, "redacts");
     if (target.empty()) return ignore("redaction without a target");
     Parsed p;
     p.kind = Parsed::Kind::revoke;
@@ -274,8 +270,8 @@ Parsed parse_event(const json& ev, const std::string& room, const Identity& me, 
 
   if (type == "m.reaction") {
     const json& rel = obj(content, "m.relates_to");
-    if (str(rel, "rel_type") != "m.annotation") return ignore("reaction without an annotation");
-    std::string key = str(rel, "key"), target = str(rel, "event_id");
+    if (net::string_field(rel, "rel_type") != "m.annotation") return ignore("reaction without an annotation");
+    std::string key = net::string_field(rel, "key"), target = net::string_field(rel, "event_id");
     if (target.empty()) return ignore("reaction without a target");
     if (normalise_reaction(key) != normalise_reaction(me.reaction)) return ignore("reaction " + key);
     p.kind = Parsed::Kind::reaction;
@@ -288,14 +284,16 @@ Parsed parse_event(const json& ev, const std::string& room, const Identity& me, 
   }
 
   if (type != "m.room.message") return ignore("event type " + type);
-  std::string msgtype = str(content, "msgtype");
+  std::string msgtype = net::string_field(content, "msgtype");
   if (msgtype == "m.notice") return ignore("m.notice (bots never answer bots)");
   if (msgtype != "m.text") return ignore("msgtype " + msgtype);
   const json& rel = obj(content, "m.relates_to");
-  if (str(rel, "rel_type") == "m.replace") return ignore("an edit (commands run once, from the original)");
-  std::string body = str(content, "body");
-  std::string formatted =
-      str(content, "format") == "org.matrix.custom.html" ? str(content, "formatted_body") : "";
+  if (net::string_field(rel, "rel_type") == "m.replace")
+    return ignore("an edit (commands run once, from the original)");
+  std::string body = net::string_field(content, "body");
+  std::string formatted = net::string_field(content, "format") == "org.matrix.custom.html"
+                              ? net::string_field(content, "formatted_body")
+                              : "";
   bool is_reply = rel.contains("m.in_reply_to");
   if (is_reply) body = strip_reply_fallback(body);
   std::string_view rest = core::trim(body);
@@ -346,15 +344,17 @@ bool complete_reaction(Parsed& p, const std::string& author, const Identity& me,
 
 SyncBatch parse_sync(const json& body, const Identity& me, Directory& dir) {
   SyncBatch b;
-  b.next_batch = str(body, "next_batch");
+  b.next_batch = net::string_field(body, "next_batch");
   if (b.next_batch.empty()) throw std::runtime_error("sync answer without next_batch");
   const json& rooms = obj(body, "rooms");
 
   for (const auto& [room, inv] : obj(rooms, "invite").items()) {
     for (const auto& ev : arr(obj(inv, "invite_state"), "events")) {
-      if (str(ev, "type") != "m.room.member" || str(ev, "state_key") != me.user_id) continue;
-      if (str(obj(ev, "content"), "membership") != "invite") continue;
-      b.invites.push_back(Invite{room, str(ev, "sender")});
+      if (net::string_field(ev, "type") != "m.room.member" ||
+          net::string_field(ev, "state_key") != me.user_id)
+        continue;
+      if (net::string_field(obj(ev, "content"), "membership") != "invite") continue;
+      b.invites.push_back(Invite{room, net::string_field(ev, "sender")});
       break;
     }
   }
@@ -364,16 +364,16 @@ SyncBatch parse_sync(const json& body, const Identity& me, Directory& dir) {
   }
 
   auto learn = [&](const std::string& room, const json& ev, JoinedRoom& jr) {
-    std::string type = str(ev, "type");
+    std::string type = net::string_field(ev, "type");
     if (type == "m.room.encryption" || type == "m.room.encrypted") jr.encrypted = true;
     if (type == "m.room.name" && ev.contains("state_key"))
-      dir.set_room_name(room, str(obj(ev, "content"), "name"));
+      dir.set_room_name(room, net::string_field(obj(ev, "content"), "name"));
     if (type != "m.room.member") return;
-    std::string user = str(ev, "state_key");
+    std::string user = net::string_field(ev, "state_key");
     const json& c = obj(ev, "content");
-    std::string membership = str(c, "membership");
+    std::string membership = net::string_field(c, "membership");
     if (membership == "join")
-      dir.set(room, user, str(c, "displayname"));
+      dir.set(room, user, net::string_field(c, "displayname"));
     else if (membership == "leave" || membership == "ban")
       dir.remove(room, user);
   };
@@ -386,9 +386,11 @@ SyncBatch parse_sync(const json& body, const Identity& me, Directory& dir) {
       jr.limited = it->get<bool>();
     for (const auto& ev : arr(timeline, "events")) {
       learn(room, ev, jr);
-      if (str(ev, "type") == "m.room.member" && str(ev, "state_key") == me.user_id &&
-          str(obj(ev, "content"), "membership") == "join" &&
-          str(obj(obj(ev, "unsigned"), "prev_content"), "membership") != "join")  // not a rename
+      if (net::string_field(ev, "type") == "m.room.member" &&
+          net::string_field(ev, "state_key") == me.user_id &&
+          net::string_field(obj(ev, "content"), "membership") == "join" &&
+          net::string_field(obj(obj(ev, "unsigned"), "prev_content"), "membership") !=
+              "join")  // not a rename
         jr.joined_here = true;
       jr.timeline.push_back(ev);
     }

@@ -69,7 +69,9 @@ MatrixAdapter::MatrixAdapter(const config::Config& cfg, bot::AdapterState state,
   me_.reaction = cfg.matrix.reaction.empty() ? "🙏" : cfg.matrix.reaction;
 }
 
-MatrixAdapter::~MatrixAdapter() { stop(milliseconds(1000)); }
+MatrixAdapter::~MatrixAdapter() {
+  stop(milliseconds(1000));
+}
 
 void MatrixAdapter::start() {
   rt_.start(run(), [this](const std::string& what) {

@@ -7,20 +7,6 @@ namespace brigade::matrix {
 
 using nlohmann::json;
 
-json login_body(const std::string& user, const std::string& password, const std::string& device,
-                const std::string& device_name) {
-  json id = json::object();
-  id["type"] = "m.id.user";
-  id["user"] = user;
-  json b = json::object();
-  b["type"] = "m.login.password";
-  b["identifier"] = id;
-  b["password"] = password;
-  if (!device.empty()) b["device_id"] = device;
-  b["initial_device_display_name"] = device_name;
-  return b;
-}
-
 json sync_filter() {
   json types = json::array({"m.room.message", "m.room.member", "m.reaction", "m.room.redaction",
                             "m.room.encrypted", "m.room.encryption", "m.room.name"});
@@ -43,14 +29,6 @@ json sync_filter() {
   return f;
 }
 
-json direct_room_body(const std::string& user) {
-  json b = json::object();
-  b["is_direct"] = true;
-  b["preset"] = "trusted_private_chat";
-  b["invite"] = json::array({user});
-  return b;
-}
-
 bot::AdapterEffects session_effects(std::string device, std::string token) {
   bot::AdapterEffects e;
   if (!device.empty()) e.meta.emplace_back(std::string(kMetaDevice), std::move(device));
@@ -58,8 +36,8 @@ bot::AdapterEffects session_effects(std::string device, std::string token) {
   return e;
 }
 
-bot::AdapterEffects batch_effects(std::vector<std::string> revokes, const std::vector<std::string>& newly_encrypted,
-                                  std::string next) {
+bot::AdapterEffects batch_effects(std::vector<std::string> revokes,
+                                  const std::vector<std::string>& newly_encrypted, std::string next) {
   bot::AdapterEffects e;
   e.revoke_sources = std::move(revokes);
   for (const auto& room : newly_encrypted) {

@@ -1,6 +1,6 @@
-// What the Matrix adapter sends and keeps: request bodies and the store changes of a login or a
-// /sync answer. Built here, outside coroutines: g++ 12 miscompiles braced json initialisers inside
-// coroutine bodies and destroys temporaries inside a co_await expression twice.
+// What the Matrix adapter keeps and filters: its data-file keys, the sync filter, and the store changes
+// of a login or a /sync answer. Built here, outside coroutines: g++ 12 miscompiles braced json initialisers
+// inside coroutine bodies and destroys temporaries inside a co_await expression twice.
 #pragma once
 
 #include <string>
@@ -24,23 +24,16 @@ inline constexpr std::string_view kMetaInstance = "matrix.txn_instance";
 inline constexpr std::string_view kMetaEncrypted = "matrix.encrypted:";  // + room id: announced once
 inline constexpr std::string_view kMetaDirect = "matrix.dm:";            // + user id: the direct room
 
-// POST /login with a password, as `device` when known (the same device keeps its txnIds).
-nlohmann::json login_body(const std::string& user, const std::string& password, const std::string& device,
-                          const std::string& device_name);
-
 // Only what Brigade reads: room messages, members, reactions, redactions, room names and the
 // encryption markers; no presence, typing, receipts or account data.
 nlohmann::json sync_filter();
-
-// POST /createRoom for a direct chat with `user`.
-nlohmann::json direct_room_body(const std::string& user);
 
 // The session a login gave: device and token commit together (empty token: none to reuse).
 bot::AdapterEffects session_effects(std::string device, std::string token);
 
 // One /sync answer's store changes besides its commands: redactions take back kudos, a room
 // found encrypted is announced once, and the cursor moves on, all with the commands.
-bot::AdapterEffects batch_effects(std::vector<std::string> revokes, const std::vector<std::string>& newly_encrypted,
-                                  std::string next);
+bot::AdapterEffects batch_effects(std::vector<std::string> revokes,
+                                  const std::vector<std::string>& newly_encrypted, std::string next);
 
 }  // namespace brigade::matrix

@@ -4,6 +4,7 @@
 
 #include "adapters/matrix/adapter_impl.hpp"
 #include "adapters/matrix/ids.hpp"
+#include "adapters/matrix/wire.hpp"
 
 namespace brigade::matrix::detail {
 
@@ -30,7 +31,8 @@ asio::awaitable<std::optional<std::string>> MatrixAdapter::join(std::string room
   for (int attempt = 0; attempt < 5 && !stopping_; ++attempt) {
     auto a = co_await call(http_, "POST", path, json::object());
     if (a.ok()) {
-      std::string id = a.body.is_object() ? a.body.value("room_id", room) : room;
+      std::string id = a.body.get<wire::RoomIdAnswer>().room_id;
+      if (id.empty()) id = room;
       spdlog::info("matrix: joined {}{}", id, inviter.empty() ? "" : " (invited by " + inviter + ")");
       co_await load_members(id);
       co_return id;
@@ -55,25 +57,23 @@ asio::awaitable<void> MatrixAdapter::reject(std::string room, std::string why) {
 asio::awaitable<void> MatrixAdapter::load_members(std::string room) {
   auto a = co_await call(http_, "GET", "/rooms/" + path_segment(room) + "/joined_members", nullptr);
   members_loaded_[room] = std::chrono::steady_clock::now();
-  if (!a.ok() || !a.body.is_object() || !a.body.contains("joined") || !a.body["joined"].is_object()) {
+  auto joined = a.ok() ? a.body.get<wire::JoinedMembers>() : wire::JoinedMembers{};
+  if (!joined.present) {
     spdlog::debug("matrix: joined_members of {} failed: {}", room, a.describe());
     co_return;
   }
-  for (const auto& [user, info] : a.body["joined"].items()) {
-    bool named = info.is_object() && info.contains("display_name") && info["display_name"].is_string();
-    dir_.set(room, user, named ? info["display_name"].get<std::string>() : std::string());
-  }
+  for (auto& [user, name] : joined.members) dir_.set(room, user, std::move(name));
   if (dir_.room_name(room).empty()) co_await load_room_name(room);
 }
 
 // A room's m.room.name, else its canonical alias: what replies call the room.
 asio::awaitable<void> MatrixAdapter::load_room_name(std::string room) {
   auto a = co_await call(http_, "GET", "/rooms/" + path_segment(room) + "/state/m.room.name", nullptr);
-  std::string name = a.ok() && a.body.is_object() ? a.body.value("name", "") : "";
+  std::string name = a.ok() ? a.body.get<wire::RoomNameState>().name : "";
   if (name.empty()) {
     a = co_await call(http_, "GET", "/rooms/" + path_segment(room) + "/state/m.room.canonical_alias",
                       nullptr);
-    name = a.ok() && a.body.is_object() ? a.body.value("alias", "") : "";
+    name = a.ok() ? a.body.get<wire::CanonicalAliasState>().alias : "";
   }
   if (!name.empty()) dir_.set_room_name(room, name);
 }
@@ -107,14 +107,14 @@ asio::awaitable<std::string> MatrixAdapter::sender_of(std::string room, std::str
   if (auto it = senders_.find(event_id); it != senders_.end()) co_return it->second;
   auto a = co_await call(http_, "GET", "/rooms/" + path_segment(room) + "/event/" + path_segment(event_id),
                          nullptr);
-  if (a.ok() && a.body.is_object()) co_return a.body.value("sender", "");
+  if (a.ok()) co_return a.body.get<wire::EventSender>().sender;
   spdlog::info("matrix: cannot look up {} in {}: {}", event_id, room, a.describe());
   co_return std::string();
 }
 
 void MatrixAdapter::remember_sender(const json& ev) {
   if (!ev.is_object()) return;
-  std::string id = ev.value("event_id", ""), sender = ev.value("sender", "");
+  auto [id, sender] = ev.get<wire::EventSender>();
   if (id.empty() || sender.empty()) return;
   if (senders_.emplace(id, sender).second) sender_order_.push_back(id);
   while (sender_order_.size() > kRecentSenders) {

@@ -6,6 +6,7 @@
 
 #include "adapters/matrix/adapter_impl.hpp"
 #include "adapters/matrix/ids.hpp"
+#include "adapters/matrix/wire.hpp"
 #include "adapters/net/backoff.hpp"
 
 namespace brigade::matrix::detail {
@@ -115,12 +116,14 @@ asio::awaitable<std::optional<std::string>> MatrixAdapter::direct_room(std::stri
     direct_[user] = *known;
     co_return *known;
   }
-  auto a = co_await call(http_, "POST", "/createRoom", direct_room_body(user));
-  if (!a.ok() || !a.body.is_object() || !a.body.contains("room_id")) {
+  wire::DirectRoomRequest req{user};
+  json body = req;
+  auto a = co_await call(http_, "POST", "/createRoom", std::move(body));
+  std::string room = a.ok() ? a.body.get<wire::RoomIdAnswer>().room_id : "";
+  if (room.empty()) {
     spdlog::warn("matrix: cannot open a direct room with {}: {}", user, a.describe());
     co_return std::nullopt;
   }
-  std::string room = a.body.value("room_id", "");
   auto effects = bot::AdapterEffects::set_meta(key, room);
   co_await commit(std::move(effects));
   direct_[user] = room;

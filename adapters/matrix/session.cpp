@@ -1,6 +1,10 @@
 // The Matrix session's decisions (see session.hpp).
 #include "adapters/matrix/session.hpp"
 
+#include <nlohmann/json.hpp>
+
+#include "adapters/matrix/wire.hpp"
+
 namespace brigade::matrix {
 
 using Kind = SessionEvent::Kind;
@@ -71,7 +75,8 @@ void Session::on_start(const SessionEvent& e, Actions& out) {
 void Session::on_whoami(const Answer& a, Actions& out) {
   if (phase_ != Phase::checking) return;
   if (a.ok() && a.body.is_object()) {
-    std::string user = a.body.value("user_id", "");
+    auto who = a.body.get<wire::Whoami>();
+    const std::string& user = who.user_id;
     if (stored_ && !user.empty() && user != user_) {
       // MATRIX_USER_ID changed since that login: end the old session, start the configured one.
       phase_ = Phase::logging_out;
@@ -80,7 +85,7 @@ void Session::on_whoami(const Answer& a, Actions& out) {
       return;
     }
     if (!user.empty()) user_ = user;  // a token for another account than MATRIX_USER_ID: that account
-    std::string device = a.body.value("device_id", "");
+    const std::string& device = who.device_id;
     if (!device.empty() && device != device_) {
       device_ = device;
       out.push_back({.kind = Act::keep_device});
@@ -97,13 +102,13 @@ void Session::on_whoami(const Answer& a, Actions& out) {
 
 void Session::on_login(const Answer& a, Actions& out) {
   if (!logging_in()) return;
-  std::string token = a.ok() && a.body.is_object() ? a.body.value("access_token", "") : "";
-  if (!token.empty()) {
-    token_ = std::move(token);
+  auto login = a.ok() ? a.body.get<wire::LoginResponse>() : wire::LoginResponse{};
+  if (!login.access_token.empty()) {
+    token_ = std::move(login.access_token);
     stored_ = false;
     ++generation_;
-    user_ = a.body.value("user_id", user_);
-    device_ = a.body.value("device_id", device_);
+    if (!login.user_id.empty()) user_ = std::move(login.user_id);
+    if (!login.device_id.empty()) device_ = std::move(login.device_id);
     out.push_back({.kind = Act::keep_session});
     // A login at start-up goes on to set up; a renewal leaves the session where it was.
     if (renewing_) {

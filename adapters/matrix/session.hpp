@@ -68,11 +68,11 @@ class Session {
  public:
   using ms = std::chrono::milliseconds;
   struct Options {
-    std::string user_id;  // MATRIX_USER_ID
-    bool password = false;  // MATRIX_PASSWORD is set: a rejected token means a new login
+    std::string user_id;            // MATRIX_USER_ID
+    bool password = false;          // MATRIX_PASSWORD is set: a rejected token means a new login
     bool configured_token = false;  // MATRIX_ACCESS_TOKEN is set
-    std::string device_id;  // the device the data file remembers
-    std::string cursor;     // the sync cursor the data file remembers
+    std::string device_id;          // the device the data file remembers
+    std::string cursor;             // the sync cursor the data file remembers
     ms backoff_base{1000};
     ms backoff_cap{30000};
     std::uint64_t seed = std::random_device{}();

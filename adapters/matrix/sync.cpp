@@ -66,7 +66,8 @@ asio::awaitable<SessionEvent> MatrixAdapter::apply() {
     if (jr.encrypted && !encrypted_.count(jr.room)) {
       encrypted_.insert(jr.room);
       newly_encrypted.push_back(jr.room);
-      spdlog::warn("matrix: {} is end-to-end encrypted; Brigade cannot read it and ignores its messages", jr.room);
+      spdlog::warn("matrix: {} is end-to-end encrypted; Brigade cannot read it and ignores its messages",
+                   jr.room);
     }
     for (const auto& ev : jr.timeline) remember_sender(ev);
     if (initial || encrypted_.count(jr.room)) continue;

@@ -40,7 +40,7 @@ struct Conn {
   ConnId id = 0;
   std::shared_ptr<net::WsSession> ws;
   std::string host;
-  int inflight = 0;  // envelopes taken, not yet acked
+  int inflight = 0;         // envelopes taken, not yet acked
   bool first_seen = false;  // its first frame arrived (the hello deadline is over)
   bool ready = false;       // … and it was hello
   bool draining = false;
@@ -83,11 +83,13 @@ class SlackAdapter final : public bot::NetworkAdapter {
   asio::awaitable<void> handle_envelope(std::shared_ptr<Conn> conn, Frame f);
   asio::awaitable<void> process_envelope(std::shared_ptr<Conn> conn, Frame f);
   asio::awaitable<void> ensure_user(const std::string& id);
-  asio::awaitable<void> ensure_group(const std::string& group, std::chrono::steady_clock::time_point deadline);
+  asio::awaitable<void> ensure_group(const std::string& group,
+                                     std::chrono::steady_clock::time_point deadline);
   asio::awaitable<core::Event> build_event(Inbound in);
   // replies.cpp
   asio::awaitable<void> deliver_one(store::OutboxItem item, bot::DeliveryDone done);
-  asio::awaitable<ApiResult> post(const core::Reply& rep, const std::string& channel, const std::string& text);
+  asio::awaitable<ApiResult> post(const core::Reply& rep, const std::string& channel,
+                                  const std::string& text);
 
   net::AdapterRuntime rt_{"slack"};
   asio::io_context& ioc_ = rt_.ioc();

@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "adapters/net/json_fields.hpp"
+
 namespace brigade::slack {
 
 namespace {
@@ -15,32 +17,24 @@ std::string lower(std::string_view s) {
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return o;
 }
-std::string str(const nlohmann::json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string{};
-}
-bool flag(const nlohmann::json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_boolean() && it->get<bool>();
-}
 }  // namespace
 
 bool Directory::add_user(const nlohmann::json& m) {
   if (!m.is_object()) return false;
   UserInfo u;
-  u.id = str(m, "id");
+  u.id = net::string_field(m, "id");
   if (u.id.empty()) return false;
   nlohmann::json profile =
       m.contains("profile") && m["profile"].is_object() ? m["profile"] : nlohmann::json::object();
-  std::string display = str(profile, "display_name");
-  std::string real = str(profile, "real_name");
-  if (real.empty()) real = str(m, "real_name");
-  std::string handle = str(m, "name");
+  std::string display = net::string_field(profile, "display_name");
+  std::string real = net::string_field(profile, "real_name");
+  if (real.empty()) real = net::string_field(m, "real_name");
+  std::string handle = net::string_field(m, "name");
   u.name = !display.empty() ? display : !real.empty() ? real : !handle.empty() ? handle : u.id;
   // Slackbot is reported as a person; it still must never receive kudos.
-  u.is_bot = flag(m, "is_bot") || flag(m, "is_app_user") || u.id == "USLACKBOT";
-  u.deleted = flag(m, "deleted");
-  u.tz = str(m, "tz");
+  u.is_bot = net::bool_field(m, "is_bot") || net::bool_field(m, "is_app_user") || u.id == "USLACKBOT";
+  u.deleted = net::bool_field(m, "deleted");
+  u.tz = net::string_field(m, "tz");
   for (const auto& n : {display, real, handle}) {
     if (n.empty()) continue;
     auto& ids = by_name_[lower(n)];

@@ -6,6 +6,7 @@
 #include "adapters/slack/adapter_impl.hpp"
 #include "adapters/slack/ids.hpp"
 #include "adapters/slack/mentions.hpp"
+#include "adapters/slack/wire.hpp"
 
 namespace brigade::slack::detail {
 
@@ -39,11 +40,9 @@ asio::awaitable<void> SlackAdapter::load_users() {
       co_return;
     }
     ++pages;
-    if (auto m = r.body.find("members"); m != r.body.end() && m->is_array())
-      for (const auto& u : *m) dir_.add_user(u);
-    cursor.clear();
-    if (auto md = r.body.find("response_metadata"); md != r.body.end() && md->is_object())
-      cursor = md->value("next_cursor", "");
+    auto page = r.body.get<wire::UsersPage>();
+    for (const auto& u : page.members) dir_.add_user(u);
+    cursor = std::move(page.next_cursor);
     if (cursor.empty()) break;
   }
   spdlog::info("slack: {} users known ({} pages of users.list)", dir_.user_count(), pages);
@@ -105,13 +104,11 @@ asio::awaitable<void> SlackAdapter::ensure_group(const std::string& g,
   auto in_time = [&] { return std::chrono::steady_clock::now() < deadline; };
   if (!in_time() || dir_.group(g)) co_return;
   auto r = co_await lookup_api_.call("usergroups.users.list", arg("usergroup", g), bot_token_);
-  if (!r.answer.ok || !r.body.contains("users") || !r.body["users"].is_array()) {
+  if (!r.answer.ok) {
     spdlog::warn("slack: usergroups.users.list {} failed: {}", g, r.answer.error());
     co_return;
   }
-  std::vector<std::string> members;
-  for (const auto& u : r.body["users"])
-    if (u.is_string()) members.push_back(u.get<std::string>());
+  std::vector<std::string> members = r.body.get<wire::UsergroupUsers>().users;
   for (const auto& m : members)
     if (in_time()) co_await ensure_user(m);
   dir_.set_group(g, std::move(members));
@@ -130,8 +127,9 @@ asio::awaitable<core::Event> SlackAdapter::build_event(Inbound in) {
   for (const auto& c : refs.channels) {
     if (!in_time() || dir_.channel(c)) continue;
     auto r = co_await lookup_api_.call("conversations.info", arg("channel", c), bot_token_);
-    if (r.answer.ok && r.body.contains("channel") && r.body["channel"].is_object())
-      dir_.set_channel(c, r.body["channel"].value("name", c));
+    if (!r.answer.ok) continue;
+    std::string name = r.body.get<wire::ConversationInfo>().name;
+    dir_.set_channel(c, name.empty() ? c : name);
   }
   auto rw = rewrite(in.text, in.team, dir_);
   core::Event e;

@@ -10,19 +10,9 @@
 #include "adapters/slack/adapter_impl.hpp"
 #include "adapters/slack/ids.hpp"
 #include "adapters/slack/mrkdwn.hpp"
+#include "adapters/slack/wire.hpp"
 
 namespace brigade::slack::detail {
-
-namespace {
-
-// Built outside coroutine bodies: g++ 12 miscompiles braced json initialisers inside them.
-json fields(std::initializer_list<std::pair<const char*, json>> kv) {
-  json j = json::object();
-  for (const auto& [k, v] : kv) j[k] = v;
-  return j;
-}
-
-}  // namespace
 
 asio::awaitable<void> SlackAdapter::deliver_one(store::OutboxItem item, bot::DeliveryDone done) {
   const core::Reply& rep = item.reply;
@@ -55,16 +45,25 @@ asio::awaitable<void> SlackAdapter::deliver_one(store::OutboxItem item, bot::Del
 asio::awaitable<ApiResult> SlackAdapter::post(const core::Reply& rep, const std::string& channel,
                                               const std::string& text) {
   if (rep.audience != core::Audience::private_) {
-    json args =
-        fields({{"channel", channel}, {"text", text}, {"unfurl_links", false}, {"unfurl_media", false}});
-    co_return co_await api_.call("chat.postMessage", args, bot_token_, true);
+    wire::PostMessage m;
+    m.channel = channel;
+    m.text = text;
+    json args = m;
+    ApiResult posted = co_await api_.call("chat.postMessage", args, bot_token_, true);
+    co_return posted;
   }
-  json args = fields({{"channel", channel}, {"user", raw_id(rep.user)}, {"text", text}});
+  wire::PostEphemeral m;
+  m.channel = channel;
+  m.user = std::string(raw_id(rep.user));
+  m.text = text;
+  json args = m;
   ApiResult r = co_await api_.call("chat.postEphemeral", args, bot_token_, true);
   if (r.answer.ok || !wants_response_url(r.answer.error())) co_return r;
   // response_url works for 30 minutes after the command, even where the bot is not a member.
   if (auto url = response_urls_.find(rep.channel, rep.user, std::chrono::steady_clock::now())) {
-    json body = fields({{"response_type", "ephemeral"}, {"text", text}});
+    wire::EphemeralResponse reply;
+    reply.text = text;
+    json body = reply;
     r = co_await api_.post_url(*url, body);
   }
   co_return r;

@@ -5,17 +5,13 @@
 #include <cctype>
 #include <cmath>
 
+#include "adapters/net/json_fields.hpp"
+
 namespace brigade::slack {
 
 namespace {
 
 using nlohmann::json;
-
-std::string str(const json& j, const char* key) {
-  if (!j.is_object()) return {};
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string{};
-}
 
 std::int64_t ts_to_ms(const std::string& ts) {
   if (ts.empty()) return 0;
@@ -42,20 +38,20 @@ Action slash_command(const json& p) {
   Action a;
   a.kind = Action::Kind::command;
   auto& c = a.command;
-  std::string trigger = str(p, "trigger_id");
+  std::string trigger = net::string_field(p, "trigger_id");
   if (trigger.empty()) return ignore("slash command without trigger_id");
   c.source_id = "slack:trigger:" + trigger;
-  c.team = str(p, "team_id");
-  c.user = str(p, "user_id");
-  c.user_name = str(p, "user_name");
-  c.channel = str(p, "channel_id");
-  c.channel_name = str(p, "channel_name");
-  c.command = str(p, "command");
+  c.team = net::string_field(p, "team_id");
+  c.user = net::string_field(p, "user_id");
+  c.user_name = net::string_field(p, "user_name");
+  c.channel = net::string_field(p, "channel_id");
+  c.channel_name = net::string_field(p, "channel_name");
+  c.command = net::string_field(p, "command");
   if (!c.command.empty() && c.command.front() == '/') c.command.erase(0, 1);
   std::transform(c.command.begin(), c.command.end(), c.command.begin(),
                  [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-  c.text = str(p, "text");
-  c.response_url = str(p, "response_url");
+  c.text = net::string_field(p, "text");
+  c.response_url = net::string_field(p, "response_url");
   if (c.user.empty() || c.channel.empty() || c.command.empty()) return ignore("slash command missing fields");
   return a;
 }
@@ -64,12 +60,12 @@ Action app_mention(const json& p, const json& ev, const Identity& me) {
   Action a;
   a.kind = Action::Kind::command;
   auto& c = a.command;
-  c.source_id = "slack:event:" + str(p, "event_id");
-  c.team = str(p, "team_id");
-  c.user = str(ev, "user");
-  c.channel = str(ev, "channel");
-  c.ts_ms = ts_to_ms(str(ev, "ts"));
-  std::string owned = str(ev, "text");
+  c.source_id = "slack:event:" + net::string_field(p, "event_id");
+  c.team = net::string_field(p, "team_id");
+  c.user = net::string_field(ev, "user");
+  c.channel = net::string_field(ev, "channel");
+  c.ts_ms = ts_to_ms(net::string_field(ev, "ts"));
+  std::string owned = net::string_field(ev, "text");
   std::string_view rest = owned;
   // Drop the leading "<@UBOT>" (or "<@UBOT|brigade>") that addressed us.
   std::string lead = "<@" + me.bot_user_id;
@@ -115,23 +111,25 @@ Action route(const Frame& f, const Identity& me) {
   if (f.type == "slash_commands") return slash_command(p);
   if (f.type == "interactive") return ignore("interactive payload (Brigade sends no buttons)");
   if (f.type != "events_api") return ignore("envelope type " + f.type);
-  if (str(p, "type") != "event_callback") return ignore("events_api payload type " + str(p, "type"));
+  if (net::string_field(p, "type") != "event_callback")
+    return ignore("events_api payload type " + net::string_field(p, "type"));
   auto it = p.find("event");
   if (it == p.end() || !it->is_object()) return ignore("events_api without event");
   const json& ev = *it;
-  std::string type = str(ev, "type");
-  std::string user = str(ev, "user");
-  if (!str(ev, "bot_id").empty() || (!me.bot_user_id.empty() && user == me.bot_user_id))
+  std::string type = net::string_field(ev, "type");
+  std::string user = net::string_field(ev, "user");
+  if (!net::string_field(ev, "bot_id").empty() || (!me.bot_user_id.empty() && user == me.bot_user_id))
     return ignore("event from a bot");
   if (type == "app_mention") return app_mention(p, ev, me);
   if (type == "reaction_added" || type == "reaction_removed") {
-    std::string emoji = str(ev, "reaction");
+    std::string emoji = net::string_field(ev, "reaction");
     // Skin-tone variants ("raised_hands::skin-tone-3") count as the configured emoji.
     if (auto colons = emoji.find("::"); colons != std::string::npos) emoji.resize(colons);
     if (emoji != me.reaction) return ignore("reaction " + emoji);
     const json& item = ev.contains("item") ? ev["item"] : json();
-    if (str(item, "type") != "message") return ignore("reaction on a non-message");
-    std::string channel = str(item, "channel"), ts = str(item, "ts"), author = str(ev, "item_user");
+    if (net::string_field(item, "type") != "message") return ignore("reaction on a non-message");
+    std::string channel = net::string_field(item, "channel"), ts = net::string_field(item, "ts"),
+                author = net::string_field(ev, "item_user");
     if (channel.empty() || ts.empty() || user.empty()) return ignore("reaction missing fields");
     std::string source = reaction_source(channel, ts, user, emoji);
     if (type == "reaction_removed") {
@@ -147,12 +145,12 @@ Action route(const Frame& f, const Identity& me) {
     a.kind = Action::Kind::command;
     auto& c = a.command;
     c.source_id = source;
-    c.team = str(p, "team_id");
+    c.team = net::string_field(p, "team_id");
     c.user = user;
     c.channel = channel;
     c.command = "thanks";
     c.text = "<@" + author + "> :" + emoji + ":";
-    c.ts_ms = ts_to_ms(str(ev, "event_ts"));
+    c.ts_ms = ts_to_ms(net::string_field(ev, "event_ts"));
     return a;
   }
   return ignore("event " + type);

@@ -13,6 +13,7 @@
 #include "adapters/net/url.hpp"
 #include "adapters/slack/adapter_impl.hpp"
 #include "adapters/slack/link_policy.hpp"
+#include "adapters/slack/wire.hpp"
 
 namespace brigade::slack {
 
@@ -158,11 +159,12 @@ asio::awaitable<void> SlackAdapter::authenticate(milliseconds delay) {
     feed({.kind = SupervisorEvent::Kind::auth_failed, .reason = r.answer.error(), .fatal = fatal});
     co_return;
   }
-  me_.team_id = r.body.value("team_id", "");
-  me_.bot_user_id = r.body.value("user_id", "");
-  me_.bot_id = r.body.value("bot_id", "");
-  spdlog::info("slack: authenticated as {} ({}) in team {}", r.body.value("user", "?"), me_.bot_user_id,
-               me_.team_id);
+  auto who = r.body.get<wire::AuthTest>();
+  me_.team_id = who.team_id;
+  me_.bot_user_id = who.user_id;
+  me_.bot_id = who.bot_id;
+  spdlog::info("slack: authenticated as {} ({}) in team {}", who.user.empty() ? "?" : who.user,
+               me_.bot_user_id, me_.team_id);
   co_await load_users();
   if (!stopping_) feed({.kind = SupervisorEvent::Kind::authenticated});
 }

@@ -11,6 +11,7 @@
 #include "adapters/net/url.hpp"
 #include "adapters/slack/adapter_impl.hpp"
 #include "adapters/slack/link_policy.hpp"
+#include "adapters/slack/wire.hpp"
 
 namespace brigade::slack::detail {
 
@@ -39,7 +40,7 @@ asio::awaitable<void> SlackAdapter::connect(milliseconds delay) {
     feed({.kind = Ev::open_failed, .reason = r.answer.error(), .fatal = fatal, .retry_after = floor});
     co_return;
   }
-  std::string url = r.body.value("url", "");
+  std::string url = r.body.get<wire::ConnectionsOpen>().url;
   auto parsed = net::parse_url(url);
   if (!parsed || !parsed->websocket()) {
     spdlog::warn("slack: apps.connections.open returned no usable URL");

@@ -38,7 +38,8 @@ std::vector<SupervisorAction> Supervisor::resume(const SupervisorEvent& e) {
       break;
     case Kind::bad_first_frame:
     case Kind::hello_timeout: {
-      if (auto it = links_.find(e.conn); it == links_.end() || it->second.phase != Phase::awaiting_hello) break;
+      if (auto it = links_.find(e.conn); it == links_.end() || it->second.phase != Phase::awaiting_hello)
+        break;
       links_.erase(e.conn);
       out.push_back({.kind = e.kind == Kind::hello_timeout ? Act::abort : Act::close, .conn = e.conn});
       open_failed(e, out);
@@ -59,7 +60,8 @@ std::vector<SupervisorAction> Supervisor::resume(const SupervisorEvent& e) {
 
 void Supervisor::on_auth_failed(const SupervisorEvent& e, Actions& out) {
   if (e.fatal) return fail(e.reason, out);
-  out.push_back({.kind = Act::authenticate, .delay = std::max(backoff_.next(), e.retry_after), .reason = e.reason});
+  out.push_back(
+      {.kind = Act::authenticate, .delay = std::max(backoff_.next(), e.retry_after), .reason = e.reason});
 }
 
 void Supervisor::on_hello(ConnId conn, Actions& out) {

@@ -81,7 +81,7 @@ class Supervisor {
   std::vector<SupervisorAction> resume(const SupervisorEvent& e);
 
   std::optional<ConnId> active() const { return active_; }  // the socket new envelopes are expected on
-  bool connecting() const { return connecting_; }            // a connect action is outstanding
+  bool connecting() const { return connecting_; }           // a connect action is outstanding
   bool stopping() const { return stopping_; }
   std::size_t sockets() const { return links_.size(); }  // known sockets, the active one included
 

@@ -1,6 +1,7 @@
 // Slack Web API calls.
 #include "adapters/slack/web_api.hpp"
 
+#include "adapters/net/json_fields.hpp"
 #include "adapters/net/url.hpp"
 
 namespace brigade::slack {
@@ -71,8 +72,8 @@ boost::asio::awaitable<ApiResult> WebApi::send(net::HttpRequest req) {
     ok = res.status / 100 == 2 && res.body.find("\"ok\":false") == std::string::npos;
     if (!ok) error = "HTTP " + std::to_string(res.status);
   } else if (r.body.is_object()) {
-    ok = r.body.value("ok", false);
-    if (auto it = r.body.find("error"); it != r.body.end() && it->is_string()) error = it->get<std::string>();
+    ok = net::bool_field(r.body, "ok");  // value() would throw on {"ok": "yes"}
+    error = net::string_field(r.body, "error");
   }
   r.answer = api_answer(res.status, ok, std::move(error), res.header("retry-after"));
   co_return r;
