@@ -75,36 +75,13 @@ Line ConsoleAdapter::parse_line(std::string_view raw) {
   }
   rest.remove_prefix(1);
   std::string word = core::to_lower_ascii(first_word(rest));
-
   if (word == "quit" || word == "exit") {
     line.kind = Line::Kind::quit;
     return line;
   }
-  if (word == "as" || word == "channel" || word == "join") {
+  if (auto answer = console_command(word, rest)) {
     line.kind = Line::Kind::meta;
-    std::string arg = first_word(rest);
-    while (!arg.empty() && (arg.front() == '@' || arg.front() == '#')) arg.erase(0, 1);
-    if (arg.empty() || !core::valid_utf8(arg)) {
-      line.response = word == "as" ? "Usage: /as NAME" : "Usage: /channel NAME";
-    } else if (word == "as") {
-      opt_.user = arg;
-      line.response = "You are now " + arg + ".";
-    } else {
-      opt_.channel = arg;
-      line.response = "You are now in #" + arg + ".";
-    }
-    return line;
-  }
-  if (word == "whoami") {
-    line.kind = Line::Kind::meta;
-    line.response = "You are " + opt_.user + " in #" + opt_.channel + ".";
-    return line;
-  }
-  if (word == "help") {
-    line.kind = Line::Kind::meta;
-    line.response =
-        "Console: /as NAME switches who you are, /channel NAME where you are, /quit leaves.\n"
-        "Brigade: /thanks /praise /ask /leaderboard /kudos — /kudos help explains them.";
+    line.response = std::move(*answer);
     return line;
   }
   const auto& known = commands::command_names();
@@ -113,16 +90,41 @@ Line ConsoleAdapter::parse_line(std::string_view raw) {
     line.response = "I don't know /" + word + " — try /kudos help";
     return line;
   }
-
   line.kind = Line::Kind::command;
-  auto& ev = line.event;
+  line.event = command_event(word, rest);
+  return line;
+}
+
+// The console's own commands (/as, /channel, /whoami, /help): their answer, or nothing for a
+// Brigade command.
+std::optional<std::string> ConsoleAdapter::console_command(const std::string& word, std::string_view rest) {
+  if (word == "as" || word == "channel" || word == "join") {
+    std::string arg = first_word(rest);
+    while (!arg.empty() && (arg.front() == '@' || arg.front() == '#')) arg.erase(0, 1);
+    if (arg.empty() || !core::valid_utf8(arg))
+      return word == "as" ? "Usage: /as NAME" : "Usage: /channel NAME";
+    if (word == "as") {
+      opt_.user = arg;
+      return "You are now " + arg + ".";
+    }
+    opt_.channel = arg;
+    return "You are now in #" + arg + ".";
+  }
+  if (word == "whoami") return "You are " + opt_.user + " in #" + opt_.channel + ".";
+  if (word == "help")
+    return "Console: /as NAME switches who you are, /channel NAME where you are, /quit leaves.\n"
+           "Brigade: /thanks /praise /ask /leaderboard /kudos — /kudos help explains them.";
+  return std::nullopt;
+}
+
+core::Event ConsoleAdapter::command_event(const std::string& word, std::string_view rest) {
+  core::Event ev;
   ev.platform = "console";
   ev.source_id = "console:" + session_ + ":" + std::to_string(++line_no_);
   ev.user = user_ref(opt_.user, opt_.bots);
   ev.channel = core::ChannelRef{qualify_channel(opt_.channel), opt_.channel};
   ev.command = word;
   ev.text = std::string(rest);
-
   // @name is a person everywhere; #name is a channel only where a command takes channels
   // (/kudos summary), elsewhere it is a #value.
   const std::string& t = ev.text;
@@ -142,7 +144,7 @@ Line ConsoleAdapter::parse_line(std::string_view raw) {
     ev.mentions.push_back(std::move(m));
     i = end - 1;
   }
-  return line;
+  return ev;
 }
 
 void ConsoleAdapter::deliver(const store::OutboxItem& item, bot::DeliveryDone done) {

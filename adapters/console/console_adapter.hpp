@@ -46,6 +46,9 @@ class ConsoleAdapter final : public bot::Adapter {
   static std::string qualify_channel(std::string_view name) { return "console:" + std::string(name); }
 
  private:
+  std::optional<std::string> console_command(const std::string& word, std::string_view rest);
+  core::Event command_event(const std::string& word, std::string_view rest);
+
   std::ostream& out_;
   std::mutex out_mu_;
   Options opt_;

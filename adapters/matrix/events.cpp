@@ -235,55 +235,27 @@ std::string normalise_reaction(std::string_view key) {
   return out;
 }
 
-Parsed parse_event(const json& ev, const std::string& room, const Identity& me, const Directory& dir) {
-  if (!ev.is_object()) return ignore("not an object");
-  std::string type = net::string_field(ev, "type"), sender = net::string_field(ev, "sender"),
-              event_id = net::string_field(ev, "event_id");
-  if (event_id.empty() || sender.empty()) return ignore("event without id or sender");
-  if (sender == me.user_id) return ignore("Brigade's own event");
-  const json& content = obj(ev, "content");
-  const json& unsigned_ = obj(ev, "unsigned");
-  if (unsigned_.contains("redacted_because")) return ignore("redacted event");
-  std::int64_t ts = 0;
-  if (auto it = ev.find("origin_server_ts"); it != ev.end() && it->is_number_integer())
-    ts = it->get<std::int64_t>();
+namespace {
 
-  if (type == "m.room.redaction") {
-    // Room versions up to 10 put `redacts` at the top level, v11 in content; accept either.
-    std::string target = net::string_field(ev, "redacts");
-    if (target.empty()) target = net::string_field(content, "redacts");
-    if (target.empty()) return ignore("redaction without a target");
-    Parsed p;
-    p.kind = Parsed::Kind::revoke;
-    p.revoke = source_of(target);
-    return p;
-  }
+// m.reaction with Brigade's reaction: a thanks for the author of the event reacted to (found later).
+Parsed parse_reaction(Parsed p, const json& content, const Identity& me) {
+  const json& rel = obj(content, "m.relates_to");
+  if (net::string_field(rel, "rel_type") != "m.annotation") return ignore("reaction without an annotation");
+  std::string key = net::string_field(rel, "key"), target = net::string_field(rel, "event_id");
+  if (target.empty()) return ignore("reaction without a target");
+  if (normalise_reaction(key) != normalise_reaction(me.reaction)) return ignore("reaction " + key);
+  p.kind = Parsed::Kind::reaction;
+  p.target = target;
+  // Not threaded to the message reacted to: that is the recipient's, and the private answer
+  // (quota left) is for the giver. Unthreaded private replies name whom they are for.
+  p.event.reply_to.clear();
+  p.event.command = "thanks";
+  return p;
+}
 
-  Parsed p;
-  core::Event& e = p.event;
-  e.source_id = source_of(event_id);
-  e.platform = "matrix";
-  e.user = user_ref(sender, room, me, dir);
-  e.channel = core::ChannelRef{qualify(room), dir.room_name(room)};
-  e.ts_ms = ts;
-  e.reply_to = event_id;
-
-  if (type == "m.reaction") {
-    const json& rel = obj(content, "m.relates_to");
-    if (net::string_field(rel, "rel_type") != "m.annotation") return ignore("reaction without an annotation");
-    std::string key = net::string_field(rel, "key"), target = net::string_field(rel, "event_id");
-    if (target.empty()) return ignore("reaction without a target");
-    if (normalise_reaction(key) != normalise_reaction(me.reaction)) return ignore("reaction " + key);
-    p.kind = Parsed::Kind::reaction;
-    p.target = target;
-    // Not threaded to the message reacted to: that is the recipient's, and the private answer
-    // (quota left) is for the giver. Unthreaded private replies name whom they are for.
-    e.reply_to.clear();
-    e.command = "thanks";
-    return p;
-  }
-
-  if (type != "m.room.message") return ignore("event type " + type);
+// m.room.message: a `!command` in plain m.text (not an edit, not a bot's m.notice).
+Parsed parse_message(Parsed p, const json& content, const std::string& room, const Identity& me,
+                     const Directory& dir) {
   std::string msgtype = net::string_field(content, "msgtype");
   if (msgtype == "m.notice") return ignore("m.notice (bots never answer bots)");
   if (msgtype != "m.text") return ignore("msgtype " + msgtype);
@@ -303,16 +275,47 @@ Parsed parse_event(const json& ev, const std::string& room, const Identity& me, 
       core::to_lower_ascii(rest.substr(1, sp == std::string_view::npos ? rest.size() - 1 : sp - 1));
   if (!is_command(word)) return ignore("not a Brigade command: !" + word.substr(0, 32));
   std::string_view args = sp == std::string_view::npos ? std::string_view() : core::trim(rest.substr(sp));
-
-  std::vector<std::string> ids;
-  for (const auto& id : arr(obj(content, "m.mentions"), "user_ids"))
-    if (id.is_string()) ids.push_back(id.get<std::string>());
+  std::vector<std::string> ids = net::strings_field(obj(content, "m.mentions"), "user_ids");
   auto rw = resolve_mentions(args, formatted, ids, is_reply, room, me, dir);
   p.kind = Parsed::Kind::command;
-  e.command = word;
-  e.text = std::move(rw.text);
-  e.mentions = std::move(rw.mentions);
+  p.event.command = word;
+  p.event.text = std::move(rw.text);
+  p.event.mentions = std::move(rw.mentions);
   return p;
+}
+
+}  // namespace
+
+Parsed parse_event(const json& ev, const std::string& room, const Identity& me, const Directory& dir) {
+  if (!ev.is_object()) return ignore("not an object");
+  std::string type = net::string_field(ev, "type"), sender = net::string_field(ev, "sender"),
+              event_id = net::string_field(ev, "event_id");
+  if (event_id.empty() || sender.empty()) return ignore("event without id or sender");
+  if (sender == me.user_id) return ignore("Brigade's own event");
+  const json& content = obj(ev, "content");
+  if (obj(ev, "unsigned").contains("redacted_because")) return ignore("redacted event");
+  if (type == "m.room.redaction") {
+    // Room versions up to 10 put `redacts` at the top level, v11 in content; accept either.
+    std::string target = net::string_field(ev, "redacts");
+    if (target.empty()) target = net::string_field(content, "redacts");
+    if (target.empty()) return ignore("redaction without a target");
+    Parsed p;
+    p.kind = Parsed::Kind::revoke;
+    p.revoke = source_of(target);
+    return p;
+  }
+  Parsed p;
+  core::Event& e = p.event;
+  e.source_id = source_of(event_id);
+  e.platform = "matrix";
+  e.user = user_ref(sender, room, me, dir);
+  e.channel = core::ChannelRef{qualify(room), dir.room_name(room)};
+  if (auto it = ev.find("origin_server_ts"); it != ev.end() && it->is_number_integer())
+    e.ts_ms = it->get<std::int64_t>();
+  e.reply_to = event_id;
+  if (type == "m.reaction") return parse_reaction(std::move(p), content, me);
+  if (type == "m.room.message") return parse_message(std::move(p), content, room, me, dir);
+  return ignore("event type " + type);
 }
 
 bool complete_reaction(Parsed& p, const std::string& author, const Identity& me, const Directory& dir) {

@@ -54,7 +54,60 @@ asio::awaitable<std::pair<beast::error_code, http::response<http::string_body>>>
   co_return std::pair{rec, parser.release()};
 }
 
+http::request<http::string_body> beast_request(HttpRequest& in, const Url& url) {
+  http::request<http::string_body> req;
+  req.method(http::string_to_verb(in.method));
+  req.target(url.target);
+  req.version(11);
+  req.set(http::field::host, url.host_header());
+  req.set(http::field::user_agent, "brigade");
+  req.keep_alive(true);
+  for (auto& [k, v] : in.headers) req.set(k, v);
+  if (in.method != "GET") {
+    req.body() = std::move(in.body);
+    req.prepare_payload();
+  }
+  return req;
+}
+
+void take_answer(http::response<http::string_body>& res, HttpResponse& out) {
+  out.status = static_cast<int>(res.result_int());
+  for (auto& f : res) {
+    std::string name(f.name_string());
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    out.headers[name] = std::string(f.value());
+  }
+  out.body = std::move(res.body());
+}
+
 }  // namespace
+
+// A pooled connection to `key` if one is idle (reused = true), else a new one, connected.
+asio::awaitable<std::unique_ptr<HttpClient::Conn>> HttpClient::checkout(const std::string& key,
+                                                                        const Url& url, bool& reused,
+                                                                        HttpResponse& out) {
+  if (auto it = idle_.find(key); it != idle_.end() && !it->second.empty()) {
+    auto conn = std::move(it->second.back());
+    it->second.pop_back();
+    reused = true;
+    co_return conn;
+  }
+  reused = false;
+  auto conn = std::make_unique<Conn>();
+  if (url.tls())
+    conn->tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(ex_, *tls_);
+  else
+    conn->plain = std::make_unique<beast::tcp_stream>(ex_);
+  auto err = co_await detail::connect_tcp(conn->lowest(), url.host, url.port, timeout_);
+  if (!err.transport && conn->tls) err = co_await detail::tls_handshake(*conn->tls, url.host, timeout_);
+  if (err.transport) {
+    out.ec = err.transport;
+    out.error = err.message;
+    co_return nullptr;
+  }
+  co_return conn;
+}
 
 asio::awaitable<HttpResponse> HttpClient::request(HttpRequest in) {
   HttpResponse out;
@@ -70,44 +123,13 @@ asio::awaitable<HttpResponse> HttpClient::request(HttpRequest in) {
     co_return out;
   }
   const std::string key = url->scheme + "://" + url->host + ":" + std::to_string(url->port);
-
-  http::request<http::string_body> req;
-  req.method(http::string_to_verb(in.method));
-  req.target(url->target);
-  req.version(11);
-  req.set(http::field::host, url->host_header());
-  req.set(http::field::user_agent, "brigade");
-  req.keep_alive(true);
-  for (auto& [k, v] : in.headers) req.set(k, v);
-  if (in.method != "GET") {
-    req.body() = std::move(in.body);
-    req.prepare_payload();
-  }
-
+  auto req = beast_request(in, *url);
   // A pooled connection may have been closed by the server while idle; that shows up as an
   // error before any response byte, and one retry on a fresh connection is then safe.
   for (int attempt = 0; attempt < 2; ++attempt) {
-    std::unique_ptr<Conn> conn;
     bool reused = false;
-    if (auto it = idle_.find(key); it != idle_.end() && !it->second.empty()) {
-      conn = std::move(it->second.back());
-      it->second.pop_back();
-      reused = true;
-    } else {
-      conn = std::make_unique<Conn>();
-      if (url->tls()) {
-        conn->tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(ex_, *tls_);
-      } else {
-        conn->plain = std::make_unique<beast::tcp_stream>(ex_);
-      }
-      auto err = co_await detail::connect_tcp(conn->lowest(), url->host, url->port, timeout_);
-      if (!err.transport && conn->tls) err = co_await detail::tls_handshake(*conn->tls, url->host, timeout_);
-      if (err.transport) {
-        out.ec = err.transport;
-        out.error = err.message;
-        co_return out;
-      }
-    }
+    std::unique_ptr<Conn> conn = co_await checkout(key, *url, reused, out);
+    if (!conn) co_return out;
     // Two statements, not a conditional of co_awaits: g++ 12 mis-handles the latter's temporaries.
     std::pair<beast::error_code, http::response<http::string_body>> result;
     if (conn->tls)
@@ -115,22 +137,14 @@ asio::awaitable<HttpResponse> HttpClient::request(HttpRequest in) {
     else
       result = co_await exchange(*conn->plain, conn->lowest(), conn->buffer, req, timeout_);
     beast::error_code ec = result.first;
-    auto& res = result.second;
     if (ec) {
       if (reused && attempt == 0 && ec != beast::error::timeout) continue;
       out.ec = ec;
       out.error = std::string(in.method) + " " + url->host + ": " + ec.message();
       co_return out;
     }
-    out.status = static_cast<int>(res.result_int());
-    for (auto& f : res) {
-      std::string name(f.name_string());
-      std::transform(name.begin(), name.end(), name.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-      out.headers[name] = std::string(f.value());
-    }
-    out.body = std::move(res.body());
-    if (res.keep_alive()) idle_[key].push_back(std::move(conn));
+    take_answer(result.second, out);
+    if (result.second.keep_alive()) idle_[key].push_back(std::move(conn));
     co_return out;
   }
   co_return out;

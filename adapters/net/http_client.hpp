@@ -15,6 +15,8 @@
 
 namespace brigade::net {
 
+struct Url;  // url.hpp
+
 struct HttpRequest {
   std::string method = "POST";
   std::string url;  // absolute http:// or https://
@@ -47,6 +49,9 @@ class HttpClient {
   struct Conn;
 
  private:
+  boost::asio::awaitable<std::unique_ptr<Conn>> checkout(const std::string& key, const Url& url, bool& reused,
+                                                         HttpResponse& out);
+
   boost::asio::any_io_executor ex_;
   std::shared_ptr<boost::asio::ssl::context> tls_;
   std::chrono::milliseconds timeout_;
