@@ -88,58 +88,6 @@ void add(std::vector<core::Mention>& ms, std::size_t pos, std::size_t len, core:
 
 }  // namespace
 
-// ---- Directory ----------------------------------------------------------------------------------
-
-void Directory::set(const std::string& room, const std::string& user, const std::string& name) {
-  auto& members = rooms_[room];
-  if (name.empty()) {
-    members.try_emplace(user);  // a member without a display name: known, named by the localpart
-    return;
-  }
-  members[user] = name;
-  any_room_[user] = name;
-}
-
-void Directory::remove(const std::string& room, const std::string& user) {
-  if (auto it = rooms_.find(room); it != rooms_.end()) it->second.erase(user);
-}
-
-void Directory::forget_room(const std::string& room) {
-  rooms_.erase(room);
-}
-
-std::string Directory::name(std::string_view room, std::string_view user) const {
-  if (auto r = rooms_.find(room); r != rooms_.end())
-    if (auto u = r->second.find(user); u != r->second.end() && !u->second.empty()) return u->second;
-  if (auto u = any_room_.find(user); u != any_room_.end()) return u->second;
-  return std::string(localpart(user));
-}
-
-bool Directory::member(std::string_view room, std::string_view user) const {
-  auto r = rooms_.find(room);
-  return r != rooms_.end() && r->second.find(user) != r->second.end();
-}
-
-void Directory::set_room_name(const std::string& room, const std::string& name) {
-  if (name.empty())
-    room_names_.erase(room);
-  else
-    room_names_[room] = name;
-}
-
-std::string Directory::room_name(std::string_view room) const {
-  auto it = room_names_.find(room);
-  return it == room_names_.end() ? std::string() : it->second;
-}
-
-std::vector<std::string> Directory::named(std::string_view room, std::string_view name) const {
-  std::vector<std::string> out;
-  if (auto r = rooms_.find(room); r != rooms_.end())
-    for (const auto& [user, n] : r->second)
-      if (!n.empty() && n == name) out.push_back(user);
-  return out;
-}
-
 // ---- mentions -----------------------------------------------------------------------------------
 
 Rewritten resolve_mentions(std::string_view text, std::string_view formatted_body,
