@@ -18,7 +18,7 @@
 #include "adapters/matrix/options.hpp"
 #include "bot/committer.hpp"
 #include "bot/outbox_sender.hpp"
-#include "tests/integration/fake_homeserver.hpp"
+#include "testkit/matrix/fake_homeserver.hpp"
 
 namespace {
 

@@ -8,13 +8,8 @@ brigade_add_test(matrix_logic_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/matrix_log
 add_test(NAME layering_matrix_public_headers_hide_beast
          COMMAND sh -c "! grep -nE '#include <(boost|openssl)' ${PROJECT_SOURCE_DIR}/adapters/matrix/matrix_adapter.hpp ${PROJECT_SOURCE_DIR}/adapters/matrix/options.hpp ${PROJECT_SOURCE_DIR}/adapters/matrix/events.hpp ${PROJECT_SOURCE_DIR}/adapters/matrix/api.hpp")
 
-# The fake homeserver shares brigade_net's precompiled Beast headers, and the fake Slack's test PKI.
-if(EXISTS ${CMAKE_CURRENT_LIST_DIR}/fake_homeserver.cpp)
-  add_library(brigade_fake_matrix STATIC ${CMAKE_CURRENT_LIST_DIR}/fake_homeserver.cpp)
-  target_link_libraries(brigade_fake_matrix PUBLIC brigade_fake_slack brigade_net brigade_matrix_logic)
-  target_precompile_headers(brigade_fake_matrix REUSE_FROM brigade_net)
-  target_compile_options(brigade_fake_matrix PRIVATE $<$<CXX_COMPILER_ID:GNU>:-Wno-mismatched-new-delete>)
-
+# The fake homeserver is testkit/matrix (brigade_fake_matrix).
+if(TARGET brigade_fake_matrix)
   brigade_add_test(matrix_adapter_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/matrix_adapter_test.cpp
                    LIBS brigade_matrix brigade_fake_matrix LABELS threaded)
 

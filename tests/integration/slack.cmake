@@ -5,11 +5,7 @@ endif()
 brigade_add_test(slack_logic_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/slack_logic_test.cpp
                  LIBS brigade_slack_logic brigade_net)
 
-# The fake Slack shares brigade_net's precompiled Beast headers.
-add_library(brigade_fake_slack STATIC ${CMAKE_CURRENT_LIST_DIR}/fake_slack.cpp)
-target_link_libraries(brigade_fake_slack PUBLIC brigade_net)
-target_precompile_headers(brigade_fake_slack REUSE_FROM brigade_net)
-
+# The fake Slack is testkit/slack (brigade_fake_slack).
 brigade_add_test(slack_adapter_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/slack_adapter_test.cpp
                  LIBS brigade_slack brigade_fake_slack LABELS threaded)
 
@@ -21,4 +17,3 @@ add_dependencies(slack_process_tests brigade)
 # Public headers stay free of Asio/Beast, so including them costs nothing.
 add_test(NAME layering_slack_public_headers_hide_beast
          COMMAND sh -c "! grep -nE '#include <(boost|openssl)' ${PROJECT_SOURCE_DIR}/adapters/slack/slack_adapter.hpp ${PROJECT_SOURCE_DIR}/adapters/slack/options.hpp ${PROJECT_SOURCE_DIR}/adapters/net/url.hpp ${PROJECT_SOURCE_DIR}/adapters/net/backoff.hpp ${PROJECT_SOURCE_DIR}/adapters/net/redact.hpp")
-target_compile_options(brigade_fake_slack PRIVATE $<$<CXX_COMPILER_ID:GNU>:-Wno-mismatched-new-delete>)

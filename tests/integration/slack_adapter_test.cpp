@@ -6,7 +6,7 @@
 #include "adapters/slack/options.hpp"
 #include "bot/committer.hpp"
 #include "bot/outbox_sender.hpp"
-#include "tests/integration/fake_slack.hpp"
+#include "testkit/slack/fake_slack.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace brigade::slack {

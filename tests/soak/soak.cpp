@@ -41,8 +41,8 @@
 
 #include "core/calendar.hpp"
 #include "store/store.hpp"
-#include "tests/integration/fake_homeserver.hpp"
-#include "tests/integration/fake_slack.hpp"
+#include "testkit/matrix/fake_homeserver.hpp"
+#include "testkit/slack/fake_slack.hpp"
 #include "tests/support/process.hpp"
 
 extern char** environ;

@@ -1,6 +1,6 @@
 // The fake homeserver: a Beast HTTP(S) server holding rooms, one ordered event log, tokens and
 // devices, answering the Client-Server API routes Brigade calls.
-#include "tests/integration/fake_homeserver.hpp"
+#include "testkit/matrix/fake_homeserver.hpp"
 
 #include <atomic>
 #include <condition_variable>
@@ -8,23 +8,16 @@
 #include <mutex>
 #include <optional>
 #include <set>
-#include <thread>
 
-#include <boost/asio.hpp>
-#include <boost/asio/ssl.hpp>
-#include <boost/beast.hpp>
-#include <boost/beast/ssl.hpp>
+#include <boost/beast/http.hpp>
 
-#include "adapters/matrix/ids.hpp"
+#include "testkit/net/loopback_server.hpp"
+#include "testkit/net/percent.hpp"
 
 namespace brigade::testing {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
 namespace http = beast::http;
-using asio::ip::tcp;
 using nlohmann::json;
-constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
 namespace {
 
@@ -53,7 +46,7 @@ std::vector<std::string> split_path(std::string_view p) {
   while (!p.empty()) {
     auto slash = p.find('/');
     auto seg = p.substr(0, slash);
-    if (!seg.empty()) out.push_back(matrix::percent_decode(seg).value_or(std::string(seg)));
+    if (!seg.empty()) out.push_back(percent_decode(seg).value_or(std::string(seg)));
     if (slash == std::string_view::npos) break;
     p.remove_prefix(slash + 1);
   }
@@ -67,10 +60,7 @@ std::map<std::string, std::string> parse_query(std::string_view q) {
     auto kv = q.substr(0, amp);
     auto eq = kv.find('=');
     std::string k(kv.substr(0, eq));
-    std::string v = eq == std::string_view::npos ? "" : std::string(kv.substr(eq + 1));
-    for (auto& c : v)
-      if (c == '+') c = ' ';
-    out[k] = matrix::percent_decode(v).value_or(v);
+    out[k] = eq == std::string_view::npos ? "" : form_decode(kv.substr(eq + 1));
     if (amp == std::string_view::npos) break;
     q.remove_prefix(amp + 1);
   }
@@ -92,11 +82,7 @@ struct FakeMatrix::Impl {
   };
 
   FakeMatrix& self;
-  asio::io_context ioc{1};
-  tcp::acceptor acceptor{ioc};
-  std::unique_ptr<asio::ssl::context> tls;
-  std::uint16_t port = 0;
-  std::thread thread;
+  LoopbackServer server;  // first: see LoopbackServer
 
   mutable std::mutex mu;
   mutable std::condition_variable cv;
@@ -117,36 +103,20 @@ struct FakeMatrix::Impl {
   int next_token = 0, next_device = 0, next_event = 0, next_room = 0;
 
   std::set<asio::steady_timer*> waiters;  // io thread only
-  std::atomic<std::size_t> sessions{0}, parked{0};
+  std::atomic<std::size_t> parked{0};     // sessions waiting in a /sync long-poll
 
-  Impl(FakeMatrix& s, const TestPki* pki) : self(s) {
-    if (pki) {
-      tls = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
-      tls->use_certificate_chain(asio::buffer(pki->cert_pem));
-      tls->use_private_key(asio::buffer(pki->key_pem), asio::ssl::context::pem);
-    }
-    tcp::endpoint ep(asio::ip::make_address("127.0.0.1"), 0);
-    acceptor.open(ep.protocol());
-    acceptor.set_option(asio::socket_base::reuse_address(true));
-    acceptor.bind(ep);
-    acceptor.listen();
-    port = acceptor.local_endpoint().port();
-    asio::co_spawn(ioc, accept_loop(), asio::detached);
-    thread = std::thread([this] { ioc.run(); });
-  }
-  ~Impl() {
-    asio::post(ioc, [this] {
-      beast::error_code ec;
-      acceptor.close(ec);
-      ioc.stop();
-    });
-    thread.join();
-  }
+  Impl(FakeMatrix& s, const TestPki* pki)
+      : self(s),
+        server({.pki = pki}, {.plain = [this](PlainStream st) { return serve(std::move(st)); },
+                              .tls = [this](TlsStream st) { return serve(std::move(st)); }}) {}
+  ~Impl() { server.stop(); }
+
+  asio::io_context& ioc() { return server.ioc(); }
 
   // Called with `mu` not held, after the log changed: long-polls re-check.
   void changed() {
     cv.notify_all();
-    asio::post(ioc, [this] {
+    asio::post(ioc(), [this] {
       for (auto* t : waiters) t->cancel();
     });
   }
@@ -294,33 +264,8 @@ struct FakeMatrix::Impl {
 
   // ---- HTTP ---------------------------------------------------------------------------------------------
 
-  asio::awaitable<void> accept_loop() {
-    for (;;) {
-      auto [ec, sock] = co_await acceptor.async_accept(kTuple);
-      if (ec) co_return;
-      asio::co_spawn(ioc, session(std::move(sock)), asio::detached);
-    }
-  }
-
-  asio::awaitable<void> session(tcp::socket sock) {
-    struct Open {
-      std::atomic<std::size_t>& n;
-      explicit Open(std::atomic<std::size_t>& c) : n(c) { ++n; }
-      ~Open() { --n; }
-    } open(sessions);
-    if (tls) {
-      beast::ssl_stream<beast::tcp_stream> s(std::move(sock), *tls);
-      auto [ec] = co_await s.async_handshake(asio::ssl::stream_base::server, kTuple);
-      if (ec) co_return;
-      co_await serve(s);
-    } else {
-      beast::tcp_stream s(std::move(sock));
-      co_await serve(s);
-    }
-  }
-
   template <class Stream>
-  asio::awaitable<void> serve(Stream& s) {
+  asio::awaitable<void> serve(Stream s) {
     beast::flat_buffer buf;
     for (;;) {
       http::request_parser<http::string_body> parser;
@@ -421,7 +366,7 @@ struct FakeMatrix::Impl {
     }
     Reply r = co_await respond(rq, route, seg, bad_json);
     if (late.count() > 0) {  // the work is done (a sent event is in the room); only the answer waits
-      asio::steady_timer t(ioc, late);
+      asio::steady_timer t(ioc(), late);
       co_await t.async_wait(kTuple);
     }
     co_return r;
@@ -555,7 +500,7 @@ struct FakeMatrix::Impl {
 
   // Wakes long-polls once the current handler has released `mu`.
   void changed_later() {
-    asio::post(ioc, [this] {
+    asio::post(ioc(), [this] {
       cv.notify_all();
       for (auto* t : waiters) t->cancel();
     });
@@ -635,7 +580,7 @@ struct FakeMatrix::Impl {
     long timeout = 0;
     if (auto t = q.find("timeout"); t != q.end()) timeout = std::atol(t->second.c_str());
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout);
-    asio::steady_timer timer(ioc);
+    asio::steady_timer timer(ioc());
     for (;;) {
       {
         std::lock_guard lk(mu);
@@ -665,7 +610,7 @@ FakeMatrix::FakeMatrix(const TestPki* pki) : impl_(std::make_unique<Impl>(*this,
 FakeMatrix::~FakeMatrix() = default;
 
 std::string FakeMatrix::base_url() const {
-  return std::string(impl_->tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(impl_->port);
+  return impl_->server.url();
 }
 
 std::string FakeMatrix::mint_token(const std::string& device_id) {
@@ -806,7 +751,7 @@ bool FakeMatrix::joined(const std::string& room_id) const {
 }
 
 std::size_t FakeMatrix::busy_sessions() const {
-  std::size_t parked = impl_->parked.load(), open = impl_->sessions.load();
+  std::size_t parked = impl_->parked.load(), open = impl_->server.open_sessions();
   return open > parked ? open - parked : 0;
 }
 
