@@ -77,7 +77,7 @@ fuzz: deps
 	cmake --build --preset fuzz
 	tests/fuzz/run.sh build-fuzz/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
-# The crash soak (tests/soak/soak.cpp): loopback Slack and Matrix load on build/brigade run, killed -9
+# The crash soak (tests/soak/): loopback Slack and Matrix load on build/brigade run, killed -9
 # KILLS times and stopped with SIGTERM TERMS times per platform at seeded random moments (SEED: the
 # printed seed of an earlier run), restarted each time; fails when a command is lost or counted twice,
 # report --verify drifts or a reply repeats after a graceful stop. `make soak KILLS=100 SEED=42`.
