@@ -1,7 +1,8 @@
 // The engine as the tests set it up, written once: a ledger in a scratch directory (LMDB without
 // fsync), the organisation's calendar (UTC), a clock, the rules (no daily quota, so tests thank
 // freely) and, for tests that run an adapter, a Committer and an OutboxSender that every commit
-// wakes. A fixture derives from it and uses the members by their usual names (store_, clock_, …).
+// wakes. A fixture derives from it and uses the members by their usual names (store_, clock_, …);
+// a test without a fixture makes one.
 #pragma once
 
 #include <chrono>
@@ -23,7 +24,7 @@ namespace brigade::testing {
 // ClockT: core::ManualClock (tests that set the time) or core::SystemClock (adapters on loopback).
 template <class ClockT>
 class EngineHarness {
- protected:
+ public:
   // `tag` names the scratch directory; the ledger is in it, or in its `subdir`.
   explicit EngineHarness(const std::string& tag, ClockT clock = ClockT(), std::string subdir = "")
       : dir_(tag), calendar_("UTC"), clock_(std::move(clock)), subdir_(std::move(subdir)) {
