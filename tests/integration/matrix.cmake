@@ -10,8 +10,9 @@ add_test(NAME layering_matrix_public_headers_hide_beast
 
 # The fake homeserver is testkit/matrix (brigade_fake_matrix).
 if(TARGET brigade_fake_matrix)
-  brigade_add_test(matrix_adapter_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/matrix_adapter_test.cpp
-                   LIBS brigade_matrix brigade_fake_matrix LABELS threaded)
+  brigade_add_test(matrix_adapter_tests
+    SOURCES ${CMAKE_CURRENT_LIST_DIR}/matrix_adapter_test.cpp ${CMAKE_CURRENT_LIST_DIR}/matrix_session_test.cpp
+    LIBS brigade_matrix brigade_fake_matrix LABELS threaded)
 
   # build/brigade run as a process against the fake (over TLS with a test CA), beside a fake Slack.
   brigade_add_test(matrix_process_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/matrix_process_test.cpp

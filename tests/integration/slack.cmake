@@ -6,8 +6,9 @@ brigade_add_test(slack_logic_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/slack_logic
                  LIBS brigade_slack_logic brigade_net)
 
 # The fake Slack is testkit/slack (brigade_fake_slack).
-brigade_add_test(slack_adapter_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/slack_adapter_test.cpp
-                 LIBS brigade_slack brigade_fake_slack LABELS threaded)
+brigade_add_test(slack_adapter_tests
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/slack_adapter_test.cpp ${CMAKE_CURRENT_LIST_DIR}/slack_link_test.cpp
+  LIBS brigade_slack brigade_fake_slack LABELS threaded)
 
 # build/brigade run as a process against the fake (over TLS with a test CA).
 brigade_add_test(slack_process_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/slack_process_test.cpp
