@@ -16,14 +16,12 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "testkit/net/awaitable.hpp"
+
 namespace brigade::testing {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-
-// co_await op(kTuple) gives (error_code, result...) instead of throwing: the one definition the
-// fakes and the benchmarks share (the bot's own code has net::kTuple).
-inline constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
 using PlainStream = beast::tcp_stream;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;

@@ -1,8 +1,8 @@
 // Hostile HTTP clients against the web server over loopback: headers sent a byte at a time or never
 // finished, a thousand connections at once, a full connection cap, oversized heads and bodies, path
 // traversal, bad query encodings, odd methods, HTTP/1.0 without Host, pipelining (no file
-// descriptors left: web_fd_limit_test.cpp). After each test the server still answers /healthz on a fresh connection within
-// a deadline and the process's memory stays within a generous bound.
+// descriptors left: web_fd_limit_test.cpp). After each test the server still answers /healthz on a fresh
+// connection within a deadline and the process's memory stays within a generous bound.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -24,6 +24,7 @@
 
 #include <boost/asio.hpp>
 
+#include "testkit/net/awaitable.hpp"
 #include "tests/integration/web_hostile_test.hpp"
 #include "tests/support/http_client.hpp"
 #include "web/api.hpp"
@@ -37,6 +38,7 @@ using nlohmann::json;
 using namespace std::chrono_literals;
 using testing::http_get;
 using testing::http_raw;
+using testing::kTuple;
 using testing::request_text;
 
 long rss_kb() {
@@ -105,9 +107,8 @@ TEST_F(HostileTest, SlowlorisClientsAreCutAndHealthzStillAnswers) {
     asio::co_spawn(
         ioc,
         [&, i]() -> asio::awaitable<void> {
-          constexpr auto tuple = asio::as_tuple(asio::use_awaitable);
           asio::ip::tcp::socket s(ioc);
-          auto [cec] = co_await s.async_connect({asio::ip::make_address("127.0.0.1"), port_}, tuple);
+          auto [cec] = co_await s.async_connect({asio::ip::make_address("127.0.0.1"), port_}, kTuple);
           if (cec) co_return;
           ++connected;
           const std::string head =
@@ -120,7 +121,7 @@ TEST_F(HostileTest, SlowlorisClientsAreCutAndHealthzStillAnswers) {
             if (std::chrono::steady_clock::now() >= attack_ends) co_return;  // never cut: not counted
             const std::size_t n = sent == 0 ? 16 : trickle ? 1 : 0;
             if (n > 0 && sent + n <= head.size()) {
-              auto [wec, wn] = co_await asio::async_write(s, asio::buffer(head.data() + sent, n), tuple);
+              auto [wec, wn] = co_await asio::async_write(s, asio::buffer(head.data() + sent, n), kTuple);
               if (wec) break;
               sent += n;
             }
@@ -132,7 +133,7 @@ TEST_F(HostileTest, SlowlorisClientsAreCutAndHealthzStillAnswers) {
               if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) break;
             }
             t.expires_after(50ms);
-            co_await t.async_wait(tuple);
+            co_await t.async_wait(kTuple);
           }
           ++cut;
         },
@@ -180,9 +181,8 @@ TEST_F(HostileTest, AThousandConcurrentConnections) {
     asio::co_spawn(
         ioc,
         [&]() -> asio::awaitable<void> {
-          constexpr auto tuple = asio::as_tuple(asio::use_awaitable);
           boost::beast::tcp_stream s(ioc);
-          auto [cec] = co_await s.async_connect({asio::ip::make_address("127.0.0.1"), port_}, tuple);
+          auto [cec] = co_await s.async_connect({asio::ip::make_address("127.0.0.1"), port_}, kTuple);
           if (cec) {
             errors.push_back("connect: " + cec.message());
             co_return;
@@ -190,12 +190,12 @@ TEST_F(HostileTest, AThousandConcurrentConnections) {
           if (++open == clients)
             all_open.cancel();  // the last one in wakes the others
           else
-            co_await all_open.async_wait(tuple);  // everyone is connected before anyone asks
+            co_await all_open.async_wait(kTuple);  // everyone is connected before anyone asks
           auto req = request_text("GET", "/healthz", {}, false);
-          auto [wec, wn] = co_await asio::async_write(s, asio::buffer(req), tuple);
+          auto [wec, wn] = co_await asio::async_write(s, asio::buffer(req), kTuple);
           boost::beast::flat_buffer buf;
           boost::beast::http::response<boost::beast::http::string_body> res;
-          auto [rec, rn] = co_await boost::beast::http::async_read(s, buf, res, tuple);
+          auto [rec, rn] = co_await boost::beast::http::async_read(s, buf, res, kTuple);
           if (wec || rec)
             errors.push_back((wec ? wec : rec).message());
           else if (res.result_int() == 200)
