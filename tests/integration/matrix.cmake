@@ -1,14 +1,12 @@
-# Matrix adapter tests: the I/O-free logic, then the real adapter against a fake homeserver.
+# Matrix adapter tests: the real adapter against the fake homeserver (testkit/matrix). The I/O-free
+# logic is tested in tests/unit (adapters.cmake).
 if(NOT TARGET brigade_matrix)
   return()
 endif()
-brigade_add_test(matrix_logic_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/matrix_logic_test.cpp
-                 LIBS brigade_matrix_logic)
 
 add_test(NAME layering_matrix_public_headers_hide_beast
          COMMAND sh -c "! grep -nE '#include <(boost|openssl)' ${PROJECT_SOURCE_DIR}/adapters/matrix/matrix_adapter.hpp ${PROJECT_SOURCE_DIR}/adapters/matrix/options.hpp ${PROJECT_SOURCE_DIR}/adapters/matrix/events.hpp ${PROJECT_SOURCE_DIR}/adapters/matrix/api.hpp")
 
-# The fake homeserver is testkit/matrix (brigade_fake_matrix).
 if(TARGET brigade_fake_matrix)
   brigade_add_test(matrix_adapter_tests
     SOURCES ${CMAKE_CURRENT_LIST_DIR}/matrix_adapter_test.cpp ${CMAKE_CURRENT_LIST_DIR}/matrix_session_test.cpp

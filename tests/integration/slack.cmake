@@ -1,11 +1,8 @@
-# Slack adapter tests: the I/O-free logic, then the real adapter against a fake Slack on loopback.
+# Slack adapter tests: the real adapter against the fake Slack (testkit/slack) on loopback. The
+# I/O-free logic is tested in tests/unit (adapters.cmake).
 if(NOT TARGET brigade_slack)
   return()
 endif()
-brigade_add_test(slack_logic_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/slack_logic_test.cpp
-                 LIBS brigade_slack_logic brigade_net)
-
-# The fake Slack is testkit/slack (brigade_fake_slack).
 brigade_add_test(slack_adapter_tests
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/slack_adapter_test.cpp ${CMAKE_CURRENT_LIST_DIR}/slack_link_test.cpp
   LIBS brigade_slack brigade_fake_slack LABELS threaded)
