@@ -109,7 +109,7 @@ $(BOLT)/node_modules/.installed: $(BOLT)/package-lock.json | node
 	touch $@
 
 format:
-	find core store commands config bot adapters web app tests bench -name '*.cpp' -o -name '*.hpp' | xargs clang-format -i
+	find core store commands config bot adapters web app testkit tests bench -name '*.cpp' -o -name '*.hpp' | xargs clang-format -i
 
 clean:
 	rm -rf build build-release build-asan build-tsan build-fuzz
