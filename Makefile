@@ -77,7 +77,7 @@ fuzz: deps
 	cmake --build --preset fuzz
 	tests/fuzz/run.sh build-fuzz/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
-# The crash soak (tests/soak/soak.cpp): loopback Slack and Matrix load on build/brigade run, killed -9
+# The crash soak (tests/soak/): loopback Slack and Matrix load on build/brigade run, killed -9
 # KILLS times and stopped with SIGTERM TERMS times per platform at seeded random moments (SEED: the
 # printed seed of an earlier run), restarted each time; fails when a command is lost or counted twice,
 # report --verify drifts or a reply repeats after a graceful stop. `make soak KILLS=100 SEED=42`.
@@ -109,7 +109,7 @@ $(BOLT)/node_modules/.installed: $(BOLT)/package-lock.json | node
 	touch $@
 
 format:
-	find core store commands config bot adapters web app tests bench -name '*.cpp' -o -name '*.hpp' | xargs clang-format -i
+	find core store commands config bot adapters web app testkit tests bench -name '*.cpp' -o -name '*.hpp' | xargs clang-format -i
 
 clean:
 	rm -rf build build-release build-asan build-tsan build-fuzz

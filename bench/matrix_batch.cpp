@@ -6,9 +6,12 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -18,7 +21,7 @@
 #include "adapters/matrix/options.hpp"
 #include "bot/committer.hpp"
 #include "bot/outbox_sender.hpp"
-#include "tests/integration/fake_homeserver.hpp"
+#include "testkit/matrix/fake_homeserver.hpp"
 
 namespace {
 
@@ -26,8 +29,135 @@ using namespace brigade;
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
+constexpr std::size_t kGivers = 400, kRecipients = 100;
+
 double ms_since(Clock::time_point t) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+// The homeserver's side: givers and recipients, all members of every room.
+struct World {
+  std::vector<std::string> members;  // kGivers givers, then kRecipients recipients
+  std::vector<std::string> rooms;
+};
+
+World populate(testing::FakeMatrix& fake, std::size_t rooms) {
+  World w;
+  for (std::size_t g = 0; g < kGivers; ++g)
+    w.members.push_back("@giver" + std::to_string(g) + ":example.org");
+  for (std::size_t r = 0; r < kRecipients; ++r)
+    w.members.push_back("@teammate" + std::to_string(r) + ":example.org");
+  for (const auto& m : w.members) fake.add_user(m, m.substr(1, m.find(':') - 1));
+  for (std::size_t r = 0; r < rooms; ++r) {
+    w.rooms.push_back("!bench" + std::to_string(r) + ":example.org");
+    fake.add_room(w.rooms.back(), w.members);
+  }
+  return w;
+}
+
+// The bot's side, as `brigade run` wires it: a durable store, the committer, the outbox sender and
+// the Matrix adapter logged in to the fake.
+struct Engine {
+  Engine(const std::filesystem::path& dir, testing::FakeMatrix& fake) : calendar("UTC") {
+    rules.daily_quota = 0;  // rounds repeat the same givers; the quota is not what is measured
+    store::Options so;
+    so.dir = dir;
+    so.durable = true;
+    store = store::Store::open(so, calendar);
+    committer = std::make_unique<bot::Committer>(*store, rules, clock);
+    outbox = std::make_unique<bot::OutboxSender>(*store, *committer, clock);
+    committer->on_commit([this] { outbox->notify(); });
+    config::Config cfg;
+    cfg.matrix.homeserver = fake.base_url();
+    cfg.matrix.user_id = fake.bot_user;
+    cfg.matrix.password = fake.password;
+    adapter =
+        matrix::make_adapter(cfg, bot::AdapterState(*store, "matrix"), *committer, matrix::AdapterOptions());
+    outbox->add(*adapter);
+    outbox->start();
+    adapter->start();
+  }
+  ~Engine() {
+    adapter->stop(2s);
+    outbox->stop();
+    committer->stop();
+  }
+
+  core::Calendar calendar;
+  core::SystemClock clock;
+  commands::Rules rules;
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<bot::Committer> committer;
+  std::unique_ptr<bot::OutboxSender> outbox;
+  std::unique_ptr<bot::NetworkAdapter> adapter;
+};
+
+struct Round {
+  double committed_ms = 0, replies_ms = 0;
+};
+
+// Appends `messages` thanks under one lock (the adapter's long-poll is waiting, so the answer it
+// wakes with carries all of them) and times the commit of every kudos and the send of every reply.
+bool run_round(testing::FakeMatrix& fake, Engine& engine, const World& w, std::size_t round,
+               std::size_t messages, Round& out) {
+  std::vector<std::array<std::string, 3>> batch;
+  for (std::size_t i = 0; i < messages; ++i) {
+    std::size_t n = round * messages + i;
+    std::string giver = w.members[n % kGivers], to = w.members[kGivers + (n * 7) % kRecipients];
+    batch.push_back(
+        {w.rooms[i % w.rooms.size()], giver, "!thanks " + to + " for the all-hands demo #teamwork"});
+  }
+  const std::uint64_t kudos_before = round * messages;
+  const std::size_t sent_before = 2 * round * messages;
+  auto t0 = Clock::now();
+  fake.texts(batch);
+  bool committed =
+      fake.wait([&] { return engine.store->read()->kudos_count() >= kudos_before + messages; }, 60s);
+  out.committed_ms = ms_since(t0);
+  bool sent = fake.wait([&] { return fake.sent_count() >= sent_before + 2 * messages; }, 120s);
+  out.replies_ms = ms_since(t0);
+  if (!committed || !sent)
+    std::fprintf(stderr, "matrix_batch: round %zu incomplete (kudos %llu, replies %zu)\n", round,
+                 static_cast<unsigned long long>(engine.store->read()->kudos_count() - kudos_before),
+                 fake.sent_count() - sent_before);
+  return committed && sent;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+int bench(std::size_t messages, std::size_t rounds) {
+  const std::size_t room_count = (messages + 99) / 100;  // the sync filter's timeline limit is 100 per room
+  testing::FakeMatrix fake;
+  World world = populate(fake, room_count);
+  auto dir = std::filesystem::temp_directory_path() / ("matrix_batch-" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  std::vector<double> commit_ms, replies_ms;
+  {
+    Engine engine(dir, fake);
+    if (!fake.wait([&] { return fake.requests("sync").size() >= 2; }, 20s)) {
+      std::fprintf(stderr, "matrix_batch: the adapter never synced\n");
+      return 1;
+    }
+    for (std::size_t round = 0; round < rounds; ++round) {
+      Round r;
+      if (!run_round(fake, engine, world, round, messages, r)) return 1;
+      commit_ms.push_back(r.committed_ms);
+      replies_ms.push_back(r.replies_ms);
+      std::printf(R"({"bench":"matrix_batch","round":%zu,"messages":%zu,"rooms":%zu,"committed_ms":%.1f,)"
+                  R"("replies_sent_ms":%.1f})"
+                  "\n",
+                  round, messages, room_count, r.committed_ms, r.replies_ms);
+    }
+  }
+  std::printf(
+      "matrix_batch: %zu !thanks in one sync answer: committed in %.1f ms, all %zu replies sent in %.1f ms "
+      "(median of %zu rounds)\n",
+      messages, median(commit_ms), 2 * messages, median(replies_ms), rounds);
+  std::filesystem::remove_all(dir);
+  return 0;
 }
 
 }  // namespace
@@ -46,92 +176,5 @@ int main(int argc, char** argv) {
     return 2;
   }
   spdlog::set_level(spdlog::level::warn);
-  const std::size_t rooms = (messages + 99) / 100;  // the sync filter's timeline limit is 100 per room
-  const std::size_t givers = 400, recipients = 100;
-
-  testing::FakeMatrix fake;
-  std::vector<std::string> room_ids;
-  std::vector<std::string> members;
-  for (std::size_t g = 0; g < givers; ++g) members.push_back("@giver" + std::to_string(g) + ":example.org");
-  for (std::size_t r = 0; r < recipients; ++r)
-    members.push_back("@teammate" + std::to_string(r) + ":example.org");
-  for (const auto& m : members) fake.add_user(m, m.substr(1, m.find(':') - 1));
-  for (std::size_t r = 0; r < rooms; ++r) {
-    room_ids.push_back("!bench" + std::to_string(r) + ":example.org");
-    fake.add_room(room_ids.back(), members);
-  }
-
-  auto dir = std::filesystem::temp_directory_path() / ("matrix_batch-" + std::to_string(getpid()));
-  std::filesystem::remove_all(dir);
-  core::Calendar calendar("UTC");
-  core::SystemClock clock;
-  commands::Rules rules;
-  rules.daily_quota = 0;  // rounds repeat the same givers; the quota is not what is measured
-  store::Options so;
-  so.dir = dir;
-  so.durable = true;
-  auto store = store::Store::open(so, calendar);
-  bot::Committer committer(*store, rules, clock);
-  bot::OutboxSender outbox(*store, committer, clock);
-  committer.on_commit([&] { outbox.notify(); });
-  config::Config cfg;
-  cfg.matrix.homeserver = fake.base_url();
-  cfg.matrix.user_id = fake.bot_user;
-  cfg.matrix.password = fake.password;
-  matrix::AdapterOptions opt;
-  auto adapter = matrix::make_adapter(cfg, bot::AdapterState(*store, "matrix"), committer, opt);
-  outbox.add(*adapter);
-  outbox.start();
-  adapter->start();
-  if (!fake.wait([&] { return fake.requests("sync").size() >= 2; }, 20s)) {
-    std::fprintf(stderr, "matrix_batch: the adapter never synced\n");
-    return 1;
-  }
-
-  std::vector<double> commit_ms, replies_ms;
-  std::uint64_t kudos_before = 0;
-  std::size_t sent_before = 0;
-  for (std::size_t round = 0; round < rounds; ++round) {
-    std::vector<std::array<std::string, 3>> batch;
-    for (std::size_t i = 0; i < messages; ++i) {
-      std::size_t n = round * messages + i;
-      std::string giver = members[n % givers], to = members[givers + (n * 7) % recipients];
-      batch.push_back({room_ids[i % rooms], giver, "!thanks " + to + " for the all-hands demo #teamwork"});
-    }
-    // The adapter's long-poll is waiting; the messages are appended under one lock, so the answer
-    // it wakes with carries all of them.
-    auto t0 = Clock::now();
-    fake.texts(batch);
-    bool committed = fake.wait([&] { return store->read()->kudos_count() >= kudos_before + messages; }, 60s);
-    double c = ms_since(t0);
-    bool sent = fake.wait([&] { return fake.sent_count() >= sent_before + 2 * messages; }, 120s);
-    double s = ms_since(t0);
-    if (!committed || !sent) {
-      std::fprintf(stderr, "matrix_batch: round %zu incomplete (kudos %llu, replies %zu)\n", round,
-                   static_cast<unsigned long long>(store->read()->kudos_count() - kudos_before),
-                   fake.sent_count() - sent_before);
-      return 1;
-    }
-    kudos_before += messages;
-    sent_before += 2 * messages;
-    commit_ms.push_back(c);
-    replies_ms.push_back(s);
-    std::printf(R"({"bench":"matrix_batch","round":%zu,"messages":%zu,"rooms":%zu,"committed_ms":%.1f,)"
-                R"("replies_sent_ms":%.1f})"
-                "\n",
-                round, messages, rooms, c, s);
-  }
-  auto median = [](std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
-  };
-  std::printf(
-      "matrix_batch: %zu !thanks in one sync answer: committed in %.1f ms, all %zu replies sent in %.1f ms "
-      "(median of %zu rounds)\n",
-      messages, median(commit_ms), 2 * messages, median(replies_ms), rounds);
-  adapter->stop(2s);
-  outbox.stop();
-  committer.stop();
-  std::filesystem::remove_all(dir);
-  return 0;
+  return bench(messages, rounds);
 }

@@ -1,22 +1,16 @@
-# Matrix adapter tests: the I/O-free logic, then the real adapter against a fake homeserver.
+# Matrix adapter tests: the real adapter against the fake homeserver (testkit/matrix). The I/O-free
+# logic is tested in tests/unit (adapters.cmake).
 if(NOT TARGET brigade_matrix)
   return()
 endif()
-brigade_add_test(matrix_logic_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/matrix_logic_test.cpp
-                 LIBS brigade_matrix_logic)
 
 add_test(NAME layering_matrix_public_headers_hide_beast
          COMMAND sh -c "! grep -nE '#include <(boost|openssl)' ${PROJECT_SOURCE_DIR}/adapters/matrix/matrix_adapter.hpp ${PROJECT_SOURCE_DIR}/adapters/matrix/options.hpp ${PROJECT_SOURCE_DIR}/adapters/matrix/events.hpp ${PROJECT_SOURCE_DIR}/adapters/matrix/api.hpp")
 
-# The fake homeserver shares brigade_net's precompiled Beast headers, and the fake Slack's test PKI.
-if(EXISTS ${CMAKE_CURRENT_LIST_DIR}/fake_homeserver.cpp)
-  add_library(brigade_fake_matrix STATIC ${CMAKE_CURRENT_LIST_DIR}/fake_homeserver.cpp)
-  target_link_libraries(brigade_fake_matrix PUBLIC brigade_fake_slack brigade_net brigade_matrix_logic)
-  target_precompile_headers(brigade_fake_matrix REUSE_FROM brigade_net)
-  target_compile_options(brigade_fake_matrix PRIVATE $<$<CXX_COMPILER_ID:GNU>:-Wno-mismatched-new-delete>)
-
-  brigade_add_test(matrix_adapter_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/matrix_adapter_test.cpp
-                   LIBS brigade_matrix brigade_fake_matrix LABELS threaded)
+if(TARGET brigade_fake_matrix)
+  brigade_add_test(matrix_adapter_tests
+    SOURCES ${CMAKE_CURRENT_LIST_DIR}/matrix_adapter_test.cpp ${CMAKE_CURRENT_LIST_DIR}/matrix_session_test.cpp
+    LIBS brigade_matrix brigade_fake_matrix LABELS threaded)
 
   # build/brigade run as a process against the fake (over TLS with a test CA), beside a fake Slack.
   brigade_add_test(matrix_process_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/matrix_process_test.cpp

@@ -11,8 +11,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
-#include "tests/integration/fake_homeserver.hpp"
-#include "tests/integration/fake_slack.hpp"
+#include "testkit/matrix/fake_homeserver.hpp"
+#include "testkit/slack/fake_slack.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 

@@ -1,109 +1,13 @@
-// The real Slack adapter (with store, Committer and OutboxSender) against the fake Slack on loopback.
-#include <gtest/gtest.h>
-
-#include <fstream>
-
-#include "adapters/slack/options.hpp"
-#include "bot/committer.hpp"
-#include "bot/outbox_sender.hpp"
-#include "tests/integration/fake_slack.hpp"
-#include "tests/support/temp_dir.hpp"
+// The real Slack adapter against the fake Slack: acks after commit, replies, refusals, redelivery,
+// hostile frames and text, names and groups, reactions, fallbacks, pacing and rate limits.
+#include "tests/integration/slack_adapter_test.hpp"
 
 namespace brigade::slack {
 namespace {
 
-using namespace std::chrono_literals;
 using testing::event_envelope;
 using testing::FakeSlack;
 using testing::slash_envelope;
-using testing::TempDir;
-
-const std::string kAlice = "slack:T000TEST:U0000ALICE";
-const std::string kBob = "slack:T000TEST:U000000BOB";
-
-AdapterOptions fast() {
-  AdapterOptions o;
-  o.idle_timeout = 2s;
-  o.backoff_base = 50ms;
-  o.backoff_cap = 500ms;
-  o.too_many_delay = 200ms;
-  o.drain_deadline = 2s;
-  o.drain_quiet = 200ms;
-  o.post_interval = 0;
-  return o;
-}
-
-class SlackAdapterTest : public ::testing::Test {
- protected:
-  explicit SlackAdapterTest(const testing::TestPki* pki = nullptr) : calendar_("UTC"), fake_(pki) {
-    store::Options so;
-    so.dir = dir_.path() / "data";
-    so.durable = false;
-    store_ = store::Store::open(so, calendar_);
-    rules_.daily_quota = 0;
-    fake_.add_user("U0000CAROL", "carol");
-    fake_.add_user("U0000ALICE", "alice");
-    fake_.add_user("U000000BOB", "bob");
-    fake_.add_user("U00000DAVE", "dave");
-    fake_.add_user("U00BRIGADE", "brigade", true);
-  }
-  ~SlackAdapterTest() override { stop(); }
-
-  void start(AdapterOptions o = fast(), std::string ca_file = {}) {
-    committer_ = std::make_unique<bot::Committer>(*store_, rules_, clock_);
-    outbox_ = std::make_unique<bot::OutboxSender>(*store_, *committer_, clock_);
-    committer_->on_commit([o = outbox_.get()] { o->notify(); });
-    config::Config cfg;
-    cfg.slack.app_token = fake_.app_token;
-    cfg.slack.bot_token = fake_.bot_token;
-    cfg.slack.api_url = fake_.api_url();
-    cfg.ca_file = std::move(ca_file);
-    adapter_ = make_adapter(cfg, *committer_, o);
-    outbox_->add(*adapter_);
-    outbox_->start();
-    adapter_->start();
-  }
-  bool connected(std::size_t n = 1) {
-    return fake_.wait(
-        [&] { return fake_.connections() >= n && adapter_->state() == bot::LinkState::connected; });
-  }
-  void stop() {
-    if (adapter_) adapter_->stop(2s);
-    if (outbox_) outbox_->stop();
-    if (committer_) committer_->stop();
-    adapter_.reset();
-    outbox_.reset();
-    committer_.reset();
-  }
-  bool acked(const std::string& id, std::chrono::milliseconds t = 5s) {
-    return fake_.wait([&] { return count_acks(id) > 0; }, t);
-  }
-  std::size_t count_acks(const std::string& id) {
-    auto a = fake_.acks();
-    return static_cast<std::size_t>(std::count(a.begin(), a.end(), id));
-  }
-  std::uint32_t received(const std::string& user) {
-    auto r = store_->read();
-    return r->counts(user, "", core::Period::all, calendar_.bucket(core::Period::all, clock_.now_ms()))
-        .received;
-  }
-  std::uint64_t kudos() { return store_->read()->kudos_count(); }
-  std::vector<std::string> texts(const std::string& method) {
-    std::vector<std::string> out;
-    for (auto& c : fake_.calls(method)) out.push_back(c.args.value("text", ""));
-    return out;
-  }
-
-  TempDir dir_{"brigade-slack"};
-  core::Calendar calendar_;
-  core::SystemClock clock_;
-  commands::Rules rules_;
-  std::unique_ptr<store::Store> store_;
-  FakeSlack fake_;
-  std::unique_ptr<bot::Committer> committer_;
-  std::unique_ptr<bot::OutboxSender> outbox_;
-  std::unique_ptr<bot::NetworkAdapter> adapter_;
-};
 
 TEST_F(SlackAdapterTest, AckComesAfterCommitWithinTheDeadline) {
   start();
@@ -217,46 +121,6 @@ TEST_F(SlackAdapterTest, RateLimitedPostGoesOutOnceAndNotEarly) {
   EXPECT_FALSE(fake_.wait([&] { return fake_.calls("chat.postMessage").size() > 2; }, 1500ms));
 }
 
-TEST_F(SlackAdapterTest, RefreshRequestedWithEnvelopesInFlightLosesNothing) {
-  start();
-  ASSERT_TRUE(connected());
-  fake_.send(0, slash_envelope("env-a", "thanks", "<@U0000ALICE|alice> one"));
-  fake_.send(0, R"({"type":"disconnect","reason":"refresh_requested","debug_info":{"host":"applink-7"}})");
-  fake_.send(0, slash_envelope("env-b", "thanks", "<@U000000BOB|bob> two"));
-  ASSERT_TRUE(fake_.wait([&] { return fake_.connections() >= 2; }));
-  fake_.send(1, slash_envelope("env-c", "thanks", "<@U000000BOB|bob> three"));
-  ASSERT_TRUE(acked("env-a"));
-  ASSERT_TRUE(acked("env-b"));
-  ASSERT_TRUE(acked("env-c"));
-  EXPECT_EQ(count_acks("env-a") + count_acks("env-b") + count_acks("env-c"), 3u);
-  EXPECT_EQ(received(kAlice), 1u);
-  EXPECT_EQ(received(kBob), 2u);
-  EXPECT_EQ(fake_.opens(), 2u) << "a fresh apps.connections.open for the new socket";
-  ASSERT_TRUE(fake_.wait([&] { return texts("chat.postMessage").size() >= 3; }));
-  EXPECT_FALSE(fake_.wait([&] { return texts("chat.postMessage").size() > 3; }, 500ms));
-}
-
-TEST_F(SlackAdapterTest, TcpResetReconnectsWithAFreshUrl) {
-  start();
-  ASSERT_TRUE(connected());
-  fake_.reset(0);
-  ASSERT_TRUE(connected(2));
-  EXPECT_EQ(fake_.opens(), 2u);
-  fake_.send(1, slash_envelope("env-r", "thanks", "<@U0000ALICE|alice> after the reset"));
-  ASSERT_TRUE(acked("env-r"));
-}
-
-TEST_F(SlackAdapterTest, HalfOpenLinkIsNoticedAndReplaced) {
-  auto o = fast();
-  o.idle_timeout = 600ms;
-  start(o);
-  ASSERT_TRUE(connected());
-  fake_.freeze(0);
-  ASSERT_TRUE(connected(2));
-  fake_.send(1, slash_envelope("env-h", "thanks", "<@U0000ALICE|alice> after the freeze"));
-  ASSERT_TRUE(acked("env-h"));
-}
-
 TEST_F(SlackAdapterTest, UsersListIsPaginatedAndRawNamesResolve) {
   fake_.add_user("U00000ERIN", "erin");  // on the third page of two
   start();
@@ -298,49 +162,6 @@ TEST_F(SlackAdapterTest, ReactionGivesKudosAndRemovalTakesItBack) {
   fake_.send(0, event_envelope("env-rr", "EvReact2", ev));
   ASSERT_TRUE(acked("env-rr"));
   EXPECT_EQ(received(kBob), 0u);
-}
-
-TEST_F(SlackAdapterTest, LinkDisabledStopsWithAReason) {
-  start();
-  ASSERT_TRUE(connected());
-  fake_.send(0, R"({"type":"disconnect","reason":"link_disabled","debug_info":{"host":"applink-7"}})");
-  ASSERT_TRUE(fake_.wait([&] { return adapter_->state() == bot::LinkState::failed; }));
-  EXPECT_EQ(adapter_->reason(), "link_disabled");
-  EXPECT_EQ(fake_.opens(), 1u);
-}
-
-TEST_F(SlackAdapterTest, TooManyWebsocketsBacksOffThenReconnects) {
-  start();
-  ASSERT_TRUE(connected());
-  fake_.send(0, R"({"type":"disconnect","reason":"too_many_websockets"})");
-  ASSERT_TRUE(connected(2));
-  EXPECT_EQ(fake_.opens(), 2u);
-}
-
-TEST_F(SlackAdapterTest, BadTokenFailsWithoutRetrying) {
-  fake_.script("apps.connections.open", {200, {}, {{"ok", false}, {"error", "invalid_auth"}}});
-  start();
-  ASSERT_TRUE(fake_.wait([&] { return adapter_->state() == bot::LinkState::failed; }));
-  EXPECT_EQ(adapter_->reason(), "invalid_auth");
-  EXPECT_EQ(fake_.opens(), 1u);
-  EXPECT_EQ(fake_.connections(), 0u);
-}
-
-TEST_F(SlackAdapterTest, WarningOpensAReplacementAndTheOldSocketKeepsWorkingUntilClosed) {
-  start();
-  ASSERT_TRUE(connected());
-  fake_.send(0, R"({"type":"disconnect","reason":"warning","debug_info":{"host":"applink-7"}})");
-  ASSERT_TRUE(fake_.wait([&] { return fake_.connections() >= 2; }));
-  fake_.send(0, slash_envelope("env-w0", "thanks", "<@U0000ALICE|alice> on the old socket"));
-  fake_.send(1, slash_envelope("env-w1", "thanks", "<@U000000BOB|bob> on the new socket"));
-  ASSERT_TRUE(acked("env-w0"));
-  ASSERT_TRUE(acked("env-w1"));
-  fake_.reset(0);  // Slack retires the old socket; the new one carries on, no extra reconnect
-  EXPECT_FALSE(fake_.wait([&] { return fake_.opens() > 2; }, 700ms));
-  EXPECT_EQ(adapter_->state(), bot::LinkState::connected);
-  fake_.send(1, slash_envelope("env-w2", "thanks", "<@U0000ALICE|alice> still fine"));
-  ASSERT_TRUE(acked("env-w2"));
-  EXPECT_EQ(received(kAlice), 2u);
 }
 
 TEST_F(SlackAdapterTest, PrivateReplyFallsBackToResponseUrlWhenBotIsNotInChannel) {
@@ -397,33 +218,6 @@ TEST_F(SlackAdapterTest, RepliesArePacedPerChannel) {
   }));
   auto a = fake_.calls("chat.postMessage").at(0).at, b = fake_.calls("chat.postEphemeral").at(0).at;
   EXPECT_GE(a > b ? a - b : b - a, 350ms);
-}
-
-class SlackAdapterTlsTest : public SlackAdapterTest {
- protected:
-  static const testing::TestPki& pki() {
-    static const testing::TestPki p = testing::TestPki::generate();
-    return p;
-  }
-  SlackAdapterTlsTest() : SlackAdapterTest(&pki()) {}
-};
-
-TEST_F(SlackAdapterTlsTest, WorksOverTlsWithTheConfiguredCa) {
-  auto ca = dir_.path() / "ca.pem";
-  std::ofstream(ca) << pki().ca_pem;
-  ASSERT_EQ(fake_.api_url().rfind("https://", 0), 0u);
-  start(fast(), ca.string());
-  ASSERT_TRUE(connected());
-  fake_.send(0, slash_envelope("env-tls", "thanks", "<@U0000ALICE|alice> over TLS"));
-  ASSERT_TRUE(acked("env-tls"));
-  ASSERT_TRUE(fake_.wait([&] { return !fake_.calls("chat.postMessage").empty(); }));
-  EXPECT_EQ(received(kAlice), 1u);
-}
-
-TEST_F(SlackAdapterTlsTest, UntrustedCertificateIsRefused) {
-  start();  // no CA file: the fake's certificate is not trusted
-  EXPECT_FALSE(fake_.wait([&] { return !fake_.calls("auth.test").empty(); }, 1500ms));
-  EXPECT_NE(adapter_->state(), bot::LinkState::connected);
 }
 
 }  // namespace

@@ -8,7 +8,7 @@
 
 #include "core/calendar.hpp"
 #include "store/store.hpp"
-#include "tests/integration/fake_slack.hpp"
+#include "testkit/slack/fake_slack.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 

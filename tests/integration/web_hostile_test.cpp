@@ -1,8 +1,8 @@
 // Hostile HTTP clients against the web server over loopback: headers sent a byte at a time or never
-// finished, a thousand connections at once, a full connection cap, no file descriptors left,
-// oversized heads and bodies, path traversal, bad query encodings, odd methods, HTTP/1.0 without
-// Host, pipelining. After each test the server still answers /healthz on a fresh connection within
-// a deadline and the process's memory stays within a generous bound.
+// finished, a thousand connections at once, a full connection cap, oversized heads and bodies, path
+// traversal, bad query encodings, odd methods, HTTP/1.0 without Host, pipelining (no file
+// descriptors left: web_fd_limit_test.cpp). After each test the server still answers /healthz on a fresh
+// connection within a deadline and the process's memory stays within a generous bound.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -24,11 +24,9 @@
 
 #include <boost/asio.hpp>
 
-#include "bot/committer.hpp"
-#include "tests/support/event_builder.hpp"
+#include "testkit/net/awaitable.hpp"
+#include "tests/integration/web_hostile_test.hpp"
 #include "tests/support/http_client.hpp"
-#include "tests/support/process.hpp"
-#include "tests/support/temp_dir.hpp"
 #include "web/api.hpp"
 #include "web/server.hpp"
 
@@ -40,8 +38,8 @@ using nlohmann::json;
 using namespace std::chrono_literals;
 using testing::http_get;
 using testing::http_raw;
+using testing::kTuple;
 using testing::request_text;
-constexpr core::Millis kNov16 = 1794830400000;  // 2026-11-16 12:00 UTC
 
 long rss_kb() {
   std::ifstream in("/proc/self/status");
@@ -49,28 +47,6 @@ long rss_kb() {
   while (std::getline(in, line))
     if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
   return -1;
-}
-
-// CPU time (user + system) of the whole process, in ms.
-long cpu_ms() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return (u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1000L + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1000L;
-}
-
-std::unique_ptr<store::Store> seeded_store(const std::filesystem::path& dir, const core::Calendar& cal,
-                                           const core::Clock& clock) {
-  store::Options o;
-  o.dir = dir;
-  o.durable = false;
-  auto s = store::Store::open(o, cal);
-  commands::Rules rules;
-  rules.daily_quota = 0;
-  bot::Committer c(*s, rules, clock);
-  for (int i = 0; i < 20; ++i)
-    c.apply(testing::console_thanks("h" + std::to_string(i), "giver" + std::to_string(i % 3),
-                                    "person" + std::to_string(i % 7), "for item " + std::to_string(i)));
-  return s;
 }
 
 // Whether the peer closed `s` (EOF or reset) within `ms`.
@@ -82,10 +58,10 @@ bool closed_within(asio::ip::tcp::socket& s, int ms) {
   return r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
 }
 
-class HostileTest : public ::testing::Test {
+class HostileTest : public ::testing::Test, protected testing::EngineHarness<core::ManualClock> {
  protected:
-  HostileTest() : calendar_("UTC"), clock_(kNov16) {
-    store_ = seeded_store(dir_.path(), calendar_, clock_);
+  HostileTest() : EngineHarness("brigade-hostile", core::ManualClock(kHostileNow)) {
+    apply_all(seed_events());
     api_ = std::make_unique<Api>(ApiContext{*store_, clock_, "", {}, {}});
     rss_before_ = rss_kb();
   }
@@ -110,10 +86,6 @@ class HostileTest : public ::testing::Test {
     EXPECT_LT(rss_kb() - rss_before_, 100 * 1024) << when << ": memory grew by more than 100 MB";
   }
 
-  testing::TempDir dir_{"brigade-hostile"};
-  core::Calendar calendar_;
-  core::ManualClock clock_;
-  std::unique_ptr<store::Store> store_;
   std::unique_ptr<Api> api_;
   std::unique_ptr<Server> server_;
   std::uint16_t port_ = 0;
@@ -135,9 +107,8 @@ TEST_F(HostileTest, SlowlorisClientsAreCutAndHealthzStillAnswers) {
     asio::co_spawn(
         ioc,
         [&, i]() -> asio::awaitable<void> {
-          constexpr auto tuple = asio::as_tuple(asio::use_awaitable);
           asio::ip::tcp::socket s(ioc);
-          auto [cec] = co_await s.async_connect({asio::ip::make_address("127.0.0.1"), port_}, tuple);
+          auto [cec] = co_await s.async_connect({asio::ip::make_address("127.0.0.1"), port_}, kTuple);
           if (cec) co_return;
           ++connected;
           const std::string head =
@@ -150,7 +121,7 @@ TEST_F(HostileTest, SlowlorisClientsAreCutAndHealthzStillAnswers) {
             if (std::chrono::steady_clock::now() >= attack_ends) co_return;  // never cut: not counted
             const std::size_t n = sent == 0 ? 16 : trickle ? 1 : 0;
             if (n > 0 && sent + n <= head.size()) {
-              auto [wec, wn] = co_await asio::async_write(s, asio::buffer(head.data() + sent, n), tuple);
+              auto [wec, wn] = co_await asio::async_write(s, asio::buffer(head.data() + sent, n), kTuple);
               if (wec) break;
               sent += n;
             }
@@ -162,7 +133,7 @@ TEST_F(HostileTest, SlowlorisClientsAreCutAndHealthzStillAnswers) {
               if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) break;
             }
             t.expires_after(50ms);
-            co_await t.async_wait(tuple);
+            co_await t.async_wait(kTuple);
           }
           ++cut;
         },
@@ -210,9 +181,8 @@ TEST_F(HostileTest, AThousandConcurrentConnections) {
     asio::co_spawn(
         ioc,
         [&]() -> asio::awaitable<void> {
-          constexpr auto tuple = asio::as_tuple(asio::use_awaitable);
           boost::beast::tcp_stream s(ioc);
-          auto [cec] = co_await s.async_connect({asio::ip::make_address("127.0.0.1"), port_}, tuple);
+          auto [cec] = co_await s.async_connect({asio::ip::make_address("127.0.0.1"), port_}, kTuple);
           if (cec) {
             errors.push_back("connect: " + cec.message());
             co_return;
@@ -220,12 +190,12 @@ TEST_F(HostileTest, AThousandConcurrentConnections) {
           if (++open == clients)
             all_open.cancel();  // the last one in wakes the others
           else
-            co_await all_open.async_wait(tuple);  // everyone is connected before anyone asks
+            co_await all_open.async_wait(kTuple);  // everyone is connected before anyone asks
           auto req = request_text("GET", "/healthz", {}, false);
-          auto [wec, wn] = co_await asio::async_write(s, asio::buffer(req), tuple);
+          auto [wec, wn] = co_await asio::async_write(s, asio::buffer(req), kTuple);
           boost::beast::flat_buffer buf;
           boost::beast::http::response<boost::beast::http::string_body> res;
-          auto [rec, rn] = co_await boost::beast::http::async_read(s, buf, res, tuple);
+          auto [rec, rn] = co_await boost::beast::http::async_read(s, buf, res, kTuple);
           if (wec || rec)
             errors.push_back((wec ? wec : rec).message());
           else if (res.result_int() == 200)
@@ -385,118 +355,6 @@ TEST_F(HostileTest, AtTheConnectionCapTheLongestWaitingIsClosed) {
   // The first idle client was the one closed; the newest is still open.
   EXPECT_TRUE(closed_within(idle.front(), 5000)) << "the longest-waiting connection was closed";
   EXPECT_FALSE(closed_within(idle.back(), 0)) << "the newest idle connection stays";
-}
-
-// ---- no descriptors left -------------------------------------------------------------------------
-// The server runs in a child process (this binary, one test) whose every file descriptor is taken:
-// accept fails with EMFILE for as long as that lasts. The parent counts failed accepts and CPU time
-// over a window (a spin detector, not a speed test), then frees a few descriptors and expects
-// /healthz to get through the backlog of idle clients.
-
-TEST(FdLimitedServer, Serve) {
-  if (!std::getenv("BRIGADE_WEB_FD_CHILD"))
-    GTEST_SKIP() << "runs as the child of AcceptBacksOffWhenOutOfDescriptors";
-  testing::TempDir dir("brigade-fd");
-  core::Calendar cal("UTC");
-  core::ManualClock clock(kNov16);
-  auto s = seeded_store(dir.path(), cal, clock);
-  Api api(ApiContext{*s, clock, "", {}, {}});
-  rlimit lim{};
-  getrlimit(RLIMIT_NOFILE, &lim);
-  lim.rlim_cur = 256;
-  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &lim), 0);
-  ServerOptions so;
-  so.addr = "127.0.0.1:0";
-  so.head_timeout = 60s;
-  auto server = start_server(so, api);
-  std::vector<int> filler;
-  for (int fd; (fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;) filler.push_back(fd);
-  std::printf("port %u\n", server->port());
-  std::fflush(stdout);
-  char line[64];
-  while (std::fgets(line, sizeof line, stdin)) {
-    std::string cmd(line);
-    if (cmd.rfind("stats", 0) == 0) {
-      auto st = server->stats();
-      std::printf("stats %llu %llu %ld\n", static_cast<unsigned long long>(st.accept_errors),
-                  static_cast<unsigned long long>(st.accepted), cpu_ms());
-    } else if (cmd.rfind("free", 0) == 0) {
-      for (int i = 0; i < 8 && !filler.empty(); ++i) {
-        ::close(filler.back());
-        filler.pop_back();
-      }
-      std::printf("freed\n");
-    }
-    std::fflush(stdout);
-  }
-  server->stop();
-}
-
-struct ChildStats {
-  unsigned long long errors = 0, accepted = 0;
-  long cpu = 0;
-};
-
-// Asks the child for its counters and reads the n-th "stats" line it printed.
-ChildStats ask_stats(testing::Child& child, int n) {
-  child.write("stats\n");
-  auto nth = [&]() -> std::size_t {
-    std::size_t p = std::string::npos;
-    for (int i = 0; i < n; ++i) {
-      p = child.out().find("stats ", p == std::string::npos ? 0 : p + 1);
-      if (p == std::string::npos) return p;
-    }
-    return child.out().find('\n', p) == std::string::npos ? std::string::npos : p;
-  };
-  auto until = std::chrono::steady_clock::now() + 10s;
-  while (nth() == std::string::npos && std::chrono::steady_clock::now() < until)
-    child.wait_for_output("\x01 (reads for a while)", 20ms);
-  ChildStats s;
-  if (auto at = nth(); at != std::string::npos)
-    std::sscanf(child.out().c_str() + at, "stats %llu %llu %ld", &s.errors, &s.accepted, &s.cpu);
-  else
-    ADD_FAILURE() << "the child printed no stats: " << child.err();
-  return s;
-}
-
-TEST(FdLimitedServer, AcceptBacksOffWhenOutOfDescriptors) {
-#ifdef __SANITIZE_ADDRESS__
-  // UBSan's vptr check opens a pipe to probe memory; with no descriptor left it reports false errors.
-  GTEST_SKIP() << "not under the sanitizers: the child has no descriptor left for their own checks";
-#endif
-  testing::Child child({"/proc/self/exe", "--gtest_filter=FdLimitedServer.Serve"},
-                       {{"BRIGADE_WEB_FD_CHILD", "1"}});
-  ASSERT_TRUE(child.wait_for_output("port ", 20s)) << child.err();
-  ASSERT_TRUE(child.wait_for_output("\n", 5s));
-  const auto port = static_cast<std::uint16_t>(std::stoi(child.out().substr(child.out().find("port ") + 5)));
-  asio::io_context ioc;
-  std::vector<asio::ip::tcp::socket> idle;  // they wait in the backlog: the child cannot accept them
-  for (int i = 0; i < 100; ++i) {
-    idle.emplace_back(ioc);
-    idle.back().connect({asio::ip::make_address("127.0.0.1"), port});
-  }
-  std::this_thread::sleep_for(500ms);
-  auto before = ask_stats(child, 1);
-  std::this_thread::sleep_for(3s);  // the measurement window
-  auto after = ask_stats(child, 2);
-  EXPECT_LT(after.errors - before.errors, 50u) << "failed accepts in 3 s: the accept loop spins";
-  EXPECT_LT(after.cpu - before.cpu, 1000) << "CPU ms in 3 s while out of descriptors";
-  EXPECT_GT(after.errors, 0u) << "the child did run out of descriptors";
-  child.write("free\n");
-  ASSERT_TRUE(child.wait_for_output("freed", 10s));
-  auto h = http_get(port, "/healthz", 20s);
-  EXPECT_EQ(h.status, 200) << "healthz behind 100 idle clients and 8 free descriptors: " << h.error;
-  auto m = http_get(port, "/metrics", 20s);
-  EXPECT_NE(m.body.find("brigade_http_accept_errors_total "), std::string::npos) << m.body;
-  child.close_stdin();
-  EXPECT_EQ(child.wait(30s), 0) << child.err();
-  // One warning for the whole episode, not one per failed accept; no secret to leak here, but no
-  // flood either.
-  const std::string log = child.out() + child.err();  // spdlog's default logger writes to stdout
-  std::size_t warnings = 0;
-  for (auto at = log.find("cannot accept"); at != std::string::npos; at = log.find("cannot accept", at + 1))
-    ++warnings;
-  EXPECT_EQ(warnings, 1u) << log;
 }
 
 }  // namespace

@@ -12,6 +12,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "testkit/net/awaitable.hpp"
+
 namespace brigade::testing {
 
 struct HttpAnswer {
@@ -53,20 +55,19 @@ inline std::vector<HttpAnswer> http_raw(std::uint16_t port, const std::string& r
   asio::co_spawn(
       ioc,
       [&]() -> asio::awaitable<void> {
-        constexpr auto tuple = asio::as_tuple(asio::use_awaitable);
         beast::tcp_stream s(ioc);
-        auto [cec] = co_await s.async_connect({asio::ip::make_address("127.0.0.1"), port}, tuple);
+        auto [cec] = co_await s.async_connect({asio::ip::make_address("127.0.0.1"), port}, kTuple);
         if (cec) {
           for (auto& a : out) a.error = "connect: " + cec.message();
           co_return;
         }
-        auto [wec, wn] = co_await asio::async_write(s, asio::buffer(raw), tuple);
+        auto [wec, wn] = co_await asio::async_write(s, asio::buffer(raw), kTuple);
         beast::flat_buffer buf;
         for (auto& a : out) {
           http::response_parser<http::string_body> p;
           p.body_limit(boost::none);
           p.skip(head);
-          auto [rec, rn] = co_await http::async_read(s, buf, p, tuple);
+          auto [rec, rn] = co_await http::async_read(s, buf, p, kTuple);
           if (rec) {
             a.error = "read: " + rec.message() + (wec ? " (write: " + wec.message() + ")" : "");
             co_return;

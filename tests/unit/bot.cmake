@@ -1,2 +1,7 @@
-brigade_add_test(bot_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/bot_test.cpp LIBS brigade_engine brigade_console LABELS threaded)
+# The engine (committer, outbox sender) on the engine harness, and the console adapter's parsing.
+brigade_add_test(bot_tests
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/bot_committer_test.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/bot_outbox_test.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/console_test.cpp
+  LIBS brigade_engine brigade_console LABELS threaded)
 brigade_add_test(digest_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/digest_test.cpp LIBS brigade_engine LABELS threaded)

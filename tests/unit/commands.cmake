@@ -2,6 +2,7 @@
 brigade_add_test(parse_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/parse_test.cpp LIBS brigade_commands)
 brigade_add_test(commands_tests
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/commands_thanks_test.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/commands_praise_test.cpp
           ${CMAKE_CURRENT_LIST_DIR}/commands_ask_test.cpp
           ${CMAKE_CURRENT_LIST_DIR}/commands_leaderboard_test.cpp
           ${CMAKE_CURRENT_LIST_DIR}/commands_kudos_test.cpp

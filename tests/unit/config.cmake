@@ -1,5 +1,10 @@
 # Configuration tests, and the check that the Dockerfile installs only the one package list.
-brigade_add_test(config_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/config_test.cpp LIBS brigade_config)
+brigade_add_test(config_tests
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/config_file_test.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/config_env_test.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/config_validation_test.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/config_values_test.cpp
+  LIBS brigade_config)
 
 # The Dockerfile must install exactly what deploy/packages-*.txt list (the same lists `make deps`
 # uses), so the image can never drift from the tested build. Every `apt-get install` may carry

@@ -3,13 +3,11 @@
 #include <gtest/gtest.h>
 
 #include "bot/digest.hpp"
+#include "tests/support/engine_harness.hpp"
 #include "tests/support/event_builder.hpp"
-#include "tests/support/temp_dir.hpp"
 
 namespace brigade::bot {
 namespace {
-
-using testing::TempDir;
 
 core::Event thanks(const std::string& source, const std::string& giver, const std::string& recipient,
                    const std::string& reason, const std::string& channel = "general") {
@@ -48,21 +46,15 @@ TEST(DigestDue, AcrossADstChange) {
   EXPECT_EQ(berlin.datetime_string(due), "2026-10-25 09:30") << "09:30 local, not shifted by the DST change";
 }
 
-class DigestTest : public ::testing::Test {
+class DigestTest : public ::testing::Test, protected testing::EngineHarness<core::ManualClock> {
  protected:
-  DigestTest() : calendar_("UTC"), clock_(0) {
-    store::Options o;
-    o.dir = dir_.path();
-    o.durable = false;
-    store_ = store::Store::open(o, calendar_);
-    rules_.daily_quota = 0;
+  DigestTest() : EngineHarness("brigade-digest") {
     // Tuesday 2026-11-17 10:00 UTC.
     clock_.set(calendar_.at(*calendar_.parse_day("2026-11-17"), 10 * 60));
-    Committer c(*store_, rules_, clock_);
-    c.apply(thanks("s1", "carol", "alice", "for the release review"));
-    c.apply(thanks("s2", "dave", "alice", "for fixing the build"));
-    c.apply(thanks("s3", "carol", "bob", "for the coffee"));
-    c.apply(thanks("s4", "carol", "erin", "in another channel", "ops"));
+    apply_all({thanks("s1", "carol", "alice", "for the release review"),
+               thanks("s2", "dave", "alice", "for fixing the build"),
+               thanks("s3", "carol", "bob", "for the coffee"),
+               thanks("s4", "carol", "erin", "in another channel", "ops")});
   }
   std::size_t digests_in_outbox() {
     std::size_t n = 0;
@@ -70,12 +62,6 @@ class DigestTest : public ::testing::Test {
       if (it.reply.plain().find("This week in recognition") != std::string::npos) ++n;
     return n;
   }
-
-  TempDir dir_{"brigade-digest"};
-  core::Calendar calendar_;
-  core::ManualClock clock_;
-  commands::Rules rules_;
-  std::unique_ptr<store::Store> store_;
 };
 
 TEST_F(DigestTest, SaysWhoWasRecognisedAndWhatFor) {

@@ -7,6 +7,10 @@ add_test(NAME layering_store_interface_hides_lmdb
 # The folder graph: no folder includes one above it (tests/unit/include_graph.txt, written once).
 add_test(NAME layering_include_graph
          COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/include_graph_test.sh ${PROJECT_SOURCE_DIR})
+# Test code stays out of the product: nothing the brigade binary is built from includes testkit/ or
+# tests/ (app/ may include anything by the graph, so this says it for app/ too).
+add_test(NAME layering_testkit_stays_out_of_the_product
+         COMMAND sh -c "! grep -rnE '#include \"(testkit|tests)/' ${PROJECT_SOURCE_DIR}/core ${PROJECT_SOURCE_DIR}/store ${PROJECT_SOURCE_DIR}/commands ${PROJECT_SOURCE_DIR}/config ${PROJECT_SOURCE_DIR}/bot ${PROJECT_SOURCE_DIR}/adapters ${PROJECT_SOURCE_DIR}/web ${PROJECT_SOURCE_DIR}/app")
 # Adapters reach the store only through bot::AdapterState (reads) and AdapterEffects on the
 # committer (changes): no store::Store, Reader or Writer, and no raw committer tasks.
 add_test(NAME layering_adapters_never_hold_the_store

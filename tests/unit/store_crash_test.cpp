@@ -88,6 +88,66 @@ std::uint64_t committed(const std::string& line) {
   return std::stoull(line.substr(10));
 }
 
+// Reads the writer's reports until one says `target` commits (`last` follows them); kills it and
+// fails when it stops reporting first.
+void read_until(Child& child, LineReader& lines, std::uint64_t target, Clock::time_point deadline,
+                std::uint64_t& last) {
+  while (last < target) {
+    auto line = lines.next(deadline);
+    if (!line) {
+      kill(child.pid, SIGKILL);
+      waitpid(child.pid, nullptr, 0);
+      close(child.out);
+      FAIL() << "the writer stopped reporting at " << last;
+    }
+    last = committed(*line);
+  }
+}
+
+// SIGKILL at a random moment: after a few more commits and a random spin. Whatever the writer
+// printed before dying was printed after a commit returned, so `last` ends at the last of those.
+void kill_at_random_moment(Child& child, LineReader& lines, std::mt19937& rng, Clock::time_point deadline,
+                           std::uint64_t& last) {
+  for (unsigned extra = rng() % 4; extra > 0; --extra)
+    if (auto line = lines.next(deadline)) last = committed(*line);
+  const auto spin_until = Clock::now() + std::chrono::microseconds(rng() % 3000);
+  while (Clock::now() < spin_until) {
+  }
+  kill(child.pid, SIGKILL);
+  while (auto line = lines.next(Clock::now() + std::chrono::seconds(10))) last = committed(*line);
+  int status = 0;
+  waitpid(child.pid, &status, 0);
+  close(child.out);
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "status " << status;
+}
+
+// Every kudos reported committed is in the log, in order and seen, and the tallies match the log.
+void expect_reported_kudos_survived(const std::filesystem::path& dir, const core::Calendar& cal,
+                                    std::uint64_t reported) {
+  Options o = options(dir);
+  o.durable = true;
+  auto s = Store::open(o, cal);
+  auto r = s->read();
+  ASSERT_GE(r->kudos_count(), reported);
+  auto log = r->kudos_between(0, codec::kMaxTs, 0);
+  ASSERT_GE(log.size(), reported);
+  for (std::uint64_t i = 0; i < reported; ++i) ASSERT_EQ(log[i].reason, "k" + std::to_string(i));
+  for (std::uint64_t i = 0; i < reported; ++i) ASSERT_TRUE(r->seen("crash:" + std::to_string(i))) << i;
+  auto rep = r->verify();
+  EXPECT_TRUE(rep.ok()) << ::testing::PrintToString(rep.drift);
+  EXPECT_EQ(rep.kudos + std::count_if(log.begin(), log.end(), [](const Kudos& k) { return k.revoked; }),
+            log.size());
+
+  std::map<std::pair<std::string, std::string>, std::uint32_t> received;
+  for (const auto& k : log) {
+    if (k.revoked) continue;
+    ++received[{k.recipient, ""}];
+    ++received[{k.recipient, k.channel}];
+  }
+  for (const auto& [key, n] : received)
+    EXPECT_EQ(r->counts(key.first, key.second, Period::all, 0).received, n) << key.first << " " << key.second;
+}
+
 TEST(StoreCrash, KillNineLosesNoCommittedKudos) {
   TempDir dir;
   const core::Calendar cal("UTC", 1);
@@ -99,18 +159,8 @@ TEST(StoreCrash, KillNineLosesNoCommittedKudos) {
     Child child = spawn_writer(dir.path(), groups[round]);
     LineReader lines(child.out);
     const auto deadline = Clock::now() + std::chrono::seconds(60);
-    const std::uint64_t target = reported + 100 + rng() % 300;
     std::uint64_t last = reported;
-    while (last < target) {
-      auto line = lines.next(deadline);
-      if (!line) {
-        kill(child.pid, SIGKILL);
-        waitpid(child.pid, nullptr, 0);
-        close(child.out);
-        FAIL() << "the writer stopped reporting at " << last;
-      }
-      last = committed(*line);
-    }
+    ASSERT_NO_FATAL_FAILURE(read_until(child, lines, reported + 100 + rng() % 300, deadline, last));
     if (round == 0) {
       // `brigade report` beside a running bot: another process reads while this one writes.
       auto ro = Store::open(options(dir.path(), true), cal);
@@ -119,44 +169,9 @@ TEST(StoreCrash, KillNineLosesNoCommittedKudos) {
       auto rep = r->verify();
       EXPECT_TRUE(rep.ok()) << ::testing::PrintToString(rep.drift);
     }
-    // Kill at a random moment: after a few more commits and a random spin.
-    for (unsigned extra = rng() % 4; extra > 0; --extra)
-      if (auto line = lines.next(deadline)) last = committed(*line);
-    const auto spin_until = Clock::now() + std::chrono::microseconds(rng() % 3000);
-    while (Clock::now() < spin_until) {
-    }
-    kill(child.pid, SIGKILL);
-    // Whatever it printed before dying was printed after a commit returned.
-    while (auto line = lines.next(Clock::now() + std::chrono::seconds(10))) last = committed(*line);
-    int status = 0;
-    waitpid(child.pid, &status, 0);
-    close(child.out);
-    EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "status " << status;
+    kill_at_random_moment(child, lines, rng, deadline, last);
     reported = last;
-
-    Options o = options(dir.path());
-    o.durable = true;
-    auto s = Store::open(o, cal);
-    auto r = s->read();
-    ASSERT_GE(r->kudos_count(), reported);
-    auto log = r->kudos_between(0, codec::kMaxTs, 0);
-    ASSERT_GE(log.size(), reported);
-    for (std::uint64_t i = 0; i < reported; ++i) ASSERT_EQ(log[i].reason, "k" + std::to_string(i));
-    for (std::uint64_t i = 0; i < reported; ++i) ASSERT_TRUE(r->seen("crash:" + std::to_string(i))) << i;
-    auto rep = r->verify();
-    EXPECT_TRUE(rep.ok()) << ::testing::PrintToString(rep.drift);
-    EXPECT_EQ(rep.kudos + std::count_if(log.begin(), log.end(), [](const Kudos& k) { return k.revoked; }),
-              log.size());
-
-    std::map<std::pair<std::string, std::string>, std::uint32_t> received;
-    for (const auto& k : log) {
-      if (k.revoked) continue;
-      ++received[{k.recipient, ""}];
-      ++received[{k.recipient, k.channel}];
-    }
-    for (const auto& [key, n] : received)
-      EXPECT_EQ(r->counts(key.first, key.second, Period::all, 0).received, n)
-          << key.first << " " << key.second;
+    ASSERT_NO_FATAL_FAILURE(expect_reported_kudos_survived(dir.path(), cal, reported));
   }
   EXPECT_GT(reported, 500u);
 }

@@ -94,27 +94,30 @@ TEST(StoreTally, TimeZoneMovesKudosAcrossMonths) {
   EXPECT_EQ(berlin->read()->counts(user("bob"), "", Period::year, 2026).received, 2u);
 }
 
+// This week in eng: r1 5 kudos, r3 and r2 3 each (r3 known first); r4 1 in ops, 2 the week before.
+void give_leaderboard_kudos(Store& s) {
+  auto w = s.write();
+  w->set_name(user("r1"), "R One");
+  w->set_name(user("r3"), "R Three");  // known before r2: wins their tie
+  w->set_name(user("r2"), "");
+  auto give = [&](const std::string& to, const std::string& where, int n, Millis ts) {
+    for (int i = 0; i < n; ++i) {
+      auto k = make("g" + std::to_string(i), to, where, ts + i);
+      w->add_kudos(k);
+    }
+  };
+  give("r1", "eng", 5, kNov18Ten);
+  give("r2", "eng", 3, kNov18Ten);
+  give("r3", "eng", 3, kNov18Ten);
+  give("r4", "ops", 1, kNov18Ten);
+  give("r4", "ops", 2, kNov18Ten - 7 * kDay);  // the week before, same month
+  w->commit();
+}
+
 TEST(StoreTally, LeaderboardOrdersByCountThenFirstSeenAndHonoursLimit) {
   TempDir dir;
   auto s = open_store(dir);
-  {
-    auto w = s->write();
-    w->set_name(user("r1"), "R One");
-    w->set_name(user("r3"), "R Three");  // known before r2: wins their tie
-    w->set_name(user("r2"), "");
-    auto give = [&](const std::string& to, const std::string& where, int n, Millis ts) {
-      for (int i = 0; i < n; ++i) {
-        auto k = make("g" + std::to_string(i), to, where, ts + i);
-        w->add_kudos(k);
-      }
-    };
-    give("r1", "eng", 5, kNov18Ten);
-    give("r2", "eng", 3, kNov18Ten);
-    give("r3", "eng", 3, kNov18Ten);
-    give("r4", "ops", 1, kNov18Ten);
-    give("r4", "ops", 2, kNov18Ten - 7 * kDay);  // the week before, same month
-    w->commit();
-  }
+  give_leaderboard_kudos(*s);
   const auto& cal = s->calendar();
   auto r = s->read();
   const auto week = cal.bucket(Period::week, kNov18Ten);
@@ -247,15 +250,13 @@ TEST(StoreTally, BucketsAgreeWithTheCalendar) {
 }
 
 // Random adds, revokes and child transactions, then verify() and a brute-force recount.
-TEST(StoreTally, VerifyIsCleanAfterManyRandomOperations) {
-  TempDir dir;
-  core::Calendar cal("Europe/Berlin", 0);
-  auto s = open_store(dir, cal);
+// 60 commit groups of random adds, revokes and child transactions (some abandoned), seeded.
+void random_operations(Store& s) {
   std::mt19937 rng(7);
   std::vector<std::uint64_t> ids;
   auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
   for (int group = 0; group < 60; ++group) {
-    auto w = s->write();
+    auto w = s.write();
     const int ops = 1 + pick(20);
     for (int i = 0; i < ops; ++i) {
       const int what = pick(100);
@@ -279,6 +280,13 @@ TEST(StoreTally, VerifyIsCleanAfterManyRandomOperations) {
     if (pick(6) == 0) continue;  // abandon the whole group
     w->commit();
   }
+}
+
+TEST(StoreTally, VerifyIsCleanAfterManyRandomOperations) {
+  TempDir dir;
+  core::Calendar cal("Europe/Berlin", 0);
+  auto s = open_store(dir, cal);
+  random_operations(*s);
   auto r = s->read();
   auto rep = r->verify();
   EXPECT_TRUE(rep.ok()) << ::testing::PrintToString(rep.drift);

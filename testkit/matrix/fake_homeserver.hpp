@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tests/integration/fake_slack.hpp"  // TestPki
+#include "testkit/net/test_pki.hpp"
 
 namespace brigade::testing {
 

@@ -13,13 +13,9 @@
 
 #include <nlohmann/json.hpp>
 
-namespace brigade::testing {
+#include "testkit/net/test_pki.hpp"
 
-// A throw-away CA and a server certificate for 127.0.0.1/localhost, made with OpenSSL at test time.
-struct TestPki {
-  std::string ca_pem, cert_pem, key_pem;
-  static TestPki generate();
-};
+namespace brigade::testing {
 
 class FakeSlack {
  public:

@@ -23,7 +23,7 @@ namespace {
 
 std::string fixture(const std::string& name) {
   // Copies of ../shared/reference/fixtures, so the tests run from the repository alone.
-  std::ifstream in(std::string(BRIGADE_SOURCE_DIR) + "/tests/integration/fixtures/" + name);
+  std::ifstream in(std::string(BRIGADE_SOURCE_DIR) + "/tests/unit/fixtures/" + name);
   EXPECT_TRUE(in.good()) << name;
   std::stringstream ss;
   ss << in.rdbuf();

@@ -17,7 +17,7 @@ using nlohmann::json;
 
 json fixture(const std::string& name) {
   // Copies of ../shared/reference/fixtures, so the tests run from the repository alone.
-  std::ifstream in(std::string(BRIGADE_SOURCE_DIR) + "/tests/integration/fixtures/" + name);
+  std::ifstream in(std::string(BRIGADE_SOURCE_DIR) + "/tests/unit/fixtures/" + name);
   std::stringstream ss;
   ss << in.rdbuf();
   auto j = json::parse(ss.str(), nullptr, false);

@@ -1,0 +1,180 @@
+// The fake Slack's Web API: each method Brigade calls, answered as Slack would (or as a test
+// scripted it), and the envelope builders tests use for Socket Mode.
+#include "testkit/net/percent.hpp"
+#include "testkit/slack/fake_slack_impl.hpp"
+
+namespace brigade::testing {
+
+using nlohmann::json;
+using Reply = FakeSlack::Reply;
+using Call = FakeSlack::Call;
+
+namespace {
+
+Reply ok(json body) {
+  body["ok"] = true;
+  return Reply{200, {}, std::move(body)};
+}
+Reply error(const std::string& e) {
+  return Reply{200, {}, json{{"ok", false}, {"error", e}}};
+}
+
+}  // namespace
+
+http::response<http::string_body> FakeSlack::Impl::handle(const Request& req) {
+  std::string target(req.target());
+  std::string method;
+  if (target.rfind("/api/", 0) == 0)
+    method = target.substr(5);
+  else if (target.rfind("/response_url/", 0) == 0)
+    method = "response_url";
+  else
+    method = target;
+  json args = json::object();
+  std::string ct(req[http::field::content_type]);
+  if (ct.find("json") != std::string::npos) {
+    args = json::parse(req.body(), nullptr, false);
+    if (args.is_discarded()) args = json::object();
+  } else {
+    std::string_view b = req.body();
+    while (!b.empty()) {
+      auto amp = b.find('&');
+      auto kv = b.substr(0, amp);
+      auto eq = kv.find('=');
+      if (eq != std::string_view::npos) args[form_decode(kv.substr(0, eq))] = form_decode(kv.substr(eq + 1));
+      if (amp == std::string_view::npos) break;
+      b.remove_prefix(amp + 1);
+    }
+  }
+  Call call{method, std::string(req[http::field::authorization]), args, std::chrono::steady_clock::now()};
+  Reply r = answer(call);
+  {
+    std::lock_guard lk(mu);
+    calls.push_back(call);
+  }
+  notify();
+  http::response<http::string_body> res{static_cast<http::status>(r.status), req.version()};
+  res.set(http::field::content_type, "application/json; charset=utf-8");
+  for (auto& [k, v] : r.headers) res.set(k, v);
+  res.keep_alive(req.keep_alive());
+  res.body() = r.body.dump();
+  res.prepare_payload();
+  return res;
+}
+
+Reply FakeSlack::Impl::answer(const Call& c) {
+  if (auto r = scripted(c)) return *r;
+  if (c.method == "apps.connections.open") return connections_open(c);
+  if (c.auth != "Bearer " + self.bot_token && c.method != "response_url") return error("invalid_auth");
+  if (c.method == "auth.test")
+    return ok(json{
+        {"team_id", "T000TEST"}, {"user_id", "U00BRIGADE"}, {"bot_id", "B00BRIGADE"}, {"user", "brigade"}});
+  if (c.method == "users.list") return users_list(c);
+  if (c.method == "users.info") return users_info(c);
+  if (c.method == "usergroups.users.list") return usergroup_members(c);
+  if (c.method == "conversations.info") {
+    std::string id = c.args.value("channel", "");
+    return ok(json{{"channel", {{"id", id}, {"name", "chan-" + id}}}});
+  }
+  if (c.method == "chat.postMessage" || c.method == "chat.postEphemeral") return post(c);
+  if (c.method == "response_url") return ok(json::object());
+  return error("unknown_method");
+}
+
+// The next scripted answer for the method, if a test queued one.
+std::optional<Reply> FakeSlack::Impl::scripted(const Call& c) {
+  std::lock_guard lk(mu);
+  auto it = scripts.find(c.method);
+  if (it == scripts.end() || it->second.empty()) return std::nullopt;
+  Reply r = std::move(it->second.front());
+  it->second.pop_front();
+  if (c.method == "apps.connections.open") ++opens;
+  return r;
+}
+
+Reply FakeSlack::Impl::connections_open(const Call& c) {
+  if (c.auth != "Bearer " + self.app_token) return error("invalid_auth");
+  std::lock_guard lk(mu);
+  ++opens;
+  return ok(json{
+      {"url", server.url("ws", "wss") + "/link/?ticket=t" + std::to_string(opens) + "&app_id=A000TEST"}});
+}
+
+// `page_size` users a page, the cursor "c<index>" of the next one.
+Reply FakeSlack::Impl::users_list(const Call& c) {
+  std::lock_guard lk(mu);
+  std::size_t from = 0;
+  std::string cursor = c.args.value("cursor", "");
+  if (!cursor.empty()) {
+    if (cursor[0] != 'c') return error("invalid_cursor");
+    from = std::stoul(cursor.substr(1));
+  }
+  json members = json::array();
+  for (std::size_t i = from; i < users.size() && i < from + self.page_size; ++i) members.push_back(users[i]);
+  std::size_t next = from + self.page_size;
+  return ok(
+      json{{"members", members},
+           {"response_metadata", {{"next_cursor", next < users.size() ? "c" + std::to_string(next) : ""}}}});
+}
+
+Reply FakeSlack::Impl::users_info(const Call& c) {
+  std::lock_guard lk(mu);
+  for (auto& u : users)
+    if (u["id"] == c.args.value("user", "")) return ok(json{{"user", u}});
+  return error("user_not_found");
+}
+
+Reply FakeSlack::Impl::usergroup_members(const Call& c) {
+  std::lock_guard lk(mu);
+  auto it = groups.find(c.args.value("usergroup", ""));
+  if (it == groups.end()) return error("no_such_subteam");
+  return ok(json{{"users", it->second}});
+}
+
+// chat.postMessage and chat.postEphemeral: every post gets its own ts.
+Reply FakeSlack::Impl::post(const Call& c) {
+  std::lock_guard lk(mu);
+  return ok(json{{"channel", c.args.value("channel", "")},
+                 {"ts", "1767268800." + std::to_string(100000 + calls.size())},
+                 {"message_ts", "1767268800.000001"}});
+}
+
+std::string slash_envelope(const std::string& envelope_id, const std::string& command,
+                           const std::string& text, const std::string& user, const std::string& trigger,
+                           const std::string& channel) {
+  json j = {{"envelope_id", envelope_id},
+            {"type", "slash_commands"},
+            {"accepts_response_payload", true},
+            {"payload",
+             {{"token", "verification-token-test"},
+              {"team_id", "T000TEST"},
+              {"team_domain", "brigade-test"},
+              {"channel_id", channel},
+              {"channel_name", "kudos"},
+              {"user_id", user},
+              {"user_name", "carol"},
+              {"command", "/" + command},
+              {"text", text},
+              {"api_app_id", "A000TEST"},
+              {"trigger_id", trigger.empty() ? "trig-" + envelope_id : trigger}}}};
+  return j.dump();
+}
+
+std::string event_envelope(const std::string& envelope_id, const std::string& event_id, json event,
+                           int retry_attempt) {
+  json j = {{"envelope_id", envelope_id},
+            {"type", "events_api"},
+            {"accepts_response_payload", false},
+            {"retry_attempt", retry_attempt},
+            {"retry_reason", retry_attempt ? "timeout" : ""},
+            {"payload",
+             {{"team_id", "T000TEST"},
+              {"api_app_id", "A000TEST"},
+              {"type", "event_callback"},
+              {"event_id", event_id},
+              {"event_time", 1767268800},
+              {"event", std::move(event)}}}};
+  return j.dump();
+}
+
+}  // namespace brigade::testing
