@@ -150,6 +150,11 @@ class Ledger {
   void apply_tallies(const codec::KudosRec& r, int delta);
   void bump(const codec::TallyKey& key, std::int64_t delta);
   Recomputed recompute();
+  // verify()'s parts: each compares what is stored with what the log implies and notes the differences.
+  struct Drift;
+  void verify_tallies(const Recomputed& r, Drift& drift);
+  void verify_ranks(const Recomputed& r, Drift& drift);
+  void verify_indexes(const Recomputed& r, Drift& drift);
   // Received/given per user from the log itself, for periods without tallies (day).
   std::unordered_map<std::uint32_t, PersonCounts> scan_counts(core::Range r, std::uint32_t scope);
   std::string describe(const codec::TallyKey& k, NameCache& cache);
