@@ -78,7 +78,14 @@ class Committer {
     bool is_batch = false;
   };
   void run();
+  // One group commit, in parts: the transaction (each job in a child), the metrics, then the stats,
+  // callbacks and commit hook.
+  struct GroupResult;
   void apply_group(std::vector<Job>& group);
+  void write_group(std::vector<Job>& group, GroupResult& out);
+  void apply_job(store::Writer& txn, Job& job, std::size_t i, GroupResult& out);
+  void count_group(const std::vector<Job>& group, const GroupResult& out, double seconds);
+  void finish_group(std::vector<Job>& group, GroupResult& out);
   commands::Result apply_command(store::Writer& txn, const core::Event& event);
   core::Millis when(const core::Event& event) const;
 
