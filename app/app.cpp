@@ -84,6 +84,8 @@ class SignalWatcher {
 };
 
 struct Core {
+  // The process's one Metrics: the committer, the adapters and the web API are handed it.
+  Metrics metrics;
   core::SystemClock clock;
   core::Calendar calendar;
   std::unique_ptr<store::Store> store;
@@ -92,7 +94,7 @@ struct Core {
 
   explicit Core(const config::Config& cfg) : calendar(cfg.timezone, cfg.week_start) {
     store = store::Store::open(store_options(cfg, false), calendar);
-    committer = std::make_unique<Committer>(*store, cfg.rules, clock);
+    committer = std::make_unique<Committer>(*store, cfg.rules, clock, metrics);
     outbox = std::make_unique<OutboxSender>(*store, *committer, clock);
     committer->on_commit([o = outbox.get()] { o->notify(); });
   }
@@ -188,7 +190,7 @@ struct Web {
 Web start_web(const config::Config& cfg, Core& core,
               const std::vector<std::unique_ptr<NetworkAdapter>>& adapters) {
   Web w;
-  web::ApiContext ctx{*core.store, core.clock, cfg.http.token, {}, {}};
+  web::ApiContext ctx{*core.store, core.clock, core.metrics, cfg.http.token, {}, {}};
   ctx.health = [&core, &adapters]() -> std::optional<std::string> {
     for (const auto& a : adapters) {
       auto st = a->state();
@@ -204,7 +206,7 @@ Web start_web(const config::Config& cfg, Core& core,
     if (!fut.get()) return std::string("store: a commit failed");
     return std::nullopt;
   };
-  ctx.metrics = [&core, &adapters] {
+  ctx.live_metrics = [&core, &adapters] {
     auto st = core.committer->stats();
     std::string o;
     o += "# HELP brigade_commits_total Store transactions committed by the writer.\n";
@@ -220,7 +222,7 @@ Web start_web(const config::Config& cfg, Core& core,
     for (const auto& a : adapters)
       o += "brigade_adapter_connected{adapter=\"" + std::string(a->name()) + "\"} " +
            (a->state() == LinkState::connected ? "1" : "0") + "\n";
-    return o + Metrics::global().prometheus();
+    return o;
   };
   w.api = std::make_unique<web::Api>(std::move(ctx));
   web::ServerOptions so;
@@ -283,10 +285,12 @@ int run_bot(const config::Config& cfg) {
     Core core(cfg);
     std::vector<std::unique_ptr<NetworkAdapter>> adapters;
 #ifdef BRIGADE_WITH_SLACK
-    if (cfg.slack.enabled()) adapters.push_back(slack::make_adapter(cfg, *core.committer));
+    if (cfg.slack.enabled()) adapters.push_back(slack::make_adapter(cfg, *core.committer, core.metrics));
 #endif
 #ifdef BRIGADE_WITH_MATRIX
-    if (cfg.matrix.enabled()) adapters.push_back(matrix::make_adapter(cfg, bot::AdapterState(*core.store, "matrix"), *core.committer));
+    if (cfg.matrix.enabled())
+      adapters.push_back(
+          matrix::make_adapter(cfg, bot::AdapterState(*core.store, "matrix"), *core.committer, core.metrics));
 #endif
     // Credentials for a platform this build has no adapter for: say so instead of pretending.
     std::size_t wanted = std::size_t{cfg.slack.enabled()} + std::size_t{cfg.matrix.enabled()};

@@ -17,6 +17,7 @@
 
 #include "adapters/matrix/options.hpp"
 #include "bot/committer.hpp"
+#include "bot/metrics.hpp"
 #include "bot/outbox_sender.hpp"
 #include "tests/integration/fake_homeserver.hpp"
 
@@ -71,7 +72,8 @@ int main(int argc, char** argv) {
   so.dir = dir;
   so.durable = true;
   auto store = store::Store::open(so, calendar);
-  bot::Committer committer(*store, rules, clock);
+  bot::Metrics metrics;
+  bot::Committer committer(*store, rules, clock, metrics);
   bot::OutboxSender outbox(*store, committer, clock);
   committer.on_commit([&] { outbox.notify(); });
   config::Config cfg;
@@ -79,7 +81,7 @@ int main(int argc, char** argv) {
   cfg.matrix.user_id = fake.bot_user;
   cfg.matrix.password = fake.password;
   matrix::AdapterOptions opt;
-  auto adapter = matrix::make_adapter(cfg, bot::AdapterState(*store, "matrix"), committer, opt);
+  auto adapter = matrix::make_adapter(cfg, bot::AdapterState(*store, "matrix"), committer, metrics, opt);
   outbox.add(*adapter);
   outbox.start();
   adapter->start();

@@ -27,8 +27,8 @@ const char* advice(store::StoreError::Code code) {
 }  // namespace
 
 Committer::Committer(store::Store& store, const commands::Rules& rules, const core::Clock& clock,
-                     std::size_t max_group)
-    : store_(store), rules_(rules), clock_(clock), max_group_(max_group) {
+                     Metrics& metrics, std::size_t max_group)
+    : store_(store), rules_(rules), clock_(clock), metrics_(metrics), max_group_(max_group) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -247,22 +247,21 @@ void Committer::apply_job(store::Writer& txn, Job& job, std::size_t i, GroupResu
 
 // The group in /metrics: its commit time, and each command's outcome and kudos.
 void Committer::count_group(const std::vector<Job>& group, const GroupResult& out, double seconds) {
-  auto& metrics = Metrics::global();
-  if (out.committed) metrics.commit_seconds(seconds);
+  if (out.committed) metrics_.commit_seconds(seconds);
   for (std::size_t i = 0; i < group.size(); ++i) {
     const auto& job = group[i];
     if (job.is_batch) {
       for (std::size_t k = 0; k < job.batch.size() && k < out.batch_results[i].size(); ++k) {
         auto outcome =
             out.committed && out.task_ok[i] ? out.batch_results[i][k].outcome : commands::Outcome::error;
-        metrics.command(job.batch[k].command, job.batch[k].platform, outcome);
+        metrics_.command(job.batch[k].command, job.batch[k].platform, outcome);
         if (out.committed && out.task_ok[i])
-          metrics.kudos_recorded(out.batch_results[i][k].kudos_ids.size());
+          metrics_.kudos_recorded(out.batch_results[i][k].kudos_ids.size());
       }
     } else if (!job.task) {
-      metrics.command(job.event.command, job.event.platform,
+      metrics_.command(job.event.command, job.event.platform,
                        out.committed ? out.results[i].outcome : commands::Outcome::error);
-      if (out.committed) metrics.kudos_recorded(out.results[i].kudos_ids.size());
+      if (out.committed) metrics_.kudos_recorded(out.results[i].kudos_ids.size());
     }
   }
 }

@@ -17,6 +17,8 @@
 
 namespace brigade::bot {
 
+class Metrics;
+
 // Every command that arrives while a commit is running goes into the next transaction, so
 // throughput rises with load while each caller waits for at most one commit. Callbacks run
 // on the writer thread strictly after the transaction holding their effects is durable:
@@ -41,7 +43,8 @@ class Committer {
     std::uint64_t largest_group = 0;
   };
 
-  Committer(store::Store& store, const commands::Rules& rules, const core::Clock& clock,
+  // `metrics` counts commands, kudos and commit times; it must outlive the Committer.
+  Committer(store::Store& store, const commands::Rules& rules, const core::Clock& clock, Metrics& metrics,
             std::size_t max_group = 4096);
   ~Committer();  // stops: finishes what was queued, then joins
   Committer(const Committer&) = delete;
@@ -92,6 +95,7 @@ class Committer {
   store::Store& store_;
   const commands::Rules& rules_;
   const core::Clock& clock_;
+  Metrics& metrics_;
   const std::size_t max_group_;
   // Held while the hook runs, so once on_commit() returns the old hook is never called again
   // (its owner may be destroyed next).

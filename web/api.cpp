@@ -383,7 +383,8 @@ Response Api::metrics() {
     o << "# HELP brigade_outbox_depth Replies waiting to be delivered.\n# TYPE brigade_outbox_depth gauge\n"
       << "brigade_outbox_depth " << r->outbox_depth() << "\n";
   }
-  if (ctx_.metrics) o << ctx_.metrics();
+  if (ctx_.live_metrics) o << ctx_.live_metrics();
+  o << ctx_.metrics.prometheus();
   o << "# HELP brigade_http_requests_total HTTP requests by route and status.\n"
        "# TYPE brigade_http_requests_total counter\n";
   {

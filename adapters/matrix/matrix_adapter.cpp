@@ -167,9 +167,10 @@ struct Outgoing {
 class MatrixAdapter final : public bot::NetworkAdapter {
  public:
   MatrixAdapter(const config::Config& cfg, bot::AdapterState state, bot::Committer& committer,
-                const AdapterOptions& opt)
+                bot::Metrics& metrics, const AdapterOptions& opt)
       : state_(std::move(state)),
         committer_(committer),
+        metrics_(metrics),
         opt_(opt),
         cfg_(cfg.matrix),
         token_(cfg.matrix.access_token),
@@ -576,7 +577,7 @@ class MatrixAdapter final : public bot::NetworkAdapter {
         }
         auto d = a.rate_limited() && a.retry_after_ms >= 0 ? milliseconds(a.retry_after_ms) : backoff_.next();
         spdlog::warn("matrix: sync failed ({}); retrying in {} ms", a.describe(), d.count());
-        if (state() == bot::LinkState::connected) bot::Metrics::global().reconnect("matrix");
+        if (state() == bot::LinkState::connected) metrics_.reconnect("matrix");
         set_state(bot::LinkState::reconnecting, a.describe());
         co_await sleep(d);
         continue;
@@ -697,7 +698,7 @@ class MatrixAdapter final : public bot::NetworkAdapter {
     changed_.notify();
     if (sig->ok) cursor_saved_ = now;
     if (sig->ok && n > 0)
-      bot::Metrics::global().ack_seconds(
+      metrics_.ack_seconds(
           "matrix", std::chrono::duration<double>(std::chrono::steady_clock::now() - answered).count());
     if (sig->ok && n > 0) spdlog::debug("matrix: committed {} commands up to {}", n, next);
     co_return sig->ok;
@@ -837,6 +838,7 @@ class MatrixAdapter final : public bot::NetworkAdapter {
   asio::io_context& ioc_ = rt_.ioc();
   bot::AdapterState state_;  // cursor and matrix.* meta, read only; changes go through committer_
   bot::Committer& committer_;
+  bot::Metrics& metrics_;
   AdapterOptions opt_;
   config::MatrixConfig cfg_;
   std::string base_;
@@ -881,13 +883,14 @@ class MatrixAdapter final : public bot::NetworkAdapter {
 }  // namespace
 
 std::unique_ptr<bot::NetworkAdapter> make_adapter(const config::Config& cfg, bot::AdapterState state,
-                                                  bot::Committer& committer, const AdapterOptions& options) {
-  return std::make_unique<MatrixAdapter>(cfg, std::move(state), committer, options);
+                                                  bot::Committer& committer, bot::Metrics& metrics,
+                                                  const AdapterOptions& options) {
+  return std::make_unique<MatrixAdapter>(cfg, std::move(state), committer, metrics, options);
 }
 
 std::unique_ptr<bot::NetworkAdapter> make_adapter(const config::Config& cfg, bot::AdapterState state,
-                                                  bot::Committer& committer) {
-  return make_adapter(cfg, std::move(state), committer, AdapterOptions{});
+                                                  bot::Committer& committer, bot::Metrics& metrics) {
+  return make_adapter(cfg, std::move(state), committer, metrics, AdapterOptions{});
 }
 
 }  // namespace brigade::matrix

@@ -76,8 +76,10 @@ struct Conn {
 
 class SlackAdapter final : public bot::NetworkAdapter {
  public:
-  SlackAdapter(const config::Config& cfg, bot::Committer& committer, const AdapterOptions& opt)
+  SlackAdapter(const config::Config& cfg, bot::Committer& committer, bot::Metrics& metrics,
+               const AdapterOptions& opt)
       : committer_(committer),
+        metrics_(metrics),
         opt_(opt),
         app_token_(cfg.slack.app_token),
         bot_token_(cfg.slack.bot_token),
@@ -349,7 +351,7 @@ class SlackAdapter final : public bot::NetworkAdapter {
         spdlog::warn("slack: Socket Mode connection {} lost ({}); reconnecting in {} ms", conn->id, why,
                      d.count());
         set_state(bot::LinkState::reconnecting, why);
-        bot::Metrics::global().reconnect("slack");
+        metrics_.reconnect("slack");
         request_connection(d);
       }
     } else {
@@ -500,7 +502,7 @@ class SlackAdapter final : public bot::NetworkAdapter {
       post([this, conn, envelope_id, send, received] {
         acked(conn, envelope_id, send);
         if (send)
-          bot::Metrics::global().ack_seconds(
+          metrics_.ack_seconds(
               "slack", std::chrono::duration<double>(std::chrono::steady_clock::now() - received).count());
       });
     });
@@ -622,6 +624,7 @@ class SlackAdapter final : public bot::NetworkAdapter {
   net::AdapterRuntime rt_{"slack"};
   asio::io_context& ioc_ = rt_.ioc();
   bot::Committer& committer_;
+  bot::Metrics& metrics_;
   AdapterOptions opt_;
   std::string app_token_, bot_token_;
   std::string ca_file_;
@@ -652,12 +655,13 @@ class SlackAdapter final : public bot::NetworkAdapter {
 }  // namespace
 
 std::unique_ptr<bot::NetworkAdapter> make_adapter(const config::Config& cfg, bot::Committer& committer,
-                                                  const AdapterOptions& options) {
-  return std::make_unique<SlackAdapter>(cfg, committer, options);
+                                                  bot::Metrics& metrics, const AdapterOptions& options) {
+  return std::make_unique<SlackAdapter>(cfg, committer, metrics, options);
 }
 
-std::unique_ptr<bot::NetworkAdapter> make_adapter(const config::Config& cfg, bot::Committer& committer) {
-  return make_adapter(cfg, committer, AdapterOptions{});
+std::unique_ptr<bot::NetworkAdapter> make_adapter(const config::Config& cfg, bot::Committer& committer,
+                                                  bot::Metrics& metrics) {
+  return make_adapter(cfg, committer, metrics, AdapterOptions{});
 }
 
 }  // namespace brigade::slack

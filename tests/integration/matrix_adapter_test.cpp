@@ -86,10 +86,10 @@ class MatrixAdapterTest : public ::testing::Test {
   }
 
   void start(config::Config cfg, AdapterOptions o = fast()) {
-    committer_ = std::make_unique<bot::Committer>(*store_, rules_, clock_);
+    committer_ = std::make_unique<bot::Committer>(*store_, rules_, clock_, metrics_);
     outbox_ = std::make_unique<bot::OutboxSender>(*store_, *committer_, clock_);
     committer_->on_commit([o = outbox_.get()] { o->notify(); });
-    adapter_ = make_adapter(cfg, bot::AdapterState(*store_, "matrix"), *committer_, o);
+    adapter_ = make_adapter(cfg, bot::AdapterState(*store_, "matrix"), *committer_, metrics_, o);
     outbox_->add(*adapter_);
     outbox_->start();
     adapter_->start();
@@ -137,6 +137,7 @@ class MatrixAdapterTest : public ::testing::Test {
   core::Calendar calendar_;
   core::SystemClock clock_;
   commands::Rules rules_;
+  bot::Metrics metrics_;  // before the committer and the adapter, which count into it
   std::unique_ptr<store::Store> store_;
   FakeMatrix fake_;
   std::unique_ptr<bot::Committer> committer_;

@@ -50,7 +50,7 @@ class SlackAdapterTest : public ::testing::Test {
   ~SlackAdapterTest() override { stop(); }
 
   void start(AdapterOptions o = fast(), std::string ca_file = {}) {
-    committer_ = std::make_unique<bot::Committer>(*store_, rules_, clock_);
+    committer_ = std::make_unique<bot::Committer>(*store_, rules_, clock_, metrics_);
     outbox_ = std::make_unique<bot::OutboxSender>(*store_, *committer_, clock_);
     committer_->on_commit([o = outbox_.get()] { o->notify(); });
     config::Config cfg;
@@ -58,7 +58,7 @@ class SlackAdapterTest : public ::testing::Test {
     cfg.slack.bot_token = fake_.bot_token;
     cfg.slack.api_url = fake_.api_url();
     cfg.ca_file = std::move(ca_file);
-    adapter_ = make_adapter(cfg, *committer_, o);
+    adapter_ = make_adapter(cfg, *committer_, metrics_, o);
     outbox_->add(*adapter_);
     outbox_->start();
     adapter_->start();
@@ -98,6 +98,7 @@ class SlackAdapterTest : public ::testing::Test {
   core::Calendar calendar_;
   core::SystemClock clock_;
   commands::Rules rules_;
+  bot::Metrics metrics_;  // before the committer and the adapter, which count into it
   std::unique_ptr<store::Store> store_;
   FakeSlack fake_;
   std::unique_ptr<bot::Committer> committer_;

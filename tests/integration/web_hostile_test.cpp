@@ -25,6 +25,7 @@
 #include <boost/asio.hpp>
 
 #include "bot/committer.hpp"
+#include "bot/metrics.hpp"
 #include "tests/support/event_builder.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/process.hpp"
@@ -66,7 +67,8 @@ std::unique_ptr<store::Store> seeded_store(const std::filesystem::path& dir, con
   auto s = store::Store::open(o, cal);
   commands::Rules rules;
   rules.daily_quota = 0;
-  bot::Committer c(*s, rules, clock);
+  bot::Metrics metrics;
+  bot::Committer c(*s, rules, clock, metrics);
   for (int i = 0; i < 20; ++i)
     c.apply(testing::console_thanks("h" + std::to_string(i), "giver" + std::to_string(i % 3),
                                     "person" + std::to_string(i % 7), "for item " + std::to_string(i)));
@@ -86,7 +88,7 @@ class HostileTest : public ::testing::Test {
  protected:
   HostileTest() : calendar_("UTC"), clock_(kNov16) {
     store_ = seeded_store(dir_.path(), calendar_, clock_);
-    api_ = std::make_unique<Api>(ApiContext{*store_, clock_, "", {}, {}});
+    api_ = std::make_unique<Api>(ApiContext{*store_, clock_, metrics_, "", {}, {}});
     rss_before_ = rss_kb();
   }
   void SetUp() override { start({}); }
@@ -113,6 +115,7 @@ class HostileTest : public ::testing::Test {
   testing::TempDir dir_{"brigade-hostile"};
   core::Calendar calendar_;
   core::ManualClock clock_;
+  bot::Metrics metrics_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<Api> api_;
   std::unique_ptr<Server> server_;
@@ -400,7 +403,8 @@ TEST(FdLimitedServer, Serve) {
   core::Calendar cal("UTC");
   core::ManualClock clock(kNov16);
   auto s = seeded_store(dir.path(), cal, clock);
-  Api api(ApiContext{*s, clock, "", {}, {}});
+  bot::Metrics metrics;
+  Api api(ApiContext{*s, clock, metrics, "", {}, {}});
   rlimit lim{};
   getrlimit(RLIMIT_NOFILE, &lim);
   lim.rlim_cur = 256;

@@ -13,6 +13,7 @@
 #include <boost/beast/http.hpp>
 
 #include "bot/committer.hpp"
+#include "bot/metrics.hpp"
 #include "tests/support/event_builder.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -40,12 +41,12 @@ class WebApiTest : public ::testing::Test {
     o.durable = false;
     store_ = store::Store::open(o, calendar_);
     rules_.daily_quota = 0;
-    bot::Committer c(*store_, rules_, clock_);
+    bot::Committer c(*store_, rules_, clock_, metrics_);
     c.apply(thanks("s1", "carol", "alice", "for the \"quick\" review, really"));
     c.apply(thanks("s2", "carol", "=bob", "for naming yourself like a formula"));
     c.apply(thanks("s3", "dave", "alice", "for the deploy #teamwork", "ops"));
   }
-  Api api(std::string token = "") { return Api(ApiContext{*store_, clock_, std::move(token), {}, {}}); }
+  Api api(std::string token = "") { return Api(ApiContext{*store_, clock_, metrics_, std::move(token), {}, {}}); }
   static Response get(Api& a, const std::string& target, const std::string& auth = "",
                       const std::string& accept = "") {
     Request r;
@@ -61,6 +62,7 @@ class WebApiTest : public ::testing::Test {
   core::Calendar calendar_;
   core::ManualClock clock_;
   commands::Rules rules_;
+  bot::Metrics metrics_;
   std::unique_ptr<store::Store> store_;
 };
 
@@ -99,7 +101,7 @@ TEST(LeaderboardRanks, TiesShareARankAndTheNextSkips) {
 
 TEST_F(WebApiTest, LeaderboardAndDashboardShowCompetitionRanks) {
   {
-    bot::Committer c(*store_, rules_, clock_);
+    bot::Committer c(*store_, rules_, clock_, metrics_);
     int n = 0;
     for (auto [who, times] :
          std::vector<std::pair<std::string, int>>{{"ann", 5}, {"ben", 3}, {"cat", 3}, {"dan", 1}})
@@ -239,7 +241,7 @@ TEST_F(WebApiTest, EveryRouteAnswersOnlyGetAndHead) {
 
 TEST_F(WebApiTest, DashboardShowsEveryPanelAndEscapesUserText) {
   {
-    bot::Committer c(*store_, rules_, clock_);
+    bot::Committer c(*store_, rules_, clock_, metrics_);
     c.apply(thanks("x1", "mallory", "alice", "<script>alert(1)</script> & more #craft"));
   }
   auto a = api();
@@ -319,7 +321,7 @@ TEST_F(WebApiTest, DashboardPersonFilterTakesANameAndSaysWhenNoOneMatches) {
 TEST_F(WebApiTest, DashboardAllTimeChartCoversTheWholeHistory) {
   clock_.set(kNov16 + 260LL * 86400000);  // 2027-08-03: the fixture's kudos are 260 days old
   {
-    bot::Committer c(*store_, rules_, clock_);
+    bot::Committer c(*store_, rules_, clock_, metrics_);
     c.apply(thanks("new1", "erin", "alice", "for the summer release"));
   }
   auto a = api();
@@ -333,7 +335,7 @@ TEST_F(WebApiTest, DashboardAllTimeChartCoversTheWholeHistory) {
 // and says from when, instead of a chart that silently stops.
 TEST_F(WebApiTest, DashboardSaysWhenTheChartIsCut) {
   {
-    bot::Committer c(*store_, rules_, clock_);
+    bot::Committer c(*store_, rules_, clock_, metrics_);
     for (int i = 1; i <= 4; ++i) {  // one every 40 days after the fixture's three
       clock_.set(kNov16 + i * 40LL * 86400000);
       c.apply(thanks("cut" + std::to_string(i), "erin", "alice", "later " + std::to_string(i)));
@@ -363,7 +365,7 @@ TEST_F(WebApiTest, DashboardTakesTheTokenFromTheQueryAndKeepsItInLinks) {
 
 TEST_F(WebApiTest, LargeResultSets) {
   {
-    bot::Committer c(*store_, rules_, clock_);
+    bot::Committer c(*store_, rules_, clock_, metrics_);
     for (int i = 0; i < 3000; ++i)
       c.submit(thanks("bulk" + std::to_string(i), "giver" + std::to_string(i % 50),
                       "person" + std::to_string(i % 700), "for item " + std::to_string(i)),
@@ -384,7 +386,7 @@ TEST_F(WebApiTest, LargeResultSets) {
 // Paging walks every person exactly once, in the order of the unpaged summary.
 TEST_F(WebApiTest, SummaryPagesReturnEveryPersonExactlyOnce) {
   {
-    bot::Committer c(*store_, rules_, clock_);
+    bot::Committer c(*store_, rules_, clock_, metrics_);
     for (int i = 0; i < 3000; ++i)
       c.submit(thanks("page" + std::to_string(i), "giver" + std::to_string(i % 37),
                       "person" + std::to_string((i * 7) % 1234), "for item " + std::to_string(i)),
@@ -434,7 +436,7 @@ TEST_F(WebApiTest, SummaryPagesReturnEveryPersonExactlyOnce) {
 
 TEST_F(WebApiTest, HealthAndMetrics) {
   std::optional<std::string> problem;
-  Api a(ApiContext{*store_, clock_, "", [&] { return problem; },
+  Api a(ApiContext{*store_, clock_, metrics_, "", [&] { return problem; },
                    [] { return std::string("brigade_test_metric 7\n"); }});
   auto ok = get(a, "/healthz");
   EXPECT_EQ(ok.status, 200);
@@ -559,7 +561,7 @@ class GatedApi : public Api {
 };
 
 TEST_F(WebApiTest, HealthzAnswersWhileAHeavyRouteRuns) {
-  GatedApi a(ApiContext{*store_, clock_, "", {}, {}});
+  GatedApi a(ApiContext{*store_, clock_, metrics_, "", {}, {}});
   ServerOptions so;
   so.addr = "127.0.0.1:0";
   auto server = start_server(so, a);
@@ -585,7 +587,7 @@ TEST_F(WebApiTest, HealthzAnswersWhileAHeavyRouteRuns) {
 }
 
 TEST_F(WebApiTest, BusyWorkersAnswer503WithRetryAfter) {
-  GatedApi a(ApiContext{*store_, clock_, "", {}, {}});
+  GatedApi a(ApiContext{*store_, clock_, metrics_, "", {}, {}});
   ServerOptions so;
   so.addr = "127.0.0.1:0";
   so.workers = 1;
@@ -620,7 +622,7 @@ TEST_F(WebApiTest, BusyWorkersAnswer503WithRetryAfter) {
 
 TEST_F(WebApiTest, SummaryCsvIsStreamedInChunks) {
   {
-    bot::Committer c(*store_, rules_, clock_);
+    bot::Committer c(*store_, rules_, clock_, metrics_);
     for (int i = 0; i < 3000; ++i)
       c.submit(
           thanks("csv" + std::to_string(i), "giver" + std::to_string(i % 50),

@@ -56,11 +56,12 @@ class BotTest : public ::testing::Test {
   core::Calendar calendar_;
   core::ManualClock clock_;
   commands::Rules rules_;
+  Metrics metrics_;  // the process has none of its own: each test owns one
   std::unique_ptr<store::Store> store_;
 };
 
 TEST_F(BotTest, CommittedCommandIsVisibleWhenItsCallbackRuns) {
-  Committer c(*store_, rules_, clock_);
+  Committer c(*store_, rules_, clock_, metrics_);
   std::promise<std::uint64_t> seen;
   c.submit(thanks("s1", "alice", "bob"), [&](const commands::Result& r) {
     EXPECT_EQ(r.outcome, commands::Outcome::ok);
@@ -70,7 +71,7 @@ TEST_F(BotTest, CommittedCommandIsVisibleWhenItsCallbackRuns) {
 }
 
 TEST_F(BotTest, ConcurrentCommandsShareCommits) {
-  Committer c(*store_, rules_, clock_);
+  Committer c(*store_, rules_, clock_, metrics_);
   constexpr int kN = 500;
   std::atomic<int> ok{0};
   std::vector<std::thread> threads;
@@ -89,7 +90,7 @@ TEST_F(BotTest, ConcurrentCommandsShareCommits) {
 }
 
 TEST_F(BotTest, SameSourceIdCountsOnce) {
-  Committer c(*store_, rules_, clock_);
+  Committer c(*store_, rules_, clock_, metrics_);
   EXPECT_EQ(c.apply(thanks("again", "alice", "bob")).outcome, commands::Outcome::ok);
   auto second = c.apply(thanks("again", "alice", "bob"));
   EXPECT_EQ(second.outcome, commands::Outcome::duplicate);
@@ -100,7 +101,7 @@ TEST_F(BotTest, SameSourceIdCountsOnce) {
 // A command's time comes from the platform (Matrix: the sender's server). One far in the future
 // or before 1970 is not believed: the kudos is recorded now, not refused as a store error.
 TEST_F(BotTest, AnImplausibleCommandTimeBecomesNow) {
-  Committer c(*store_, rules_, clock_);
+  Committer c(*store_, rules_, clock_, metrics_);
   for (auto [source, ts] :
        std::vector<std::pair<std::string, core::Millis>>{{"future", std::numeric_limits<core::Millis>::max()},
                                                          {"next-year", kNoon + 366LL * 24 * 3600 * 1000},
@@ -118,14 +119,14 @@ TEST_F(BotTest, AnImplausibleCommandTimeBecomesNow) {
 }
 
 TEST_F(BotTest, RepliesAreQueuedInTheSameTransaction) {
-  Committer c(*store_, rules_, clock_);
+  Committer c(*store_, rules_, clock_, metrics_);
   auto r = c.apply(thanks("s1", "alice", "bob"));
   EXPECT_EQ(store_->read()->outbox_depth(), r.replies.size());
   EXPECT_GE(r.replies.size(), 2u);  // public celebration + private quota note
 }
 
 TEST_F(BotTest, PrivateRepliesAreThreadedToTheCommandsMessage) {
-  Committer c(*store_, rules_, clock_);
+  Committer c(*store_, rules_, clock_, metrics_);
   auto e = thanks("s1", "alice", "bob");
   e.reply_to = "$command:example.org";
   c.apply(e);
@@ -144,7 +145,7 @@ TEST_F(BotTest, CommandsAndCommitsAreCounted) {
     auto at = text.find(line);
     return at == std::string::npos ? -1 : std::stoll(text.substr(at + line.size()));
   };
-  auto before = Metrics::global().prometheus();
+  auto before = metrics_.prometheus();
   const std::string ok_line =
       "brigade_chat_commands_total{command=\"thanks\",platform=\"console\",outcome=\"ok\"} ";
   const std::string dup_line =
@@ -154,11 +155,11 @@ TEST_F(BotTest, CommandsAndCommitsAreCounted) {
   auto kudos0 = count(before, "\nbrigade_kudos_recorded_total ");
   auto commits0 = count(before, "\nbrigade_commit_seconds_count ");
   {
-    Committer c(*store_, rules_, clock_);
+    Committer c(*store_, rules_, clock_, metrics_);
     c.apply(thanks("m1", "alice", "bob"));
     c.apply(thanks("m1", "alice", "bob"));
   }
-  auto after = Metrics::global().prometheus();
+  auto after = metrics_.prometheus();
   EXPECT_EQ(count(after, ok_line), ok0 + 1) << after;
   EXPECT_EQ(count(after, dup_line), dup0 + 1);
   EXPECT_EQ(count(after, "\nbrigade_kudos_recorded_total "), kudos0 + 1);
@@ -168,7 +169,7 @@ TEST_F(BotTest, CommandsAndCommitsAreCounted) {
 }
 
 TEST_F(BotTest, AFailingTaskSpoilsNothingElseInItsGroup) {
-  Committer c(*store_, rules_, clock_);
+  Committer c(*store_, rules_, clock_, metrics_);
   std::promise<bool> failed;
   c.submit(
       [](store::Writer& w) {
@@ -185,7 +186,7 @@ TEST_F(BotTest, AFailingTaskSpoilsNothingElseInItsGroup) {
 }
 
 TEST_F(BotTest, BatchCommitsEventsAndCursorTogether) {
-  Committer c(*store_, rules_, clock_);
+  Committer c(*store_, rules_, clock_, metrics_);
   std::vector<core::Event> batch{thanks("m1", "alice", "bob"), thanks("m2", "carol", "bob"),
                                  thanks("m1", "alice", "bob")};
   std::promise<std::pair<std::vector<commands::Outcome>, bool>> got;
@@ -210,7 +211,7 @@ core::Reply note(const std::string& text);
 // What an adapter may change, as data: revocations, its meta, a notice said once, its cursor — all in
 // one commit, and the notice never twice however often the same effects come again.
 TEST_F(BotTest, AdapterEffectsCommitTogetherAndNoticesAreSaidOnce) {
-  Committer c(*store_, rules_, clock_);
+  Committer c(*store_, rules_, clock_, metrics_);
   auto given = c.apply(thanks("m1", "alice", "bob"));
   ASSERT_EQ(given.kudos_ids.size(), 1u);
   const auto replies_before = store_->read()->outbox_depth();  // the thanks' own replies
@@ -240,7 +241,7 @@ TEST_F(BotTest, AdapterEffectsCommitTogetherAndNoticesAreSaidOnce) {
 
 // An adapter reads its own cursor and meta keys, and nothing else.
 TEST_F(BotTest, AdapterStateReadsOnlyTheAdaptersOwnKeys) {
-  Committer c(*store_, rules_, clock_);
+  Committer c(*store_, rules_, clock_, metrics_);
   std::promise<bool> done;
   auto e = AdapterEffects::set_meta("matrix.txn_instance", "abc");
   e.meta.emplace_back("slack.secret", "x");
@@ -256,7 +257,7 @@ TEST_F(BotTest, AdapterStateReadsOnlyTheAdaptersOwnKeys) {
 }
 
 TEST_F(BotTest, SubmitAfterStopIsRefused) {
-  Committer c(*store_, rules_, clock_);
+  Committer c(*store_, rules_, clock_, metrics_);
   c.stop();
   std::optional<commands::Outcome> got;
   c.submit(thanks("late", "alice", "bob"), [&](const commands::Result& r) { got = r.outcome; });
@@ -285,7 +286,7 @@ core::Reply note(const std::string& text) {
 }
 
 TEST_F(BotTest, OutboxDeliversOnceAndDeletes) {
-  Committer c(*store_, rules_, clock_);
+  Committer c(*store_, rules_, clock_, metrics_);
   OutboxSender sender(*store_, c, clock_);
   ScriptedAdapter a;
   sender.add(a);
@@ -299,7 +300,7 @@ TEST_F(BotTest, OutboxDeliversOnceAndDeletes) {
 }
 
 TEST_F(BotTest, OutboxWaitsForRetryAfter) {
-  Committer c(*store_, rules_, clock_);
+  Committer c(*store_, rules_, clock_, metrics_);
   OutboxSender sender(*store_, c, clock_);
   ScriptedAdapter a;
   a.next = Delivery::retry("rate limited", 30'000);
@@ -322,7 +323,7 @@ TEST_F(BotTest, OutboxWaitsForRetryAfter) {
 }
 
 TEST_F(BotTest, OutboxGivesUpAfterMaxAttempts) {
-  Committer c(*store_, rules_, clock_);
+  Committer c(*store_, rules_, clock_, metrics_);
   OutboxSender sender(*store_, c, clock_);
   ScriptedAdapter a;
   a.next = Delivery::retry("server error");
@@ -339,7 +340,7 @@ TEST_F(BotTest, OutboxGivesUpAfterMaxAttempts) {
 }
 
 TEST_F(BotTest, OutboxDropsPermanentFailuresAndUnknownAdapters) {
-  Committer c(*store_, rules_, clock_);
+  Committer c(*store_, rules_, clock_, metrics_);
   OutboxSender sender(*store_, c, clock_);
   ScriptedAdapter a;
   a.next = Delivery::drop("channel_not_found");
@@ -358,7 +359,7 @@ TEST_F(BotTest, OutboxDropsPermanentFailuresAndUnknownAdapters) {
 // The owner of a hook clears it and then destroys what it calls: a call already running must end
 // before on_commit() returns (it once returned at once, and the call then used a freed sender).
 TEST_F(BotTest, ClearingTheCommitHookWaitsForACallInProgress) {
-  Committer c(*store_, rules_, clock_);
+  Committer c(*store_, rules_, clock_, metrics_);
   std::promise<void> entered, release, finished;
   std::atomic<bool> cleared{false};
   std::atomic<bool> cleared_while_running{false};
@@ -399,7 +400,7 @@ class CountingAdapter : public Adapter {
 };
 
 TEST_F(BotTest, OutboxNeverSendsAnItemTwiceWhenPassesOverlap) {
-  Committer c(*store_, rules_, clock_);
+  Committer c(*store_, rules_, clock_, metrics_);
   OutboxSender sender(*store_, c, clock_);
   CountingAdapter a;
   sender.add(a);
@@ -440,7 +441,7 @@ class HoldingAdapter : public Adapter {
 // adapter stopped") though it was never sent: the stop counted as a failed attempt. Now the
 // adapter hands it back as Delivery::unsent, which uses up no attempt.
 TEST_F(BotTest, AReplyNeverAttemptedSurvivesGracefulRestarts) {
-  Committer c(*store_, rules_, clock_);
+  Committer c(*store_, rules_, clock_, metrics_);
   c.submit([](store::Writer& w) { w.enqueue("console", note("hello")); });
   sync(c);
   for (std::uint32_t restart = 0; restart <= OutboxSender::kMaxAttempts; ++restart) {

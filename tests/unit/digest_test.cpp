@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "bot/digest.hpp"
+#include "bot/metrics.hpp"
 #include "tests/support/event_builder.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -58,7 +59,7 @@ class DigestTest : public ::testing::Test {
     rules_.daily_quota = 0;
     // Tuesday 2026-11-17 10:00 UTC.
     clock_.set(calendar_.at(*calendar_.parse_day("2026-11-17"), 10 * 60));
-    Committer c(*store_, rules_, clock_);
+    Committer c(*store_, rules_, clock_, metrics_);
     c.apply(thanks("s1", "carol", "alice", "for the release review"));
     c.apply(thanks("s2", "dave", "alice", "for fixing the build"));
     c.apply(thanks("s3", "carol", "bob", "for the coffee"));
@@ -75,6 +76,7 @@ class DigestTest : public ::testing::Test {
   core::Calendar calendar_;
   core::ManualClock clock_;
   commands::Rules rules_;
+  bot::Metrics metrics_;
   std::unique_ptr<store::Store> store_;
 };
 
@@ -96,7 +98,7 @@ TEST_F(DigestTest, SaysWhoWasRecognisedAndWhatFor) {
 TEST_F(DigestTest, PostsOncePerWeekAndChannelAcrossRestarts) {
   auto due = digest_due(calendar_, friday_4pm(), clock_.now_ms());
   {
-    Committer c(*store_, rules_, clock_);
+    Committer c(*store_, rules_, clock_, metrics_);
     DigestScheduler d(friday_4pm(), *store_, c, clock_);
     EXPECT_EQ(d.tick(), 0u) << "Tuesday: not yet";
     clock_.set(due - 1);
@@ -106,7 +108,7 @@ TEST_F(DigestTest, PostsOncePerWeekAndChannelAcrossRestarts) {
     EXPECT_EQ(d.tick(), 0u);
   }
   {  // a restart within the same minute
-    Committer c(*store_, rules_, clock_);
+    Committer c(*store_, rules_, clock_, metrics_);
     DigestScheduler d(friday_4pm(), *store_, c, clock_);
     clock_.set(due + 30'000);
     EXPECT_EQ(d.tick(), 0u);
@@ -115,7 +117,7 @@ TEST_F(DigestTest, PostsOncePerWeekAndChannelAcrossRestarts) {
   }
   EXPECT_EQ(digests_in_outbox(), 2u);
   {  // the next week's Friday
-    Committer c(*store_, rules_, clock_);
+    Committer c(*store_, rules_, clock_, metrics_);
     DigestScheduler d(friday_4pm(), *store_, c, clock_);
     clock_.set(due + 7 * 86400000LL);
     EXPECT_EQ(d.tick(), 2u);
@@ -124,7 +126,7 @@ TEST_F(DigestTest, PostsOncePerWeekAndChannelAcrossRestarts) {
 }
 
 TEST_F(DigestTest, TwoSchedulersRacingPostOnce) {
-  Committer c(*store_, rules_, clock_);
+  Committer c(*store_, rules_, clock_, metrics_);
   DigestScheduler a(friday_4pm(), *store_, c, clock_), b(friday_4pm(), *store_, c, clock_);
   clock_.set(digest_due(calendar_, friday_4pm(), clock_.now_ms()));
   std::size_t n = 0;
@@ -138,7 +140,7 @@ TEST_F(DigestTest, TwoSchedulersRacingPostOnce) {
 TEST_F(DigestTest, DisabledDoesNothing) {
   auto cfg = friday_4pm();
   cfg.enabled = false;
-  Committer c(*store_, rules_, clock_);
+  Committer c(*store_, rules_, clock_, metrics_);
   DigestScheduler d(cfg, *store_, c, clock_);
   clock_.set(digest_due(calendar_, cfg, clock_.now_ms()) + 1000);
   EXPECT_EQ(d.tick(), 0u);
