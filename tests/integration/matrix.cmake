@@ -11,9 +11,8 @@ add_test(NAME layering_matrix_public_headers_hide_beast
 # The fake homeserver shares brigade_net's precompiled Beast headers, and the fake Slack's test PKI.
 if(EXISTS ${CMAKE_CURRENT_LIST_DIR}/fake_homeserver.cpp)
   add_library(brigade_fake_matrix STATIC ${CMAKE_CURRENT_LIST_DIR}/fake_homeserver.cpp)
-  target_link_libraries(brigade_fake_matrix PUBLIC brigade_fake_slack brigade_net brigade_matrix_logic)
+  target_link_libraries(brigade_fake_matrix PUBLIC brigade_fake_slack brigade_net brigade_asio brigade_matrix_logic)
   target_precompile_headers(brigade_fake_matrix REUSE_FROM brigade_net)
-  target_compile_options(brigade_fake_matrix PRIVATE $<$<CXX_COMPILER_ID:GNU>:-Wno-mismatched-new-delete>)
 
   brigade_add_test(matrix_adapter_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/matrix_adapter_test.cpp
                    LIBS brigade_matrix brigade_fake_matrix LABELS threaded)

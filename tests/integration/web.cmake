@@ -2,7 +2,7 @@
 if(NOT TARGET brigade_web)
   return()
 endif()
-brigade_add_test(web_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/web_test.cpp LIBS brigade_web LABELS threaded)
-target_compile_options(web_tests PRIVATE $<$<CXX_COMPILER_ID:GNU>:-Wno-mismatched-new-delete>)
-brigade_add_test(web_hostile_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/web_hostile_test.cpp LIBS brigade_web)
-target_compile_options(web_hostile_tests PRIVATE $<$<CXX_COMPILER_ID:GNU>:-Wno-mismatched-new-delete>)
+brigade_add_test(web_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/web_test.cpp LIBS brigade_web brigade_asio
+                 LABELS threaded)
+brigade_add_test(web_hostile_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/web_hostile_test.cpp
+                 LIBS brigade_web brigade_asio)
