@@ -1,21 +1,19 @@
 // Process lifecycle for the bot and console modes: open, serve, and shut down cleanly on signals.
 #include "app/app.hpp"
 
-#include <signal.h>
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <future>
 #include <iostream>
 #include <map>
 #include <optional>
-#include <thread>
 
 #include "adapters/console/console_adapter.hpp"
+#include "app/shutdown_signals.hpp"
 #include "bot/committer.hpp"
 #include "bot/digest.hpp"
 #include "bot/metrics.hpp"
@@ -36,8 +34,8 @@ namespace brigade::app {
 
 // The engine's parts this file wires together.
 using bot::Committer;
-using bot::LinkState;
 using bot::DigestScheduler;
+using bot::LinkState;
 using bot::Metrics;
 using bot::NetworkAdapter;
 using bot::OutboxSender;
@@ -51,39 +49,9 @@ store::Options store_options(const config::Config& cfg, bool read_only) {
   return o;
 }
 
-// SIGINT/SIGTERM are taken with sigwait, so shutdown runs as ordinary code (finish the open
-// commit, drain replies) instead of inside an async-signal handler. They must be blocked before
-// any thread starts: threads inherit the mask, and an unblocked thread would take the default
-// action (die) for the whole process.
-sigset_t shutdown_signals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  return set;
-}
-
-void block_shutdown_signals() {
-  sigset_t set = shutdown_signals();
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-}
-
-class SignalWatcher {
- public:
-  explicit SignalWatcher(std::function<void(int)> on_signal) {
-    sigset_t set = shutdown_signals();
-    thread_ = std::thread([set, fn = std::move(on_signal)] {
-      int sig = 0;
-      if (sigwait(&set, &sig) == 0) fn(sig);
-    });
-    thread_.detach();
-  }
-
- private:
-  std::thread thread_;
-};
-
 struct Core {
+  // The process's one Metrics: the committer, the adapters and the web API are handed it.
+  Metrics metrics;
   core::SystemClock clock;
   core::Calendar calendar;
   std::unique_ptr<store::Store> store;
@@ -92,7 +60,7 @@ struct Core {
 
   explicit Core(const config::Config& cfg) : calendar(cfg.timezone, cfg.week_start) {
     store = store::Store::open(store_options(cfg, false), calendar);
-    committer = std::make_unique<Committer>(*store, cfg.rules, clock);
+    committer = std::make_unique<Committer>(*store, cfg.rules, clock, metrics);
     outbox = std::make_unique<OutboxSender>(*store, *committer, clock);
     committer->on_commit([o = outbox.get()] { o->notify(); });
   }
@@ -105,7 +73,7 @@ struct Core {
   }
 };
 
-int console_loop(const config::Config& cfg, Core& core) {
+int console_loop(const config::Config& cfg, Core& core, ShutdownSignals& signals) {
   console::Options opt;
   opt.user = cfg.console.user;
   opt.channel = cfg.console.channel;
@@ -115,10 +83,9 @@ int console_loop(const config::Config& cfg, Core& core) {
   core.outbox->start();
   core.outbox->flush();  // replies left over from a previous run
 
-  std::atomic<bool> stopping{false};
-  SignalWatcher signals([&](int sig) {
+  // The main thread reads stdin, so a signal is taken on a thread of its own.
+  signals.watch([&](int sig) {
     spdlog::info("signal {}: finishing the open commit and leaving", sig);
-    stopping = true;
     core.shutdown(std::chrono::milliseconds(2000));
     std::_Exit(0);  // stdin may still block the main thread; everything is committed
   });
@@ -130,7 +97,9 @@ int console_loop(const config::Config& cfg, Core& core) {
       std::cout << "Something went wrong while saving that; nothing was recorded. See the log.\n";
     core.outbox->flush();
   });
-  if (!stopping) core.shutdown(std::chrono::milliseconds(2000));
+  // stdin ended. If a signal came first, its shutdown is running and ends the process: this waits.
+  signals.stop_watching();
+  core.shutdown(std::chrono::milliseconds(2000));
   return 0;
 }
 
@@ -185,43 +154,48 @@ struct Web {
   std::string url;  // "http://127.0.0.1:8080/" once listening
 };
 
+// What /metrics adds when asked: the committer's stats and each adapter's link.
+std::string live_metrics(Core& core, const std::vector<std::unique_ptr<NetworkAdapter>>& adapters) {
+  auto st = core.committer->stats();
+  std::string o;
+  o += "# HELP brigade_commits_total Store transactions committed by the writer.\n";
+  o += "# TYPE brigade_commits_total counter\nbrigade_commits_total " + std::to_string(st.commits) + "\n";
+  o += "# HELP brigade_commands_total Chat commands applied.\n";
+  o += "# TYPE brigade_commands_total counter\nbrigade_commands_total " + std::to_string(st.commands) + "\n";
+  o += "# HELP brigade_commit_group_max The most commands one commit has held.\n";
+  o += "# TYPE brigade_commit_group_max gauge\nbrigade_commit_group_max " + std::to_string(st.largest_group) +
+       "\n";
+  o += "# HELP brigade_adapter_connected 1 while the platform link is up.\n# TYPE "
+       "brigade_adapter_connected gauge\n";
+  for (const auto& a : adapters)
+    o += "brigade_adapter_connected{adapter=\"" + std::string(a->name()) + "\"} " +
+         (a->state() == LinkState::connected ? "1" : "0") + "\n";
+  return o;
+}
+
+// Why the bot is unhealthy: an adapter that stopped or failed, or a store that does not commit.
+std::optional<std::string> health(Core& core, const std::vector<std::unique_ptr<NetworkAdapter>>& adapters) {
+  for (const auto& a : adapters) {
+    auto st = a->state();
+    if (st == LinkState::failed || st == LinkState::stopped)
+      return std::string(a->name()) + " " + std::string(to_string(st)) + ": " + a->reason();
+  }
+  // The store is writable when the single writer commits an empty task in time.
+  auto done = std::make_shared<std::promise<bool>>();
+  auto fut = done->get_future();
+  core.committer->submit([](store::Writer&) {}, [done](bool ok) { done->set_value(ok); });
+  if (fut.wait_for(std::chrono::seconds(2)) != std::future_status::ready)
+    return std::string("store: the writer did not commit within 2 s");
+  if (!fut.get()) return std::string("store: a commit failed");
+  return std::nullopt;
+}
+
 Web start_web(const config::Config& cfg, Core& core,
               const std::vector<std::unique_ptr<NetworkAdapter>>& adapters) {
   Web w;
-  web::ApiContext ctx{*core.store, core.clock, cfg.http.token, {}, {}};
-  ctx.health = [&core, &adapters]() -> std::optional<std::string> {
-    for (const auto& a : adapters) {
-      auto st = a->state();
-      if (st == LinkState::failed || st == LinkState::stopped)
-        return std::string(a->name()) + " " + std::string(to_string(st)) + ": " + a->reason();
-    }
-    // The store is writable when the single writer commits an empty task in time.
-    auto done = std::make_shared<std::promise<bool>>();
-    auto fut = done->get_future();
-    core.committer->submit([](store::Writer&) {}, [done](bool ok) { done->set_value(ok); });
-    if (fut.wait_for(std::chrono::seconds(2)) != std::future_status::ready)
-      return std::string("store: the writer did not commit within 2 s");
-    if (!fut.get()) return std::string("store: a commit failed");
-    return std::nullopt;
-  };
-  ctx.metrics = [&core, &adapters] {
-    auto st = core.committer->stats();
-    std::string o;
-    o += "# HELP brigade_commits_total Store transactions committed by the writer.\n";
-    o += "# TYPE brigade_commits_total counter\nbrigade_commits_total " + std::to_string(st.commits) + "\n";
-    o += "# HELP brigade_commands_total Chat commands applied.\n";
-    o +=
-        "# TYPE brigade_commands_total counter\nbrigade_commands_total " + std::to_string(st.commands) + "\n";
-    o += "# HELP brigade_commit_group_max The most commands one commit has held.\n";
-    o += "# TYPE brigade_commit_group_max gauge\nbrigade_commit_group_max " +
-         std::to_string(st.largest_group) + "\n";
-    o += "# HELP brigade_adapter_connected 1 while the platform link is up.\n# TYPE "
-         "brigade_adapter_connected gauge\n";
-    for (const auto& a : adapters)
-      o += "brigade_adapter_connected{adapter=\"" + std::string(a->name()) + "\"} " +
-           (a->state() == LinkState::connected ? "1" : "0") + "\n";
-    return o + Metrics::global().prometheus();
-  };
+  web::ApiContext ctx{*core.store, core.clock, core.metrics, cfg.http.token, {}, {}};
+  ctx.health = [&core, &adapters] { return health(core, adapters); };
+  ctx.live_metrics = [&core, &adapters] { return live_metrics(core, adapters); };
   w.api = std::make_unique<web::Api>(std::move(ctx));
   web::ServerOptions so;
   so.addr = cfg.http.addr;
@@ -245,6 +219,7 @@ int console_session(const config::Config& cfg, bool serve) {
   block_shutdown_signals();
   try {
     Core core(cfg);
+    ShutdownSignals signals;
     // The web server's health and metrics callbacks read this list for as long as it serves, so it
     // lives as long as `web` (declared before it: destroyed after it).
     const std::vector<std::unique_ptr<NetworkAdapter>> no_adapters;
@@ -257,7 +232,7 @@ int console_session(const config::Config& cfg, bool serve) {
       digest = std::make_unique<DigestScheduler>(cfg.digest, *core.store, *core.committer, core.clock);
       digest->start();
     }
-    int rc = console_loop(cfg, core);
+    int rc = console_loop(cfg, core, signals);
     if (digest) digest->stop();
     if (web.server) web.server->stop();
     return rc;
@@ -265,6 +240,47 @@ int console_session(const config::Config& cfg, bool serve) {
     spdlog::error("{}", e.what());
     return 1;
   }
+}
+
+// An adapter for every platform with credentials; false (logged) when this build lacks one.
+bool make_adapters(const config::Config& cfg, Core& core,
+                   std::vector<std::unique_ptr<NetworkAdapter>>& adapters) {
+#ifdef BRIGADE_WITH_SLACK
+  if (cfg.slack.enabled()) adapters.push_back(slack::make_adapter(cfg, *core.committer, core.metrics));
+#endif
+#ifdef BRIGADE_WITH_MATRIX
+  if (cfg.matrix.enabled())
+    adapters.push_back(
+        matrix::make_adapter(cfg, bot::AdapterState(*core.store, "matrix"), *core.committer, core.metrics));
+#endif
+  // Credentials for a platform this build has no adapter for: say so instead of pretending.
+  std::size_t wanted = std::size_t{cfg.slack.enabled()} + std::size_t{cfg.matrix.enabled()};
+  if (adapters.size() == wanted) return true;
+  spdlog::error("credentials are set for a platform this build has no adapter for (Slack: {}, Matrix: {})",
+                cfg.slack.enabled() ? "configured" : "off", cfg.matrix.enabled() ? "configured" : "off");
+  return false;
+}
+
+// Serves until SIGINT/SIGTERM (0) or until every adapter has failed for good: link disabled,
+// credentials revoked (1). Meanwhile, every 500 ms, the link states go to the data file.
+int serve_until_stopped(ShutdownSignals& signals, LinkRecorder& links,
+                        const std::vector<std::unique_ptr<NetworkAdapter>>& adapters) {
+  int exit_code = 0;
+  bool first = true;
+  int sig = signals.wait(std::chrono::milliseconds(500), [&] {
+    bool all_failed = std::all_of(adapters.begin(), adapters.end(),
+                                  [](const auto& a) { return a->state() == LinkState::failed; });
+    if (!first && all_failed) {
+      for (auto& a : adapters) spdlog::error("{} adapter stopped: {}", a->name(), a->reason());
+      exit_code = 1;
+      return false;
+    }
+    first = false;
+    links.record(adapters);
+    return true;
+  });
+  if (sig != 0) spdlog::info("signal {}: stopping intake, finishing the open commit, draining replies", sig);
+  return exit_code;
 }
 
 }  // namespace
@@ -281,21 +297,9 @@ int run_bot(const config::Config& cfg) {
   block_shutdown_signals();
   try {
     Core core(cfg);
+    ShutdownSignals signals;
     std::vector<std::unique_ptr<NetworkAdapter>> adapters;
-#ifdef BRIGADE_WITH_SLACK
-    if (cfg.slack.enabled()) adapters.push_back(slack::make_adapter(cfg, *core.committer));
-#endif
-#ifdef BRIGADE_WITH_MATRIX
-    if (cfg.matrix.enabled()) adapters.push_back(matrix::make_adapter(cfg, bot::AdapterState(*core.store, "matrix"), *core.committer));
-#endif
-    // Credentials for a platform this build has no adapter for: say so instead of pretending.
-    std::size_t wanted = std::size_t{cfg.slack.enabled()} + std::size_t{cfg.matrix.enabled()};
-    if (adapters.size() != wanted) {
-      spdlog::error(
-          "credentials are set for a platform this build has no adapter for (Slack: {}, Matrix: {})",
-          cfg.slack.enabled() ? "configured" : "off", cfg.matrix.enabled() ? "configured" : "off");
-      return 1;
-    }
+    if (!make_adapters(cfg, core, adapters)) return 1;
     for (auto& a : adapters) core.outbox->add(*a);
     core.outbox->start();
     for (auto& a : adapters) a->start();
@@ -303,27 +307,8 @@ int run_bot(const config::Config& cfg) {
     DigestScheduler digest(cfg.digest, *core.store, *core.committer, core.clock);
     digest.start();
 
-    // Wait for SIGINT/SIGTERM, checking now and then whether every adapter has failed for
-    // good (link disabled, credentials revoked).
-    sigset_t set = shutdown_signals();
-    int exit_code = 0;
     LinkRecorder links(*core.committer);
-    for (;;) {
-      links.record(adapters);
-      timespec tick{0, 500'000'000};
-      int sig = sigtimedwait(&set, nullptr, &tick);
-      if (sig > 0) {
-        spdlog::info("signal {}: stopping intake, finishing the open commit, draining replies", sig);
-        break;
-      }
-      bool all_failed = std::all_of(adapters.begin(), adapters.end(),
-                                    [](const auto& a) { return a->state() == LinkState::failed; });
-      if (all_failed) {
-        for (auto& a : adapters) spdlog::error("{} adapter stopped: {}", a->name(), a->reason());
-        exit_code = 1;
-        break;
-      }
-    }
+    const int exit_code = serve_until_stopped(signals, links, adapters);
     // Replies already committed get a moment to leave while the links are still up; then
     // intake stops, in-flight commands commit and are acked, and the sockets close. Anything
     // still queued stays in the outbox and is sent on the next start.

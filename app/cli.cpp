@@ -29,54 +29,58 @@ void setup_logging(const std::string& level, bool quiet_console) {
   spdlog::set_level(lvl);
 }
 
-}  // namespace
-
-int main_cli(int argc, char** argv) {
+// The command line: the four commands and their options, read into the members.
+struct CommandLine {
   CLI::App app{"Brigade: a self-hosted recognition and thanks bot for Slack, Matrix and the console",
                "brigade"};
-  app.set_version_flag("--version", std::string("brigade ") + BRIGADE_VERSION);
-  app.require_subcommand(1);
-
   std::string config_file;
-  const std::string config_help = "TOML configuration file (default: $BRIGADE_CONFIG or config/brigade.toml)";
-  app.add_option("--config", config_file, config_help);
-
-  auto* run = app.add_subcommand("run", "Run the bot: Slack and Matrix when configured, else the console");
-  run->fallthrough();
-
-  auto* console_cmd = app.add_subcommand("console", "Use Brigade from this terminal (stdin/stdout)");
-  console_cmd->fallthrough();
-  std::string as, channel;
-  console_cmd->add_option("--as", as, "who you are (default: $USER)");
-  console_cmd->add_option("--channel", channel, "which channel you are in (default: general)");
-
-  auto* report = app.add_subcommand(
-      "report", "Print a recognition summary from the data file (safe while the bot runs)");
-  report->fallthrough();
+  CLI::App* run = nullptr;
+  CLI::App* console = nullptr;
+  CLI::App* report = nullptr;
+  CLI::App* health = nullptr;
+  std::string as, channel;  // console
   ReportOptions ropt;
-  report->add_option("--since", ropt.since, "first day, YYYY-MM-DD (default: start of this month)");
-  report->add_option("--until", ropt.until, "last day, YYYY-MM-DD, inclusive (default: today)");
-  report->add_option("--channel", ropt.channel, "only kudos given in this channel (id or name)");
-  report->add_option("--user", ropt.user, "only this person (id or name)");
-  report->add_option("--format", ropt.format, "table, csv or json")
-      ->check(CLI::IsMember({"table", "csv", "json"}));
-  report->add_flag("--verify", ropt.verify, "recompute every tally from the kudos log and report drift");
-
-  auto* health =
-      app.add_subcommand("health", "Check that the data file opens and answers (exit 0 when healthy)");
-  health->fallthrough();
   bool health_http = false;
-  health->add_flag("--http", health_http,
-                   "ask the running bot's GET /healthz on BRIGADE_HTTP_ADDR instead (store committing, "
-                   "adapters connected)");
 
-  // Every command reads the configuration, so each one's --help lists --config too (where it is
-  // accepted: `brigade run --config FILE` as well as `brigade --config FILE run`).
-  for (auto* sub : {run, console_cmd, report, health}) sub->add_option("--config", config_file, config_help);
+  CommandLine() {
+    app.set_version_flag("--version", std::string("brigade ") + BRIGADE_VERSION);
+    app.require_subcommand(1);
+    const std::string config_help =
+        "TOML configuration file (default: $BRIGADE_CONFIG or config/brigade.toml)";
+    app.add_option("--config", config_file, config_help);
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
+    run = app.add_subcommand("run", "Run the bot: Slack and Matrix when configured, else the console");
+    run->fallthrough();
+
+    console = app.add_subcommand("console", "Use Brigade from this terminal (stdin/stdout)");
+    console->fallthrough();
+    console->add_option("--as", as, "who you are (default: $USER)");
+    console->add_option("--channel", channel, "which channel you are in (default: general)");
+
+    report = app.add_subcommand("report",
+                                "Print a recognition summary from the data file (safe while the bot runs)");
+    report->fallthrough();
+    report->add_option("--since", ropt.since, "first day, YYYY-MM-DD (default: start of this month)");
+    report->add_option("--until", ropt.until, "last day, YYYY-MM-DD, inclusive (default: today)");
+    report->add_option("--channel", ropt.channel, "only kudos given in this channel (id or name)");
+    report->add_option("--user", ropt.user, "only this person (id or name)");
+    report->add_option("--format", ropt.format, "table, csv or json")
+        ->check(CLI::IsMember({"table", "csv", "json"}));
+    report->add_flag("--verify", ropt.verify, "recompute every tally from the kudos log and report drift");
+
+    health = app.add_subcommand("health", "Check that the data file opens and answers (exit 0 when healthy)");
+    health->fallthrough();
+    health->add_flag("--http", health_http,
+                     "ask the running bot's GET /healthz on BRIGADE_HTTP_ADDR instead (store committing, "
+                     "adapters connected)");
+
+    // Every command reads the configuration, so each one's --help lists --config too (where it is
+    // accepted: `brigade run --config FILE` as well as `brigade --config FILE run`).
+    for (auto* sub : {run, console, report, health}) sub->add_option("--config", config_file, config_help);
+  }
+
+  // The exit status for a command line that does not parse (0 for --help and --version).
+  int refuse(const CLI::ParseError& e) {
     // "A subcommand is required" says nothing about what was typed: name the unknown word.
     if (app.get_subcommands().empty() && e.get_name() == "RequiredError") {
       for (const auto& word : app.remaining()) {
@@ -89,44 +93,58 @@ int main_cli(int argc, char** argv) {
     int code = app.exit(e);
     return code == 0 ? 0 : 2;
   }
+};
+
+// `brigade report`: the data file opened read-only.
+int report_command(const config::Config& cfg, const ReportOptions& ropt) {
+  try {
+    core::Calendar cal(cfg.timezone, cfg.week_start);
+    store::Options o;
+    o.dir = cfg.data_dir;
+    o.read_only = true;
+    if (!std::filesystem::exists(cfg.data_dir / "data.mdb")) {
+      std::cerr << "brigade: no data file in " << cfg.data_dir << " (set BRIGADE_DATA_DIR)\n";
+      return 1;
+    }
+    auto st = store::Store::open(o, cal);
+    core::SystemClock clock;
+    return run_report(*st, ropt, clock.now_ms(), std::cout, std::cerr);
+  } catch (const std::exception& e) {
+    std::cerr << "brigade: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace
+
+int main_cli(int argc, char** argv) {
+  CommandLine cl;
+  try {
+    cl.app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return cl.refuse(e);
+  }
 
   config::Config cfg;
   try {
     std::optional<std::filesystem::path> file;
-    if (!config_file.empty()) file = config_file;
+    if (!cl.config_file.empty()) file = cl.config_file;
     cfg = config::load(config::process_env(), file);
   } catch (const std::exception& e) {
     std::cerr << "brigade: " << e.what() << "\n";
     return 2;
   }
-  if (!as.empty()) cfg.console.user = as;
-  if (!channel.empty()) cfg.console.channel = channel;
+  if (!cl.as.empty()) cfg.console.user = cl.as;
+  if (!cl.channel.empty()) cfg.console.channel = cl.channel;
 
   bool console_mode =
-      console_cmd->parsed() || (run->parsed() && !cfg.slack.enabled() && !cfg.matrix.enabled());
+      cl.console->parsed() || (cl.run->parsed() && !cfg.slack.enabled() && !cfg.matrix.enabled());
   setup_logging(cfg.log_level, console_mode);
 
-  if (run->parsed()) return run_bot(cfg);
-  if (console_cmd->parsed()) return run_console(cfg);
-  if (health->parsed()) return health_http ? run_health_http(cfg) : run_health(cfg);
-  if (report->parsed()) {
-    try {
-      core::Calendar cal(cfg.timezone, cfg.week_start);
-      store::Options o;
-      o.dir = cfg.data_dir;
-      o.read_only = true;
-      if (!std::filesystem::exists(cfg.data_dir / "data.mdb")) {
-        std::cerr << "brigade: no data file in " << cfg.data_dir << " (set BRIGADE_DATA_DIR)\n";
-        return 1;
-      }
-      auto st = store::Store::open(o, cal);
-      core::SystemClock clock;
-      return run_report(*st, ropt, clock.now_ms(), std::cout, std::cerr);
-    } catch (const std::exception& e) {
-      std::cerr << "brigade: " << e.what() << "\n";
-      return 1;
-    }
-  }
+  if (cl.run->parsed()) return run_bot(cfg);
+  if (cl.console->parsed()) return run_console(cfg);
+  if (cl.health->parsed()) return cl.health_http ? run_health_http(cfg) : run_health(cfg);
+  if (cl.report->parsed()) return report_command(cfg, cl.ropt);
   return 2;
 }
 

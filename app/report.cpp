@@ -29,35 +29,29 @@ std::vector<std::string> resolve(store::Reader& r, const std::string& who) {
   return r.ids_named(bare);
 }
 
-}  // namespace
+// --verify: every tally recomputed from the log, in the chosen format. 0 when they match.
+int print_verify(store::Reader& reader, const std::string& format, std::ostream& out) {
+  auto rep = reader.verify();
+  if (format == "json") {
+    nlohmann::json j = {
+        {"ok", rep.ok()}, {"kudos", rep.kudos}, {"tally_entries", rep.tally_keys}, {"drift", rep.drift}};
+    out << j.dump(2) << '\n';
+  } else if (format == "csv") {
+    out << "kind,detail\r\n";
+    out << "checked," << rep.kudos << " kudos and " << rep.tally_keys << " tally entries\r\n";
+    for (const auto& d : rep.drift) out << "drift," << csv_field(d) << "\r\n";
+    out << (rep.ok() ? "ok,tallies match the log\r\n" : "drift,tallies differ from the log\r\n");
+  } else {
+    out << "checked " << rep.kudos << " kudos and " << rep.tally_keys << " tally entries\n";
+    for (const auto& d : rep.drift) out << "drift: " << d << '\n';
+    out << (rep.ok() ? "ok: tallies match the log\n" : "DRIFT: tallies differ from the log\n");
+  }
+  return rep.ok() ? 0 : 1;
+}
 
-int run_report(store::Store& store, const ReportOptions& opt, core::Millis now, std::ostream& out,
-               std::ostream& err) {
-  const auto& cal = store.calendar();
-  auto reader = store.read();
-  if (opt.format != "table" && opt.format != "csv" && opt.format != "json") {
-    err << "report: --format must be table, csv or json\n";
-    return 2;
-  }
-  if (opt.verify) {
-    auto rep = reader->verify();
-    if (opt.format == "json") {
-      nlohmann::json j = {
-          {"ok", rep.ok()}, {"kudos", rep.kudos}, {"tally_entries", rep.tally_keys}, {"drift", rep.drift}};
-      out << j.dump(2) << '\n';
-    } else if (opt.format == "csv") {
-      out << "kind,detail\r\n";
-      out << "checked," << rep.kudos << " kudos and " << rep.tally_keys << " tally entries\r\n";
-      for (const auto& d : rep.drift) out << "drift," << csv_field(d) << "\r\n";
-      out << (rep.ok() ? "ok,tallies match the log\r\n" : "drift,tallies differ from the log\r\n");
-    } else {
-      out << "checked " << rep.kudos << " kudos and " << rep.tally_keys << " tally entries\n";
-      for (const auto& d : rep.drift) out << "drift: " << d << '\n';
-      out << (rep.ok() ? "ok: tallies match the log\n" : "DRIFT: tallies differ from the log\n");
-    }
-    return rep.ok() ? 0 : 1;
-  }
-  store::SummaryQuery q;
+// The summary's range and filters from the options; false (with the reason on `err`) on a bad one.
+bool summary_query(store::Reader& reader, const core::Calendar& cal, const ReportOptions& opt,
+                   core::Millis now, store::SummaryQuery& q, std::ostream& err) {
   std::int32_t today = cal.day(now);
   std::int32_t from_day = cal.bucket(
       core::Period::day, cal.range(core::Period::month, cal.bucket(core::Period::month, now)).from);
@@ -73,28 +67,45 @@ int run_report(store::Store& store, const ReportOptions& opt, core::Millis now, 
     day = *d;
     return true;
   };
-  if (!day_option("--since", opt.since, from_day) || !day_option("--until", opt.until, until_day)) return 2;
+  if (!day_option("--since", opt.since, from_day) || !day_option("--until", opt.until, until_day))
+    return false;
   if (from_day > until_day) {
     err << "report: --since is after --until\n";
-    return 2;
+    return false;
   }
   q.from = cal.start_of_day(from_day);
   q.until = cal.range(core::Period::day, until_day).until;
   if (!opt.user.empty()) {
-    q.users = resolve(*reader, opt.user);
+    q.users = resolve(reader, opt.user);
     if (q.users.empty()) {
       err << "report: --user: nobody called '" << opt.user << "' is in the ledger\n";
-      return 2;
+      return false;
     }
   }
   if (!opt.channel.empty()) {
-    auto ids = resolve(*reader, opt.channel);
+    auto ids = resolve(reader, opt.channel);
     if (ids.empty()) {
       err << "report: --channel: no channel called '" << opt.channel << "' is in the ledger\n";
-      return 2;
+      return false;
     }
     q.channel = ids.front();
   }
+  return true;
+}
+
+}  // namespace
+
+int run_report(store::Store& store, const ReportOptions& opt, core::Millis now, std::ostream& out,
+               std::ostream& err) {
+  const auto& cal = store.calendar();
+  auto reader = store.read();
+  if (opt.format != "table" && opt.format != "csv" && opt.format != "json") {
+    err << "report: --format must be table, csv or json\n";
+    return 2;
+  }
+  if (opt.verify) return print_verify(*reader, opt.format, out);
+  store::SummaryQuery q;
+  if (!summary_query(*reader, cal, opt, now, q, err)) return 2;
   auto summary = reader->summary(q);
   NameOf name_of = [&reader](std::string_view id) { return reader->name_of(id); };
   if (opt.format == "csv")

@@ -20,6 +20,7 @@
 
 #include "adapters/matrix/options.hpp"
 #include "bot/committer.hpp"
+#include "bot/metrics.hpp"
 #include "bot/outbox_sender.hpp"
 #include "testkit/matrix/fake_homeserver.hpp"
 
@@ -64,15 +65,15 @@ struct Engine {
     so.dir = dir;
     so.durable = true;
     store = store::Store::open(so, calendar);
-    committer = std::make_unique<bot::Committer>(*store, rules, clock);
+    committer = std::make_unique<bot::Committer>(*store, rules, clock, metrics);
     outbox = std::make_unique<bot::OutboxSender>(*store, *committer, clock);
     committer->on_commit([this] { outbox->notify(); });
     config::Config cfg;
     cfg.matrix.homeserver = fake.base_url();
     cfg.matrix.user_id = fake.bot_user;
     cfg.matrix.password = fake.password;
-    adapter =
-        matrix::make_adapter(cfg, bot::AdapterState(*store, "matrix"), *committer, matrix::AdapterOptions());
+    adapter = matrix::make_adapter(cfg, bot::AdapterState(*store, "matrix"), *committer, metrics,
+                                   matrix::AdapterOptions());
     outbox->add(*adapter);
     outbox->start();
     adapter->start();
@@ -86,6 +87,7 @@ struct Engine {
   core::Calendar calendar;
   core::SystemClock clock;
   commands::Rules rules;
+  bot::Metrics metrics;
   std::unique_ptr<store::Store> store;
   std::unique_ptr<bot::Committer> committer;
   std::unique_ptr<bot::OutboxSender> outbox;

@@ -26,6 +26,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "bot/metrics.hpp"
 #include "store/store.hpp"
 #include "web/api.hpp"
 #include "web/server.hpp"
@@ -107,7 +108,8 @@ int serve(const fs::path& dir) {
   core::Calendar cal("UTC");
   auto s = store::Store::open(options(dir), cal);
   core::SystemClock clock;
-  web::Api api(web::ApiContext{*s, clock, "", {}, {}});
+  bot::Metrics metrics;
+  web::Api api(web::ApiContext{*s, clock, metrics, "", {}, {}});
   web::ServerOptions so;
   so.addr = "127.0.0.1:0";
   auto server = web::start_server(so, api);

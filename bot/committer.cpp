@@ -27,8 +27,8 @@ const char* advice(store::StoreError::Code code) {
 }  // namespace
 
 Committer::Committer(store::Store& store, const commands::Rules& rules, const core::Clock& clock,
-                     std::size_t max_group)
-    : store_(store), rules_(rules), clock_(clock), max_group_(max_group) {
+                     Metrics& metrics, std::size_t max_group)
+    : store_(store), rules_(rules), clock_(clock), metrics_(metrics), max_group_(max_group) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -173,82 +173,104 @@ commands::Result Committer::apply_command(store::Writer& txn, const core::Event&
   return result;
 }
 
-void Committer::apply_group(std::vector<Job>& group) {
-  std::vector<commands::Result> results(group.size());
-  std::vector<std::vector<commands::Result>> batch_results(group.size());
-  std::vector<bool> task_ok(group.size(), false);
-  bool any_reply = false;
+struct Committer::GroupResult {
+  explicit GroupResult(std::size_t n) : results(n), batch_results(n), task_ok(n, false) {}
+  std::vector<commands::Result> results;                     // per command job
+  std::vector<std::vector<commands::Result>> batch_results;  // per batch job, per event
+  std::vector<bool> task_ok;                                 // per task or batch job: its writes held
+  bool any_reply = false;                                    // the outbox may have changed
   bool committed = false;
+};
+
+void Committer::apply_group(std::vector<Job>& group) {
+  GroupResult out(group.size());
   auto started = std::chrono::steady_clock::now();
+  write_group(group, out);
+  count_group(group, out, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  finish_group(group, out);
+}
+
+// ONE write transaction for the whole group, each job in its own child transaction.
+void Committer::write_group(std::vector<Job>& group, GroupResult& out) {
   try {
     auto txn = store_.write();
     for (std::size_t i = 0; i < group.size(); ++i) {
       auto& job = group[i];
       try {
-        if (job.is_batch) {
-          auto& out = batch_results[i];
-          for (const auto& ev : job.batch) {
-            try {
-              out.push_back(apply_command(*txn, ev));
-            } catch (const std::exception& e) {
-              spdlog::error("write failed for {}: {}", ev.source_id, e.what());
-              commands::Result r;
-              r.outcome = commands::Outcome::error;
-              out.push_back(std::move(r));
-            }
-            any_reply = any_reply || !out.back().replies.empty();
-          }
-          if (job.task) {
-            auto child = txn->child();
-            job.task(*child);
-            child->commit();
-          }
-          task_ok[i] = true;
-        } else if (job.task) {
-          auto child = txn->child();
-          job.task(*child);
-          child->commit();
-          task_ok[i] = true;
-          any_reply = true;  // tasks may change the outbox (retries); let the sender look
-        } else {
-          results[i] = apply_command(*txn, job.event);
-          any_reply = any_reply || !results[i].replies.empty();
-        }
+        apply_job(*txn, job, i, out);
       } catch (const std::exception& e) {
         // Only this job's child transaction is lost; the rest of the group commits.
         spdlog::error("write failed for {}: {}", job.task ? "task" : job.event.source_id, e.what());
-        results[i].outcome = commands::Outcome::error;
+        out.results[i].outcome = commands::Outcome::error;
       }
     }
     txn->commit();
-    committed = true;
+    out.committed = true;
   } catch (const store::StoreError& e) {
     spdlog::error("commit of {} writes failed: {}{}", group.size(), e.what(), advice(e.code()));
   } catch (const std::exception& e) {
     spdlog::error("commit of {} writes failed: {}", group.size(), e.what());
   }
+}
 
-  auto& metrics = Metrics::global();
-  if (committed)
-    metrics.commit_seconds(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+void Committer::apply_job(store::Writer& txn, Job& job, std::size_t i, GroupResult& out) {
+  if (job.is_batch) {
+    auto& results = out.batch_results[i];
+    for (const auto& ev : job.batch) {
+      try {
+        results.push_back(apply_command(txn, ev));
+      } catch (const std::exception& e) {
+        spdlog::error("write failed for {}: {}", ev.source_id, e.what());
+        commands::Result r;
+        r.outcome = commands::Outcome::error;
+        results.push_back(std::move(r));
+      }
+      out.any_reply = out.any_reply || !results.back().replies.empty();
+    }
+    if (job.task) {
+      auto child = txn.child();
+      job.task(*child);
+      child->commit();
+    }
+    out.task_ok[i] = true;
+  } else if (job.task) {
+    auto child = txn.child();
+    job.task(*child);
+    child->commit();
+    out.task_ok[i] = true;
+    out.any_reply = true;  // tasks may change the outbox (retries); let the sender look
+  } else {
+    out.results[i] = apply_command(txn, job.event);
+    out.any_reply = out.any_reply || !out.results[i].replies.empty();
+  }
+}
+
+// The group in /metrics: its commit time, and each command's outcome and kudos.
+void Committer::count_group(const std::vector<Job>& group, const GroupResult& out, double seconds) {
+  if (out.committed) metrics_.commit_seconds(seconds);
   for (std::size_t i = 0; i < group.size(); ++i) {
     const auto& job = group[i];
     if (job.is_batch) {
-      for (std::size_t k = 0; k < job.batch.size() && k < batch_results[i].size(); ++k) {
-        auto outcome = committed && task_ok[i] ? batch_results[i][k].outcome : commands::Outcome::error;
-        metrics.command(job.batch[k].command, job.batch[k].platform, outcome);
-        if (committed && task_ok[i]) metrics.kudos_recorded(batch_results[i][k].kudos_ids.size());
+      for (std::size_t k = 0; k < job.batch.size() && k < out.batch_results[i].size(); ++k) {
+        auto outcome =
+            out.committed && out.task_ok[i] ? out.batch_results[i][k].outcome : commands::Outcome::error;
+        metrics_.command(job.batch[k].command, job.batch[k].platform, outcome);
+        if (out.committed && out.task_ok[i])
+          metrics_.kudos_recorded(out.batch_results[i][k].kudos_ids.size());
       }
     } else if (!job.task) {
-      metrics.command(job.event.command, job.event.platform,
-                      committed ? results[i].outcome : commands::Outcome::error);
-      if (committed) metrics.kudos_recorded(results[i].kudos_ids.size());
+      metrics_.command(job.event.command, job.event.platform,
+                       out.committed ? out.results[i].outcome : commands::Outcome::error);
+      if (out.committed) metrics_.kudos_recorded(out.results[i].kudos_ids.size());
     }
   }
+}
 
+// Stats, then every job's callback, then the commit hook: all after the commit.
+void Committer::finish_group(std::vector<Job>& group, GroupResult& out) {
   {
     std::lock_guard lock(mu_);
-    if (committed) {
+    if (out.committed) {
       ++stats_.commits;
       stats_.largest_group = std::max<std::uint64_t>(stats_.largest_group, group.size());
     }
@@ -256,23 +278,23 @@ void Committer::apply_group(std::vector<Job>& group) {
   for (std::size_t i = 0; i < group.size(); ++i) {
     auto& job = group[i];
     if (job.is_batch) {
-      if (job.batch_done) job.batch_done(batch_results[i], committed && task_ok[i]);
+      if (job.batch_done) job.batch_done(out.batch_results[i], out.committed && out.task_ok[i]);
       continue;
     }
     if (job.task) {
-      if (job.task_done) job.task_done(committed && task_ok[i]);
+      if (job.task_done) job.task_done(out.committed && out.task_ok[i]);
       continue;
     }
-    if (!committed) {
-      results[i] = {};
-      results[i].outcome = commands::Outcome::error;
+    if (!out.committed) {
+      out.results[i] = {};
+      out.results[i].outcome = commands::Outcome::error;
     } else {
       std::lock_guard lock(mu_);
       ++stats_.commands;
     }
-    if (job.command_done) job.command_done(results[i]);
+    if (job.command_done) job.command_done(out.results[i]);
   }
-  if (committed && any_reply) {
+  if (out.committed && out.any_reply) {
     std::lock_guard lock(hook_mu_);
     if (hook_) hook_();
   }

@@ -17,6 +17,8 @@
 
 namespace brigade::bot {
 
+class Metrics;
+
 // Every command that arrives while a commit is running goes into the next transaction, so
 // throughput rises with load while each caller waits for at most one commit. Callbacks run
 // on the writer thread strictly after the transaction holding their effects is durable:
@@ -41,7 +43,8 @@ class Committer {
     std::uint64_t largest_group = 0;
   };
 
-  Committer(store::Store& store, const commands::Rules& rules, const core::Clock& clock,
+  // `metrics` counts commands, kudos and commit times; it must outlive the Committer.
+  Committer(store::Store& store, const commands::Rules& rules, const core::Clock& clock, Metrics& metrics,
             std::size_t max_group = 4096);
   ~Committer();  // stops: finishes what was queued, then joins
   Committer(const Committer&) = delete;
@@ -78,13 +81,21 @@ class Committer {
     bool is_batch = false;
   };
   void run();
+  // One group commit, in parts: the transaction (each job in a child), the metrics, then the stats,
+  // callbacks and commit hook.
+  struct GroupResult;
   void apply_group(std::vector<Job>& group);
+  void write_group(std::vector<Job>& group, GroupResult& out);
+  void apply_job(store::Writer& txn, Job& job, std::size_t i, GroupResult& out);
+  void count_group(const std::vector<Job>& group, const GroupResult& out, double seconds);
+  void finish_group(std::vector<Job>& group, GroupResult& out);
   commands::Result apply_command(store::Writer& txn, const core::Event& event);
   core::Millis when(const core::Event& event) const;
 
   store::Store& store_;
   const commands::Rules& rules_;
   const core::Clock& clock_;
+  Metrics& metrics_;
   const std::size_t max_group_;
   // Held while the hook runs, so once on_commit() returns the old hook is never called again
   // (its owner may be destroyed next).

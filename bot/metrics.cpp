@@ -1,4 +1,4 @@
-// Process-wide metrics (see metrics.hpp).
+// Counters and histograms for /metrics (see metrics.hpp).
 #include "bot/metrics.hpp"
 
 #include <sstream>
@@ -21,11 +21,6 @@ std::string prometheus_label(std::string_view v) {
 namespace {
 const auto label = prometheus_label;
 }  // namespace
-
-Metrics& Metrics::global() {
-  static Metrics m;
-  return m;
-}
 
 void Metrics::Histogram::observe(double v) {
   ++count;

@@ -1,5 +1,7 @@
-// Process-wide counters and histograms for /metrics (Prometheus text format). Cheap enough for
-// hot paths: one mutex, no allocation once a label set has been seen.
+// Counters and histograms for /metrics (Prometheus text format). Cheap enough for hot paths: one
+// mutex, no allocation once a label set has been seen. There is no global instance: the composition
+// root (app/app.cpp) owns one and hands it by reference to the Committer, the web API and the
+// adapters; a test owns its own.
 #pragma once
 
 #include <array>
@@ -19,8 +21,6 @@ std::string prometheus_label(std::string_view v);
 
 class Metrics {
  public:
-  static Metrics& global();
-
   void command(std::string_view command, std::string_view platform, commands::Outcome outcome);
   void kudos_recorded(std::size_t n);
   void commit_seconds(double seconds);                         // one group commit, writes included

@@ -149,14 +149,9 @@ Result refuse_not_yours(const core::Event& e, store::Writer& store, const Ask& a
                        .take());
 }
 
-Result done(const core::Event& e, store::Writer& store, const Context& ctx, Ask a,
-            std::vector<core::UserRef> helpers) {
-  if (!may_close(e, ctx, a)) return refuse_not_yours(e, store, a, "close");
-  if (a.state != AskState::open && a.state != AskState::taken) return refuse(e, state_problem(a));
-  if (helpers.empty() && !a.taker.empty()) helpers.push_back(person(store, a.taker));
-  if (helpers.empty())
-    return refuse(e, "Who helped with " + number(a.id) + "? Nobody took it, so name them: " +
-                         std::string(prefix(e)) + "ask done " + std::to_string(a.id) + " @helper");
+// The refusal when `helpers` cannot be credited: too many, the requester, unknown, bots or gone.
+std::optional<Result> check_helpers(const core::Event& e, store::Writer& store, const Context& ctx,
+                                    const Ask& a, const std::vector<core::UserRef>& helpers) {
   if (ctx.rules.max_recipients > 0 && helpers.size() > ctx.rules.max_recipients)
     return refuse(e, "That's " + std::to_string(helpers.size()) + " helpers — at most " +
                          std::to_string(ctx.rules.max_recipients) + " can be credited for one request.");
@@ -193,8 +188,11 @@ Result done(const core::Event& e, store::Writer& store, const Context& ctx, Ask 
                   " left the workspace, so kudos can't reach them. Nothing recorded; name who else helped.");
     return refuse(e, b.take());
   }
+  return std::nullopt;
+}
 
-  // The kudos reason quotes the request; keep it within the configured reason limit.
+// The help kudos' reason quotes the request, within the configured reason limit.
+std::string help_reason(const Context& ctx, const Ask& a) {
   std::string head = "helped with " + number(a.id) + ": ";
   std::size_t room = kQuotedRequest;
   if (ctx.rules.max_reason_length > 0) {
@@ -202,11 +200,14 @@ Result done(const core::Event& e, store::Writer& store, const Context& ctx, Ask 
     room =
         ctx.rules.max_reason_length > head_len ? std::min(room, ctx.rules.max_reason_length - head_len) : 0;
   }
-  const std::string reason =
-      room == 0 ? std::string(core::trim(head.substr(0, head.size() - 2))) : head + shorten(a.text, room);
+  return room == 0 ? std::string(core::trim(head.substr(0, head.size() - 2))) : head + shorten(a.text, room);
+}
 
-  Result r;
-  if (!e.user.name.empty()) store.set_name(e.user.id, e.user.name);
+// Records the helpers on the request and, when the quota allows, one help kudos each (their ids
+// go to `ids`). Returns whether they were credited.
+bool credit_helpers(store::Writer& store, const Context& ctx, Ask& a,
+                    const std::vector<core::UserRef>& helpers, const std::string& reason,
+                    std::vector<std::uint64_t>& ids) {
   // Help kudos come out of the giver's daily quota like any other (else opening and closing
   // requests would be a way round it). The giver is the person who was helped, also when an admin
   // closes the request for them, so the quota and `brigade report` count the same kudos. With too
@@ -227,8 +228,39 @@ Result done(const core::Event& e, store::Writer& store, const Context& ctx, Ask 
     k.kind = store::Kind::help;
     k.reason = reason;
     k.ask = a.id;
-    r.kudos_ids.push_back(store.add_kudos(k));
+    ids.push_back(store.add_kudos(k));
   }
+  return credited;
+}
+
+// Said privately to whoever closed it when the helpers were thanked but not credited.
+std::vector<core::Span> uncredited_note(const core::Event& e, const Ask& a,
+                                        const std::vector<core::UserRef>& helpers) {
+  BodyBuilder note;
+  const bool self = e.user.id == a.requester;
+  note.text(std::string(self ? "Your" : "The requester's") + " kudos for today are spent, so ");
+  mention_list(note, helpers);
+  note.text(
+      std::string(helpers.size() == 1 ? " was" : " were") +
+      " thanked but not credited with help kudos today. " +
+      (self ? "Thank them tomorrow with " + std::string(prefix(e)) + "thanks — it will count then." : ""));
+  return note.take();
+}
+
+Result done(const core::Event& e, store::Writer& store, const Context& ctx, Ask a,
+            std::vector<core::UserRef> helpers) {
+  if (!may_close(e, ctx, a)) return refuse_not_yours(e, store, a, "close");
+  if (a.state != AskState::open && a.state != AskState::taken) return refuse(e, state_problem(a));
+  if (helpers.empty() && !a.taker.empty()) helpers.push_back(person(store, a.taker));
+  if (helpers.empty())
+    return refuse(e, "Who helped with " + number(a.id) + "? Nobody took it, so name them: " +
+                         std::string(prefix(e)) + "ask done " + std::to_string(a.id) + " @helper");
+  if (auto no = check_helpers(e, store, ctx, a, helpers)) return *no;
+  const std::string reason = help_reason(ctx, a);
+
+  Result r;
+  if (!e.user.name.empty()) store.set_name(e.user.id, e.user.name);
+  const bool credited = credit_helpers(store, ctx, a, helpers, reason, r.kudos_ids);
   a.state = AskState::done;
   a.updated = ctx.now;
   store.put_ask(a);
@@ -241,17 +273,7 @@ Result done(const core::Event& e, store::Writer& store, const Context& ctx, Ask 
       .mention(requester.id, display_name(requester))
       .text("! (" + shorten(a.text, kQuotedRequest) + ")");
   announce(r, e, store, a, b.take(), true);
-  if (!credited) {
-    BodyBuilder note;
-    const bool self = e.user.id == a.requester;
-    note.text(std::string(self ? "Your" : "The requester's") + " kudos for today are spent, so ");
-    mention_list(note, helpers);
-    note.text(
-        std::string(helpers.size() == 1 ? " was" : " were") +
-        " thanked but not credited with help kudos today. " +
-        (self ? "Thank them tomorrow with " + std::string(prefix(e)) + "thanks — it will count then." : ""));
-    r.replies.push_back(private_reply(e, note.take()));
-  }
+  if (!credited) r.replies.push_back(private_reply(e, uncredited_note(e, a, helpers)));
   return r;
 }
 

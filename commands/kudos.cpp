@@ -105,12 +105,12 @@ void person_summary(BodyBuilder& b, store::Writer& store, const Context& ctx, co
   }
 }
 
-Result summary(const core::Event& e, store::Writer& store, const Context& ctx, KudosArgs args) {
+// The summary's range, whole local days with `until` inclusive (by default from the 1st of until's
+// month); a date that does not parse gets one usage reply naming it, whichever option it came from.
+std::optional<Result> summary_days(const core::Event& e, const Context& ctx, const KudosArgs& args,
+                                   std::int32_t& since_day, std::int32_t& until_day) {
   const std::string p(prefix(e));
-  // Range: whole local days, `until` inclusive; by default from the 1st of until's month.
-  const std::int32_t today = ctx.calendar.day(ctx.now);
-  std::int32_t until_day = today, since_day = 0;
-  // A date that does not parse gets one usage reply naming it, whichever option it came from.
+  until_day = ctx.calendar.day(ctx.now);
   std::optional<Result> bad_date;
   auto read_day = [&](const std::string& text, std::int32_t& day) {
     if (auto d = ctx.calendar.parse_day(text)) {
@@ -122,9 +122,9 @@ Result summary(const core::Event& e, store::Writer& store, const Context& ctx, K
                             "kudos summary [@a …|#channel|everyone] [since DATE] [until DATE]");
     return false;
   };
-  if (args.until && !read_day(*args.until, until_day)) return std::move(*bad_date);
+  if (args.until && !read_day(*args.until, until_day)) return bad_date;
   if (args.since) {
-    if (!read_day(*args.since, since_day)) return std::move(*bad_date);
+    if (!read_day(*args.since, since_day)) return bad_date;
   } else {
     const auto month = ctx.calendar.bucket(Period::month, ctx.calendar.start_of_day(until_day));
     since_day = ctx.calendar.day(ctx.calendar.range(Period::month, month).from);
@@ -133,6 +133,41 @@ Result summary(const core::Event& e, store::Writer& store, const Context& ctx, K
     return refuse(e, "The start (" + ctx.calendar.date_string(ctx.calendar.start_of_day(since_day)) +
                          ") is after the end (" +
                          ctx.calendar.date_string(ctx.calendar.start_of_day(until_day)) + ") — swap them?");
+  return std::nullopt;
+}
+
+// The summary as one private message: the first kSummaryPeople, and each person asked about who
+// has nothing in the period.
+std::vector<core::Span> summary_text(store::Writer& store, const Context& ctx, const KudosArgs& args,
+                                     const store::Summary& s, const std::vector<core::UserRef>& people) {
+  BodyBuilder b;
+  b.text("📋 Recognition summary, " + ctx.calendar.date_string(s.from) + " → " +
+         ctx.calendar.date_string(s.until - 1));
+  if (args.channel) b.text(" in " + channel_label(*args.channel));
+  b.text(" — " + count_of(s.total, "kudos", "kudos") + " in all");
+  std::map<std::string, std::string> names;
+  std::size_t shown = 0;
+  for (const auto& person : s.people) {
+    if (shown == kSummaryPeople) break;
+    person_summary(b, store, ctx, person, names);
+    ++shown;
+  }
+  if (s.people.size() > shown)
+    b.text("\n… and " + count_of(s.people.size() - shown, "more person", "more people") +
+           " — brigade report and the dashboard list everyone.");
+  for (const auto& u : people) {
+    if (std::any_of(s.people.begin(), s.people.end(), [&](const auto& x) { return x.user == u.id; }))
+      continue;
+    b.text("\n").mention(u.id, display_name(u.id, u.name.empty() ? store.name_of(u.id) : u.name));
+    b.text(" — nothing received or given in this period yet.");
+  }
+  return b.take();
+}
+
+Result summary(const core::Event& e, store::Writer& store, const Context& ctx, KudosArgs args) {
+  const std::string p(prefix(e));
+  std::int32_t since_day = 0, until_day = 0;
+  if (auto no = summary_days(e, ctx, args, since_day, until_day)) return std::move(*no);
 
   // Who: the people named, a channel, everyone, or yourself.
   std::vector<core::UserRef> people = args.users;
@@ -155,29 +190,8 @@ Result summary(const core::Event& e, store::Writer& store, const Context& ctx, K
   q.max_reasons = kSummaryReasons;
   const auto s = store.summary(q);
 
-  BodyBuilder b;
-  b.text("📋 Recognition summary, " + ctx.calendar.date_string(q.from) + " → " +
-         ctx.calendar.date_string(q.until - 1));
-  if (args.channel) b.text(" in " + channel_label(*args.channel));
-  b.text(" — " + count_of(s.total, "kudos", "kudos") + " in all");
-  std::map<std::string, std::string> names;
-  std::size_t shown = 0;
-  for (const auto& person : s.people) {
-    if (shown == kSummaryPeople) break;
-    person_summary(b, store, ctx, person, names);
-    ++shown;
-  }
-  if (s.people.size() > shown)
-    b.text("\n… and " + count_of(s.people.size() - shown, "more person", "more people") +
-           " — brigade report and the dashboard list everyone.");
-  for (const auto& u : people) {
-    if (std::any_of(s.people.begin(), s.people.end(), [&](const auto& x) { return x.user == u.id; }))
-      continue;
-    b.text("\n").mention(u.id, display_name(u.id, u.name.empty() ? store.name_of(u.id) : u.name));
-    b.text(" — nothing received or given in this period yet.");
-  }
   Result r;
-  r.replies.push_back(private_reply(e, b.take()));
+  r.replies.push_back(private_reply(e, summary_text(store, ctx, args, s, people)));
   return r;
 }
 

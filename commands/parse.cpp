@@ -326,6 +326,46 @@ LeaderboardArgs parse_leaderboard(std::string_view text, const std::vector<core:
   return a;
 }
 
+namespace {
+
+// `/kudos summary` after its first word: people, a channel, everyone, me, since/until DATE. Sets
+// a.problem at the first word it cannot use.
+void parse_summary(const std::vector<Token>& tokens, KudosArgs& a) {
+  for (std::size_t i = 1; i < tokens.size(); ++i) {
+    const auto& t = tokens[i];
+    const std::string w = lower(t);
+    if (t.is_user()) {
+      add_user(a.users, t.mention->user);
+    } else if (t.is_channel()) {
+      if (a.channel && a.channel->id != t.mention->channel.id) {
+        a.problem = "one channel at a time, please";
+        return;
+      }
+      a.channel = t.mention->channel;
+    } else if (w == "since" || w == "from" || w == "until" || w == "to") {
+      if (i + 1 == tokens.size() || tokens[i + 1].mention) {
+        a.problem = "\"" + std::string(t.text) + "\" needs a date (YYYY-MM-DD)";
+        return;
+      }
+      (w == "since" || w == "from" ? a.since : a.until) = std::string(tokens[++i].text);
+    } else if (w == "everyone" || w == "everybody" || w == "all" || w == "team") {
+      a.everyone = true;
+    } else if (w == "me" || w == "myself") {
+      a.me = true;
+    } else if (is_separator(t)) {
+      // "@a, @b and @c"
+    } else if (!t.text.empty() && t.text.front() == '#') {
+      a.problem = "I don't know the channel " + std::string(t.text) + " — mention it so your chat links it";
+      return;
+    } else {
+      a.problem = "I don't understand \"" + std::string(t.text) + "\"";
+      return;
+    }
+  }
+}
+
+}  // namespace
+
 KudosArgs parse_kudos(std::string_view text, const std::vector<core::Mention>& mentions) {
   KudosArgs a;
   auto tokens = tokenize(text, mentions);
@@ -344,37 +384,7 @@ KudosArgs parse_kudos(std::string_view text, const std::vector<core::Mention>& m
   }
   if (first == "summary" || first == "report") {
     a.verb = KudosArgs::Verb::summary;
-    for (std::size_t i = 1; i < tokens.size(); ++i) {
-      const auto& t = tokens[i];
-      const std::string w = lower(t);
-      if (t.is_user()) {
-        add_user(a.users, t.mention->user);
-      } else if (t.is_channel()) {
-        if (a.channel && a.channel->id != t.mention->channel.id) {
-          a.problem = "one channel at a time, please";
-          break;
-        }
-        a.channel = t.mention->channel;
-      } else if (w == "since" || w == "from" || w == "until" || w == "to") {
-        if (i + 1 == tokens.size() || tokens[i + 1].mention) {
-          a.problem = "\"" + std::string(t.text) + "\" needs a date (YYYY-MM-DD)";
-          break;
-        }
-        (w == "since" || w == "from" ? a.since : a.until) = std::string(tokens[++i].text);
-      } else if (w == "everyone" || w == "everybody" || w == "all" || w == "team") {
-        a.everyone = true;
-      } else if (w == "me" || w == "myself") {
-        a.me = true;
-      } else if (is_separator(t)) {
-        // "@a, @b and @c"
-      } else if (!t.text.empty() && t.text.front() == '#') {
-        a.problem = "I don't know the channel " + std::string(t.text) + " — mention it so your chat links it";
-        break;
-      } else {
-        a.problem = "I don't understand \"" + std::string(t.text) + "\"";
-        break;
-      }
-    }
+    parse_summary(tokens, a);
     if (!a.problem.empty()) a.verb = KudosArgs::Verb::usage;
     return a;
   }

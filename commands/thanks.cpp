@@ -104,38 +104,10 @@ std::optional<Result> refuse_recipients(const core::Event& e, const std::vector<
   return refuse(e, b.take());
 }
 
-std::string quota_left_text(std::uint32_t limit, std::uint32_t used) {
-  if (limit == 0) return "No daily limit on kudos here — keep them coming!";
-  const std::uint32_t left = used >= limit ? 0 : limit - used;
-  if (left == 0)
-    return "That was your last kudos for today — you get " + std::to_string(limit) + " more at midnight.";
-  return "You have " + count_of(left, "kudos", "kudos") + " left today.";
-}
-
-Result give(const core::Event& e, store::Writer& store, const Context& ctx, store::Kind kind) {
-  const Rules& rules = ctx.rules;
-  const bool praise = kind == store::Kind::praise;
-  const std::string verb = praise ? "praise" : "thanks";
+// Only the organisation's #values, when it has a list; one of them when they are required.
+std::optional<Result> check_values(const core::Event& e, const ThanksArgs& args, const Rules& rules,
+                                   const std::string& verb) {
   const std::string p(prefix(e));
-  auto args = parse_thanks(e.text, e.mentions);
-
-  if (args.help) return usage(e, thanks_usage(e, rules));
-  if (args.recipients.empty())
-    return usage(e, "Who would you like to " + std::string(praise ? "praise" : "thank") +
-                        "? Mention them first, e.g. " + p + verb + " @alice for the review");
-  if (praise && args.reason.empty())
-    return usage(
-        e, "What are you praising them for? e.g. " + p + "praise @alice shipped the migration a week early!");
-  if (auto r = refuse_recipients(e, args.recipients, praise ? "praise" : "thank", verb)) return *r;
-  if (rules.max_recipients > 0 && args.recipients.size() > rules.max_recipients)
-    return refuse(e, "That's " + std::to_string(args.recipients.size()) + " people — one " + p + verb +
-                         " can name at most " + std::to_string(rules.max_recipients) +
-                         ". Nothing recorded; could you split it up?");
-  if (rules.max_reason_length > 0 && core::utf8_length(args.reason) > rules.max_reason_length)
-    return refuse(e, "That message is " + std::to_string(core::utf8_length(args.reason)) +
-                         " characters; the limit is " + std::to_string(rules.max_reason_length) +
-                         ". Nothing recorded — could you shorten it?");
-
   std::vector<std::string> allowed;
   for (const auto& v : rules.values) allowed.push_back(core::normalise_value(v));
   if (!allowed.empty()) {
@@ -153,23 +125,61 @@ Result give(const core::Event& e, store::Writer& store, const Context& ctx, stor
                ? "Please tag it with a #value, e.g. " + p + verb + " @alice for the review #teamwork"
                : "Please tag it with one of our values: " + value_list(allowed) + " — e.g. " + p + verb +
                      " @alice for the review #" + allowed.front());
+  return std::nullopt;
+}
 
-  // Every rule has said yes; the quota is the last check and the first write.
-  const std::int32_t day = ctx.calendar.day(ctx.now);
-  const auto n = static_cast<std::uint32_t>(args.recipients.size());
-  if (!store.debit_quota(e.user.id, day, n, rules.daily_quota)) {
-    const std::uint32_t used = store.quota_used(e.user.id, day);
-    const std::uint32_t left = used >= rules.daily_quota ? 0 : rules.daily_quota - used;
-    const std::string resets = "Your quota resets at midnight (" + ctx.calendar.tz_name() + "), in " +
-                               duration_text(ctx.calendar.start_of_day(day + 1) - ctx.now) + ".";
-    if (left == 0)
-      return refuse(e, "You've given all " + count_of(rules.daily_quota, "kudos", "kudos") +
-                           " for today — thank you for being so generous! 🙏 " + resets);
-    return refuse(e, "That needs " + count_of(n, "kudos", "kudos") + " but you have " + std::to_string(left) +
-                         " left today. Nothing recorded — try fewer people? " + resets);
-  }
+std::string quota_left_text(std::uint32_t limit, std::uint32_t used) {
+  if (limit == 0) return "No daily limit on kudos here — keep them coming!";
+  const std::uint32_t left = used >= limit ? 0 : limit - used;
+  if (left == 0)
+    return "That was your last kudos for today — you get " + std::to_string(limit) + " more at midnight.";
+  return "You have " + count_of(left, "kudos", "kudos") + " left today.";
+}
 
-  Result result;
+// The checks on what was asked, before anything is written: usage, recipients, size, values.
+std::optional<Result> check_request(const core::Event& e, const ThanksArgs& args, const Rules& rules,
+                                    bool praise) {
+  const std::string verb = praise ? "praise" : "thanks";
+  const std::string p(prefix(e));
+  if (args.help) return usage(e, thanks_usage(e, rules));
+  if (args.recipients.empty())
+    return usage(e, "Who would you like to " + std::string(praise ? "praise" : "thank") +
+                        "? Mention them first, e.g. " + p + verb + " @alice for the review");
+  if (praise && args.reason.empty())
+    return usage(
+        e, "What are you praising them for? e.g. " + p + "praise @alice shipped the migration a week early!");
+  if (auto r = refuse_recipients(e, args.recipients, praise ? "praise" : "thank", verb)) return *r;
+  if (rules.max_recipients > 0 && args.recipients.size() > rules.max_recipients)
+    return refuse(e, "That's " + std::to_string(args.recipients.size()) + " people — one " + p + verb +
+                         " can name at most " + std::to_string(rules.max_recipients) +
+                         ". Nothing recorded; could you split it up?");
+  if (rules.max_reason_length > 0 && core::utf8_length(args.reason) > rules.max_reason_length)
+    return refuse(e, "That message is " + std::to_string(core::utf8_length(args.reason)) +
+                         " characters; the limit is " + std::to_string(rules.max_reason_length) +
+                         ". Nothing recorded — could you shorten it?");
+  return check_values(e, args, rules, verb);
+}
+
+// The refusal when the quota cannot cover `n` kudos on `day`; nullopt once they are debited.
+std::optional<Result> debit(const core::Event& e, store::Writer& store, const Context& ctx, std::int32_t day,
+                            std::uint32_t n) {
+  const Rules& rules = ctx.rules;
+  if (store.debit_quota(e.user.id, day, n, rules.daily_quota)) return std::nullopt;
+  const std::uint32_t used = store.quota_used(e.user.id, day);
+  const std::uint32_t left = used >= rules.daily_quota ? 0 : rules.daily_quota - used;
+  const std::string resets = "Your quota resets at midnight (" + ctx.calendar.tz_name() + "), in " +
+                             duration_text(ctx.calendar.start_of_day(day + 1) - ctx.now) + ".";
+  if (left == 0)
+    return refuse(e, "You've given all " + count_of(rules.daily_quota, "kudos", "kudos") +
+                         " for today — thank you for being so generous! 🙏 " + resets);
+  return refuse(e, "That needs " + count_of(n, "kudos", "kudos") + " but you have " + std::to_string(left) +
+                       " left today. Nothing recorded — try fewer people? " + resets);
+}
+
+// One kudos per recipient, and the names as the platform gave them.
+std::vector<std::uint64_t> record(const core::Event& e, store::Writer& store, const Context& ctx,
+                                  const ThanksArgs& args, store::Kind kind) {
+  std::vector<std::uint64_t> ids;
   if (!e.user.name.empty()) store.set_name(e.user.id, e.user.name);
   if (!e.channel.name.empty()) store.set_name(e.channel.id, e.channel.name);
   for (const auto& r : args.recipients) {
@@ -182,74 +192,101 @@ Result give(const core::Event& e, store::Writer& store, const Context& ctx, stor
     k.kind = kind;
     k.reason = args.reason;
     k.values = args.values;
-    result.kudos_ids.push_back(store.add_kudos(k));
+    ids.push_back(store.add_kudos(k));
   }
+  return ids;
+}
 
+// The public celebration; a thanks says how many each recipient has this week.
+std::vector<core::Span> celebration(const core::Event& e, store::Writer& store, const Context& ctx,
+                                    const ThanksArgs& args, bool praise) {
   BodyBuilder pub;
-  if (praise) {
-    pub.text("📣 ").mention(e.user.id, display_name(e.user)).text(" praised ");
-    mention_list(pub, args.recipients);
-    reason_phrase(pub, args.reason, args.values);
+  pub.text(praise ? "📣 " : "🎉 ")
+      .mention(e.user.id, display_name(e.user))
+      .text(praise ? " praised " : " thanked ");
+  mention_list(pub, args.recipients);
+  reason_phrase(pub, args.reason, args.values);
+  if (praise) return pub.take();
+  // Counted workspace-wide: the same person is thanked in many channels.
+  const auto week = ctx.calendar.bucket(core::Period::week, ctx.now);
+  auto received = [&](const core::UserRef& r) {
+    return store.counts(r.id, "", core::Period::week, week).received;
+  };
+  if (args.recipients.size() == 1) {
+    const auto c = received(args.recipients[0]);
+    const auto name = display_name(args.recipients[0]);
+    pub.text(c <= 1 ? " — " + name + "'s first this week"
+                    : " — that's " + std::to_string(c) + " this week for " + name);
   } else {
-    pub.text("🎉 ").mention(e.user.id, display_name(e.user)).text(" thanked ");
-    mention_list(pub, args.recipients);
-    reason_phrase(pub, args.reason, args.values);
-    // Counted workspace-wide: the same person is thanked in many channels.
-    const auto week = ctx.calendar.bucket(core::Period::week, ctx.now);
-    auto received = [&](const core::UserRef& r) {
-      return store.counts(r.id, "", core::Period::week, week).received;
-    };
-    if (args.recipients.size() == 1) {
-      const auto c = received(args.recipients[0]);
-      const auto name = display_name(args.recipients[0]);
-      pub.text(c <= 1 ? " — " + name + "'s first this week"
-                      : " — that's " + std::to_string(c) + " this week for " + name);
-    } else {
-      pub.text(" — this week: ");
-      for (std::size_t i = 0; i < args.recipients.size(); ++i)
-        pub.text((i ? ", " : "") + display_name(args.recipients[i]) + " " +
-                 std::to_string(received(args.recipients[i])));
-    }
+    pub.text(" — this week: ");
+    for (std::size_t i = 0; i < args.recipients.size(); ++i)
+      pub.text((i ? ", " : "") + display_name(args.recipients[i]) + " " +
+               std::to_string(received(args.recipients[i])));
   }
-  result.replies.push_back(public_reply(e, pub.take(), true));
+  return pub.take();
+}
 
-  std::string crossposted;
-  if (praise) {
-    auto wins = rules.wins_channel.find(e.platform);
-    if (wins != rules.wins_channel.end() && !wins->second.empty() && !is_channel(e.channel, wins->second)) {
-      BodyBuilder cross;
-      cross.text("📣 ").mention(e.user.id, display_name(e.user)).text(" praised ");
-      mention_list(cross, args.recipients);
-      cross.text(" in " + channel_label(e.channel));
-      reason_phrase(cross, args.reason, args.values);
-      core::Reply r;
-      r.audience = core::Audience::crosspost;
-      r.channel = wins->second;
-      r.body = cross.take();
-      r.ping = false;  // they were already notified in the original channel
-      result.replies.push_back(std::move(r));
-      crossposted = " and shared in the wins channel";
-    }
-  }
+// A praise shared in the platform's wins channel, unless it was given there (or there is none).
+std::optional<core::Reply> wins_crosspost(const core::Event& e, const Rules& rules, const ThanksArgs& args) {
+  auto wins = rules.wins_channel.find(e.platform);
+  if (wins == rules.wins_channel.end() || wins->second.empty() || is_channel(e.channel, wins->second))
+    return std::nullopt;
+  BodyBuilder cross;
+  cross.text("📣 ").mention(e.user.id, display_name(e.user)).text(" praised ");
+  mention_list(cross, args.recipients);
+  cross.text(" in " + channel_label(e.channel));
+  reason_phrase(cross, args.reason, args.values);
+  core::Reply r;
+  r.audience = core::Audience::crosspost;
+  r.channel = wins->second;
+  r.body = cross.take();
+  r.ping = false;  // they were already notified in the original channel
+  return r;
+}
 
+// The giver's private confirmation: the quota left, and mentions that came too late to count.
+std::vector<core::Span> confirmation(const core::Event& e, store::Writer& store, const Context& ctx,
+                                     const ThanksArgs& args, bool praise, bool crossposted,
+                                     std::int32_t day) {
+  const std::string verb = praise ? "praise" : "thanks";
   BodyBuilder mine;
   mine.text(praise ? "✅ Praise for " : "✅ Thanks recorded for ");
   mention_list(mine, args.recipients);
-  mine.text((praise ? " posted" + crossposted : std::string()) + ". " +
-            quota_left_text(rules.daily_quota, store.quota_used(e.user.id, day)));
+  mine.text((praise ? " posted" + std::string(crossposted ? " and shared in the wins channel" : "")
+                    : std::string()) +
+            ". " + quota_left_text(ctx.rules.daily_quota, store.quota_used(e.user.id, day)));
   if (!args.not_counted.empty()) {
     const bool one = args.not_counted.size() == 1;
     mine.text("\n⚠️ Not counted: ");
     mention_list(mine, args.not_counted);
     mine.text(std::string(one ? " comes" : " come") +
               " after the reason, so the mention is only part of the text. To " +
-              (praise ? "praise" : "thank") + " them too, name everyone first: " + p + verb + " ");
+              (praise ? "praise" : "thank") + " them too, name everyone first: " + std::string(prefix(e)) +
+              verb + " ");
     std::vector<core::UserRef> everyone = args.recipients;
     everyone.insert(everyone.end(), args.not_counted.begin(), args.not_counted.end());
     for (std::size_t i = 0; i < everyone.size(); ++i) mine.text((i ? " @" : "@") + display_name(everyone[i]));
     mine.text(" for …");
   }
-  result.replies.push_back(private_reply(e, mine.take()));
+  return mine.take();
+}
+
+Result give(const core::Event& e, store::Writer& store, const Context& ctx, store::Kind kind) {
+  const bool praise = kind == store::Kind::praise;
+  const auto args = parse_thanks(e.text, e.mentions);
+  if (auto no = check_request(e, args, ctx.rules, praise)) return *no;
+  // Every rule has said yes; the quota is the last check and the first write.
+  const std::int32_t day = ctx.calendar.day(ctx.now);
+  if (auto no = debit(e, store, ctx, day, static_cast<std::uint32_t>(args.recipients.size()))) return *no;
+
+  Result result;
+  result.kudos_ids = record(e, store, ctx, args, kind);
+  result.replies.push_back(public_reply(e, celebration(e, store, ctx, args, praise), true));
+  std::optional<core::Reply> cross;
+  if (praise) cross = wins_crosspost(e, ctx.rules, args);
+  if (cross) result.replies.push_back(std::move(*cross));
+  result.replies.push_back(
+      private_reply(e, confirmation(e, store, ctx, args, praise, cross.has_value(), day)));
   return result;
 }
 

@@ -72,6 +72,19 @@ class Loader {
   static void check_keys(const toml::table& t, const TableSchema& table);
 
   void apply_file(const toml::table& root, const std::pair<fs::path, std::string>&);
+  // The file's values, looked up as (table, key); table "" for the top-level keys.
+  struct FileView {
+    const toml::table& root;
+    const toml::node* get(std::string_view table, std::string_view key) const;
+  };
+  // apply_file's parts, one or two tables each.
+  void apply_top(const FileView& f);
+  void apply_rules(const FileView& f);
+  void apply_wins(const FileView& f);
+  void apply_http_slack(const FileView& f);
+  void apply_matrix(const FileView& f);
+  void apply_console(const FileView& f);
+  void apply_digest(const FileView& f);
 
   void set_slack_api_url(const std::string& raw, const std::string& key) {
     std::string url = check_http_url(raw, key);

@@ -117,36 +117,52 @@ void Loader::check_keys(const toml::table& t, const TableSchema& table) {
   }
 }
 
+const toml::node* Loader::FileView::get(std::string_view table, std::string_view key) const {
+  const toml::table* t = &root;
+  if (!table.empty()) {
+    const toml::node* tn = root.get(table);
+    if (!tn) return nullptr;
+    t = tn->as_table();
+  }
+  return t->get(key);
+}
+
 void Loader::apply_file(const toml::table& root, const std::pair<fs::path, std::string>&) {
   check_keys(root, schema().front());
-  auto get = [&](std::string_view table, std::string_view key) -> const toml::node* {
-    const toml::table* t = &root;
-    if (!table.empty()) {
-      const toml::node* tn = root.get(table);
-      if (!tn) return nullptr;
-      t = tn->as_table();
-    }
-    return t->get(key);
-  };
+  const FileView f{root};
+  apply_top(f);
+  apply_rules(f);
+  apply_wins(f);
+  apply_http_slack(f);
+  apply_matrix(f);
+  apply_console(f);
+  apply_digest(f);
+}
 
-  if (auto n = get("", "data_dir")) c_.data_dir = check_data_dir(as_string(*n, "data_dir"), "data_dir");
-  if (auto n = get("", "timezone")) c_.timezone = check_timezone(as_string(*n, "timezone"), "timezone");
-  if (auto n = get("", "week_start"))
+// data_dir, timezone, week_start, log_level, ca_file.
+void Loader::apply_top(const FileView& f) {
+  if (auto n = f.get("", "data_dir")) c_.data_dir = check_data_dir(as_string(*n, "data_dir"), "data_dir");
+  if (auto n = f.get("", "timezone")) c_.timezone = check_timezone(as_string(*n, "timezone"), "timezone");
+  if (auto n = f.get("", "week_start"))
     c_.week_start = parse_weekday(as_string(*n, "week_start"), "week_start");
-  if (auto n = get("", "log_level")) c_.log_level = check_log_level(as_string(*n, "log_level"), "log_level");
-  if (auto n = get("", "ca_file")) c_.ca_file = check_ca_file(as_string(*n, "ca_file"), "ca_file");
+  if (auto n = f.get("", "log_level"))
+    c_.log_level = check_log_level(as_string(*n, "log_level"), "log_level");
+  if (auto n = f.get("", "ca_file")) c_.ca_file = check_ca_file(as_string(*n, "ca_file"), "ca_file");
+}
 
+// [kudos] and [roles].
+void Loader::apply_rules(const FileView& f) {
   auto& r = c_.rules;
-  if (auto n = get("kudos", "daily_quota"))
+  if (auto n = f.get("kudos", "daily_quota"))
     r.daily_quota = static_cast<std::uint32_t>(
         in_range(as_integer(*n, "kudos.daily_quota"), 0, 1000, "kudos.daily_quota"));
-  if (auto n = get("kudos", "max_recipients"))
+  if (auto n = f.get("kudos", "max_recipients"))
     r.max_recipients = static_cast<std::size_t>(
         in_range(as_integer(*n, "kudos.max_recipients"), 1, 50, "kudos.max_recipients"));
-  if (auto n = get("kudos", "max_reason_length"))
+  if (auto n = f.get("kudos", "max_reason_length"))
     r.max_reason_length = static_cast<std::size_t>(
         in_range(as_integer(*n, "kudos.max_reason_length"), 1, 4000, "kudos.max_reason_length"));
-  if (auto n = get("kudos", "values")) {
+  if (auto n = f.get("kudos", "values")) {
     r.values.clear();
     for (const auto& raw : as_string_array(*n, "kudos.values")) {
       std::string v = check_value(raw, "kudos.values");
@@ -155,11 +171,11 @@ void Loader::apply_file(const toml::table& root, const std::pair<fs::path, std::
       r.values.push_back(std::move(v));
     }
   }
-  if (auto n = get("kudos", "values_required")) r.values_required = as_bool(*n, "kudos.values_required");
+  if (auto n = f.get("kudos", "values_required")) r.values_required = as_bool(*n, "kudos.values_required");
 
   for (std::string_view role : {"managers", "admins"}) {
     std::string key = dotted("roles", role);
-    auto n = get("roles", role);
+    auto n = f.get("roles", role);
     if (!n) continue;
     auto ids = as_string_array(*n, key);
     for (const auto& id : ids)
@@ -168,15 +184,19 @@ void Loader::apply_file(const toml::table& root, const std::pair<fs::path, std::
                       " is not a qualified user id (slack:TEAM:USER, matrix:@user:server or console:NAME)");
     (role == "managers" ? r.managers : r.admins) = std::move(ids);
   }
+}
 
-  if (auto n = get("wins", "slack")) {
+// [wins]: where each platform shares praise.
+void Loader::apply_wins(const FileView& f) {
+  auto& r = c_.rules;
+  if (auto n = f.get("wins", "slack")) {
     auto v = as_string(*n, "wins.slack");
     if (!v.empty()) {
       check_no_space(v, "wins.slack", "a Slack channel id such as C0123WINS");
       r.wins_channel["slack"] = v;
     }
   }
-  if (auto n = get("wins", "matrix")) {
+  if (auto n = f.get("wins", "matrix")) {
     auto v = as_string(*n, "wins.matrix");
     if (!v.empty()) {
       if (!valid_matrix_room(v))
@@ -184,48 +204,54 @@ void Loader::apply_file(const toml::table& root, const std::pair<fs::path, std::
       r.wins_channel["matrix"] = v;
     }
   }
-  if (auto n = get("wins", "console")) {
+  if (auto n = f.get("wins", "console")) {
     auto v = as_string(*n, "wins.console");
     if (!v.empty()) {
       check_no_space(v, "wins.console", "a console channel name");
       r.wins_channel["console"] = v;
     }
   }
+}
 
-  if (auto n = get("http", "addr")) c_.http.addr = check_http_addr(as_string(*n, "http.addr"), "http.addr");
-  if (get("http", "addr")) http_addr_key_ = "http.addr";
+// [http] and [slack].
+void Loader::apply_http_slack(const FileView& f) {
+  if (auto n = f.get("http", "addr")) c_.http.addr = check_http_addr(as_string(*n, "http.addr"), "http.addr");
+  if (f.get("http", "addr")) http_addr_key_ = "http.addr";
 
-  if (auto n = get("slack", "api_url")) set_slack_api_url(as_string(*n, "slack.api_url"), "slack.api_url");
-  if (auto n = get("slack", "reaction")) {
+  if (auto n = f.get("slack", "api_url")) set_slack_api_url(as_string(*n, "slack.api_url"), "slack.api_url");
+  if (auto n = f.get("slack", "reaction")) {
     std::string v(core::trim(as_string(*n, "slack.reaction")));
     if (v.size() >= 2 && v.front() == ':' && v.back() == ':') v = v.substr(1, v.size() - 2);
     check_no_space(v, "slack.reaction", "an emoji name such as raised_hands");
     if (v.find(':') != std::string::npos) fail("slack.reaction", quote(v) + " is not an emoji name");
     c_.slack.reaction = v;
   }
+}
 
+// [matrix].
+void Loader::apply_matrix(const FileView& f) {
   auto& m = c_.matrix;
-  if (auto n = get("matrix", "homeserver"))
+  if (auto n = f.get("matrix", "homeserver"))
     set_homeserver(as_string(*n, "matrix.homeserver"), "matrix.homeserver");
-  if (auto n = get("matrix", "user_id")) set_user_id(as_string(*n, "matrix.user_id"), "matrix.user_id");
-  if (auto n = get("matrix", "device_name")) {
+  if (auto n = f.get("matrix", "user_id")) set_user_id(as_string(*n, "matrix.user_id"), "matrix.user_id");
+  if (auto n = f.get("matrix", "device_name")) {
     std::string v(core::trim(as_string(*n, "matrix.device_name")));
     if (v.empty() || has_control(v)) fail("matrix.device_name", "expected a non-empty name on one line");
     m.device_name = v;
   }
-  if (auto n = get("matrix", "reaction")) {
+  if (auto n = f.get("matrix", "reaction")) {
     std::string v(core::trim(as_string(*n, "matrix.reaction")));
     if (v.empty() || has_control(v) || v.size() > 64)
       fail("matrix.reaction", "expected a short non-empty reaction key");
     m.reaction = v;
   }
-  if (auto n = get("matrix", "private_replies")) {
+  if (auto n = f.get("matrix", "private_replies")) {
     std::string v(core::trim(as_string(*n, "matrix.private_replies")));
     if (v != "reply" && v != "direct")
       fail("matrix.private_replies", quote(v) + " is not \"reply\" or \"direct\"");
     m.private_replies = v;
   }
-  if (auto n = get("matrix", "autojoin_servers")) {
+  if (auto n = f.get("matrix", "autojoin_servers")) {
     m.autojoin_servers = as_string_array(*n, "matrix.autojoin_servers");
     for (const auto& s : m.autojoin_servers) {
       check_no_space(s, "matrix.autojoin_servers", "a server name such as example.org");
@@ -233,34 +259,41 @@ void Loader::apply_file(const toml::table& root, const std::pair<fs::path, std::
         fail("matrix.autojoin_servers", quote(s) + " is a URL; expected a server name such as example.org");
     }
   }
-  if (auto n = get("matrix", "autojoin_rooms")) {
+  if (auto n = f.get("matrix", "autojoin_rooms")) {
     m.autojoin_rooms = as_string_array(*n, "matrix.autojoin_rooms");
     for (const auto& s : m.autojoin_rooms)
       if (!valid_matrix_room(s))
         fail("matrix.autojoin_rooms",
              quote(s) + " is not a Matrix room id or alias (!room:server or #alias:server)");
   }
+}
 
+// [console].
+void Loader::apply_console(const FileView& f) {
   auto& con = c_.console;
-  if (auto n = get("console", "user")) {
+  if (auto n = f.get("console", "user")) {
     con.user = as_string(*n, "console.user");
     check_no_space(con.user, "console.user", "a console user name");
   }
-  if (auto n = get("console", "channel")) {
+  if (auto n = f.get("console", "channel")) {
     con.channel = as_string(*n, "console.channel");
     check_no_space(con.channel, "console.channel", "a console channel name");
   }
-  if (auto n = get("console", "bots")) {
+  if (auto n = f.get("console", "bots")) {
     con.bots = as_string_array(*n, "console.bots");
     for (const auto& b : con.bots) check_no_space(b, "console.bots", "a console user name");
   }
+}
 
+// [digest].
+void Loader::apply_digest(const FileView& f) {
   auto& d = c_.digest;
-  if (auto n = get("digest", "enabled")) d.enabled = as_bool(*n, "digest.enabled");
-  if (auto n = get("digest", "day"))
+  if (auto n = f.get("digest", "enabled")) d.enabled = as_bool(*n, "digest.enabled");
+  if (auto n = f.get("digest", "day"))
     d.day = kWeekdays[static_cast<std::size_t>(parse_weekday(as_string(*n, "digest.day"), "digest.day"))];
-  if (auto n = get("digest", "time")) d.time = check_clock_time(as_string(*n, "digest.time"), "digest.time");
-  if (auto n = get("digest", "channels")) {
+  if (auto n = f.get("digest", "time"))
+    d.time = check_clock_time(as_string(*n, "digest.time"), "digest.time");
+  if (auto n = f.get("digest", "channels")) {
     d.channels = as_string_array(*n, "digest.channels");
     for (const auto& ch : d.channels) {
       bool qualified = (ch.rfind("slack:", 0) == 0 && ch.size() > 6) ||

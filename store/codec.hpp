@@ -77,6 +77,15 @@ struct TallyKey {
   std::uint32_t user = 0;
   auto operator<=>(const TallyKey&) const = default;
 };
+// A counter's key from its parts, scope first as callers name them.
+inline TallyKey tally_key(std::uint32_t scope, std::uint8_t period, std::int32_t bucket, Role role,
+                          std::uint32_t user) {
+  return TallyKey{.period = period,
+                  .bucket = bucket,
+                  .scope = scope,
+                  .role = static_cast<std::uint8_t>(role),
+                  .user = user};
+}
 // TallyKey packed into 112 bits that compare like the on-disk key.
 inline unsigned __int128 sort_key(const TallyKey& k) {
   using U = unsigned __int128;

@@ -145,11 +145,27 @@ class Ledger {
   std::pair<std::uint64_t, std::uint64_t> id_range(Millis from, Millis until);
   void collect_index(Db index, std::uint32_t num, std::uint64_t lo, std::uint64_t hi,
                      std::vector<std::uint64_t>& out);
+  // summary()'s parts (ledger_summary.cpp): one person's counts while it runs; fn(id, record bytes)
+  // for every kudos in ids [lo, hi) that can match, read through the index of `users` (sorted,
+  // distinct), else of channel `chan`, else the whole log; the ids such an index gives; one
+  // person's result.
+  struct SummaryAcc;
+  template <class Fn>
+  void for_each_kudos(const std::vector<std::uint32_t>& users, std::uint32_t chan, std::uint64_t lo,
+                      std::uint64_t hi, Fn&& fn);
+  std::vector<std::uint64_t> summary_ids(const std::vector<std::uint32_t>& users, std::uint32_t chan,
+                                         std::uint64_t lo, std::uint64_t hi);
+  PersonSummary person_summary(std::uint32_t num, SummaryAcc& a, std::size_t max_reasons, NameCache& cache);
 
   // Adds `delta` to every tally of kudos `r` (queued when deferred) and keeps rank in step.
   void apply_tallies(const codec::KudosRec& r, int delta);
   void bump(const codec::TallyKey& key, std::int64_t delta);
   Recomputed recompute();
+  // verify()'s parts: each compares what is stored with what the log implies and notes the differences.
+  struct Drift;
+  void verify_tallies(const Recomputed& r, Drift& drift);
+  void verify_ranks(const Recomputed& r, Drift& drift);
+  void verify_indexes(const Recomputed& r, Drift& drift);
   // Received/given per user from the log itself, for periods without tallies (day).
   std::unordered_map<std::uint32_t, PersonCounts> scan_counts(core::Range r, std::uint32_t scope);
   std::string describe(const codec::TallyKey& k, NameCache& cache);

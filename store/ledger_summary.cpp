@@ -12,9 +12,7 @@ using codec::key64;
 using lmdb::val;
 using lmdb::view;
 
-namespace {
-
-struct Acc {
+struct Ledger::SummaryAcc {
   std::uint32_t received = 0;
   std::uint32_t given = 0;
   std::uint32_t helps = 0;
@@ -24,9 +22,49 @@ struct Acc {
   // (ts, id, record) of what they received, for the newest reasons. The record bytes point into
   // the map and stay valid: nothing is written while a summary runs.
   std::vector<std::tuple<Millis, std::uint64_t, std::string_view>> received_kudos;
+
+  void add_received(const codec::KudosRec& r, std::uint64_t id, std::string_view bytes) {
+    ++received;
+    ++received_by_kind[static_cast<std::size_t>(r.kind)];
+    if (r.kind == Kind::help) ++helps;
+    codec::each_value(r, [&](std::string_view v) {
+      auto it = std::find_if(values.begin(), values.end(), [&](const auto& e) { return e.first == v; });
+      if (it == values.end())
+        values.emplace_back(std::string(v), 1);
+      else
+        ++it->second;
+    });
+    received_kudos.emplace_back(r.ts, id, bytes);
+  }
+  void add_given(const codec::KudosRec& r) {
+    ++given;
+    ++given_by_kind[static_cast<std::size_t>(r.kind)];
+  }
 };
 
-}  // namespace
+template <class Fn>
+void Ledger::for_each_kudos(const std::vector<std::uint32_t>& users, std::uint32_t chan, std::uint64_t lo,
+                            std::uint64_t hi, Fn&& fn) {
+  lmdb::Cursor c(txn_, db(kKudos));
+  MDB_val k, d;
+  if (!users.empty() || chan != 0) {
+    // In id order: neighbouring kudos share pages, and LMDB's cursor stays on the page when it can.
+    for (auto id : summary_ids(users, chan, lo, hi)) {
+      const auto idk = key64(id);
+      k = val(idk);
+      if (!c.get(k, d, MDB_SET_KEY)) codec::corrupt("index", "points at missing kudos " + std::to_string(id));
+      fn(id, view(d));
+    }
+  } else {
+    const auto lok = key64(lo);
+    k = val(lok);
+    for (bool ok = c.get(k, d, MDB_SET_RANGE); ok; ok = c.get(k, d, MDB_NEXT)) {
+      const auto id = codec::read64(view(k), "kudos key");
+      if (id >= hi) break;
+      fn(id, view(d));
+    }
+  }
+}
 
 Summary Ledger::summary(const SummaryQuery& q) {
   Summary s;
@@ -51,7 +89,7 @@ Summary Ledger::summary(const SummaryQuery& q) {
     return users.empty() || std::binary_search(users.begin(), users.end(), n);
   };
 
-  std::unordered_map<std::uint32_t, Acc> people;
+  std::unordered_map<std::uint32_t, SummaryAcc> people;
   auto consider = [&](std::uint64_t id, std::string_view bytes) {
     const auto r = codec::decode_kudos(id, bytes);
     if (r.revoked || r.ts < q.from || r.ts >= q.until) return;
@@ -59,95 +97,67 @@ Summary Ledger::summary(const SummaryQuery& q) {
     const bool giver = listed(r.giver), recipient = listed(r.recipient);
     if (!giver && !recipient) return;
     ++s.total;
-    const auto kind = static_cast<std::size_t>(r.kind);
-    if (recipient) {
-      auto& a = people[r.recipient];
-      ++a.received;
-      ++a.received_by_kind[kind];
-      if (r.kind == Kind::help) ++a.helps;
-      codec::each_value(r, [&](std::string_view v) {
-        auto it = std::find_if(a.values.begin(), a.values.end(), [&](const auto& e) { return e.first == v; });
-        if (it == a.values.end())
-          a.values.emplace_back(std::string(v), 1);
-        else
-          ++it->second;
-      });
-      a.received_kudos.emplace_back(r.ts, id, bytes);
-    }
-    if (giver) {
-      auto& a = people[r.giver];
-      ++a.given;
-      ++a.given_by_kind[kind];
-    }
+    if (recipient) people[r.recipient].add_received(r, id, bytes);
+    if (giver) people[r.giver].add_given(r);
   };
 
-  lmdb::Cursor c(txn_, db(kKudos));
-  MDB_val k, d;
-  if (!users.empty() || chan != 0) {
-    std::vector<std::uint64_t> ids;
-    if (!users.empty()) {
-      for (auto u : users) collect_index(kByUser, u, lo, hi, ids);
-      if (users.size() > 1) {
-        std::sort(ids.begin(), ids.end());
-        ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-      }
-    } else {
-      collect_index(kByChan, chan, lo, hi, ids);
-    }
-    // In id order: neighbouring kudos share pages, and LMDB's cursor stays on the page when it can.
-    for (auto id : ids) {
-      const auto idk = key64(id);
-      k = val(idk);
-      if (!c.get(k, d, MDB_SET_KEY)) codec::corrupt("index", "points at missing kudos " + std::to_string(id));
-      consider(id, view(d));
-    }
-  } else {
-    const auto lok = key64(lo);
-    k = val(lok);
-    for (bool ok = c.get(k, d, MDB_SET_RANGE); ok; ok = c.get(k, d, MDB_NEXT)) {
-      const auto id = codec::read64(view(k), "kudos key");
-      if (id >= hi) break;
-      consider(id, view(d));
-    }
-  }
+  for_each_kudos(users, chan, lo, hi, consider);
 
   NameCache cache;
   s.people.reserve(people.size());
-  for (auto& [num, a] : people) {
-    if (!listed(num)) continue;
-    PersonSummary p;
-    const auto& names = cached_name(num, cache);
-    p.user = names.first;
-    p.name = names.second;
-    p.received = a.received;
-    p.given = a.given;
-    p.received_by_kind = a.received_by_kind;
-    p.given_by_kind = a.given_by_kind;
-    p.helps_resolved = a.helps;
-    std::sort(a.values.begin(), a.values.end(), [](const auto& x, const auto& y) {
-      return x.second != y.second ? x.second > y.second : x.first < y.first;
-    });
-    p.values = std::move(a.values);
-    auto newest = [](const auto& x, const auto& y) {
-      return std::get<0>(x) != std::get<0>(y) ? std::get<0>(x) > std::get<0>(y)
-                                              : std::get<1>(x) > std::get<1>(y);
-    };
-    const auto n = std::min(q.max_reasons, a.received_kudos.size());
-    std::partial_sort(a.received_kudos.begin(), a.received_kudos.begin() + static_cast<std::ptrdiff_t>(n),
-                      a.received_kudos.end(), newest);
-    p.reasons.reserve(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      const auto& [ts, id, bytes] = a.received_kudos[i];
-      p.reasons.push_back(to_kudos(id, codec::decode_kudos(id, bytes), cache));
-    }
-    s.people.push_back(std::move(p));
-  }
+  for (auto& [num, a] : people)
+    if (listed(num)) s.people.push_back(person_summary(num, a, q.max_reasons, cache));
   std::sort(s.people.begin(), s.people.end(), [](const PersonSummary& x, const PersonSummary& y) {
     if (x.received != y.received) return x.received > y.received;
     if (x.given != y.given) return x.given > y.given;
     return x.user < y.user;
   });
   return s;
+}
+
+std::vector<std::uint64_t> Ledger::summary_ids(const std::vector<std::uint32_t>& users, std::uint32_t chan,
+                                               std::uint64_t lo, std::uint64_t hi) {
+  std::vector<std::uint64_t> ids;
+  if (users.empty()) {
+    collect_index(kByChan, chan, lo, hi, ids);
+    return ids;
+  }
+  for (auto u : users) collect_index(kByUser, u, lo, hi, ids);
+  if (users.size() > 1) {
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  }
+  return ids;
+}
+
+PersonSummary Ledger::person_summary(std::uint32_t num, SummaryAcc& a, std::size_t max_reasons,
+                                     NameCache& cache) {
+  PersonSummary p;
+  const auto& names = cached_name(num, cache);
+  p.user = names.first;
+  p.name = names.second;
+  p.received = a.received;
+  p.given = a.given;
+  p.received_by_kind = a.received_by_kind;
+  p.given_by_kind = a.given_by_kind;
+  p.helps_resolved = a.helps;
+  std::sort(a.values.begin(), a.values.end(), [](const auto& x, const auto& y) {
+    return x.second != y.second ? x.second > y.second : x.first < y.first;
+  });
+  p.values = std::move(a.values);
+  auto newest = [](const auto& x, const auto& y) {
+    return std::get<0>(x) != std::get<0>(y) ? std::get<0>(x) > std::get<0>(y)
+                                            : std::get<1>(x) > std::get<1>(y);
+  };
+  const auto n = std::min(max_reasons, a.received_kudos.size());
+  std::partial_sort(a.received_kudos.begin(), a.received_kudos.begin() + static_cast<std::ptrdiff_t>(n),
+                    a.received_kudos.end(), newest);
+  p.reasons.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto& [ts, id, bytes] = a.received_kudos[i];
+    p.reasons.push_back(to_kudos(id, codec::decode_kudos(id, bytes), cache));
+  }
+  return p;
 }
 
 }  // namespace brigade::store

@@ -25,42 +25,31 @@ std::filesystem::path data_file(const std::filesystem::path& dir) {
   return dir / "data.mdb";
 }
 
-// Child side of check_pages: 0 when every page reads, 1 with the LMDB error on `out` when one
-// does not, 2 when the check itself could not run (the parent's own open reports that).
-int walk(const std::filesystem::path& dir, int out) {
-  auto say = [out](const char* what, int rc) {
-    std::string m = std::string(what) + ": " + mdb_strerror(rc);
+// The child's walk over one environment. Each step returns 0 when everything it read was
+// intact, or 1 once it has written why not to `out`.
+struct Walk {
+  int out;
+  unsigned long sum = 0;  // every byte is read: a page past the end faults here, in the child
+
+  int say(const std::string& what, int rc) {
+    std::string m = what + ": " + mdb_strerror(rc);
     (void)!::write(out, m.data(), m.size());
     return 1;
-  };
-  MDB_env* env = nullptr;
-  int rc = mdb_env_create(&env);
-  if (rc == MDB_SUCCESS) rc = mdb_env_set_maxdbs(env, 64);
-  // Read-only, as a registered reader (a running bot then keeps this snapshot's pages intact).
-  if (rc == MDB_SUCCESS) rc = mdb_env_open(env, dir.c_str(), MDB_RDONLY | MDB_NOTLS, 0600);
-  if (rc != MDB_SUCCESS) return is_damage(rc) ? say("open", rc) : 2;
-  MDB_txn* txn = nullptr;
-  if ((rc = mdb_txn_begin(env, nullptr, MDB_RDONLY, &txn)) != MDB_SUCCESS) return say("begin", rc);
-  MDB_dbi main = 0;
-  if ((rc = mdb_dbi_open(txn, nullptr, 0, &main)) != MDB_SUCCESS) return say("main database", rc);
-  unsigned long sum = 0;  // every byte is read: a page past the end faults here, in the child
-  auto touch = [&sum](const MDB_val& v) {
+  }
+  void touch(const MDB_val& v) {
     const auto* p = static_cast<const unsigned char*>(v.mv_data);
     for (std::size_t i = 0; i < v.mv_size; i += 4096) sum += p[i];  // a byte of every page it spans
     if (v.mv_size > 0) sum += p[v.mv_size - 1];
-  };
-  MDB_cursor* names = nullptr;
-  if ((rc = mdb_cursor_open(txn, main, &names)) != MDB_SUCCESS) return say("main cursor", rc);
-  MDB_val k, d;
-  for (rc = mdb_cursor_get(names, &k, &d, MDB_FIRST); rc == MDB_SUCCESS;
-       rc = mdb_cursor_get(names, &k, &d, MDB_NEXT)) {
-    std::string name(static_cast<const char*>(k.mv_data), k.mv_size);
+  }
+
+  // Every entry of the named database `name` (a plain key in the main database is skipped).
+  int database(MDB_txn* txn, const std::string& name) {
     MDB_dbi dbi = 0;
     int orc = mdb_dbi_open(txn, name.c_str(), 0, &dbi);
-    if (orc == MDB_INCOMPATIBLE) continue;  // a plain key in the main database, not a named one
-    if (orc != MDB_SUCCESS) return say(("database " + name).c_str(), orc);
+    if (orc == MDB_INCOMPATIBLE) return 0;  // a plain key in the main database, not a named one
+    if (orc != MDB_SUCCESS) return say("database " + name, orc);
     MDB_cursor* c = nullptr;
-    if ((orc = mdb_cursor_open(txn, dbi, &c)) != MDB_SUCCESS) return say(("cursor " + name).c_str(), orc);
+    if ((orc = mdb_cursor_open(txn, dbi, &c)) != MDB_SUCCESS) return say("cursor " + name, orc);
     unsigned flags = 0;
     mdb_dbi_flags(txn, dbi, &flags);
     const bool dups = (flags & MDB_DUPSORT) != 0;
@@ -75,43 +64,73 @@ int walk(const std::filesystem::path& dir, int out) {
       if (!first) {
         const int kc = mdb_cmp(txn, dbi, &pk, &ik);
         if (kc > 0 || (kc == 0 && (!dups || mdb_dcmp(txn, dbi, &pd, &id) >= 0)))
-          return say(("database " + name + ": entries out of order").c_str(), MDB_CORRUPTED);
+          return say("database " + name + ": entries out of order", MDB_CORRUPTED);
       }
       first = false;
       pk = ik;
       pd = id;
     }
-    if (wrc != MDB_NOTFOUND) return say(("reading " + name).c_str(), wrc);
+    if (wrc != MDB_NOTFOUND) return say("reading " + name, wrc);
     mdb_cursor_close(c);
+    return 0;
   }
-  if (rc != MDB_NOTFOUND) return say("reading the database list", rc);
+
   // The free list (database 0, readable in a read-only transaction, as mdb_stat -f does): the
   // next write reuses the pages it names, so a damaged one sends the writer past the file's end.
-  MDB_envinfo info{};
-  mdb_env_info(env, &info);
-  MDB_cursor* free_pages = nullptr;
-  if ((rc = mdb_cursor_open(txn, 0, &free_pages)) != MDB_SUCCESS) return say("free list", rc);
-  std::size_t last_txn = 0;
-  for (rc = mdb_cursor_get(free_pages, &k, &d, MDB_FIRST); rc == MDB_SUCCESS;
-       rc = mdb_cursor_get(free_pages, &k, &d, MDB_NEXT)) {
-    // key: a transaction id, strictly rising; value: a count, then that many page numbers (MDB_IDL).
-    if (k.mv_size != sizeof(std::size_t) || d.mv_size < sizeof(std::size_t) ||
-        d.mv_size % sizeof(std::size_t))
-      return say("free list", MDB_CORRUPTED);
-    std::size_t txn_id = 0;
-    std::memcpy(&txn_id, k.mv_data, sizeof txn_id);
-    if (txn_id <= last_txn) return say("free list: entries out of order", MDB_CORRUPTED);
-    last_txn = txn_id;
-    const auto* ids = static_cast<const std::size_t*>(d.mv_data);
-    const std::size_t n = d.mv_size / sizeof(std::size_t) - 1;
-    if (ids[0] != n) return say("free list", MDB_CORRUPTED);
-    for (std::size_t i = 1; i <= n; ++i)
-      if (ids[i] < 2 || ids[i] > info.me_last_pgno) return say("free list", MDB_PAGE_NOTFOUND);
+  int free_list(MDB_env* env, MDB_txn* txn) {
+    MDB_envinfo info{};
+    mdb_env_info(env, &info);
+    MDB_cursor* free_pages = nullptr;
+    int rc = mdb_cursor_open(txn, 0, &free_pages);
+    if (rc != MDB_SUCCESS) return say("free list", rc);
+    std::size_t last_txn = 0;
+    MDB_val k, d;
+    for (rc = mdb_cursor_get(free_pages, &k, &d, MDB_FIRST); rc == MDB_SUCCESS;
+         rc = mdb_cursor_get(free_pages, &k, &d, MDB_NEXT)) {
+      // key: a transaction id, strictly rising; value: a count, then that many page numbers (MDB_IDL).
+      if (k.mv_size != sizeof(std::size_t) || d.mv_size < sizeof(std::size_t) ||
+          d.mv_size % sizeof(std::size_t))
+        return say("free list", MDB_CORRUPTED);
+      std::size_t txn_id = 0;
+      std::memcpy(&txn_id, k.mv_data, sizeof txn_id);
+      if (txn_id <= last_txn) return say("free list: entries out of order", MDB_CORRUPTED);
+      last_txn = txn_id;
+      const auto* ids = static_cast<const std::size_t*>(d.mv_data);
+      const std::size_t n = d.mv_size / sizeof(std::size_t) - 1;
+      if (ids[0] != n) return say("free list", MDB_CORRUPTED);
+      for (std::size_t i = 1; i <= n; ++i)
+        if (ids[i] < 2 || ids[i] > info.me_last_pgno) return say("free list", MDB_PAGE_NOTFOUND);
+    }
+    if (rc != MDB_NOTFOUND) return say("reading the free list", rc);
+    return 0;
   }
-  if (rc != MDB_NOTFOUND) return say("reading the free list", rc);
+};
+
+// Child side of check_pages: 0 when every page reads, 1 with the LMDB error on `out` when one
+// does not, 2 when the check itself could not run (the parent's own open reports that).
+int walk(const std::filesystem::path& dir, int out) {
+  Walk w{out};
+  MDB_env* env = nullptr;
+  int rc = mdb_env_create(&env);
+  if (rc == MDB_SUCCESS) rc = mdb_env_set_maxdbs(env, 64);
+  // Read-only, as a registered reader (a running bot then keeps this snapshot's pages intact).
+  if (rc == MDB_SUCCESS) rc = mdb_env_open(env, dir.c_str(), MDB_RDONLY | MDB_NOTLS, 0600);
+  if (rc != MDB_SUCCESS) return is_damage(rc) ? w.say("open", rc) : 2;
+  MDB_txn* txn = nullptr;
+  if ((rc = mdb_txn_begin(env, nullptr, MDB_RDONLY, &txn)) != MDB_SUCCESS) return w.say("begin", rc);
+  MDB_dbi main = 0;
+  if ((rc = mdb_dbi_open(txn, nullptr, 0, &main)) != MDB_SUCCESS) return w.say("main database", rc);
+  MDB_cursor* names = nullptr;
+  if ((rc = mdb_cursor_open(txn, main, &names)) != MDB_SUCCESS) return w.say("main cursor", rc);
+  MDB_val k, d;
+  for (rc = mdb_cursor_get(names, &k, &d, MDB_FIRST); rc == MDB_SUCCESS;
+       rc = mdb_cursor_get(names, &k, &d, MDB_NEXT))
+    if (w.database(txn, std::string(static_cast<const char*>(k.mv_data), k.mv_size)) != 0) return 1;
+  if (rc != MDB_NOTFOUND) return w.say("reading the database list", rc);
+  if (w.free_list(env, txn) != 0) return 1;
   mdb_txn_abort(txn);
   mdb_env_close(env);
-  g_sink = sum;
+  g_sink = w.sum;
   return 0;
 }
 

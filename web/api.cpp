@@ -43,6 +43,27 @@ bool same_secret(std::string_view given, std::string_view secret) {
   return diff == 0;
 }
 
+// With a token set, the request carries it as a bearer token or as ?token= (a TV browser).
+bool authorized(std::string_view auth, std::string_view query_token, const std::string& token) {
+  if (token.empty()) return true;
+  return (auth.rfind("Bearer ", 0) == 0 && same_secret(auth.substr(7), token)) ||
+         same_secret(query_token, token);
+}
+
+// The decoded query. Every name and value is text: a NUL or a byte that is not UTF-8 (%00, %ff)
+// gets a 400 here rather than reaching a store key, a log line or the page.
+std::optional<Response> read_query(const boost::urls::url_view& url, Query& q) {
+  for (auto p : url.params()) {
+    std::string key(p.key), value = p.has_value ? std::string(p.value) : "";
+    for (const auto& text : {key, value})
+      if (text.find('\0') != std::string::npos || !core::valid_utf8(text))
+        return error(400, "query parameters must be UTF-8 text without NUL",
+                     core::valid_utf8(key) ? key : "");
+    q[key].push_back(std::move(value));
+  }
+  return std::nullopt;
+}
+
 std::optional<Response> unknown_parameters(const Query& q, std::initializer_list<const char*> known) {
   std::set<std::string> ok(known.begin(), known.end());
   for (const auto& [k, v] : q)
@@ -81,6 +102,61 @@ std::optional<Response> read_days(const Query& q, const core::Calendar& cal, cor
   }
   if (from_day > until_day) return error(400, "since is after until", "since");
   return std::nullopt;
+}
+
+// `limit` and `offset` of a JSON summary page, taken out of `q`. Sets them, or returns the 400.
+std::optional<Response> read_page(Query& q, std::size_t& offset, std::size_t& limit) {
+  for (auto [name, out, lo, hi] :
+       {std::tuple<const char*, std::size_t*, std::size_t, std::size_t>{"limit", &limit, 1, kSummaryPage},
+        {"offset", &offset, 0, SIZE_MAX}}) {
+    auto v = single(q, name);
+    if (!v) continue;
+    std::size_t n = 0;
+    auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+    if (ec != std::errc() || ptr != v->data() + v->size() || v->empty() || n < lo || n > hi)
+      return error(400,
+                   std::string(name) + (hi == SIZE_MAX
+                                            ? " must be a whole number"
+                                            : " must be a number from 1 to " + std::to_string(kSummaryPage)),
+                   name);
+    *out = n;
+    q.erase(name);
+  }
+  return std::nullopt;
+}
+
+// The summary as CSV: the givers' names are read now, while the transaction is open; the rows are
+// made as they are sent.
+Response summary_csv(store::Summary s, const core::Calendar& cal, store::Reader& reader,
+                     const store::SummaryQuery& sq) {
+  Response r;
+  r.content_type = "text/csv; charset=utf-8";
+  r.headers.emplace_back("Content-Disposition", "attachment; filename=\"brigade-summary-" +
+                                                    cal.date_string(sq.from) + "-" +
+                                                    cal.date_string(sq.until - 1) + ".csv\"");
+  struct Csv {
+    store::Summary s;
+    std::map<std::string, std::string, std::less<>> names;
+    const core::Calendar* cal;
+    std::size_t next = 0;
+  };
+  auto st = std::make_shared<Csv>(Csv{std::move(s), {}, &cal});
+  for (const auto& p : st->s.people)
+    for (const auto& k : p.reasons)
+      if (!k.reason.empty() && !st->names.count(k.giver)) st->names.emplace(k.giver, reader.name_of(k.giver));
+  r.body = bot::summary_csv_header();
+  r.stream = [st](std::string& out) {
+    bot::NameOf name_of = [&st](std::string_view id) {
+      auto it = st->names.find(id);
+      return it == st->names.end() ? std::string() : it->second;
+    };
+    for (auto before = out.size(); st->next < st->s.people.size() && out.size() - before < 64 * 1024;)
+      out += bot::summary_csv_row(st->s.people[st->next++], *st->cal, name_of);
+    if (st->next < st->s.people.size()) return true;
+    st->s.people = {};  // sent: give the memory back now, not when the connection closes
+    return false;
+  };
+  return r;
 }
 
 }  // namespace
@@ -127,16 +203,7 @@ Response Api::route(const Request& req, std::string& route_name) {
   if (!parsed) return error(400, "bad request target");
   std::string path = parsed->path();
   Query q;
-  for (auto p : parsed->params()) {
-    std::string key(p.key), value = p.has_value ? std::string(p.value) : "";
-    // Decoded, every name and value is text: a NUL or a byte that is not UTF-8 (%00, %ff) gets a
-    // 400 here rather than reaching a store key, a log line or the page.
-    for (const auto& text : {key, value})
-      if (text.find('\0') != std::string::npos || !core::valid_utf8(text))
-        return error(400, "query parameters must be UTF-8 text without NUL",
-                     core::valid_utf8(key) ? key : "");
-    q[key].push_back(std::move(value));
-  }
+  if (auto bad = read_query(*parsed, q)) return *bad;
 
   static const std::set<std::string> kRoutes = {
       "/", "/healthz", "/metrics", "/api/v1/leaderboard", "/api/v1/summary", "/api/v1/summary.csv"};
@@ -161,16 +228,11 @@ Response Api::route(const Request& req, std::string& route_name) {
   // A browser on a TV cannot send a header: `?token=` works too (prefer the header elsewhere).
   std::string query_token = single(q, "token").value_or("");
   q.erase("token");
-  if (!ctx_.token.empty()) {
-    std::string_view auth = req.authorization;
-    bool ok = (auth.rfind("Bearer ", 0) == 0 && same_secret(auth.substr(7), ctx_.token)) ||
-              same_secret(query_token, ctx_.token);
-    if (!ok) {
-      route_name = "unauthorized";
-      auto r = error(401, "a bearer token is required (Authorization: Bearer …)");
-      r.headers.emplace_back("WWW-Authenticate", "Bearer");
-      return r;
-    }
+  if (!authorized(req.authorization, query_token, ctx_.token)) {
+    route_name = "unauthorized";
+    auto r = error(401, "a bearer token is required (Authorization: Bearer …)");
+    r.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return r;
   }
   if (path == "/") {
     route_name = "dashboard";
@@ -237,24 +299,8 @@ Response Api::leaderboard(const Query& q) {
 Response Api::summary(Query q, bool csv) {
   // The JSON comes in pages of people (the CSV, a download, has everyone, streamed).
   std::size_t offset = 0, limit = kSummaryPage;
-  if (!csv) {
-    for (auto [name, out, lo, hi] :
-         {std::tuple<const char*, std::size_t*, std::size_t, std::size_t>{"limit", &limit, 1, kSummaryPage},
-          {"offset", &offset, 0, SIZE_MAX}}) {
-      auto v = single(q, name);
-      if (!v) continue;
-      std::size_t n = 0;
-      auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
-      if (ec != std::errc() || ptr != v->data() + v->size() || v->empty() || n < lo || n > hi)
-        return error(400,
-                     std::string(name) +
-                         (hi == SIZE_MAX ? " must be a whole number"
-                                         : " must be a number from 1 to " + std::to_string(kSummaryPage)),
-                     name);
-      *out = n;
-      q.erase(name);
-    }
-  }
+  if (!csv)
+    if (auto bad = read_page(q, offset, limit)) return *bad;
   if (auto bad = unknown_parameters(q, {"since", "until", "user", "channel"})) return *bad;
   const auto& cal = ctx_.store.calendar();
   auto now = ctx_.clock.now_ms();
@@ -273,8 +319,8 @@ Response Api::summary(Query q, bool csv) {
   sq.channel = single(q, "channel").value_or("");
   auto reader = ctx_.store.read();
   auto s = reader->summary(sq);
-  Response r;
   if (!csv) {
+    Response r;
     bot::SummaryPage page{offset, limit, s.people.size()};
     // Only the page's people are rendered; the others go before the text is made.
     auto first = s.people.begin() + static_cast<std::ptrdiff_t>(std::min(offset, s.people.size()));
@@ -285,35 +331,7 @@ Response Api::summary(Query q, bool csv) {
     r.body = bot::summary_json(s, cal, name_of, &page);
     return r;
   }
-  r.content_type = "text/csv; charset=utf-8";
-  r.headers.emplace_back("Content-Disposition", "attachment; filename=\"brigade-summary-" +
-                                                    cal.date_string(sq.from) + "-" +
-                                                    cal.date_string(sq.until - 1) + ".csv\"");
-  // The givers' names are read now, while the transaction is open; the rows are made as they are sent.
-  struct Csv {
-    store::Summary s;
-    std::map<std::string, std::string, std::less<>> names;
-    const core::Calendar* cal;
-    std::size_t next = 0;
-  };
-  auto st = std::make_shared<Csv>(Csv{std::move(s), {}, &cal});
-  for (const auto& p : st->s.people)
-    for (const auto& k : p.reasons)
-      if (!k.reason.empty() && !st->names.count(k.giver))
-        st->names.emplace(k.giver, reader->name_of(k.giver));
-  r.body = bot::summary_csv_header();
-  r.stream = [st](std::string& out) {
-    bot::NameOf name_of = [&st](std::string_view id) {
-      auto it = st->names.find(id);
-      return it == st->names.end() ? std::string() : it->second;
-    };
-    for (auto before = out.size(); st->next < st->s.people.size() && out.size() - before < 64 * 1024;)
-      out += bot::summary_csv_row(st->s.people[st->next++], *st->cal, name_of);
-    if (st->next < st->s.people.size()) return true;
-    st->s.people = {};  // sent: give the memory back now, not when the connection closes
-    return false;
-  };
-  return r;
+  return summary_csv(std::move(s), cal, *reader, sq);
 }
 
 Response Api::dashboard(const Query& q, const std::string& token) {
@@ -365,7 +383,8 @@ Response Api::metrics() {
     o << "# HELP brigade_outbox_depth Replies waiting to be delivered.\n# TYPE brigade_outbox_depth gauge\n"
       << "brigade_outbox_depth " << r->outbox_depth() << "\n";
   }
-  if (ctx_.metrics) o << ctx_.metrics();
+  if (ctx_.live_metrics) o << ctx_.live_metrics();
+  o << ctx_.metrics.prometheus();
   o << "# HELP brigade_http_requests_total HTTP requests by route and status.\n"
        "# TYPE brigade_http_requests_total counter\n";
   {

@@ -14,6 +14,10 @@
 #include "core/calendar.hpp"
 #include "store/store.hpp"
 
+namespace brigade::bot {
+class Metrics;
+}  // namespace brigade::bot
+
 namespace brigade::web {
 
 struct Request {
@@ -39,11 +43,15 @@ struct Response {
 struct ApiContext {
   store::Store& store;
   const core::Clock& clock;
+  // The engine's counters and histograms (commands, kudos, commits, acks, reconnects), rendered in
+  // /metrics. The composition root owns it; it must outlive the Api.
+  const bot::Metrics& metrics;
   std::string token;  // empty: no auth (loopback only, enforced by the server)
   // Why the bot is unhealthy (a failed adapter, a store that cannot commit); nullopt when healthy.
   std::function<std::optional<std::string>()> health;
-  // Process metrics in Prometheus text format (committer, adapters), appended to /metrics.
-  std::function<std::string()> metrics;
+  // More of /metrics, computed when asked (the committer's stats, the adapters' links), in
+  // Prometheus text format; it goes before `metrics`.
+  std::function<std::string()> live_metrics;
 };
 
 class Api {

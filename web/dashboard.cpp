@@ -6,18 +6,15 @@
 #include <set>
 #include <sstream>
 
-#include <boost/url/encode.hpp>
-#include <boost/url/rfc/unreserved_chars.hpp>
-
 #include "core/text.hpp"
+#include "web/dashboard_parts.hpp"
 
 namespace brigade::web {
 
 namespace {
 
 using core::escape_html;
-constexpr std::size_t kRecent = 12;           // recent recognition shown
-constexpr std::size_t kMaxSummaryRows = 200;  // people in the page's summary table; the CSV has all
+constexpr std::size_t kRecent = 12;  // recent recognition shown
 
 const char* kStyle = R"css(
 :root{--bg:#0f1522;--card:#182033;--ink:#e8ecf4;--dim:#9aa6bd;--acc:#ffb547;--acc2:#5ec2ff;--ok:#6fdc8c}
@@ -40,25 +37,6 @@ input,select,button{font:inherit;background:#0c1220;color:var(--ink);border:1px 
 button,.button{background:var(--acc);color:var(--bg);border:0;border-radius:.4em;padding:.3em .8em;text-decoration:none;font-weight:600}
 svg text{fill:var(--dim);font-size:11px}
 )css";
-
-std::string encode(std::string_view s) {
-  return boost::urls::encode(s, boost::urls::unreserved_chars);
-}
-
-struct Names {
-  store::Reader& r;
-  std::map<std::string, std::string, std::less<>> cache;
-  const std::string& operator()(const std::string& id) {
-    auto it = cache.find(id);
-    if (it != cache.end()) return it->second;
-    auto n = r.name_of(id);
-    if (n.empty()) {
-      auto colon = id.rfind(':');
-      n = colon == std::string::npos ? id : id.substr(colon + 1);
-    }
-    return cache.emplace(id, n).first->second;
-  }
-};
 
 // A link back to this page with some parameters changed.
 struct Link {
@@ -190,38 +168,40 @@ std::vector<std::uint32_t> competition_ranks(const std::vector<store::LeaderEntr
   return ranks;
 }
 
-std::string render_dashboard(store::Reader& r, const core::Calendar& cal, const DashboardQuery& q,
-                             core::Millis now) {
-  Names name{r, {}};
-  Link link{q};
-  const std::string period(core::to_string(q.period));
-  core::Millis from, until;
-  std::int32_t bucket = cal.bucket(q.period, now);
-  if (q.period == core::Period::all) {  // from the first kudos to today
-    until = cal.range(core::Period::day, cal.day(now)).until;
-    auto first = r.kudos_between(0, until, 1);
-    from = cal.start_of_day(cal.day(first.empty() ? now : std::min(first.front().ts, now)));
-  } else {
-    auto range = cal.range(q.period, bucket);
-    from = range.from;
-    until = range.until;
-  }
-  const Scan seen = scan(r, cal, from, until, q.channel, q.max_scanned);
-  std::ostringstream o;
+namespace {
+
+// What every section of one page shares.
+struct Page {
+  std::ostringstream& o;
+  store::Reader& r;
+  const core::Calendar& cal;
+  const DashboardQuery& q;
+  Names& name;
+  Link link;
+  std::string period;        // q.period's name
+  std::int32_t bucket;       // q.period's current bucket
+  core::Millis from, until;  // what the chart covers
+};
+
+void header(Page& p) {
+  auto& o = p.o;
   o << "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
        "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
        "<meta http-equiv=\"refresh\" content=\"300\"><title>Brigade — recognition</title><style>"
     << kStyle << "</style></head><body><header><h1>🙌 Brigade</h1><nav>";
-  for (const char* p : {"week", "month", "quarter", "year", "all"})
-    o << "<a href=\"" << link(p, q.channel) << "\"" << (period == p ? " class=\"on\"" : "") << ">" << p
-      << "</a>";
+  for (const char* period : {"week", "month", "quarter", "year", "all"})
+    o << "<a href=\"" << p.link(period, p.q.channel) << "\"" << (p.period == period ? " class=\"on\"" : "")
+      << ">" << period << "</a>";
   o << "</nav><span class=\"dim\">"
-    << (q.period == core::Period::all ? std::string("all time") : cal.label(q.period, bucket)) << " · "
-    << escape_html(q.channel.empty() ? std::string("whole workspace") : "#" + name(q.channel))
+    << (p.q.period == core::Period::all ? std::string("all time") : p.cal.label(p.q.period, p.bucket))
+    << " · " << escape_html(p.q.channel.empty() ? std::string("whole workspace") : "#" + p.name(p.q.channel))
     << "</span></header><main>";
+}
 
-  // Leaderboard, with the channels seen in the period as filters.
-  auto top = r.leaderboard(q.channel, q.period, bucket, 10);
+// Leaderboard, with the channels seen in the period as filters.
+void leaderboard_section(Page& p, const std::set<std::string>& channels) {
+  auto& o = p.o;
+  auto top = p.r.leaderboard(p.q.channel, p.q.period, p.bucket, 10);
   o << "<section id=\"leaderboard\"><h2>Most recognised</h2>";
   if (top.empty()) {
     o << "<p class=\"dim\">No kudos yet in this period. Say thanks: <code>/thanks @colleague for "
@@ -232,34 +212,39 @@ std::string render_dashboard(store::Reader& r, const core::Calendar& cal, const 
     o << "<table>";
     for (std::size_t i = 0; i < top.size(); ++i)
       o << "<tr><td class=\"n dim\">" << ranks[i] << "</td><td>"
-        << escape_html(top[i].name.empty() ? name(top[i].user) : top[i].name)
+        << escape_html(top[i].name.empty() ? p.name(top[i].user) : top[i].name)
         << "</td><td style=\"width:45%\">" << bar(top[i].count, peak) << "</td><td class=\"n\">"
         << top[i].count << "</td></tr>";
     o << "</table>";
   }
-  const auto& channels = seen.channels;
   if (!channels.empty()) {
-    o << "<p class=\"dim\">Channels: <a href=\"" << link(period, "") << "\">all</a>";
+    o << "<p class=\"dim\">Channels: <a href=\"" << p.link(p.period, "") << "\">all</a>";
     for (const auto& c : channels)
-      o << " · <a href=\"" << link(period, c) << "\">#" << escape_html(name(c)) << "</a>";
+      o << " · <a href=\"" << p.link(p.period, c) << "\">#" << escape_html(p.name(c)) << "</a>";
     o << "</p>";
   }
   o << "</section>";
+}
 
-  // Kudos over time.
+// Kudos over time.
+void over_time_section(Page& p, const Scan& seen) {
+  const auto& cal = p.cal;
   const char* unit = seen.step == core::Period::day    ? "day"
                      : seen.step == core::Period::week ? "week"
                                                        : "month";
-  o << "<section id=\"over-time\"><h2>Kudos over time</h2>" << chart(seen, cal) << "<p class=\"dim\">"
-    << seen.total << " kudos, per " << unit << ", "
-    << cal.date_string(seen.charted_from < seen.buckets.size()
-                           ? std::max(from, cal.range(seen.step, seen.buckets[seen.charted_from]).from)
-                           : until - 1)
-    << " to " << cal.date_string(until - 1);
-  if (seen.cut) o << " — older kudos are not charted (the page reads at most " << q.max_scanned << " kudos)";
-  o << "</p></section>";
+  p.o << "<section id=\"over-time\"><h2>Kudos over time</h2>" << chart(seen, cal) << "<p class=\"dim\">"
+      << seen.total << " kudos, per " << unit << ", "
+      << cal.date_string(seen.charted_from < seen.buckets.size()
+                             ? std::max(p.from, cal.range(seen.step, seen.buckets[seen.charted_from]).from)
+                             : p.until - 1)
+      << " to " << cal.date_string(p.until - 1);
+  if (seen.cut)
+    p.o << " — older kudos are not charted (the page reads at most " << p.q.max_scanned << " kudos)";
+  p.o << "</p></section>";
+}
 
-  // Values.
+void values_section(Page& p, const Scan& seen) {
+  auto& o = p.o;
   std::vector<std::pair<std::string, std::uint32_t>> vs(seen.values.begin(), seen.values.end());
   std::sort(vs.begin(), vs.end(), [](const auto& a, const auto& b) {
     return a.second > b.second || (a.second == b.second && a.first < b.first);
@@ -275,121 +260,78 @@ std::string render_dashboard(store::Reader& r, const core::Calendar& cal, const 
     o << "</table>";
   }
   o << "</section>";
+}
 
-  // Recent recognition.
-  auto recent = recent_kudos(r, now, q.channel, kRecent, q.max_scanned);
+void recent_section(Page& p, core::Millis now) {
+  auto& o = p.o;
+  auto recent = recent_kudos(p.r, now, p.q.channel, kRecent, p.q.max_scanned);
   o << "<section id=\"recent\" class=\"wide\"><h2>Recent recognition</h2><ul>";
   for (const auto& k : recent) {
-    o << "<li><b>" << escape_html(name(k.giver)) << "</b> → <b>" << escape_html(name(k.recipient)) << "</b>";
+    o << "<li><b>" << escape_html(p.name(k.giver)) << "</b> → <b>" << escape_html(p.name(k.recipient))
+      << "</b>";
     if (!k.reason.empty()) o << " <span class=\"reason\">" << escape_html(k.reason) << "</span>";
     for (const auto& v : k.values) o << " <span class=\"dim\">#" << escape_html(v) << "</span>";
     o << " <span class=\"dim\">· " << store::to_string(k.kind) << " · "
-      << escape_html(cal.datetime_string(k.ts));
-    if (!k.channel.empty()) o << " · #" << escape_html(name(k.channel));
+      << escape_html(p.cal.datetime_string(k.ts));
+    if (!k.channel.empty()) o << " · #" << escape_html(p.name(k.channel));
     o << "</span></li>";
   }
   if (recent.empty()) o << "<li class=\"dim\">Nothing yet.</li>";
   o << "</ul></section>";
+}
 
-  // Help requests: open ones, and those resolved in the period with who helped.
+// Help requests: open ones, and those resolved in the period with who helped.
+void help_section(Page& p, const Scan& seen) {
+  auto& o = p.o;
   o << "<section id=\"help\"><h2>Help requests</h2>";
-  auto open = r.open_asks(q.channel, 15);
+  auto open = p.r.open_asks(p.q.channel, 15);
   o << "<p class=\"dim\">Open</p><ul>";
   for (const auto& a : open) {
     o << "<li>#" << a.id << " " << escape_html(core::utf8_truncate(a.text, 160)) << " <span class=\"dim\">— "
-      << escape_html(name(a.requester));
-    if (!a.taker.empty()) o << ", taken by " << escape_html(name(a.taker));
+      << escape_html(p.name(a.requester));
+    if (!a.taker.empty()) o << ", taken by " << escape_html(p.name(a.taker));
     o << "</span></li>";
   }
   if (open.empty()) o << "<li class=\"dim\">None open.</li>";
   o << "</ul><p class=\"dim\">Resolved</p><ul>";
   for (auto id : seen.resolved) {
-    auto a = r.ask(id);
+    auto a = p.r.ask(id);
     if (!a) continue;
     o << "<li>#" << a->id << " " << escape_html(core::utf8_truncate(a->text, 160))
       << " <span class=\"dim\">— helped by ";
     for (std::size_t i = 0; i < a->helpers.size(); ++i)
-      o << (i ? ", " : "") << escape_html(name(a->helpers[i]));
+      o << (i ? ", " : "") << escape_html(p.name(a->helpers[i]));
     o << "</span></li>";
   }
   if (seen.resolved.empty()) o << "<li class=\"dim\">None in this period.</li>";
   o << "</ul></section>";
+}
 
-  // The manager view: any range, people and channel; the same summary as the API, downloadable.
-  store::SummaryQuery sq;
-  sq.from = cal.start_of_day(q.since_day);
-  sq.until = cal.range(core::Period::day, q.until_day).until;
-  // "Person" takes an id, a display name or a bare name (as `brigade report --user`); a name that
-  // matches no one is said so, and never widens the summary to everyone.
-  std::vector<std::string> unknown;
-  for (const auto& u : q.users) {
-    std::string who(core::trim(u));
-    if (who.find(':') != std::string::npos) {
-      sq.users.push_back(who);
-      continue;
-    }
-    if (!who.empty() && who.front() == '@') who.erase(0, 1);
-    auto ids = who.empty() ? std::vector<std::string>{} : r.ids_named(who);
-    if (ids.empty()) unknown.push_back(u);
-    sq.users.insert(sq.users.end(), ids.begin(), ids.end());
-  }
-  sq.channel = q.summary_channel;
-  sq.max_reasons = 3;
-  store::Summary s;
-  s.from = sq.from;
-  s.until = sq.until;
-  if (q.users.empty() || !sq.users.empty()) s = r.summary(sq);
-  std::string csv =
-      "/api/v1/summary.csv?since=" + cal.date_string(sq.from) + "&until=" + cal.date_string(sq.until - 1);
-  for (const auto& u : sq.users) csv += "&user=" + encode(u);
-  if (!q.summary_channel.empty()) csv += "&channel=" + encode(q.summary_channel);
-  if (!q.token.empty()) csv += "&token=" + encode(q.token);
-  o << "<section id=\"summary\" class=\"wide\"><h2>Recognition summary</h2><form method=\"get\" "
-       "action=\"/\">"
-    << "<input type=\"hidden\" name=\"period\" value=\"" << period << "\">";
-  if (!q.token.empty())
-    o << "<input type=\"hidden\" name=\"token\" value=\"" << escape_html(q.token) << "\">";
-  o << "<label>From<input type=\"date\" name=\"since\" value=\"" << cal.date_string(sq.from) << "\"></label>"
-    << "<label>To<input type=\"date\" name=\"until\" value=\"" << cal.date_string(sq.until - 1)
-    << "\"></label>"
-    << "<label>Person<input name=\"user\" placeholder=\"name or id\" value=\""
-    << escape_html(q.users.empty() ? std::string() : q.users.front()) << "\"></label>"
-    << "<label>Channel<select name=\"summary_channel\"><option value=\"\">all</option>";
-  for (const auto& c : channels)
-    o << "<option value=\"" << escape_html(c) << "\"" << (c == q.summary_channel ? " selected" : "") << ">#"
-      << escape_html(name(c)) << "</option>";
-  o << "</select></label><button type=\"submit\">Show</button> <a id=\"csv\" class=\"button\" href=\""
-    << escape_html(csv) << "\" download>Download CSV</a></form>";
-  for (const auto& u : unknown) o << "<p id=\"no-match\">no one called '" << escape_html(u) << "'</p>";
-  o << "<table><tr><th>person</th><th class=\"n\">received</th><th class=\"n\">given</th><th "
-       "class=\"n\">thanks</th>"
-       "<th class=\"n\">praise</th><th class=\"n\">help</th><th "
-       "class=\"n\">helped</th><th>values</th><th>what for</th></tr>";
-  for (std::size_t row = 0; row < s.people.size() && row < kMaxSummaryRows; ++row) {
-    const auto& p = s.people[row];
-    auto k = [](const auto& a, store::Kind kind) { return a[static_cast<std::size_t>(kind)]; };
-    o << "<tr><td>" << escape_html(p.name.empty() ? name(p.user) : p.name) << "</td><td class=\"n\">"
-      << p.received << "</td><td class=\"n\">" << p.given << "</td><td class=\"n\">"
-      << k(p.received_by_kind, store::Kind::thanks) << "</td><td class=\"n\">"
-      << k(p.received_by_kind, store::Kind::praise) << "</td><td class=\"n\">"
-      << k(p.received_by_kind, store::Kind::help) << "</td><td class=\"n\">" << p.helps_resolved
-      << "</td><td>";
-    for (std::size_t i = 0; i < p.values.size() && i < 3; ++i)
-      o << (i ? ", " : "") << "#" << escape_html(p.values[i].first) << " ×" << p.values[i].second;
-    o << "</td><td>";
-    for (std::size_t i = 0; i < p.reasons.size(); ++i)
-      if (!p.reasons[i].reason.empty())
-        o << "<div>" << escape_html(p.reasons[i].reason) << " <span class=\"dim\">— "
-          << escape_html(name(p.reasons[i].giver)) << "</span></div>";
-    o << "</td></tr>";
-  }
-  if (s.people.size() > kMaxSummaryRows)
-    o << "<tr><td colspan=\"9\" class=\"dim\">and " << s.people.size() - kMaxSummaryRows
-      << " more people: the CSV has everyone.</td></tr>";
-  if (s.people.empty()) o << "<tr><td colspan=\"9\" class=\"dim\">No kudos in this range.</td></tr>";
-  o << "</table><p class=\"dim\">" << s.total << " kudos from " << cal.date_string(sq.from) << " to "
-    << cal.date_string(sq.until - 1) << " (" << escape_html(cal.tz_name()) << ")</p></section>";
+}  // namespace
 
+std::string render_dashboard(store::Reader& r, const core::Calendar& cal, const DashboardQuery& q,
+                             core::Millis now) {
+  Names name{r, {}};
+  std::ostringstream o;
+  Page p{o, r, cal, q, name, Link{q}, std::string(core::to_string(q.period)), cal.bucket(q.period, now),
+         0, 0};
+  if (q.period == core::Period::all) {  // from the first kudos to today
+    p.until = cal.range(core::Period::day, cal.day(now)).until;
+    auto first = r.kudos_between(0, p.until, 1);
+    p.from = cal.start_of_day(cal.day(first.empty() ? now : std::min(first.front().ts, now)));
+  } else {
+    auto range = cal.range(q.period, p.bucket);
+    p.from = range.from;
+    p.until = range.until;
+  }
+  const Scan seen = scan(r, cal, p.from, p.until, q.channel, q.max_scanned);
+  header(p);
+  leaderboard_section(p, seen.channels);
+  over_time_section(p, seen);
+  values_section(p, seen);
+  recent_section(p, now);
+  help_section(p, seen);
+  summary_section(o, r, cal, q, name, p.period, seen.channels);
   o << "</main></body></html>\n";
   return o.str();
 }

@@ -18,21 +18,14 @@
 #include <malloc.h>
 #endif
 
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-
 #include "config/config.hpp"
+#include "web/http_io.hpp"
 
 namespace brigade::web {
 
 namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
 using asio::ip::tcp;
-constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
 // Whether accept failed for want of a descriptor or kernel memory (EMFILE above all): closing a
 // connection that only waits can help at once.
@@ -254,16 +247,6 @@ class BeastServer final : public Server {
     return o;
   }
 
-  // The answer to a request that cannot be read (nullopt: nothing to say, the peer left or timed out).
-  static std::optional<Response> refusal(const beast::error_code& ec) {
-    if (ec == http::error::header_limit) return error(431, "request head too large");
-    if (ec == http::error::body_limit) return error(413, "request body too large (the API takes none)");
-    if (ec == http::error::end_of_stream || ec == http::error::partial_message ||
-        ec.category() != beast::http::make_error_code(http::error::bad_target).category())
-      return std::nullopt;
-    return error(400, "malformed HTTP request: " + ec.message());
-  }
-
   asio::awaitable<void> session(tcp::socket socket) {
     Connection conn(std::move(socket));
     open_.insert(&conn);
@@ -287,7 +270,7 @@ class BeastServer final : public Server {
       if (conn.evicted) co_return;  // closed to make room; no longer counted
       if (ec) {
         if (auto say = refusal(ec)) {
-          co_await write(stream, *say, 11, false, false);
+          co_await write_response(stream, *say, 11, false, false, opt_.timeout);
           co_await linger(stream);
         }
         break;
@@ -306,7 +289,8 @@ class BeastServer final : public Server {
         res = co_await answer(r);
       bool keep = req.keep_alive() && !no_host;
       const bool large = res.stream || res.body.size() >= (1 << 20);
-      bool written = co_await write(stream, res, req.version(), keep, req.method() == http::verb::head);
+      bool written = co_await write_response(stream, res, req.version(), keep,
+                                             req.method() == http::verb::head, opt_.timeout);
       if (is_heavy(r)) give_back_memory(large);
       if (!written || !keep) break;
     }
@@ -315,73 +299,6 @@ class BeastServer final : public Server {
     open_.erase(&conn);
     connections_ = open_.size();
     room_.cancel();  // the accept loop may be waiting for a place
-  }
-
-  // After refusing a request whose bytes are still arriving: stop sending and read (and drop) what
-  // comes for a moment, so the close does not reset the connection before the client reads why.
-  asio::awaitable<void> linger(beast::tcp_stream& stream) {
-    beast::error_code ec;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream.expires_after(std::chrono::seconds(1));
-    char sink[4096];
-    for (std::size_t total = 0; total < 1024 * 1024;) {
-      auto [rec, n] = co_await stream.async_read_some(asio::buffer(sink), kTuple);
-      if (rec) break;
-      total += n;
-    }
-  }
-
-  template <class Message>
-  void set_headers(Message& out, const Response& res, bool keep) {
-    out.set(http::field::server, "brigade");
-    out.set(http::field::content_type, res.content_type);
-    out.set(http::field::cache_control, "no-store");
-    out.set("X-Content-Type-Options", "nosniff");
-    for (const auto& [k, v] : res.headers) out.set(k, v);
-    out.keep_alive(keep);
-  }
-
-  // A HEAD answer has the GET answer's headers and no body. A streamed answer goes out in chunks
-  // as it is made (HTTP/1.0 has no chunks: it gets the whole body).
-  asio::awaitable<bool> write(beast::tcp_stream& stream, Response& res, unsigned version, bool keep,
-                              bool head) {
-    beast::error_code ec;
-    if (res.stream && !head && version >= 11) {
-      http::response<http::empty_body> out{static_cast<http::status>(res.status), version};
-      set_headers(out, res, keep);
-      out.chunked(true);
-      http::response_serializer<http::empty_body> sr{out};
-      stream.expires_after(opt_.timeout);
-      std::tie(ec, std::ignore) = co_await http::async_write_header(stream, sr, kTuple);
-      std::string piece = std::move(res.body);
-      for (bool more = true; !ec && (more || !piece.empty());) {
-        if (more) more = res.stream(piece);
-        if (piece.empty()) continue;
-        stream.expires_after(opt_.timeout);
-        std::tie(ec, std::ignore) =
-            co_await asio::async_write(stream, http::make_chunk(asio::buffer(piece)), kTuple);
-        piece.clear();
-      }
-      if (!ec)
-        std::tie(ec, std::ignore) = co_await asio::async_write(stream, http::make_chunk_last(), kTuple);
-    } else {
-      http::response<http::string_body> out{static_cast<http::status>(res.status), version};
-      set_headers(out, res, keep);
-      if (head && res.stream) {  // the length is unknown without making the body: say chunked, send none
-        out.chunked(true);
-      } else {
-        out.body() = res.full_body();
-        out.prepare_payload();
-      }
-      http::response_serializer<http::string_body> sr{out};
-      stream.expires_after(opt_.timeout);
-      if (head)
-        std::tie(ec, std::ignore) = co_await http::async_write_header(stream, sr, kTuple);
-      else
-        std::tie(ec, std::ignore) = co_await http::async_write(stream, sr, kTuple);
-    }
-    res = Response{};
-    co_return !ec;
   }
 
   // After a heavy answer glibc keeps the freed pages in its arenas (a three-year summary left the
@@ -418,57 +335,6 @@ class BeastServer final : public Server {
 
 std::unique_ptr<Server> start_server(const ServerOptions& opt, Api& api) {
   return std::make_unique<BeastServer>(opt, api);
-}
-
-std::pair<int, std::string> probe_healthz(const std::string& addr, std::chrono::milliseconds timeout) {
-  auto hp = config::parse_host_port(addr);
-  if (!hp) return {0, "'" + addr + "' is not host:port"};
-  std::string host = hp->host;
-  if (host == "0.0.0.0" || host.empty()) host = "127.0.0.1";
-  if (host == "::") host = "::1";
-  // Every step is asynchronous on this io_context, and run_for bounds them all: Beast's
-  // expires_after only times out async operations, so blocking calls could hang forever on a
-  // server that accepts and never answers.
-  const std::string within = " within " + std::to_string(timeout.count()) + " ms";
-  std::pair<int, std::string> result{0, "no answer from " + addr + within};
-  const char* step = "resolving";
-  bool done = false;
-  asio::io_context ioc;  // after what the coroutine writes: its frame goes first if it never finished
-  auto probe = [&]() -> asio::awaitable<void> {
-    tcp::resolver resolver(ioc);
-    auto [rec, results] = co_await resolver.async_resolve(host, std::to_string(hp->port), kTuple);
-    if (rec) {
-      result = {0, "cannot resolve " + host + ": " + rec.message()};
-      done = true;
-      co_return;
-    }
-    beast::tcp_stream stream(ioc);
-    step = "connecting";
-    auto [cec, ep] = co_await stream.async_connect(results, kTuple);
-    if (cec) {
-      result = {0, "nothing answers on " + addr + ": " + cec.message()};
-      done = true;
-      co_return;
-    }
-    http::request<http::empty_body> req{http::verb::get, "/healthz", 11};
-    req.set(http::field::host, host);
-    req.keep_alive(false);
-    step = "sending the request";
-    auto [wec, wn] = co_await http::async_write(stream, req, kTuple);
-    beast::flat_buffer buf;
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(64 * 1024);
-    step = "waiting for the answer";
-    beast::error_code ec = wec;
-    if (!ec) std::tie(ec, std::ignore) = co_await http::async_read(stream, buf, parser, kTuple);
-    result = ec ? std::pair<int, std::string>{0, addr + ": " + ec.message()}
-                : std::pair<int, std::string>{parser.get().result_int(), parser.get().body()};
-    done = true;
-  };
-  asio::co_spawn(ioc, probe(), asio::detached);
-  ioc.run_for(timeout);
-  if (!done) result = {0, "no answer from " + addr + within + " (" + step + ")"};
-  return result;
 }
 
 }  // namespace brigade::web

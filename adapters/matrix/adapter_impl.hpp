@@ -49,7 +49,7 @@ struct Outgoing {
 class MatrixAdapter final : public bot::NetworkAdapter {
  public:
   MatrixAdapter(const config::Config& cfg, bot::AdapterState state, bot::Committer& committer,
-                const AdapterOptions& opt);
+                bot::Metrics& metrics, const AdapterOptions& opt);
   ~MatrixAdapter() override;
 
   std::string_view name() const override { return "matrix"; }
@@ -107,6 +107,7 @@ class MatrixAdapter final : public bot::NetworkAdapter {
   asio::io_context& ioc_ = rt_.ioc();
   bot::AdapterState state_;  // cursor and matrix.* meta, read only; changes go through committer_
   bot::Committer& committer_;
+  bot::Metrics& metrics_;
   AdapterOptions opt_;
   config::MatrixConfig cfg_;
   std::string base_;

@@ -51,9 +51,10 @@ std::string meta_key(std::string_view prefix, std::string_view id) {
 }
 
 MatrixAdapter::MatrixAdapter(const config::Config& cfg, bot::AdapterState state, bot::Committer& committer,
-                             const AdapterOptions& opt)
+                             bot::Metrics& metrics, const AdapterOptions& opt)
     : state_(std::move(state)),
       committer_(committer),
+      metrics_(metrics),
       opt_(opt),
       cfg_(cfg.matrix),
       session_(session_options(cfg, state_, opt)),
@@ -202,7 +203,7 @@ asio::awaitable<void> MatrixAdapter::apply_effect(const SessionAction& a) {
   } else if (a.kind == K::link) {
     rt_.set_state(a.state, a.reason);
   } else if (a.kind == K::reconnect) {
-    bot::Metrics::global().reconnect("matrix");
+    metrics_.reconnect("matrix");
   } else if (a.kind == K::fail) {
     fail(a.reason);
   }
@@ -230,13 +231,14 @@ asio::awaitable<void> MatrixAdapter::shutdown(milliseconds budget) {
 }  // namespace detail
 
 std::unique_ptr<bot::NetworkAdapter> make_adapter(const config::Config& cfg, bot::AdapterState state,
-                                                  bot::Committer& committer, const AdapterOptions& options) {
-  return std::make_unique<detail::MatrixAdapter>(cfg, std::move(state), committer, options);
+                                                  bot::Committer& committer, bot::Metrics& metrics,
+                                                  const AdapterOptions& options) {
+  return std::make_unique<detail::MatrixAdapter>(cfg, std::move(state), committer, metrics, options);
 }
 
 std::unique_ptr<bot::NetworkAdapter> make_adapter(const config::Config& cfg, bot::AdapterState state,
-                                                  bot::Committer& committer) {
-  return make_adapter(cfg, std::move(state), committer, AdapterOptions{});
+                                                  bot::Committer& committer, bot::Metrics& metrics) {
+  return make_adapter(cfg, std::move(state), committer, metrics, AdapterOptions{});
 }
 
 }  // namespace brigade::matrix

@@ -5,6 +5,7 @@
 
 #include "bot/adapter_state.hpp"
 #include "bot/committer.hpp"
+#include "bot/metrics.hpp"
 #include "bot/network_adapter.hpp"
 #include "config/config.hpp"
 
@@ -14,7 +15,8 @@ namespace brigade::matrix {
 // configuration cannot work at all (bad MATRIX_HOMESERVER, unreadable BRIGADE_CA_FILE).
 // `state` gives the sync cursor and the adapter's matrix.* meta (device, session, txn instance,
 // direct rooms, encrypted rooms); every change goes through `committer` as AdapterEffects.
+// `metrics` counts its reconnects and ack latency; it must outlive the adapter.
 std::unique_ptr<bot::NetworkAdapter> make_adapter(const config::Config& cfg, bot::AdapterState state,
-                                                  bot::Committer& committer);
+                                                  bot::Committer& committer, bot::Metrics& metrics);
 
 }  // namespace brigade::matrix

@@ -18,6 +18,7 @@ struct AdapterOptions {
 };
 
 std::unique_ptr<bot::NetworkAdapter> make_adapter(const config::Config& cfg, bot::AdapterState state,
-                                                  bot::Committer& committer, const AdapterOptions& options);
+                                                  bot::Committer& committer, bot::Metrics& metrics,
+                                                  const AdapterOptions& options);
 
 }  // namespace brigade::matrix

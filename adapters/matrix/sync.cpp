@@ -84,7 +84,7 @@ asio::awaitable<SessionEvent> MatrixAdapter::apply() {
   done.ok = co_await commit_batch(std::move(events), std::move(then));
   if (done.ok) cursor_saved_ = now;
   if (done.ok && n > 0) {
-    bot::Metrics::global().ack_seconds(
+    metrics_.ack_seconds(
         "matrix", std::chrono::duration<double>(std::chrono::steady_clock::now() - batch_answered_).count());
     spdlog::debug("matrix: committed {} commands up to {}", n, batch_.next_batch);
   }

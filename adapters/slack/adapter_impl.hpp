@@ -50,7 +50,7 @@ struct Conn {
 
 class SlackAdapter final : public bot::NetworkAdapter {
  public:
-  SlackAdapter(const config::Config& cfg, bot::Committer& committer, const AdapterOptions& opt);
+  SlackAdapter(const config::Config& cfg, bot::Committer& committer, bot::Metrics& metrics, const AdapterOptions& opt);
   ~SlackAdapter() override;
 
   std::string_view name() const override { return "slack"; }
@@ -94,6 +94,7 @@ class SlackAdapter final : public bot::NetworkAdapter {
   net::AdapterRuntime rt_{"slack"};
   asio::io_context& ioc_ = rt_.ioc();
   bot::Committer& committer_;
+  bot::Metrics& metrics_;
   AdapterOptions opt_;
   std::string app_token_, bot_token_;
   std::string ca_file_;

@@ -86,7 +86,7 @@ asio::awaitable<void> SlackAdapter::process_envelope(std::shared_ptr<Conn> conn,
     post([this, conn, envelope_id, send, received] {
       acked(conn, envelope_id, send);
       if (send)
-        bot::Metrics::global().ack_seconds(
+        metrics_.ack_seconds(
             "slack", std::chrono::duration<double>(std::chrono::steady_clock::now() - received).count());
     });
   });

@@ -23,6 +23,6 @@ struct AdapterOptions {
 };
 
 std::unique_ptr<bot::NetworkAdapter> make_adapter(const config::Config& cfg, bot::Committer& committer,
-                                                  const AdapterOptions& options);
+                                                  bot::Metrics& metrics, const AdapterOptions& options);
 
 }  // namespace brigade::slack

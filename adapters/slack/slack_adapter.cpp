@@ -32,8 +32,10 @@ Supervisor::Options supervisor_options(const AdapterOptions& opt) {
 
 }  // namespace
 
-SlackAdapter::SlackAdapter(const config::Config& cfg, bot::Committer& committer, const AdapterOptions& opt)
+SlackAdapter::SlackAdapter(const config::Config& cfg, bot::Committer& committer, bot::Metrics& metrics,
+                           const AdapterOptions& opt)
     : committer_(committer),
+      metrics_(metrics),
       opt_(opt),
       app_token_(cfg.slack.app_token),
       bot_token_(cfg.slack.bot_token),
@@ -122,7 +124,7 @@ void SlackAdapter::perform(const SupervisorAction& a) {
       rt_.set_state(a.state, a.reason);
       break;
     case K::reconnect:
-      bot::Metrics::global().reconnect("slack");
+      metrics_.reconnect("slack");
       break;
     case K::fail:
       fail(a.reason);
@@ -193,12 +195,13 @@ asio::awaitable<void> SlackAdapter::shutdown(milliseconds budget) {
 }  // namespace detail
 
 std::unique_ptr<bot::NetworkAdapter> make_adapter(const config::Config& cfg, bot::Committer& committer,
-                                                  const AdapterOptions& options) {
-  return std::make_unique<detail::SlackAdapter>(cfg, committer, options);
+                                                  bot::Metrics& metrics, const AdapterOptions& options) {
+  return std::make_unique<detail::SlackAdapter>(cfg, committer, metrics, options);
 }
 
-std::unique_ptr<bot::NetworkAdapter> make_adapter(const config::Config& cfg, bot::Committer& committer) {
-  return make_adapter(cfg, committer, AdapterOptions{});
+std::unique_ptr<bot::NetworkAdapter> make_adapter(const config::Config& cfg, bot::Committer& committer,
+                                                  bot::Metrics& metrics) {
+  return make_adapter(cfg, committer, metrics, AdapterOptions{});
 }
 
 }  // namespace brigade::slack

@@ -79,7 +79,7 @@ class MatrixAdapterTest : public ::testing::Test, protected testing::EngineHarne
 
   void start(config::Config cfg, AdapterOptions o = fast()) {
     start_engine();
-    run_adapter(make_adapter(cfg, bot::AdapterState(*store_, "matrix"), *committer_, o));
+    run_adapter(make_adapter(cfg, bot::AdapterState(*store_, "matrix"), *committer_, metrics_, o));
   }
   void start() { start(config()); }
 

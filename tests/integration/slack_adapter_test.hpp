@@ -51,7 +51,7 @@ class SlackAdapterTest : public ::testing::Test, protected testing::EngineHarnes
     cfg.slack.bot_token = fake_.bot_token;
     cfg.slack.api_url = fake_.api_url();
     cfg.ca_file = std::move(ca_file);
-    run_adapter(make_adapter(cfg, *committer_, o));
+    run_adapter(make_adapter(cfg, *committer_, metrics_, o));
   }
   bool connected(std::size_t n = 1) {
     return fake_.wait(

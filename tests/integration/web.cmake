@@ -7,10 +7,8 @@ brigade_add_test(web_tests
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/web_api_test.cpp
           ${CMAKE_CURRENT_LIST_DIR}/web_dashboard_test.cpp
           ${CMAKE_CURRENT_LIST_DIR}/web_server_test.cpp
-  LIBS brigade_web LABELS threaded)
-target_compile_options(web_tests PRIVATE $<$<CXX_COMPILER_ID:GNU>:-Wno-mismatched-new-delete>)
+  LIBS brigade_web brigade_asio LABELS threaded)
 brigade_add_test(web_hostile_tests
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/web_hostile_test.cpp
           ${CMAKE_CURRENT_LIST_DIR}/web_fd_limit_test.cpp
-  LIBS brigade_web)
-target_compile_options(web_hostile_tests PRIVATE $<$<CXX_COMPILER_ID:GNU>:-Wno-mismatched-new-delete>)
+  LIBS brigade_web brigade_asio)

@@ -46,7 +46,7 @@ TEST(LeaderboardRanks, TiesShareARankAndTheNextSkips) {
 
 TEST_F(WebApiTest, LeaderboardAndDashboardShowCompetitionRanks) {
   {
-    bot::Committer c(*store_, rules_, clock_);
+    bot::Committer c(*store_, rules_, clock_, metrics_);
     int n = 0;
     for (auto [who, times] :
          std::vector<std::pair<std::string, int>>{{"ann", 5}, {"ben", 3}, {"cat", 3}, {"dan", 1}})
@@ -186,7 +186,7 @@ TEST_F(WebApiTest, EveryRouteAnswersOnlyGetAndHead) {
 
 TEST_F(WebApiTest, LargeResultSets) {
   {
-    bot::Committer c(*store_, rules_, clock_);
+    bot::Committer c(*store_, rules_, clock_, metrics_);
     for (int i = 0; i < 3000; ++i)
       c.submit(thanks("bulk" + std::to_string(i), "giver" + std::to_string(i % 50),
                       "person" + std::to_string(i % 700), "for item " + std::to_string(i)),
@@ -207,7 +207,7 @@ TEST_F(WebApiTest, LargeResultSets) {
 // Paging walks every person exactly once, in the order of the unpaged summary.
 TEST_F(WebApiTest, SummaryPagesReturnEveryPersonExactlyOnce) {
   {
-    bot::Committer c(*store_, rules_, clock_);
+    bot::Committer c(*store_, rules_, clock_, metrics_);
     for (int i = 0; i < 3000; ++i)
       c.submit(thanks("page" + std::to_string(i), "giver" + std::to_string(i % 37),
                       "person" + std::to_string((i * 7) % 1234), "for item " + std::to_string(i)),
@@ -257,7 +257,7 @@ TEST_F(WebApiTest, SummaryPagesReturnEveryPersonExactlyOnce) {
 
 TEST_F(WebApiTest, HealthAndMetrics) {
   std::optional<std::string> problem;
-  Api a(ApiContext{*store_, clock_, "", [&] { return problem; },
+  Api a(ApiContext{*store_, clock_, metrics_, "", [&] { return problem; },
                    [] { return std::string("brigade_test_metric 7\n"); }});
   auto ok = get(a, "/healthz");
   EXPECT_EQ(ok.status, 200);

@@ -11,7 +11,7 @@ using nlohmann::json;
 
 TEST_F(WebApiTest, DashboardShowsEveryPanelAndEscapesUserText) {
   {
-    bot::Committer c(*store_, rules_, clock_);
+    bot::Committer c(*store_, rules_, clock_, metrics_);
     c.apply(thanks("x1", "mallory", "alice", "<script>alert(1)</script> & more #craft"));
   }
   auto a = api();
@@ -91,7 +91,7 @@ TEST_F(WebApiTest, DashboardPersonFilterTakesANameAndSaysWhenNoOneMatches) {
 TEST_F(WebApiTest, DashboardAllTimeChartCoversTheWholeHistory) {
   clock_.set(kNov16 + 260LL * 86400000);  // 2027-08-03: the fixture's kudos are 260 days old
   {
-    bot::Committer c(*store_, rules_, clock_);
+    bot::Committer c(*store_, rules_, clock_, metrics_);
     c.apply(thanks("new1", "erin", "alice", "for the summer release"));
   }
   auto a = api();
@@ -105,7 +105,7 @@ TEST_F(WebApiTest, DashboardAllTimeChartCoversTheWholeHistory) {
 // and says from when, instead of a chart that silently stops.
 TEST_F(WebApiTest, DashboardSaysWhenTheChartIsCut) {
   {
-    bot::Committer c(*store_, rules_, clock_);
+    bot::Committer c(*store_, rules_, clock_, metrics_);
     for (int i = 1; i <= 4; ++i) {  // one every 40 days after the fixture's three
       clock_.set(kNov16 + i * 40LL * 86400000);
       c.apply(thanks("cut" + std::to_string(i), "erin", "alice", "later " + std::to_string(i)));

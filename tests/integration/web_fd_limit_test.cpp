@@ -40,7 +40,7 @@ TEST(FdLimitedServer, Serve) {
     GTEST_SKIP() << "runs as the child of AcceptBacksOffWhenOutOfDescriptors";
   testing::EngineHarness<core::ManualClock> engine("brigade-fd", core::ManualClock(kHostileNow));
   engine.apply_all(seed_events());
-  Api api(ApiContext{*engine.store_, engine.clock_, "", {}, {}});
+  Api api(ApiContext{*engine.store_, engine.clock_, engine.metrics_, "", {}, {}});
   rlimit lim{};
   getrlimit(RLIMIT_NOFILE, &lim);
   lim.rlim_cur = 256;

@@ -62,7 +62,7 @@ class HostileTest : public ::testing::Test, protected testing::EngineHarness<cor
  protected:
   HostileTest() : EngineHarness("brigade-hostile", core::ManualClock(kHostileNow)) {
     apply_all(seed_events());
-    api_ = std::make_unique<Api>(ApiContext{*store_, clock_, "", {}, {}});
+    api_ = std::make_unique<Api>(ApiContext{*store_, clock_, metrics_, "", {}, {}});
     rss_before_ = rss_kb();
   }
   void SetUp() override { start({}); }

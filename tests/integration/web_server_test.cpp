@@ -120,7 +120,7 @@ class GatedApi : public Api {
 };
 
 TEST_F(WebApiTest, HealthzAnswersWhileAHeavyRouteRuns) {
-  GatedApi a(ApiContext{*store_, clock_, "", {}, {}});
+  GatedApi a(ApiContext{*store_, clock_, metrics_, "", {}, {}});
   ServerOptions so;
   so.addr = "127.0.0.1:0";
   auto server = start_server(so, a);
@@ -146,7 +146,7 @@ TEST_F(WebApiTest, HealthzAnswersWhileAHeavyRouteRuns) {
 }
 
 TEST_F(WebApiTest, BusyWorkersAnswer503WithRetryAfter) {
-  GatedApi a(ApiContext{*store_, clock_, "", {}, {}});
+  GatedApi a(ApiContext{*store_, clock_, metrics_, "", {}, {}});
   ServerOptions so;
   so.addr = "127.0.0.1:0";
   so.workers = 1;
@@ -181,7 +181,7 @@ TEST_F(WebApiTest, BusyWorkersAnswer503WithRetryAfter) {
 
 TEST_F(WebApiTest, SummaryCsvIsStreamedInChunks) {
   {
-    bot::Committer c(*store_, rules_, clock_);
+    bot::Committer c(*store_, rules_, clock_, metrics_);
     for (int i = 0; i < 3000; ++i)
       c.submit(
           thanks("csv" + std::to_string(i), "giver" + std::to_string(i % 50),

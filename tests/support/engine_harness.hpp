@@ -1,7 +1,7 @@
 // The engine as the tests set it up, written once: a ledger in a scratch directory (LMDB without
 // fsync), the organisation's calendar (UTC), a clock, the rules (no daily quota, so tests thank
 // freely) and, for tests that run an adapter, a Committer and an OutboxSender that every commit
-// wakes. A fixture derives from it and uses the members by their usual names (store_, clock_, …);
+// wakes, and the Metrics they count in. A fixture derives from it and uses the members by their usual names (store_, clock_, …);
 // a test without a fixture makes one.
 #pragma once
 
@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "bot/committer.hpp"
+#include "bot/metrics.hpp"
 #include "bot/network_adapter.hpp"
 #include "bot/outbox_sender.hpp"
 #include "commands/commands.hpp"
@@ -45,13 +46,13 @@ class EngineHarness {
 
   // Applies the events in order through a Committer of their own; each has committed on return.
   void apply_all(const std::vector<core::Event>& events) {
-    bot::Committer c(*store_, rules_, clock_);
+    bot::Committer c(*store_, rules_, clock_, metrics_);
     for (const auto& e : events) c.apply(e);
   }
 
   // The Committer and the OutboxSender (not started yet), the sender woken by every commit.
   void start_engine() {
-    committer_ = std::make_unique<bot::Committer>(*store_, rules_, clock_);
+    committer_ = std::make_unique<bot::Committer>(*store_, rules_, clock_, metrics_);
     outbox_ = std::make_unique<bot::OutboxSender>(*store_, *committer_, clock_);
     committer_->on_commit([o = outbox_.get()] { o->notify(); });
   }
@@ -76,6 +77,7 @@ class EngineHarness {
   core::Calendar calendar_;
   ClockT clock_;
   commands::Rules rules_;
+  bot::Metrics metrics_;  // what /metrics would show, this engine's own
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<bot::Committer> committer_;
   std::unique_ptr<bot::OutboxSender> outbox_;

@@ -15,7 +15,7 @@ namespace brigade::bot::testing {
 namespace {
 
 TEST_F(BotTest, CommittedCommandIsVisibleWhenItsCallbackRuns) {
-  Committer c(*store_, rules_, clock_);
+  Committer c(*store_, rules_, clock_, metrics_);
   std::promise<std::uint64_t> seen;
   c.submit(thanks("s1", "alice", "bob"), [&](const commands::Result& r) {
     EXPECT_EQ(r.outcome, commands::Outcome::ok);
@@ -25,7 +25,7 @@ TEST_F(BotTest, CommittedCommandIsVisibleWhenItsCallbackRuns) {
 }
 
 TEST_F(BotTest, ConcurrentCommandsShareCommits) {
-  Committer c(*store_, rules_, clock_);
+  Committer c(*store_, rules_, clock_, metrics_);
   constexpr int kN = 500;
   std::atomic<int> ok{0};
   std::vector<std::thread> threads;
@@ -44,7 +44,7 @@ TEST_F(BotTest, ConcurrentCommandsShareCommits) {
 }
 
 TEST_F(BotTest, SameSourceIdCountsOnce) {
-  Committer c(*store_, rules_, clock_);
+  Committer c(*store_, rules_, clock_, metrics_);
   EXPECT_EQ(c.apply(thanks("again", "alice", "bob")).outcome, commands::Outcome::ok);
   auto second = c.apply(thanks("again", "alice", "bob"));
   EXPECT_EQ(second.outcome, commands::Outcome::duplicate);
@@ -55,7 +55,7 @@ TEST_F(BotTest, SameSourceIdCountsOnce) {
 // A command's time comes from the platform (Matrix: the sender's server). One far in the future
 // or before 1970 is not believed: the kudos is recorded now, not refused as a store error.
 TEST_F(BotTest, AnImplausibleCommandTimeBecomesNow) {
-  Committer c(*store_, rules_, clock_);
+  Committer c(*store_, rules_, clock_, metrics_);
   for (auto [source, ts] :
        std::vector<std::pair<std::string, core::Millis>>{{"future", std::numeric_limits<core::Millis>::max()},
                                                          {"next-year", kNoon + 366LL * 24 * 3600 * 1000},
@@ -73,14 +73,14 @@ TEST_F(BotTest, AnImplausibleCommandTimeBecomesNow) {
 }
 
 TEST_F(BotTest, RepliesAreQueuedInTheSameTransaction) {
-  Committer c(*store_, rules_, clock_);
+  Committer c(*store_, rules_, clock_, metrics_);
   auto r = c.apply(thanks("s1", "alice", "bob"));
   EXPECT_EQ(store_->read()->outbox_depth(), r.replies.size());
   EXPECT_GE(r.replies.size(), 2u);  // public celebration + private quota note
 }
 
 TEST_F(BotTest, PrivateRepliesAreThreadedToTheCommandsMessage) {
-  Committer c(*store_, rules_, clock_);
+  Committer c(*store_, rules_, clock_, metrics_);
   auto e = thanks("s1", "alice", "bob");
   e.reply_to = "$command:example.org";
   c.apply(e);
@@ -99,7 +99,7 @@ TEST_F(BotTest, CommandsAndCommitsAreCounted) {
     auto at = text.find(line);
     return at == std::string::npos ? -1 : std::stoll(text.substr(at + line.size()));
   };
-  auto before = Metrics::global().prometheus();
+  auto before = metrics_.prometheus();
   const std::string ok_line =
       "brigade_chat_commands_total{command=\"thanks\",platform=\"console\",outcome=\"ok\"} ";
   const std::string dup_line =
@@ -109,11 +109,11 @@ TEST_F(BotTest, CommandsAndCommitsAreCounted) {
   auto kudos0 = count(before, "\nbrigade_kudos_recorded_total ");
   auto commits0 = count(before, "\nbrigade_commit_seconds_count ");
   {
-    Committer c(*store_, rules_, clock_);
+    Committer c(*store_, rules_, clock_, metrics_);
     c.apply(thanks("m1", "alice", "bob"));
     c.apply(thanks("m1", "alice", "bob"));
   }
-  auto after = Metrics::global().prometheus();
+  auto after = metrics_.prometheus();
   EXPECT_EQ(count(after, ok_line), ok0 + 1) << after;
   EXPECT_EQ(count(after, dup_line), dup0 + 1);
   EXPECT_EQ(count(after, "\nbrigade_kudos_recorded_total "), kudos0 + 1);
@@ -123,7 +123,7 @@ TEST_F(BotTest, CommandsAndCommitsAreCounted) {
 }
 
 TEST_F(BotTest, AFailingTaskSpoilsNothingElseInItsGroup) {
-  Committer c(*store_, rules_, clock_);
+  Committer c(*store_, rules_, clock_, metrics_);
   std::promise<bool> failed;
   c.submit(
       [](store::Writer& w) {
@@ -140,7 +140,7 @@ TEST_F(BotTest, AFailingTaskSpoilsNothingElseInItsGroup) {
 }
 
 TEST_F(BotTest, BatchCommitsEventsAndCursorTogether) {
-  Committer c(*store_, rules_, clock_);
+  Committer c(*store_, rules_, clock_, metrics_);
   std::vector<core::Event> batch{thanks("m1", "alice", "bob"), thanks("m2", "carol", "bob"),
                                  thanks("m1", "alice", "bob")};
   std::promise<std::pair<std::vector<commands::Outcome>, bool>> got;
@@ -163,7 +163,7 @@ TEST_F(BotTest, BatchCommitsEventsAndCursorTogether) {
 // What an adapter may change, as data: revocations, its meta, a notice said once, its cursor — all in
 // one commit, and the notice never twice however often the same effects come again.
 TEST_F(BotTest, AdapterEffectsCommitTogetherAndNoticesAreSaidOnce) {
-  Committer c(*store_, rules_, clock_);
+  Committer c(*store_, rules_, clock_, metrics_);
   auto given = c.apply(thanks("m1", "alice", "bob"));
   ASSERT_EQ(given.kudos_ids.size(), 1u);
   const auto replies_before = store_->read()->outbox_depth();  // the thanks' own replies
@@ -193,7 +193,7 @@ TEST_F(BotTest, AdapterEffectsCommitTogetherAndNoticesAreSaidOnce) {
 
 // An adapter reads its own cursor and meta keys, and nothing else.
 TEST_F(BotTest, AdapterStateReadsOnlyTheAdaptersOwnKeys) {
-  Committer c(*store_, rules_, clock_);
+  Committer c(*store_, rules_, clock_, metrics_);
   std::promise<bool> done;
   auto e = AdapterEffects::set_meta("matrix.txn_instance", "abc");
   e.meta.emplace_back("slack.secret", "x");
@@ -209,7 +209,7 @@ TEST_F(BotTest, AdapterStateReadsOnlyTheAdaptersOwnKeys) {
 }
 
 TEST_F(BotTest, SubmitAfterStopIsRefused) {
-  Committer c(*store_, rules_, clock_);
+  Committer c(*store_, rules_, clock_, metrics_);
   c.stop();
   std::optional<commands::Outcome> got;
   c.submit(thanks("late", "alice", "bob"), [&](const commands::Result& r) { got = r.outcome; });

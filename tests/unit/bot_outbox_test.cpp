@@ -25,7 +25,7 @@ class ScriptedAdapter : public Adapter {
 };
 
 TEST_F(BotTest, OutboxDeliversOnceAndDeletes) {
-  Committer c(*store_, rules_, clock_);
+  Committer c(*store_, rules_, clock_, metrics_);
   OutboxSender sender(*store_, c, clock_);
   ScriptedAdapter a;
   sender.add(a);
@@ -39,7 +39,7 @@ TEST_F(BotTest, OutboxDeliversOnceAndDeletes) {
 }
 
 TEST_F(BotTest, OutboxWaitsForRetryAfter) {
-  Committer c(*store_, rules_, clock_);
+  Committer c(*store_, rules_, clock_, metrics_);
   OutboxSender sender(*store_, c, clock_);
   ScriptedAdapter a;
   a.next = Delivery::retry("rate limited", 30'000);
@@ -62,7 +62,7 @@ TEST_F(BotTest, OutboxWaitsForRetryAfter) {
 }
 
 TEST_F(BotTest, OutboxGivesUpAfterMaxAttempts) {
-  Committer c(*store_, rules_, clock_);
+  Committer c(*store_, rules_, clock_, metrics_);
   OutboxSender sender(*store_, c, clock_);
   ScriptedAdapter a;
   a.next = Delivery::retry("server error");
@@ -79,7 +79,7 @@ TEST_F(BotTest, OutboxGivesUpAfterMaxAttempts) {
 }
 
 TEST_F(BotTest, OutboxDropsPermanentFailuresAndUnknownAdapters) {
-  Committer c(*store_, rules_, clock_);
+  Committer c(*store_, rules_, clock_, metrics_);
   OutboxSender sender(*store_, c, clock_);
   ScriptedAdapter a;
   a.next = Delivery::drop("channel_not_found");
@@ -98,7 +98,7 @@ TEST_F(BotTest, OutboxDropsPermanentFailuresAndUnknownAdapters) {
 // The owner of a hook clears it and then destroys what it calls: a call already running must end
 // before on_commit() returns (it once returned at once, and the call then used a freed sender).
 TEST_F(BotTest, ClearingTheCommitHookWaitsForACallInProgress) {
-  Committer c(*store_, rules_, clock_);
+  Committer c(*store_, rules_, clock_, metrics_);
   std::promise<void> entered, release, finished;
   std::atomic<bool> cleared{false};
   std::atomic<bool> cleared_while_running{false};
@@ -139,7 +139,7 @@ class CountingAdapter : public Adapter {
 };
 
 TEST_F(BotTest, OutboxNeverSendsAnItemTwiceWhenPassesOverlap) {
-  Committer c(*store_, rules_, clock_);
+  Committer c(*store_, rules_, clock_, metrics_);
   OutboxSender sender(*store_, c, clock_);
   CountingAdapter a;
   sender.add(a);
@@ -180,7 +180,7 @@ class HoldingAdapter : public Adapter {
 // adapter stopped") though it was never sent: the stop counted as a failed attempt. Now the
 // adapter hands it back as Delivery::unsent, which uses up no attempt.
 TEST_F(BotTest, AReplyNeverAttemptedSurvivesGracefulRestarts) {
-  Committer c(*store_, rules_, clock_);
+  Committer c(*store_, rules_, clock_, metrics_);
   c.submit([](store::Writer& w) { w.enqueue("console", note("hello")); });
   sync(c);
   for (std::uint32_t restart = 0; restart <= OutboxSender::kMaxAttempts; ++restart) {

@@ -82,7 +82,7 @@ TEST_F(DigestTest, SaysWhoWasRecognisedAndWhatFor) {
 TEST_F(DigestTest, PostsOncePerWeekAndChannelAcrossRestarts) {
   auto due = digest_due(calendar_, friday_4pm(), clock_.now_ms());
   {
-    Committer c(*store_, rules_, clock_);
+    Committer c(*store_, rules_, clock_, metrics_);
     DigestScheduler d(friday_4pm(), *store_, c, clock_);
     EXPECT_EQ(d.tick(), 0u) << "Tuesday: not yet";
     clock_.set(due - 1);
@@ -92,7 +92,7 @@ TEST_F(DigestTest, PostsOncePerWeekAndChannelAcrossRestarts) {
     EXPECT_EQ(d.tick(), 0u);
   }
   {  // a restart within the same minute
-    Committer c(*store_, rules_, clock_);
+    Committer c(*store_, rules_, clock_, metrics_);
     DigestScheduler d(friday_4pm(), *store_, c, clock_);
     clock_.set(due + 30'000);
     EXPECT_EQ(d.tick(), 0u);
@@ -101,7 +101,7 @@ TEST_F(DigestTest, PostsOncePerWeekAndChannelAcrossRestarts) {
   }
   EXPECT_EQ(digests_in_outbox(), 2u);
   {  // the next week's Friday
-    Committer c(*store_, rules_, clock_);
+    Committer c(*store_, rules_, clock_, metrics_);
     DigestScheduler d(friday_4pm(), *store_, c, clock_);
     clock_.set(due + 7 * 86400000LL);
     EXPECT_EQ(d.tick(), 2u);
@@ -110,7 +110,7 @@ TEST_F(DigestTest, PostsOncePerWeekAndChannelAcrossRestarts) {
 }
 
 TEST_F(DigestTest, TwoSchedulersRacingPostOnce) {
-  Committer c(*store_, rules_, clock_);
+  Committer c(*store_, rules_, clock_, metrics_);
   DigestScheduler a(friday_4pm(), *store_, c, clock_), b(friday_4pm(), *store_, c, clock_);
   clock_.set(digest_due(calendar_, friday_4pm(), clock_.now_ms()));
   std::size_t n = 0;
@@ -124,7 +124,7 @@ TEST_F(DigestTest, TwoSchedulersRacingPostOnce) {
 TEST_F(DigestTest, DisabledDoesNothing) {
   auto cfg = friday_4pm();
   cfg.enabled = false;
-  Committer c(*store_, rules_, clock_);
+  Committer c(*store_, rules_, clock_, metrics_);
   DigestScheduler d(cfg, *store_, c, clock_);
   clock_.set(digest_due(calendar_, cfg, clock_.now_ms()) + 1000);
   EXPECT_EQ(d.tick(), 0u);

@@ -1,0 +1,225 @@
+// The kudos log with its per-day user and channel indexes, and the daily quota a kudos draws on.
+#include <algorithm>
+#include <limits>
+
+#include "store/ledger.hpp"
+
+namespace brigade::store {
+
+using codec::key32;
+using codec::key64;
+using lmdb::val;
+using lmdb::view;
+
+namespace {
+
+// Keeps quota history for a month: nothing reads older days, and the table would grow forever.
+constexpr std::int32_t kQuotaDaysKept = 31;
+
+}  // namespace
+
+// ---- kudos log ---------------------------------------------------------------------------------
+
+Kudos Ledger::to_kudos(std::uint64_t id, const codec::KudosRec& r, NameCache& cache) {
+  Kudos k;
+  k.id = id;
+  k.ts = r.ts;
+  k.giver = cached_name(r.giver, cache).first;
+  k.recipient = cached_name(r.recipient, cache).first;
+  if (r.channel != 0) k.channel = cached_name(r.channel, cache).first;
+  k.kind = r.kind;
+  k.reason = r.reason;
+  codec::each_value(r, [&](std::string_view v) { k.values.emplace_back(v); });
+  k.ask = r.ask;
+  k.revoked = r.revoked;
+  return k;
+}
+
+std::uint64_t Ledger::add_kudos(Kudos& k) {
+  need_write("add_kudos");
+  if (k.ts < 0 || k.ts > codec::kMaxTs)
+    throw StoreError("kudos timestamp out of range: " + std::to_string(k.ts), StoreError::Code::invalid);
+  auto kind = static_cast<std::uint8_t>(k.kind);
+  if (kind < 1 || kind > 3)
+    throw StoreError("unknown kudos kind " + std::to_string(kind), StoreError::Code::invalid);
+  if (k.giver.empty() || k.recipient.empty())
+    throw StoreError("a kudos needs a giver and a recipient", StoreError::Code::invalid);
+
+  codec::KudosRec r;
+  r.giver = intern(k.giver);
+  r.recipient = intern(k.recipient);
+  r.channel = k.channel.empty() ? 0 : intern(k.channel);
+  r.kind = k.kind;
+  r.revoked = k.revoked;
+  r.ts = k.ts;
+  r.ask = k.ask;
+  r.reason = k.reason;
+
+  MDB_cursor* c = cursor_of(kKudos);
+  MDB_val key, data;
+  std::uint64_t last = 0;
+  if (lmdb::found(mdb_cursor_get(c, &key, &data, MDB_LAST), "mdb_cursor_get"))
+    last = codec::read64(view(key), "kudos key");
+  const std::uint64_t id = std::max(last + 1, static_cast<std::uint64_t>(k.ts) << codec::kIdShift);
+  const auto rec = codec::encode_kudos(id, r, k.values);
+  const auto idk = key64(id);
+  key = val(idk);
+  data = val(rec);
+  lmdb::check(mdb_cursor_put(c, &key, &data, MDB_APPEND), "append kudos");
+
+  // Late or crowded kudos get ids past their own millisecond; range scans widen by the worst case.
+  const std::int64_t skew = static_cast<std::int64_t>(id >> codec::kIdShift) - k.ts;
+  if (skew > 0 && static_cast<std::uint64_t>(skew) > meta_number(kMetaSkew).value_or(0))
+    put_meta(kMetaSkew, std::to_string(skew));
+
+  const auto day = codec::index_day(id);
+  db(kByUser).put_new(txn_, val(codec::index_key(day, r.giver)), val(idk), MDB_NODUPDATA);
+  if (r.recipient != r.giver)
+    db(kByUser).put_new(txn_, val(codec::index_key(day, r.recipient)), val(idk), MDB_NODUPDATA);
+  if (r.channel != 0)
+    db(kByChan).put_new(txn_, val(codec::index_key(day, r.channel)), val(idk), MDB_NODUPDATA);
+  if (!r.revoked) apply_tallies(r, +1);
+  k.id = id;
+  return id;
+}
+
+bool Ledger::revoke_kudos(std::uint64_t id) {
+  need_write("revoke_kudos");
+  const auto idk = key64(id);
+  MDB_val data;
+  if (!db(kKudos).get(txn_, val(idk), data)) return false;
+  auto r = codec::decode_kudos(id, view(data));
+  if (r.revoked) return false;
+  std::string rec(view(data));
+  rec[r.flags_at] = static_cast<char>(static_cast<std::uint8_t>(rec[r.flags_at]) | codec::kRevokedBit);
+  r.reason = {};  // the views point into the old value, which the put below may move
+  r.values = {};
+  db(kKudos).put(txn_, val(idk), val(rec));
+  apply_tallies(r, -1);
+  refund_quota(r.giver, cal_.day(r.ts));
+  return true;
+}
+
+std::optional<Kudos> Ledger::kudos(std::uint64_t id) {
+  MDB_val data;
+  const auto idk = key64(id);
+  if (!db(kKudos).get(txn_, val(idk), data)) return std::nullopt;
+  NameCache cache;
+  return to_kudos(id, codec::decode_kudos(id, view(data)), cache);
+}
+
+std::uint64_t Ledger::kudos_count() {
+  return db(kKudos).entries(txn_);
+}
+
+std::pair<std::uint64_t, std::uint64_t> Ledger::id_range(Millis from, Millis until) {
+  const Millis f = std::clamp<Millis>(from, 0, codec::kMaxTs + 1);
+  const Millis u = std::clamp<Millis>(until, 0, codec::kMaxTs + 1);
+  if (u <= f) return {0, 0};
+  const std::uint64_t skew = std::min<std::uint64_t>(meta_number(kMetaSkew).value_or(0), codec::kMaxTs);
+  return {static_cast<std::uint64_t>(f) << codec::kIdShift, (static_cast<std::uint64_t>(u) + skew)
+                                                                << codec::kIdShift};
+}
+
+std::vector<Kudos> Ledger::kudos_between(Millis from, Millis until, std::size_t limit, bool newest_first) {
+  std::vector<Kudos> out;
+  auto [lo, hi] = id_range(from, until);
+  if (lo >= hi) return out;
+  NameCache cache;
+  lmdb::Cursor c(txn_, db(kKudos));
+  MDB_val k, d;
+  auto take = [&]() {
+    const auto id = codec::read64(view(k), "kudos key");
+    auto r = codec::decode_kudos(id, view(d));
+    if (r.ts >= from && r.ts < until) out.push_back(to_kudos(id, r, cache));
+    return limit == 0 || out.size() < limit;
+  };
+  if (!newest_first) {
+    auto lok = key64(lo);
+    k = val(lok);
+    for (bool ok = c.get(k, d, MDB_SET_RANGE); ok; ok = c.get(k, d, MDB_NEXT)) {
+      if (codec::read64(view(k), "kudos key") >= hi || !take()) break;
+    }
+  } else {
+    auto hik = key64(hi);
+    k = val(hik);
+    bool ok = c.get(k, d, MDB_SET_RANGE) ? c.get(k, d, MDB_PREV) : c.get(k, d, MDB_LAST);
+    for (; ok; ok = c.get(k, d, MDB_PREV)) {
+      if (codec::read64(view(k), "kudos key") < lo || !take()) break;
+    }
+  }
+  return out;
+}
+
+void Ledger::collect_index(Db index, std::uint32_t num, std::uint64_t lo, std::uint64_t hi,
+                           std::vector<std::uint64_t>& out) {
+  // Only days that can hold a kudos: the log's first and last ids bound an open-ended range.
+  {
+    lmdb::Cursor log(txn_, db(kKudos));
+    MDB_val k, d;
+    if (!log.get(k, d, MDB_FIRST)) return;
+    lo = std::max(lo, codec::read64(view(k), "kudos key"));
+    if (!log.get(k, d, MDB_LAST)) return;
+    hi = std::min(hi, codec::read64(view(k), "kudos key") + 1);
+  }
+  if (lo >= hi) return;
+  lmdb::Cursor c(txn_, db(index));
+  const auto lok = key64(lo);
+  for (std::uint32_t day = codec::index_day(lo), last = codec::index_day(hi - 1); day <= last; ++day) {
+    const auto ik = codec::index_key(day, num);
+    MDB_val k = val(ik), d = val(lok);
+    for (bool ok = c.get(k, d, MDB_GET_BOTH_RANGE); ok; ok = c.get(k, d, MDB_NEXT_DUP)) {
+      const auto id = codec::read64(view(d), "index entry");
+      if (id >= hi) break;
+      out.push_back(id);
+    }
+  }
+}
+
+// ---- quota -------------------------------------------------------------------------------------
+
+std::uint32_t Ledger::quota_used(std::string_view giver, std::int32_t day) {
+  auto g = find_num(giver);
+  if (!g) return 0;
+  MDB_val data;
+  auto qk = codec::quota_key(*g, day);
+  if (!db(kQuota).get(txn_, val(qk), data)) return 0;
+  return codec::read32(view(data), "quota count");
+}
+
+bool Ledger::debit_quota(std::string_view giver, std::int32_t day, std::uint32_t n, std::uint32_t limit) {
+  need_write("debit_quota");
+  const std::uint64_t used = quota_used(giver, day);
+  if (limit != 0 && used + n > limit) return false;
+  if (n == 0) return true;
+  if (used + n > 0xffff'ffffu) throw StoreError("quota counter overflow", StoreError::Code::full);
+  const auto g = intern(giver);
+  const auto qk = codec::quota_key(g, day);
+  const auto v = key32(static_cast<std::uint32_t>(used + n));
+  db(kQuota).put(txn_, val(qk), val(v));
+  if (used == 0) {
+    // First debit of this giver's day: forget their days older than a month.
+    lmdb::Cursor c(txn_, db(kQuota));
+    auto first = codec::quota_key(g, std::numeric_limits<std::int32_t>::min());
+    auto stop = codec::quota_key(g, day - kQuotaDaysKept);
+    MDB_val k = val(first), d;
+    for (bool ok = c.get(k, d, MDB_SET_RANGE); ok; ok = c.get(k, d, MDB_NEXT)) {
+      if (view(k) >= std::string_view(stop.data(), stop.size())) break;
+      c.del();
+    }
+  }
+  return true;
+}
+
+void Ledger::refund_quota(std::uint32_t giver, std::int32_t day) {
+  // Only that day's use goes down: a kudos taken back tomorrow gives nothing back today.
+  const auto qk = codec::quota_key(giver, day);
+  MDB_val data;
+  if (!db(kQuota).get(txn_, val(qk), data)) return;  // pruned, or given before quotas were kept
+  const auto used = codec::read32(view(data), "quota count");
+  if (used == 0) return;
+  const auto v = key32(used - 1);
+  db(kQuota).put(txn_, val(qk), val(v));
+}
+
+}  // namespace brigade::store
