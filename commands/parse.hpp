@@ -32,6 +32,8 @@ std::size_t space_at(std::string_view s, std::size_t i);
 // ("@bob," is the mention then ","). Spans that are empty, only white space, out of range or
 // overlap an earlier one are ignored, so adapter bugs degrade to plain text instead of crashes.
 std::vector<Token> tokenize(std::string_view text, const std::vector<core::Mention>& mentions);
+// A word token lower-cased for comparing with keywords; empty for a mention.
+std::string lower(const Token& t);
 
 // Every run of white space becomes one ASCII space; leading and trailing space go.
 std::string collapse_space(std::string_view text);

@@ -22,3 +22,5 @@ add_test(NAME layering_adapters_do_not_poll
 # the atoi family, whose out-of-range result is undefined.
 add_test(NAME layering_no_unchecked_number_parsing
          COMMAND sh -c "! grep -rnE '(^|[^_a-z])(std::)?ato(i|l|ll)\\(' ${PROJECT_SOURCE_DIR}/core ${PROJECT_SOURCE_DIR}/store ${PROJECT_SOURCE_DIR}/commands ${PROJECT_SOURCE_DIR}/config ${PROJECT_SOURCE_DIR}/bot ${PROJECT_SOURCE_DIR}/adapters ${PROJECT_SOURCE_DIR}/web ${PROJECT_SOURCE_DIR}/app")
+# No source file over 400 lines and no function over 60 lines, in every folder with sources.
+add_test(NAME layering_source_size COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/source_size_test.sh ${PROJECT_SOURCE_DIR})
