@@ -50,7 +50,8 @@ struct Conn {
 
 class SlackAdapter final : public bot::NetworkAdapter {
  public:
-  SlackAdapter(const config::Config& cfg, bot::Committer& committer, bot::Metrics& metrics, const AdapterOptions& opt);
+  SlackAdapter(const config::Config& cfg, bot::Committer& committer, bot::Metrics& metrics,
+               const AdapterOptions& opt);
   ~SlackAdapter() override;
 
   std::string_view name() const override { return "slack"; }

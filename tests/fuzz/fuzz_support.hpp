@@ -1,5 +1,6 @@
 // What every fuzz target shares: a CHECK that aborts (so libFuzzer and the ctest replay both fail),
-// input splitting, a scratch directory (tests/support/temp_dir.hpp), and the command grammar's invariants on (text, mentions).
+// input splitting, a scratch directory (tests/support/temp_dir.hpp), and the command grammar's invariants on
+// (text, mentions).
 #pragma once
 
 #include <algorithm>

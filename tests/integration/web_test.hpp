@@ -29,7 +29,9 @@ class WebApiTest : public ::testing::Test, protected testing::EngineHarness<core
                thanks("s2", "carol", "=bob", "for naming yourself like a formula"),
                thanks("s3", "dave", "alice", "for the deploy #teamwork", "ops")});
   }
-  Api api(std::string token = "") { return Api(ApiContext{*store_, clock_, metrics_, std::move(token), {}, {}}); }
+  Api api(std::string token = "") {
+    return Api(ApiContext{*store_, clock_, metrics_, std::move(token), {}, {}});
+  }
   static Response get(Api& a, const std::string& target, const std::string& auth = "",
                       const std::string& accept = "") {
     Request r;

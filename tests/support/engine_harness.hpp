@@ -1,8 +1,8 @@
 // The engine as the tests set it up, written once: a ledger in a scratch directory (LMDB without
 // fsync), the organisation's calendar (UTC), a clock, the rules (no daily quota, so tests thank
 // freely) and, for tests that run an adapter, a Committer and an OutboxSender that every commit
-// wakes, and the Metrics they count in. A fixture derives from it and uses the members by their usual names (store_, clock_, …);
-// a test without a fixture makes one.
+// wakes, and the Metrics they count in. A fixture derives from it and uses the members by their usual names
+// (store_, clock_, …); a test without a fixture makes one.
 #pragma once
 
 #include <chrono>

@@ -261,8 +261,10 @@ TEST(SlackDelivery, ClassifiesAnswers) {
 TEST(SlackDelivery, RetryAfterIsCappedAtADay) {
   EXPECT_EQ(classify(api_answer(429, false, "ratelimited", "86400")).retry_after_ms, 86'400'000);
   EXPECT_EQ(classify(api_answer(429, false, "ratelimited", "86401")).retry_after_ms, 86'400'000);
-  EXPECT_EQ(classify(api_answer(429, false, "ratelimited", "9223372036854775807")).retry_after_ms, 86'400'000);
-  EXPECT_EQ(classify(api_answer(429, false, "ratelimited", "99999999999999999999")).retry_after_ms, 86'400'000);
+  EXPECT_EQ(classify(api_answer(429, false, "ratelimited", "9223372036854775807")).retry_after_ms,
+            86'400'000);
+  EXPECT_EQ(classify(api_answer(429, false, "ratelimited", "99999999999999999999")).retry_after_ms,
+            86'400'000);
   EXPECT_EQ(classify(api_answer(429, false, "ratelimited", "-99999999999999999999")).retry_after_ms, 1000);
   EXPECT_EQ(classify(api_answer(429, false, "ratelimited", "0")).retry_after_ms, 1000);
 }

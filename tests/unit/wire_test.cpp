@@ -23,7 +23,8 @@ TEST(SlackWire, ReadsWhatTheWebApiAnswers) {
   EXPECT_EQ(page.next_cursor, "c2");
   EXPECT_EQ(json::parse(R"({"users":["U1",7,"U2"]})").get<slack::wire::UsergroupUsers>().users,
             (std::vector<std::string>{"U1", "U2"}));
-  EXPECT_EQ(json::parse(R"({"channel":{"name":"general"}})").get<slack::wire::ConversationInfo>().name, "general");
+  EXPECT_EQ(json::parse(R"({"channel":{"name":"general"}})").get<slack::wire::ConversationInfo>().name,
+            "general");
 }
 
 TEST(SlackWire, MistypedOrMissingFieldsReadAsEmpty) {
@@ -41,7 +42,8 @@ TEST(SlackWire, MistypedOrMissingFieldsReadAsEmpty) {
 
 TEST(SlackWire, WritesPostsThatNeverUnfurl) {
   json post = slack::wire::PostMessage{"C1", "thanks!"};
-  EXPECT_EQ(post, json::parse(R"({"channel":"C1","text":"thanks!","unfurl_links":false,"unfurl_media":false})"));
+  EXPECT_EQ(post,
+            json::parse(R"({"channel":"C1","text":"thanks!","unfurl_links":false,"unfurl_media":false})"));
   json eph = slack::wire::PostEphemeral{"C1", "U1", "only you"};
   EXPECT_EQ(eph, json::parse(R"({"channel":"C1","user":"U1","text":"only you"})"));
   json reply = slack::wire::EphemeralResponse{"hi"};
@@ -65,7 +67,8 @@ TEST(MatrixWire, ReadsAnswersAndMembers) {
   auto members = json::parse(R"({"joined":{"@a:x":{"display_name":"Alice"},"@b:x":{"display_name":null}}})")
                      .get<matrix::wire::JoinedMembers>();
   ASSERT_TRUE(members.present);
-  EXPECT_EQ(members.members, (std::vector<std::pair<std::string, std::string>>{{"@a:x", "Alice"}, {"@b:x", ""}}));
+  EXPECT_EQ(members.members,
+            (std::vector<std::pair<std::string, std::string>>{{"@a:x", "Alice"}, {"@b:x", ""}}));
   EXPECT_FALSE(json::parse(R"({"joined":[]})").get<matrix::wire::JoinedMembers>().present);
 }
 
