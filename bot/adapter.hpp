@@ -19,6 +19,9 @@ struct Delivery {
   Status status = Status::sent;
   core::Millis retry_after_ms = 0;  // platform-requested wait (Retry-After), 0 = use backoff
   std::string error;                // for logs; never contains secrets
+  // Where a sent reply landed (Slack "C1|1700.000100", Matrix event id), for replies with a tag;
+  // empty when the platform gives none (console). The outbox sender stores it.
+  std::string message_ref;
 
   static Delivery sent() { return {}; }
   static Delivery retry(std::string why, core::Millis after = 0) {

@@ -77,6 +77,12 @@ struct Reply {
   std::vector<Span> body;
   bool ping = false;     // whether mentions in body should notify (thanks: yes; leaderboards: no)
   std::string reply_to;  // copied from Event::reply_to by the committer; see there
+  // A name for the message this reply becomes ("kudos:<id>" for a celebration): once sent, the
+  // store remembers where it landed (store::Writer::set_message_ref).
+  std::string tag;
+  // The tag of an earlier message this reply replaces in place (Slack chat.update, Matrix m.replace
+  // edit). Where the platform cannot edit, or the message is unknown, it is posted as a new message.
+  std::string replaces;
 
   std::string plain() const;  // body flattened, mentions as their display text
 };

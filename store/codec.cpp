@@ -1,6 +1,8 @@
 // Encoding and strict decoding of keys and records; any malformed byte sequence becomes a StoreError.
 #include "store/codec.hpp"
 
+#include <openssl/evp.h>
+
 namespace brigade::store::codec {
 
 void corrupt(std::string_view what, std::string_view why) {
@@ -81,7 +83,17 @@ TallyKey parse_rank(std::string_view main, std::string_view dup, std::uint32_t& 
   return t;
 }
 
-Key8 quota_key(std::uint32_t giver, std::int32_t day) {
+AllowanceKey allowance_key(std::uint32_t giver, std::uint8_t period, std::int32_t bucket,
+                           std::uint32_t recipient) {
+  AllowanceKey k;
+  put_be32(k.data(), giver);
+  k[4] = static_cast<char>(period);
+  put_be32(k.data() + 5, order_i32(bucket));
+  put_be32(k.data() + 9, recipient);
+  return k;
+}
+
+Key8 quota_key_v1(std::uint32_t giver, std::int32_t day) {
   Key8 k;
   put_be32(k.data(), giver);
   put_be32(k.data() + 4, order_i32(day));
@@ -95,7 +107,9 @@ std::string encode_kudos(std::uint64_t id, const KudosRec& r, const std::vector<
   e.varint(r.giver);
   e.varint(r.recipient);
   e.varint(r.channel);
-  e.u8(static_cast<std::uint8_t>(static_cast<std::uint8_t>(r.kind) | (r.revoked ? kRevokedBit : 0)));
+  e.u8(static_cast<std::uint8_t>(static_cast<std::uint8_t>(r.kind) | (r.revoked ? kRevokedBit : 0) |
+                                  (r.number != 0 ? kNumberedBit : 0)));
+  if (r.number != 0) e.varint(r.number);
   e.zigzag(static_cast<std::int64_t>(id >> kIdShift) - r.ts);
   e.varint(r.ask);
   e.str(r.reason);
@@ -113,9 +127,13 @@ KudosRec decode_kudos(std::uint64_t id, std::string_view bytes) {
   r.flags_at = d.pos();
   std::uint8_t kf = d.u8();
   std::uint8_t kind = kf & 0x0f;
-  if (kind < 1 || kind > 3 || (kf & 0x70) != 0) d.fail("bad kind");
+  if (kind < 1 || kind > 3 || (kf & 0x30) != 0) d.fail("bad kind");
   r.kind = static_cast<Kind>(kind);
   r.revoked = (kf & kRevokedBit) != 0;
+  if ((kf & kNumberedBit) != 0) {
+    r.number = d.varint32();
+    if (r.number == 0) d.fail("kudos number 0");
+  }
   // ts = (id's millisecond) - delta must land in [0, kMaxTs]; checked before subtracting, as a
   // corrupt delta may be any int64 (base < 2^52, so base - kMaxTs cannot overflow).
   const std::int64_t delta = d.zigzag();
@@ -208,7 +226,12 @@ std::string encode_outbox(const OutboxItem& item) {
     e.str(s.user_id);
   }
   // Optional trailing fields: records written before they existed simply end here.
-  if (!item.reply.reply_to.empty()) e.str(item.reply.reply_to);
+  const bool edits = !item.reply.tag.empty() || !item.reply.replaces.empty();
+  if (!item.reply.reply_to.empty() || edits) e.str(item.reply.reply_to);
+  if (edits) {
+    e.str(item.reply.tag);
+    e.str(item.reply.replaces);
+  }
   return std::move(e.bytes());
 }
 
@@ -237,6 +260,10 @@ OutboxItem decode_outbox(std::uint64_t seq, std::string_view bytes) {
     it.reply.body.push_back(std::move(s));
   }
   if (!d.done()) it.reply.reply_to = d.str();
+  if (!d.done()) {
+    it.reply.tag = d.str();
+    it.reply.replaces = d.str();
+  }
   d.finish();
   return it;
 }
@@ -253,6 +280,116 @@ std::pair<std::string_view, std::string_view> decode_name(std::string_view bytes
   auto id = d.str();
   if (id.empty()) d.fail("empty id");
   return {id, d.rest()};
+}
+
+std::string encode_correction(const CorrectionRec& c) {
+  Encoder e;
+  e.zigzag(c.ts);
+  e.u8(static_cast<std::uint8_t>(c.how));
+  e.varint(c.by);
+  e.str(c.reason);
+  return std::move(e.bytes());
+}
+
+CorrectionRec decode_correction(std::string_view bytes) {
+  Decoder d(bytes, "correction record");
+  CorrectionRec c;
+  c.ts = d.zigzag();
+  const auto how = d.u8();
+  if (how < 1 || how > 5) d.fail("bad kind of correction");
+  c.how = static_cast<RevokeHow>(how);
+  c.by = d.varint32();
+  c.reason = d.str();
+  d.finish();
+  return c;
+}
+
+std::string encode_audit_body(const AuditRec& a) {
+  Encoder e;
+  e.zigzag(a.ts);
+  e.varint(a.actor);
+  e.str(a.action);
+  e.u8(a.subject_kind);
+  if (a.subject_kind == 1) e.varint(a.subject);
+  if (a.subject_kind == 2) e.str(a.subject_text);
+  e.str(a.detail);
+  return std::move(e.bytes());
+}
+
+AuditRec decode_audit(std::string_view bytes) {
+  if (bytes.size() < kHashBytes) corrupt("audit entry", "shorter than a hash");
+  AuditRec a;
+  a.body = bytes.substr(0, bytes.size() - kHashBytes);
+  a.prev = bytes.substr(bytes.size() - kHashBytes);
+  Decoder d(a.body, "audit entry");
+  a.ts = d.zigzag();
+  a.actor = d.varint32();
+  a.action = d.str();
+  a.subject_kind = d.u8();
+  if (a.subject_kind > 2) d.fail("bad subject kind");
+  if (a.subject_kind == 1) a.subject = d.varint32();
+  if (a.subject_kind == 2) a.subject_text = d.str();
+  a.detail = d.str();
+  d.finish();
+  return a;
+}
+
+std::string sha256(std::string_view a, std::string_view b) {
+  std::string out(kHashBytes, '\0');
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  if (ctx == nullptr) throw StoreError("out of memory hashing the audit log");
+  const bool ok = EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) == 1 &&
+                  EVP_DigestUpdate(ctx, a.data(), a.size()) == 1 &&
+                  EVP_DigestUpdate(ctx, b.data(), b.size()) == 1 &&
+                  EVP_DigestFinal_ex(ctx, reinterpret_cast<unsigned char*>(out.data()), nullptr) == 1;
+  EVP_MD_CTX_free(ctx);
+  if (!ok) throw StoreError("SHA-256 failed while hashing the audit log");
+  return out;
+}
+
+std::string hex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out.push_back(kDigits[c >> 4]);
+    out.push_back(kDigits[c & 0x0f]);
+  }
+  return out;
+}
+
+std::string encode_person(const PersonRec& p) {
+  Encoder e;
+  e.u8(static_cast<std::uint8_t>(static_cast<std::uint8_t>(p.state.privacy) | (p.state.gone ? 0x04 : 0) |
+                                  (p.state.forgotten ? 0x08 : 0)));
+  e.zigzag(p.ts);
+  return std::move(e.bytes());
+}
+
+PersonRec decode_person(std::string_view bytes) {
+  Decoder d(bytes, "person record");
+  PersonRec p;
+  const auto f = d.u8();
+  if ((f & 0x03) > 2 || (f & 0xf0) != 0) d.fail("bad flags");
+  p.state.privacy = static_cast<Privacy>(f & 0x03);
+  p.state.gone = (f & 0x04) != 0;
+  p.state.forgotten = (f & 0x08) != 0;
+  p.ts = d.zigzag();
+  d.finish();
+  return p;
+}
+
+std::string encode_message(Millis ts, std::string_view ref) {
+  Encoder e;
+  e.zigzag(ts);
+  e.raw(ref);
+  return std::move(e.bytes());
+}
+
+std::pair<Millis, std::string_view> decode_message(std::string_view bytes) {
+  Decoder d(bytes, "message reference");
+  const auto ts = d.zigzag();
+  return {ts, d.rest()};
 }
 
 }  // namespace brigade::store::codec

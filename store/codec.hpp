@@ -109,7 +109,16 @@ RankMain rank_main(std::uint8_t period, std::int32_t bucket, std::uint32_t scope
 Key8 rank_dup(std::uint32_t count, std::uint32_t user);
 TallyKey parse_rank(std::string_view main, std::string_view dup, std::uint32_t& count);  // role = received
 
-Key8 quota_key(std::uint32_t giver, std::int32_t day);
+// allowance (kQuota): (giver, period, bucket) → u32 kudos given in that slot; with a recipient
+// appended, (giver, period, bucket, recipient) → u32 given to that person. Schema 1 keyed
+// (giver, day) in 8 bytes; migrate_1_to_2 moves those.
+using AllowanceKey = std::array<char, 13>;
+AllowanceKey allowance_key(std::uint32_t giver, std::uint8_t period, std::int32_t bucket,
+                           std::uint32_t recipient = 0);
+inline std::string_view allowance_view(const AllowanceKey& k, bool with_recipient) {
+  return {k.data(), with_recipient ? k.size() : std::size_t{9}};
+}
+Key8 quota_key_v1(std::uint32_t giver, std::int32_t day);
 
 // by_user / by_chan: (UTC day of the id, number) → duplicate u64 ids. Day first for the same
 // reason as tallies: a commit group appends to today's small region, not to one page per person.
@@ -214,9 +223,11 @@ struct KudosRec {
   std::string_view reason;
   std::string_view values;  // still encoded; walk with each_value
   std::uint32_t value_count = 0;
+  std::uint32_t number = 0;  // K number (0: a schema 1 record not yet numbered)
   std::size_t flags_at = 0;  // offset of the kind/flags byte, so a revoke rewrites one byte
 };
 inline constexpr std::uint8_t kRevokedBit = 0x80;
+inline constexpr std::uint8_t kNumberedBit = 0x40;  // a varint K number follows the flags byte
 
 std::string encode_kudos(std::uint64_t id, const KudosRec& r, const std::vector<std::string>& values);
 KudosRec decode_kudos(std::uint64_t id, std::string_view bytes);
@@ -249,6 +260,48 @@ SeenRec decode_seen(std::string_view bytes);
 
 std::string encode_outbox(const OutboxItem& item);  // seq is the key, not stored
 OutboxItem decode_outbox(std::uint64_t seq, std::string_view bytes);
+
+// corrections: kudos id → how, when, by whom (interned; 0 = unknown) and why it was taken back
+struct CorrectionRec {
+  Millis ts = 0;
+  RevokeHow how = RevokeHow::revoke;
+  std::uint32_t by = 0;
+  std::string_view reason;
+};
+std::string encode_correction(const CorrectionRec& c);
+CorrectionRec decode_correction(std::string_view bytes);
+
+// audit: seq → body, then the 32-byte SHA-256 of the previous entry (zeros for the first). The
+// entry's own hash is SHA-256(previous hash ‖ body). People are interned numbers (subject_kind 1),
+// anything else is text (subject_kind 2); 0 = no subject.
+struct AuditRec {
+  Millis ts = 0;
+  std::uint32_t actor = 0;
+  std::string_view action;
+  std::uint8_t subject_kind = 0;
+  std::uint32_t subject = 0;
+  std::string_view subject_text;
+  std::string_view detail;
+  std::string_view prev;  // 32 bytes
+  std::string_view body;  // the bytes the hash covers after `prev`
+};
+inline constexpr std::size_t kHashBytes = 32;
+std::string encode_audit_body(const AuditRec& a);  // without prev
+AuditRec decode_audit(std::string_view bytes);
+std::string sha256(std::string_view a, std::string_view b);  // of a ‖ b, 32 raw bytes
+std::string hex(std::string_view bytes);
+
+// people: user number → flags (privacy in bits 0–1, gone 0x04, forgotten 0x08), when they changed
+struct PersonRec {
+  PersonState state;
+  Millis ts = 0;
+};
+std::string encode_person(const PersonRec& p);
+PersonRec decode_person(std::string_view bytes);
+
+// messages: tag → when it was sent, the platform's reference
+std::string encode_message(Millis ts, std::string_view ref);
+std::pair<Millis, std::string_view> decode_message(std::string_view bytes);
 
 // names: number → (qualified id, last display name)
 std::string encode_name(std::string_view id, std::string_view name);

@@ -27,6 +27,11 @@ const std::array<DbSpec, kDbCount> kDbSpecs = {{
     {"seen", 0},
     {"outbox", 0},
     {"cursor", 0},
+    {"numbers", 0},
+    {"corrections", 0},
+    {"audit", 0},
+    {"people", 0},
+    {"messages", 0},
 }};
 
 namespace {

@@ -33,6 +33,11 @@ enum Db : unsigned {
   kSeen,      // source id → (ts, kudos ids)
   kOutbox,    // u64 seq → OutboxItem
   kCursor,    // adapter → resume token
+  kNumbers,   // u32 kudos number (K42) → u64 kudos id                                  (schema 2)
+  kCorrect,   // u64 kudos id → correction entry (when, how, by whom, why it was taken back)
+  kAudit,     // u64 seq → audit entry, each carrying the SHA-256 of the one before
+  kPeople,    // u32 user → privacy and visibility flags (absent = public)
+  kMessages,  // reply tag → (ts, platform message reference), for edits
   kDbCount
 };
 struct DbSpec {
@@ -50,6 +55,8 @@ inline constexpr std::string_view kMetaSkew = "store.max_skew_ms";  // max over 
 inline constexpr std::string_view kMetaAskSeq = "store.seq.ask";
 inline constexpr std::string_view kMetaOutboxSeq = "store.seq.outbox";
 inline constexpr std::string_view kMetaRebuilt = "store.tallies_rebuilt";  // what the last rebuild did
+inline constexpr std::string_view kMetaKudosSeq = "store.seq.kudos";           // last K number given
+inline constexpr std::string_view kMetaAuditHead = "store.audit.head";         // hex hash of the last entry
 
 // Longest qualified id, meta key, cursor name (LMDB keys stop at 511 bytes). Longer source ids in
 // `seen` are shortened with a hash instead, so an odd platform id never fails a command.
@@ -82,10 +89,13 @@ class Ledger {
                                        std::size_t limit);
   PersonCounts counts(std::string_view user, std::string_view channel, Period p, std::int32_t bucket);
   Summary summary(const SummaryQuery& q);
-  std::uint32_t quota_used(std::string_view giver, std::int32_t day);
+  std::uint32_t allowance_used(std::string_view giver, AllowanceSlot slot, std::string_view recipient);
   std::optional<Kudos> kudos(std::uint64_t id);
   std::vector<Kudos> kudos_between(Millis from, Millis until, std::size_t limit, bool newest_first);
   std::uint64_t kudos_count();
+  std::optional<Kudos> kudos_numbered(std::uint32_t number);
+  std::vector<Kudos> kudos_of(std::string_view user, Millis from, Millis until, std::size_t limit,
+                              bool newest_first);
   std::optional<Ask> ask(std::uint64_t id);
   std::vector<Ask> open_asks(std::string_view channel, std::size_t limit);
   bool seen(std::string_view source);
@@ -98,11 +108,23 @@ class Ledger {
   std::string name_of(std::string_view id);
   std::vector<std::string> ids_named(std::string_view name);
   VerifyReport verify();
+  PersonState person(std::string_view user);
+  std::optional<PersonRecord> export_person(std::string_view user);
+  std::vector<AuditEntry> audit(Millis since, std::size_t limit);
+  AuditCheck verify_audit();
+  std::optional<std::string> message_ref(std::string_view tag);
 
   // ---- Writer ----
   std::uint64_t add_kudos(Kudos& k);
-  bool revoke_kudos(std::uint64_t id);
-  bool debit_quota(std::string_view giver, std::int32_t day, std::uint32_t n, std::uint32_t limit);
+  bool revoke_kudos(std::uint64_t id, const Revocation& why, Period allowance);
+  bool debit_allowance(std::string_view giver, AllowanceSlot slot, std::uint32_t n, std::uint32_t limit,
+                       std::string_view recipient);
+  void set_privacy(std::string_view user, Privacy p);
+  void set_gone(std::string_view user, bool gone);
+  std::string forget(std::string_view user);
+  std::size_t drop_reasons_before(Millis cutoff);
+  std::uint64_t append_audit(AuditEntry& e);
+  void set_message_ref(std::string_view tag, std::string_view ref, Millis ts);
   std::uint64_t add_ask(Ask& a);
   void put_ask(const Ask& a);
   void mark_seen(std::string_view source, Millis ts, const std::vector<std::uint64_t>& kudos_ids);
@@ -120,6 +142,9 @@ class Ledger {
   std::uint64_t rebuild_tallies();
   // Writes queued tally changes (summed per counter, in key order) and empties `deltas`.
   void write_tallies(TallyDeltas& deltas);
+  // Schema 1 → 2: numbers every kudos (K1, K2, … in id order), gives revoked ones a legacy
+  // correction entry, and moves daily quota keys to the allowance layout.
+  void migrate_1_to_2();
 
  private:
   struct Recomputed;
@@ -137,8 +162,16 @@ class Ledger {
   Kudos to_kudos(std::uint64_t id, const codec::KudosRec& r, NameCache& cache);
   Ask to_ask(std::uint64_t id, const codec::AskRec& r, NameCache& cache);
   void write_ask(std::uint64_t id, const Ask& a);
-  // One kudos of `giver`'s use on `day` back (revoke_kudos: the report no longer counts it either).
-  void refund_quota(std::uint32_t giver, std::int32_t day);
+  // One kudos of `giver`'s use in `slot` back, in total and towards `recipient` (revoke_kudos: the
+  // report no longer counts it either).
+  void refund_allowance(std::uint32_t giver, std::uint32_t recipient, AllowanceSlot slot);
+  // Whether `num` may appear in rankings (PersonState::ranked; absent from kPeople = public).
+  bool ranked(std::uint32_t num);
+  PersonState person_state(std::uint32_t num);
+  void put_person(std::uint32_t num, const PersonState& st);
+  void forget_asks(std::uint32_t num);  // clears the text of the help requests `num` opened
+  // An audit entry as the API shows it (people by their current id or tombstone).
+  AuditEntry to_audit(std::uint64_t seq, const codec::AuditRec& a, NameCache& cache);
   std::optional<std::uint64_t> meta_number(std::string_view key);
   std::uint64_t next_seq(std::string_view key);
   // [lo, hi) ids that can hold a kudos with from <= ts < until (hi allows for skewed ids).

@@ -13,8 +13,22 @@ using lmdb::view;
 
 namespace {
 
-// Keeps quota history for a month: nothing reads older days, and the table would grow forever.
-constexpr std::int32_t kQuotaDaysKept = 31;
+// Keeps allowance history for about a month: nothing reads older slots, and the table would
+// grow forever. Counted in buckets of the slot's own period.
+std::int32_t buckets_kept(Period p) {
+  switch (p) {
+    case Period::day:
+      return 31;
+    case Period::week:
+      return 5;
+    default:
+      return 2;
+  }
+}
+
+bool allowance_period(Period p) {
+  return p == Period::day || p == Period::week || p == Period::month;
+}
 
 }  // namespace
 
@@ -31,7 +45,17 @@ Kudos Ledger::to_kudos(std::uint64_t id, const codec::KudosRec& r, NameCache& ca
   k.reason = r.reason;
   codec::each_value(r, [&](std::string_view v) { k.values.emplace_back(v); });
   k.ask = r.ask;
+  k.number = r.number;
   k.revoked = r.revoked;
+  if (r.revoked) {
+    MDB_val data;
+    const auto idk = key64(id);
+    if (db(kCorrect).get(txn_, val(idk), data)) {
+      const auto c = codec::decode_correction(view(data));
+      k.revocation = Revocation{c.ts, c.how, c.by != 0 ? cached_name(c.by, cache).first : std::string(),
+                                std::string(c.reason)};
+    }
+  }
   return k;
 }
 
@@ -54,6 +78,9 @@ std::uint64_t Ledger::add_kudos(Kudos& k) {
   r.ts = k.ts;
   r.ask = k.ask;
   r.reason = k.reason;
+  const auto number = next_seq(kMetaKudosSeq);
+  if (number > 0xffff'ffffu) throw StoreError("too many kudos to number", StoreError::Code::full);
+  r.number = static_cast<std::uint32_t>(number);
 
   MDB_cursor* c = cursor_of(kKudos);
   MDB_val key, data;
@@ -78,13 +105,18 @@ std::uint64_t Ledger::add_kudos(Kudos& k) {
     db(kByUser).put_new(txn_, val(codec::index_key(day, r.recipient)), val(idk), MDB_NODUPDATA);
   if (r.channel != 0)
     db(kByChan).put_new(txn_, val(codec::index_key(day, r.channel)), val(idk), MDB_NODUPDATA);
+  const auto nk = key32(r.number);
+  db(kNumbers).put(txn_, val(nk), val(idk), MDB_NOOVERWRITE);
   if (!r.revoked) apply_tallies(r, +1);
   k.id = id;
+  k.number = r.number;
   return id;
 }
 
-bool Ledger::revoke_kudos(std::uint64_t id) {
+bool Ledger::revoke_kudos(std::uint64_t id, const Revocation& why, Period allowance) {
   need_write("revoke_kudos");
+  if (!allowance_period(allowance))
+    throw StoreError("allowances are kept per day, week or month", StoreError::Code::invalid);
   const auto idk = key64(id);
   MDB_val data;
   if (!db(kKudos).get(txn_, val(idk), data)) return false;
@@ -95,9 +127,45 @@ bool Ledger::revoke_kudos(std::uint64_t id) {
   r.reason = {};  // the views point into the old value, which the put below may move
   r.values = {};
   db(kKudos).put(txn_, val(idk), val(rec));
+  codec::CorrectionRec c;
+  c.ts = why.ts;
+  c.how = why.how;
+  c.by = why.by.empty() ? 0 : intern(why.by);
+  c.reason = why.reason;
+  db(kCorrect).put(txn_, val(idk), val(codec::encode_correction(c)));
   apply_tallies(r, -1);
-  refund_quota(r.giver, cal_.day(r.ts));
+  refund_allowance(r.giver, r.recipient, AllowanceSlot{allowance, cal_.bucket(allowance, r.ts)});
   return true;
+}
+
+std::optional<Kudos> Ledger::kudos_numbered(std::uint32_t number) {
+  MDB_val data;
+  const auto nk = key32(number);
+  if (number == 0 || !db(kNumbers).get(txn_, val(nk), data)) return std::nullopt;
+  return kudos(codec::read64(view(data), "kudos number entry"));
+}
+
+std::vector<Kudos> Ledger::kudos_of(std::string_view user, Millis from, Millis until, std::size_t limit,
+                                    bool newest_first) {
+  std::vector<Kudos> out;
+  const auto num = find_num(user);
+  auto [lo, hi] = id_range(from, until);
+  if (!num || lo >= hi) return out;
+  std::vector<std::uint64_t> ids;
+  collect_index(kByUser, *num, lo, hi, ids);
+  std::sort(ids.begin(), ids.end());
+  if (newest_first) std::reverse(ids.begin(), ids.end());
+  NameCache cache;
+  for (auto id : ids) {
+    MDB_val data;
+    const auto idk = key64(id);
+    if (!db(kKudos).get(txn_, val(idk), data)) codec::corrupt("by_user index", "names a missing kudos");
+    const auto r = codec::decode_kudos(id, view(data));
+    if (r.ts < from || r.ts >= until) continue;
+    out.push_back(to_kudos(id, r, cache));
+    if (limit != 0 && out.size() == limit) break;
+  }
+  return out;
 }
 
 std::optional<Kudos> Ledger::kudos(std::uint64_t id) {
@@ -176,50 +244,66 @@ void Ledger::collect_index(Db index, std::uint32_t num, std::uint64_t lo, std::u
   }
 }
 
-// ---- quota -------------------------------------------------------------------------------------
+// ---- allowance ---------------------------------------------------------------------------------
 
-std::uint32_t Ledger::quota_used(std::string_view giver, std::int32_t day) {
+std::uint32_t Ledger::allowance_used(std::string_view giver, AllowanceSlot slot, std::string_view recipient) {
   auto g = find_num(giver);
   if (!g) return 0;
+  std::uint32_t r = 0;
+  if (!recipient.empty()) {
+    auto n = find_num(recipient);
+    if (!n) return 0;
+    r = *n;
+  }
+  const auto key = codec::allowance_key(*g, static_cast<std::uint8_t>(slot.period), slot.bucket, r);
   MDB_val data;
-  auto qk = codec::quota_key(*g, day);
-  if (!db(kQuota).get(txn_, val(qk), data)) return 0;
-  return codec::read32(view(data), "quota count");
+  if (!db(kQuota).get(txn_, val(codec::allowance_view(key, r != 0)), data)) return 0;
+  return codec::read32(view(data), "allowance count");
 }
 
-bool Ledger::debit_quota(std::string_view giver, std::int32_t day, std::uint32_t n, std::uint32_t limit) {
-  need_write("debit_quota");
-  const std::uint64_t used = quota_used(giver, day);
+bool Ledger::debit_allowance(std::string_view giver, AllowanceSlot slot, std::uint32_t n, std::uint32_t limit,
+                             std::string_view recipient) {
+  need_write("debit_allowance");
+  if (!allowance_period(slot.period))
+    throw StoreError("allowances are kept per day, week or month", StoreError::Code::invalid);
+  const std::uint64_t used = allowance_used(giver, slot, recipient);
   if (limit != 0 && used + n > limit) return false;
   if (n == 0) return true;
-  if (used + n > 0xffff'ffffu) throw StoreError("quota counter overflow", StoreError::Code::full);
+  if (used + n > 0xffff'ffffu) throw StoreError("allowance counter overflow", StoreError::Code::full);
   const auto g = intern(giver);
-  const auto qk = codec::quota_key(g, day);
+  const std::uint32_t r = recipient.empty() ? 0 : intern(recipient);
+  const auto p = static_cast<std::uint8_t>(slot.period);
+  const auto key = codec::allowance_key(g, p, slot.bucket, r);
   const auto v = key32(static_cast<std::uint32_t>(used + n));
-  db(kQuota).put(txn_, val(qk), val(v));
-  if (used == 0) {
-    // First debit of this giver's day: forget their days older than a month.
+  db(kQuota).put(txn_, val(codec::allowance_view(key, r != 0)), val(v));
+  if (used == 0 && r == 0) {
+    // First debit of this giver's slot: forget their slots of this period older than about a month.
     lmdb::Cursor c(txn_, db(kQuota));
-    auto first = codec::quota_key(g, std::numeric_limits<std::int32_t>::min());
-    auto stop = codec::quota_key(g, day - kQuotaDaysKept);
-    MDB_val k = val(first), d;
+    const auto first = codec::allowance_key(g, p, std::numeric_limits<std::int32_t>::min());
+    const auto stop = codec::allowance_key(g, p, slot.bucket - buckets_kept(slot.period));
+    const auto stop_view = codec::allowance_view(stop, false);
+    MDB_val k = val(codec::allowance_view(first, false)), d;
     for (bool ok = c.get(k, d, MDB_SET_RANGE); ok; ok = c.get(k, d, MDB_NEXT)) {
-      if (view(k) >= std::string_view(stop.data(), stop.size())) break;
+      if (view(k) >= stop_view) break;
       c.del();
     }
   }
   return true;
 }
 
-void Ledger::refund_quota(std::uint32_t giver, std::int32_t day) {
-  // Only that day's use goes down: a kudos taken back tomorrow gives nothing back today.
-  const auto qk = codec::quota_key(giver, day);
-  MDB_val data;
-  if (!db(kQuota).get(txn_, val(qk), data)) return;  // pruned, or given before quotas were kept
-  const auto used = codec::read32(view(data), "quota count");
-  if (used == 0) return;
-  const auto v = key32(used - 1);
-  db(kQuota).put(txn_, val(qk), val(v));
+void Ledger::refund_allowance(std::uint32_t giver, std::uint32_t recipient, AllowanceSlot slot) {
+  // Only that slot's use goes down: a kudos taken back tomorrow gives nothing back today.
+  const auto p = static_cast<std::uint8_t>(slot.period);
+  for (std::uint32_t r : {std::uint32_t{0}, recipient}) {
+    const auto key = codec::allowance_key(giver, p, slot.bucket, r);
+    const auto kv = codec::allowance_view(key, r != 0);
+    MDB_val data;
+    if (!db(kQuota).get(txn_, val(kv), data)) continue;  // pruned, or given before it was kept
+    const auto used = codec::read32(view(data), "allowance count");
+    if (used == 0) continue;
+    const auto v = key32(used - 1);
+    db(kQuota).put(txn_, val(kv), val(v));
+  }
 }
 
 }  // namespace brigade::store

@@ -61,6 +61,10 @@ std::size_t Ledger::prune_seen(Millis older_than) {
     }
     ok = c.get(k, d, MDB_NEXT);  // after a delete, MDB_NEXT lands on the item that followed it
   }
+  // Message references age with the seen records: edits (undo) come within minutes.
+  lmdb::Cursor m(txn_, db(kMessages));
+  for (bool more = m.get(k, d, MDB_FIRST); more; more = m.get(k, d, MDB_NEXT))
+    if (codec::decode_message(view(d)).first < older_than) m.del();
   return n;
 }
 

@@ -141,6 +141,7 @@ PersonSummary Ledger::person_summary(std::uint32_t num, SummaryAcc& a, std::size
   p.received_by_kind = a.received_by_kind;
   p.given_by_kind = a.given_by_kind;
   p.helps_resolved = a.helps;
+  p.ranked = ranked(num);
   std::sort(a.values.begin(), a.values.end(), [](const auto& x, const auto& y) {
     return x.second != y.second ? x.second > y.second : x.first < y.first;
   });

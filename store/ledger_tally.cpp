@@ -139,6 +139,7 @@ std::vector<LeaderEntry> Ledger::leaderboard(std::string_view channel, Period p,
       return a.first != b.first ? a.first > b.first : a.second < b.second;
     });
     for (auto [count, user] : order) {
+      if (!ranked(user)) continue;
       if (past_limit(count)) break;
       entry(user, count);
     }
@@ -150,6 +151,7 @@ std::vector<LeaderEntry> Ledger::leaderboard(std::string_view channel, Period p,
   for (bool ok = c.get(k, d, MDB_SET_KEY); ok; ok = c.get(k, d, MDB_NEXT_DUP)) {
     std::uint32_t count = 0;
     auto t = codec::parse_rank(view(k), view(d), count);
+    if (!ranked(t.user)) continue;  // hidden, gone or forgotten: counted, never ranked
     if (past_limit(count)) break;
     entry(t.user, count);
   }

@@ -2,7 +2,12 @@
 // and the open-time migrations and calendar rebuilds (the transactions are in lmdb_txn.cpp).
 #include "store/lmdb_store.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <charconv>
 #include <future>
@@ -23,6 +28,22 @@ std::uint32_t parse_version(const std::optional<std::string>& v) {
   return n;
 }
 
+// A compacted copy of the environment in `file` (created; must not exist), flushed to disk. LMDB
+// copies from one read snapshot, so writers carry on while it runs.
+void copy_compacted(SharedEnv& sh, const std::filesystem::path& file) {
+  const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0)
+    throw StoreError("cannot create " + file.string() + ": " + std::strerror(errno));
+  int rc = mdb_env_copyfd2(sh.env.get(), fd, MDB_CP_COMPACT);
+  if (rc == MDB_SUCCESS && ::fsync(fd) != 0) rc = errno;
+  ::close(fd);
+  if (rc != MDB_SUCCESS) {
+    std::error_code ignored;
+    std::filesystem::remove(file, ignored);
+    lmdb::fail(rc, "cannot copy the store to " + file.string());
+  }
+}
+
 class LmdbStore final : public Store {
  public:
   LmdbStore(std::shared_ptr<SharedEnv> sh, bool read_only) : sh_(std::move(sh)), read_only_(read_only) {}
@@ -34,6 +55,7 @@ class LmdbStore final : public Store {
   }
   const core::Calendar& calendar() const override { return sh_->cal; }
   std::uint32_t schema_version() override { return parse_version(read()->meta(kMetaSchema)); }
+  void backup(const std::filesystem::path& file) override { copy_compacted(*sh_, file); }
 
  private:
   std::shared_ptr<SharedEnv> sh_;
@@ -84,7 +106,11 @@ void prepare(SharedEnv& sh) {
                    std::to_string(kSchemaVersion));  // a fresh store starts at the current schema
         version = kSchemaVersion;
       }
-      // Future migrations go here, one step each: if (version == 1) { ...; version = 2; }
+      // Migrations, one step each.
+      if (version == 1) {
+        l.migrate_1_to_2();
+        version = 2;
+      }
       l.put_meta(kMetaSchema, std::to_string(version));
       if (stored_sig != sig) {
         if (l.kudos_count() > 0) {

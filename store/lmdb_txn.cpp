@@ -49,14 +49,19 @@ class Facade : public Base {
     return tallies().counts(user, channel, p, bucket);
   }
   Summary summary(const SummaryQuery& q) override { return ledger().summary(q); }
-  std::uint32_t quota_used(std::string_view giver, std::int32_t day) override {
-    return ledger().quota_used(giver, day);
+  std::uint32_t allowance_used(std::string_view giver, AllowanceSlot slot, std::string_view recipient) override {
+    return ledger().allowance_used(giver, slot, recipient);
   }
   std::optional<Kudos> kudos(std::uint64_t id) override { return ledger().kudos(id); }
   std::vector<Kudos> kudos_between(Millis from, Millis until, std::size_t limit, bool newest_first) override {
     return ledger().kudos_between(from, until, limit, newest_first);
   }
   std::uint64_t kudos_count() override { return ledger().kudos_count(); }
+  std::optional<Kudos> kudos_numbered(std::uint32_t number) override { return ledger().kudos_numbered(number); }
+  std::vector<Kudos> kudos_of(std::string_view user, Millis from, Millis until, std::size_t limit,
+                              bool newest_first) override {
+    return ledger().kudos_of(user, from, until, limit, newest_first);
+  }
   std::optional<Ask> ask(std::uint64_t id) override { return ledger().ask(id); }
   std::vector<Ask> open_asks(std::string_view channel, std::size_t limit) override {
     return ledger().open_asks(channel, limit);
@@ -75,6 +80,13 @@ class Facade : public Base {
   std::string name_of(std::string_view id) override { return ledger().name_of(id); }
   std::vector<std::string> ids_named(std::string_view name) override { return ledger().ids_named(name); }
   VerifyReport verify() override { return tallies().verify(); }
+  PersonState person(std::string_view user) override { return ledger().person(user); }
+  std::optional<PersonRecord> export_person(std::string_view user) override {
+    return ledger().export_person(user);
+  }
+  std::vector<AuditEntry> audit(Millis since, std::size_t limit) override { return ledger().audit(since, limit); }
+  AuditCheck verify_audit() override { return ledger().verify_audit(); }
+  std::optional<std::string> message_ref(std::string_view tag) override { return ledger().message_ref(tag); }
 
  protected:
   virtual Ledger& ledger() = 0;
@@ -114,9 +126,20 @@ class WriterImpl final : public Facade<Writer> {
   WriterImpl& operator=(const WriterImpl&) = delete;
 
   std::uint64_t add_kudos(Kudos& k) override { return ledger().add_kudos(k); }
-  bool revoke_kudos(std::uint64_t id) override { return ledger().revoke_kudos(id); }
-  bool debit_quota(std::string_view giver, std::int32_t day, std::uint32_t n, std::uint32_t limit) override {
-    return ledger().debit_quota(giver, day, n, limit);
+  bool revoke_kudos(std::uint64_t id, const Revocation& why, Period allowance) override {
+    return ledger().revoke_kudos(id, why, allowance);
+  }
+  bool debit_allowance(std::string_view giver, AllowanceSlot slot, std::uint32_t n, std::uint32_t limit,
+                       std::string_view recipient) override {
+    return ledger().debit_allowance(giver, slot, n, limit, recipient);
+  }
+  void set_privacy(std::string_view user, Privacy p) override { ledger().set_privacy(user, p); }
+  void set_gone(std::string_view user, bool gone) override { ledger().set_gone(user, gone); }
+  std::string forget(std::string_view user) override { return tallies().forget(user); }
+  std::size_t drop_reasons_before(Millis cutoff) override { return ledger().drop_reasons_before(cutoff); }
+  std::uint64_t append_audit(AuditEntry& e) override { return ledger().append_audit(e); }
+  void set_message_ref(std::string_view tag, std::string_view ref, Millis ts) override {
+    ledger().set_message_ref(tag, ref, ts);
   }
   std::uint64_t add_ask(Ask& a) override { return ledger().add_ask(a); }
   void put_ask(const Ask& a) override { ledger().put_ask(a); }

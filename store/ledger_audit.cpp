@@ -1,0 +1,143 @@
+// The hash-chained audit log, and where tagged replies landed (for editing them later).
+#include "store/ledger.hpp"
+
+namespace brigade::store {
+
+using codec::key64;
+using lmdb::val;
+using lmdb::view;
+
+namespace {
+
+const std::string kZeroHash(codec::kHashBytes, '\0');
+
+// A subject that is a person's qualified id ("slack:T1:U1") is interned, anything else is text.
+bool is_person(std::string_view s) {
+  return s.find(':') != std::string_view::npos;
+}
+
+}  // namespace
+
+std::uint64_t Ledger::append_audit(AuditEntry& e) {
+  need_write("append_audit");
+  if (e.action.empty()) throw StoreError("an audit entry needs an action", StoreError::Code::invalid);
+  std::string prev = kZeroHash;
+  std::uint64_t seq = 1;
+  {
+    lmdb::Cursor c(txn_, db(kAudit));
+    MDB_val k, d;
+    if (c.get(k, d, MDB_LAST)) {
+      seq = codec::read64(view(k), "audit key") + 1;
+      const auto last = codec::decode_audit(view(d));
+      prev = codec::sha256(last.prev, last.body);
+    }
+  }
+  codec::AuditRec a;
+  a.ts = e.ts;
+  a.actor = e.actor.empty() ? 0 : intern(e.actor);
+  a.action = e.action;
+  if (!e.subject.empty()) {
+    a.subject_kind = is_person(e.subject) ? 1 : 2;
+    if (a.subject_kind == 1)
+      a.subject = intern(e.subject);
+    else
+      a.subject_text = e.subject;
+  }
+  a.detail = e.detail;
+  const std::string body = codec::encode_audit_body(a);
+  const std::string hash = codec::sha256(prev, body);
+  const auto sk = key64(seq);
+  db(kAudit).put(txn_, val(sk), val(body + prev), MDB_NOOVERWRITE);
+  put_meta(kMetaAuditHead, codec::hex(hash));
+  e.seq = seq;
+  e.prev_hash = seq == 1 ? std::string() : codec::hex(prev);
+  e.hash = codec::hex(hash);
+  return seq;
+}
+
+AuditEntry Ledger::to_audit(std::uint64_t seq, const codec::AuditRec& a, NameCache& cache) {
+  AuditEntry e;
+  e.seq = seq;
+  e.ts = a.ts;
+  if (a.actor != 0) e.actor = cached_name(a.actor, cache).first;
+  e.action = a.action;
+  if (a.subject_kind == 1) e.subject = cached_name(a.subject, cache).first;
+  if (a.subject_kind == 2) e.subject = a.subject_text;
+  e.detail = a.detail;
+  e.prev_hash = a.prev == kZeroHash && seq == 1 ? std::string() : codec::hex(a.prev);
+  e.hash = codec::hex(codec::sha256(a.prev, a.body));
+  return e;
+}
+
+std::vector<AuditEntry> Ledger::audit(Millis since, std::size_t limit) {
+  std::vector<AuditEntry> out;
+  NameCache cache;
+  lmdb::Cursor c(txn_, db(kAudit));
+  MDB_val k, d;
+  for (bool ok = c.get(k, d, MDB_FIRST); ok; ok = c.get(k, d, MDB_NEXT)) {
+    const auto a = codec::decode_audit(view(d));
+    if (a.ts < since) continue;
+    out.push_back(to_audit(codec::read64(view(k), "audit key"), a, cache));
+    if (limit != 0 && out.size() == limit) break;
+  }
+  return out;
+}
+
+AuditCheck Ledger::verify_audit() {
+  AuditCheck out;
+  std::string expected = kZeroHash;
+  std::uint64_t want_seq = 1;
+  lmdb::Cursor c(txn_, db(kAudit));
+  MDB_val k, d;
+  auto bad = [&](std::uint64_t seq, std::string why) {
+    out.first_bad = seq;
+    out.problem = std::move(why);
+    return out;
+  };
+  for (bool ok = c.get(k, d, MDB_FIRST); ok; ok = c.get(k, d, MDB_NEXT)) {
+    std::uint64_t seq = 0;
+    try {
+      seq = codec::read64(view(k), "audit key");
+      if (seq != want_seq)
+        return bad(want_seq, seq > want_seq ? "entries " + std::to_string(want_seq) + "–" +
+                                                  std::to_string(seq - 1) + " are missing"
+                                            : "entry out of order");
+      const auto a = codec::decode_audit(view(d));
+      if (a.prev != expected)
+        return bad(seq, seq == 1 ? "the first entry does not start the chain"
+                                 : "it does not carry the hash of entry " + std::to_string(seq - 1) +
+                                       " (that entry or this one was changed)");
+      expected = codec::sha256(a.prev, a.body);
+    } catch (const StoreError& e) {
+      return bad(seq == 0 ? want_seq : seq, e.what());
+    }
+    ++out.entries;
+    ++want_seq;
+  }
+  out.head = out.entries == 0 ? std::string() : codec::hex(expected);
+  const auto head = meta(kMetaAuditHead);
+  if (out.entries == 0 && head) return bad(1, "the log is empty but its head hash says entries existed");
+  if (out.entries > 0 && head != out.head)
+    return bad(out.entries, "the last entry does not match the recorded head hash (it was changed or the "
+                            "entries after it were removed)");
+  return out;
+}
+
+// ---- message references ------------------------------------------------------------------------
+
+std::optional<std::string> Ledger::message_ref(std::string_view tag) {
+  if (tag.empty() || tag.size() > kMaxIdBytes) return std::nullopt;
+  MDB_val data;
+  if (!db(kMessages).get(txn_, val(tag), data)) return std::nullopt;
+  return std::string(codec::decode_message(view(data)).second);
+}
+
+void Ledger::set_message_ref(std::string_view tag, std::string_view ref, Millis ts) {
+  need_write("set_message_ref");
+  if (tag.empty() || tag.size() > kMaxIdBytes)
+    throw StoreError("a message tag must be 1 to " + std::to_string(kMaxIdBytes) + " bytes",
+                     StoreError::Code::invalid);
+  db(kMessages).put(txn_, val(tag), val(codec::encode_message(ts, ref)));
+}
+
+}  // namespace brigade::store
