@@ -6,3 +6,8 @@ add_dependencies(e2e_tests brigade)
 # A damaged data file: every command refuses with one line, never a crash or a new ledger.
 brigade_add_test(damaged_store_e2e_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/damaged_store_e2e_test.cpp)
 add_dependencies(damaged_store_e2e_tests brigade)
+
+# `brigade admin …` beside a running console bot; /kudos undo and privacy end to end.
+brigade_add_test(admin_e2e_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/admin_e2e_test.cpp
+                 LIBS nlohmann_json::nlohmann_json)
+add_dependencies(admin_e2e_tests brigade)
