@@ -351,7 +351,8 @@ Response Api::summary(Query q, bool csv) {
 }
 
 Response Api::dashboard(const Query& q, const std::string& token) {
-  if (auto bad = unknown_parameters(q, {"period", "channel", "since", "until", "user", "summary_channel"}))
+  if (auto bad =
+          unknown_parameters(q, {"period", "channel", "since", "until", "user", "summary_channel", "kudos"}))
     return *bad;
   const auto& cal = ctx_.store.calendar();
   auto now = ctx_.clock.now_ms();
@@ -364,6 +365,7 @@ Response Api::dashboard(const Query& q, const std::string& token) {
     for (const auto& u : it->second)
       if (!u.empty()) d.users.push_back(u);
   d.summary_channel = single(q, "summary_channel").value_or("");
+  d.kudos = single(q, "kudos").value_or("");
   auto reader = ctx_.store.read();
   Response r;
   r.content_type = "text/html; charset=utf-8";

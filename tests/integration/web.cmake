@@ -8,6 +8,7 @@ brigade_add_test(web_tests
           ${CMAKE_CURRENT_LIST_DIR}/web_audit_test.cpp
           ${CMAKE_CURRENT_LIST_DIR}/web_dashboard_test.cpp
           ${CMAKE_CURRENT_LIST_DIR}/web_server_test.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/web_trust_test.cpp
   LIBS brigade_web brigade_asio LABELS threaded)
 brigade_add_test(web_hostile_tests
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/web_hostile_test.cpp
