@@ -49,7 +49,9 @@ core::Reply celebration_edit(store::Writer& store, const std::vector<store::Kudo
   const std::string what = first.kind == store::Kind::praise ? "praise" : "thanks";
   BodyBuilder b;
   if (kept.empty()) {
-    b.text("↩️ ").mention(first.giver, name_of(store, first.giver)).text(" withdrew this " + what + " for ");
+    b.text("↩️ ")
+        .mention(first.giver, name_of(store, first.giver))
+        .text(" withdrew this " + what + " for ");
     mention_list(b, gone);
     b.text(".");
   } else {

@@ -108,7 +108,7 @@ std::string encode_kudos(std::uint64_t id, const KudosRec& r, const std::vector<
   e.varint(r.recipient);
   e.varint(r.channel);
   e.u8(static_cast<std::uint8_t>(static_cast<std::uint8_t>(r.kind) | (r.revoked ? kRevokedBit : 0) |
-                                  (r.number != 0 ? kNumberedBit : 0)));
+                                 (r.number != 0 ? kNumberedBit : 0)));
   if (r.number != 0) e.varint(r.number);
   e.zigzag(static_cast<std::int64_t>(id >> kIdShift) - r.ts);
   e.varint(r.ask);
@@ -361,7 +361,7 @@ std::string hex(std::string_view bytes) {
 std::string encode_person(const PersonRec& p) {
   Encoder e;
   e.u8(static_cast<std::uint8_t>(static_cast<std::uint8_t>(p.state.privacy) | (p.state.gone ? 0x04 : 0) |
-                                  (p.state.forgotten ? 0x08 : 0)));
+                                 (p.state.forgotten ? 0x08 : 0)));
   e.zigzag(p.ts);
   return std::move(e.bytes());
 }
