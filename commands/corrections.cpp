@@ -8,6 +8,7 @@
 #include <map>
 
 #include "commands/format.hpp"
+#include "core/text.hpp"
 
 namespace brigade::commands {
 namespace {
@@ -59,7 +60,11 @@ core::Reply celebration_edit(store::Writer& store, const std::vector<store::Kudo
         .mention(first.giver, name_of(store, first.giver))
         .text(first.kind == store::Kind::praise ? " praised " : " thanked ");
     mention_list(b, kept);
-    if (!first.reason.empty()) b.text(": " + shorten(first.reason, kQuotedReason));
+    if (!first.reason.empty()) {
+      // As the celebration put it: "for the review" reads on, anything else after a colon.
+      const bool reads_on = core::to_lower_ascii(first.reason.substr(0, 4)) == "for ";
+      b.text((reads_on ? " " : ": ") + shorten(first.reason, kQuotedReason));
+    }
     b.text(" (↩️ withdrawn for ");
     mention_list(b, gone);
     b.text(")");
