@@ -4,9 +4,11 @@
 
 #include <map>
 #include <mutex>
+#include <sstream>
 #include <thread>
 #include <vector>
 
+#include "adapters/console/console_adapter.hpp"
 #include "bot/outbox_sender.hpp"
 
 namespace brigade::bot::testing {
@@ -311,6 +313,29 @@ TEST_F(BotTest, OutboxHoldsAnEditUntilTheMessageItReplacesHasLanded) {
   sync(c);
   sender.flush();
   EXPECT_EQ(store_->read()->outbox_depth(), 1u);  // "something else", still held
+}
+
+// The console keeps no references: an edit is a second line that says it updates the first.
+TEST_F(BotTest, OnTheConsoleAnEditIsANewLineThatSaysSo) {
+  Committer c(*store_, rules_, clock_, metrics_);
+  OutboxSender sender(*store_, c, clock_);
+  std::ostringstream out;
+  console::ConsoleAdapter con(out, console::Options{});
+  sender.add(con);
+  c.submit([](store::Writer& w) {
+    w.enqueue("console", named("🎉 bob thanked alice", "kudos:1"));
+    w.enqueue("console", named("bob took back the thanks to alice", "", "kudos:1"));
+  });
+  sync(c);
+  sender.flush();
+  sync(c);
+  sender.flush();
+  sync(c);
+  EXPECT_EQ(out.str(),
+            "[#general] 🎉 bob thanked alice\n"
+            "[#general] ✏️ (updated) bob took back the thanks to alice\n");
+  EXPECT_EQ(store_->read()->outbox_depth(), 0u);
+  EXPECT_FALSE(store_->read()->message_ref("kudos:1").has_value());
 }
 
 TEST(OutboxBackoff, GrowsAndIsCapped) {
