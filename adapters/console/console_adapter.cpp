@@ -169,6 +169,8 @@ void ConsoleAdapter::deliver(const store::OutboxItem& item, bot::DeliveryDone do
   std::string text = r.plain();
   std::string indent(head.size(), ' ');
   std::string out = head;
+  // The console cannot change a line it printed: an edit is a new line that says what it replaces.
+  if (!r.replaces.empty()) out += "✏️ (updated) ";
   for (char c : text) {
     out += c;
     if (c == '\n') out += indent;
