@@ -92,7 +92,7 @@ core::Reply revoke_notice(store::Writer& store, const core::Calendar& cal, const
          ". Your totals have been adjusted. This is a correction to the records, not a judgement of "
          "your work — ask an admin if something looks wrong.");
   core::Reply r;
-  r.audience = core::Audience::private_;
+  r.audience = core::Audience::direct;  // news about them from elsewhere: their direct conversation
   r.channel = k.channel;
   r.user = k.recipient;
   r.body = b.take();

@@ -243,7 +243,7 @@ OutboxItem decode_outbox(std::uint64_t seq, std::string_view bytes) {
   it.attempts = d.varint32();
   it.not_before = d.zigzag();
   std::uint8_t aud = d.u8();
-  if (aud < 1 || aud > 3) d.fail("bad audience");
+  if (aud < 1 || aud > 4) d.fail("bad audience");
   it.reply.audience = static_cast<core::Audience>(aud);
   it.reply.channel = d.str();
   it.reply.user = d.str();

@@ -160,7 +160,8 @@ void ConsoleAdapter::deliver(const store::OutboxItem& item, bot::DeliveryDone do
     case core::Audience::crosspost:
       head = "[#" + channel_name(r.channel) + "] ";
       break;
-    case core::Audience::private_: {
+    case core::Audience::private_:
+    case core::Audience::direct: {
       std::string who = r.user.substr(0, 8) == "console:" ? r.user.substr(8) : r.user;
       head = "[private to " + who + "] ";
       break;

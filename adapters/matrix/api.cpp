@@ -116,7 +116,7 @@ json notice_content(const core::Reply& r, bool direct_room) {
       if (m == id) return;
     mentioned.push_back(std::string(id));
   };
-  const bool is_private = r.audience == core::Audience::private_;
+  const bool is_private = r.audience == core::Audience::private_ || r.audience == core::Audience::direct;
   const auto addressee = raw_id(r.user);
   if (is_private && !direct_room && r.reply_to.empty() && is_user_id(addressee)) {
     const std::string name(localpart(addressee));  // clients show the pill with the display name

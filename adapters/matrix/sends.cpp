@@ -29,7 +29,9 @@ void MatrixAdapter::enqueue_send(Outgoing o) {
   }
   std::string target(o.item.reply.channel);
   if (auto raw = raw_id(target); !raw.empty()) target = std::string(raw);
-  if (o.item.reply.audience == core::Audience::private_ && cfg_.private_replies == "direct") {
+  const auto audience = o.item.reply.audience;
+  if (audience == core::Audience::direct ||
+      (audience == core::Audience::private_ && cfg_.private_replies == "direct")) {
     auto user = raw_id(o.item.reply.user);
     if (is_user_id(user)) target = "@" + std::string(user.substr(1));  // resolved to a DM room when sent
   }

@@ -33,7 +33,8 @@ asio::awaitable<void> SlackAdapter::deliver_one(store::OutboxItem item, bot::Del
     d = co_await update(item.seq, *target, text);
   }
   if (!d) {
-    std::string channel = raw_id(rep.channel);
+    // A direct reply goes to the person's DM with the app: chat.postMessage to their user id.
+    std::string channel = raw_id(rep.audience == core::Audience::direct ? rep.user : rep.channel);
     if (!co_await await_slot(channel)) co_return;
     d = co_await post_one(item.seq, rep, channel, text);
   }

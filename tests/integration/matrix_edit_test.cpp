@@ -111,3 +111,24 @@ TEST_F(MatrixEditTest, ARefusedEditIsSentAsANewNotice) {
 
 }  // namespace
 }  // namespace brigade::matrix
+
+namespace brigade::matrix {
+namespace {
+
+// News about someone from elsewhere (an admin's revoke) goes to a direct room with them, whatever
+// matrix.private_replies says: the shared room never sees it.
+TEST_F(MatrixEditTest, ADirectReplyGoesToADirectRoom) {
+  start();
+  ASSERT_TRUE(synced());
+  core::Reply r = reply("a Brigade admin withdrew K1", "");
+  r.audience = core::Audience::direct;
+  r.user = "matrix:" + kAlice;
+  queue({r});
+  ASSERT_TRUE(fake_.wait([&] { return !fake_.requests("createRoom").empty(); }));
+  EXPECT_EQ(fake_.requests("createRoom").at(0).body["invite"], json::array({kAlice}));
+  ASSERT_TRUE(drained());
+  EXPECT_TRUE(sent(kRoom).empty()) << "nothing about it in the shared room";
+}
+
+}  // namespace
+}  // namespace brigade::matrix

@@ -124,3 +124,24 @@ TEST_F(SlackEditTest, UpdatesFallBackOnlyWhenTheMessageCannotBeChanged) {
 
 }  // namespace
 }  // namespace brigade::slack
+
+namespace brigade::slack {
+namespace {
+
+// News about someone from elsewhere (an admin's revoke) goes to their DM with the app: a
+// chat.postMessage to their user id, never an ephemeral in a channel they may not be in.
+TEST_F(SlackEditTest, ADirectReplyGoesToThePersonsDirectMessages) {
+  start();
+  ASSERT_TRUE(connected());
+  core::Reply r = reply("a Brigade admin withdrew K1", "");
+  r.audience = core::Audience::direct;
+  r.user = "slack:T000TEST:U0000ALICE";
+  queue({r});
+  ASSERT_TRUE(fake_.wait([&] { return !fake_.calls("chat.postMessage").empty(); }));
+  ASSERT_TRUE(drained());
+  EXPECT_EQ(fake_.calls("chat.postMessage").at(0).args.value("channel", ""), "U0000ALICE");
+  EXPECT_TRUE(fake_.calls("chat.postEphemeral").empty());
+}
+
+}  // namespace
+}  // namespace brigade::slack

@@ -94,7 +94,7 @@ TEST_F(TrustCommands, RevokeIsForAdminsWithAReasonAndTellsTheRecipient) {
   EXPECT_EQ(received_all(kBob.id), 0u);
   const core::Reply* notice = nullptr;
   for (const auto& reply : r.replies)
-    if (reply.audience == core::Audience::private_ && reply.user == kBob.id) notice = &reply;
+    if (reply.audience == core::Audience::direct && reply.user == kBob.id) notice = &reply;
   ASSERT_NE(notice, nullptr) << "the recipient is told privately";
   EXPECT_NE(notice->plain().find("given twice by mistake"), std::string::npos) << notice->plain();
   EXPECT_EQ(find(r, core::Audience::channel), nullptr) << "no public shaming";
