@@ -57,6 +57,8 @@ inline constexpr std::string_view kMetaOutboxSeq = "store.seq.outbox";
 inline constexpr std::string_view kMetaRebuilt = "store.tallies_rebuilt";  // what the last rebuild did
 inline constexpr std::string_view kMetaKudosSeq = "store.seq.kudos";       // last K number given
 inline constexpr std::string_view kMetaAuditHead = "store.audit.head";     // hex hash of the last entry
+inline constexpr std::string_view kMetaRetention =
+    "store.retention.done";  // kudos ids below: reasons dropped
 
 // Longest qualified id, meta key, cursor name (LMDB keys stop at 511 bytes). Longer source ids in
 // `seen` are shortened with a hash instead, so an odd platform id never fails a command.
