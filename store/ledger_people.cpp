@@ -1,6 +1,7 @@
 // People's choices and rights: privacy and automatic hiding, everything held about one person,
 // erasure that keeps every total, and the retention of reason text.
 #include <algorithm>
+#include <set>
 
 #include "store/ledger.hpp"
 
@@ -187,8 +188,13 @@ std::optional<PersonRecord> Ledger::export_person(std::string_view user) {
     if (a.requester == *num || a.taker == *num || helped)
       out.asks.push_back(to_ask(codec::read64(view(k), "ask key"), a, cache));
   }
+  // Entries by them, about them, or about a kudos they gave or received ("K42").
+  std::set<std::string> theirs;
+  for (const auto* list : {&out.given, &out.received})
+    for (const auto& k : *list) theirs.insert(kudos_label(k.number));
   for (auto& e : audit(0, 0))
-    if (e.actor == out.user || e.subject == out.user) out.audit.push_back(std::move(e));
+    if (e.actor == out.user || e.subject == out.user || theirs.count(e.subject))
+      out.audit.push_back(std::move(e));
   return out;
 }
 
