@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "app/app.hpp"
+#include "app/backup.hpp"
 #include "app/report.hpp"
 #include "config/config.hpp"
 #include "store/store.hpp"
@@ -34,6 +35,7 @@ struct CommandLine {
   CLI::App app{"Brigade: a self-hosted recognition and thanks bot for Slack, Matrix and the console",
                "brigade"};
   std::string config_file;
+  BackupCommands backups;  // backup and restore, added last (main_cli)
   CLI::App* run = nullptr;
   CLI::App* console = nullptr;
   CLI::App* report = nullptr;
@@ -119,6 +121,7 @@ int report_command(const config::Config& cfg, const ReportOptions& ropt) {
 
 int main_cli(int argc, char** argv) {
   CommandLine cl;
+  cl.backups.add_to(cl.app, cl.config_file);
   try {
     cl.app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -140,6 +143,7 @@ int main_cli(int argc, char** argv) {
   bool console_mode =
       cl.console->parsed() || (cl.run->parsed() && !cfg.slack.enabled() && !cfg.matrix.enabled());
   setup_logging(cfg.log_level, console_mode);
+  if (auto rc = cl.backups.run(cfg)) return *rc;
 
   if (cl.run->parsed()) return run_bot(cfg);
   if (cl.console->parsed()) return run_console(cfg);
