@@ -154,7 +154,7 @@ int run_backup(const config::Config& cfg, const fs::path& file, bool force) {
     return 1;
   }
   try {
-    auto live = store::open_as_built(cfg.data_dir);
+    auto live = store::open_as_built(cfg.data_dir, core::Calendar(cfg.timezone, cfg.week_start));
     const auto facts = store::write_backup(*live, file, force);
     std::cout << "backup " << file.string() << ": " << describe(facts) << "\n";
     return 0;
@@ -184,7 +184,7 @@ int run_restore(const config::Config& cfg, const fs::path& file, bool yes) {
                 << " open (a brigade report, health or backup?); try again when it has finished\n";
       return 1;
     }
-    store::StagedRestore staged(file, cfg.data_dir);
+    store::StagedRestore staged(file, cfg.data_dir, core::Calendar(cfg.timezone, cfg.week_start));
     if (!yes && !confirmed(cfg.data_dir, file, staged.facts())) {
       std::cerr << "brigade: restore cancelled; nothing changed\n";
       return 1;

@@ -30,8 +30,8 @@ struct Stamp {
   std::optional<std::string> calendar;
 };
 
-// Read straight from the meta table of a file whose pages have just been walked (check_pages), so
-// reading them cannot crash; before the Store opens it, which needs the calendar.
+// Read straight from the meta table of a file whose pages Store::open has just walked (it throws
+// not_ready for another schema or calendar only after check_pages), so reading cannot crash.
 Stamp read_stamp(const fs::path& dir) {
   lmdb::Env env;
   env.set_max_dbs(kDbCount + 8);
@@ -144,24 +144,26 @@ void sync_dir(const fs::path& dir) {
   ::close(fd);
 }
 
-std::unique_ptr<Store> open_as_built(const fs::path& dir) {
+std::unique_ptr<Store> open_as_built(const fs::path& dir, const core::Calendar& likely) {
   std::error_code ec;
   if (!fs::exists(dir / "data.mdb", ec))
     throw StoreError("no data file at " + (dir / "data.mdb").string(), StoreError::Code::not_ready);
-  // LMDB trusts the pages it reads: walk them in a child first, as Store::open does, before the meta
-  // table is read here for the calendar.
-  check_before_open(dir);
-  check_pages(dir);
   Options o;
   o.dir = dir;
   o.read_only = true;
+  try {
+    return Store::open(o, likely);
+  } catch (const StoreError& e) {
+    // A file that opened but holds another schema or calendar; damage and the rest are final.
+    if (e.code() != StoreError::Code::not_ready) throw;
+  }
   return Store::open(o, calendar_of(read_stamp(dir), dir));
 }
 
-LedgerFacts verify_ledger(const fs::path& dir, const fs::path& shown_as) {
+LedgerFacts verify_ledger(const fs::path& dir, const fs::path& shown_as, const core::Calendar& likely) {
   const std::string prefix = shown_as.string() + " failed verification: ";
   try {
-    auto st = open_as_built(dir);
+    auto st = open_as_built(dir, likely);
     auto reader = st->read();
     return check_contents(*reader, dir / "data.mdb");
   } catch (const StoreError& e) {
@@ -181,7 +183,7 @@ LedgerFacts write_backup(Store& live, const fs::path& file, bool replace) {
   ScratchDir scratch(parent, "." + file.filename().string() + ".partial-");
   const fs::path copy = scratch.path() / "data.mdb";
   live.backup(copy);  // one read snapshot, compacted, fsync'd
-  LedgerFacts facts = verify_ledger(scratch.path(), file);
+  LedgerFacts facts = verify_ledger(scratch.path(), file, live.calendar());
   if (replace) {
     if (::rename(copy.c_str(), file.c_str()) != 0)
       throw StoreError("cannot move the backup into place as " + file.string() + ": " + errno_text(errno));

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 
+#include "core/calendar.hpp"
 #include "store/store.hpp"
 
 namespace brigade::store {
@@ -41,16 +42,19 @@ class ScratchDir {
 // fsync(2) on a directory, so the renames and links made in it survive a crash (best effort).
 void sync_dir(const std::filesystem::path& dir);
 
-// Opens the ledger in `dir` read-only under the calendar its tallies were built with (read from
-// the file once its pages have been checked), not the configured one: a backup or a restore must
-// not depend on settings changed since. Not for a directory this process already has open.
-std::unique_ptr<Store> open_as_built(const std::filesystem::path& dir);
+// Opens the ledger in `dir` read-only under the calendar its tallies were built with, not the
+// configured one: a backup or a restore must not depend on settings changed since. `likely` is
+// tried first (one page walk); only when the file was built otherwise is its calendar read from it
+// and the store opened again. Not for a directory this process already has open.
+std::unique_ptr<Store> open_as_built(const std::filesystem::path& dir, const core::Calendar& likely);
 
 // Opens the data file `dir`/data.mdb read-only as a store and checks every tally against the kudos
 // log (Reader::verify) and the audit hash chain (Reader::verify_audit). Throws StoreError (code
 // damaged, or not_ready for a ledger this build cannot read) whose message names `shown_as`, the
 // file the user knows, never the scratch directory.
-LedgerFacts verify_ledger(const std::filesystem::path& dir, const std::filesystem::path& shown_as);
+// `likely`: as for open_as_built.
+LedgerFacts verify_ledger(const std::filesystem::path& dir, const std::filesystem::path& shown_as,
+                          const core::Calendar& likely);
 
 // `brigade backup`: copies `live` into a scratch directory beside `file`, verifies the copy there,
 // and only then renames it to `file` — replacing an existing one only when `replace`. On any
@@ -87,7 +91,8 @@ std::optional<pid_t> ledger_user(const std::filesystem::path& dir);
 // scratch directory inside the data directory and verified there (constructor), then swapped in.
 class StagedRestore {
  public:
-  StagedRestore(const std::filesystem::path& file, const std::filesystem::path& data_dir);
+  StagedRestore(const std::filesystem::path& file, const std::filesystem::path& data_dir,
+                const core::Calendar& likely);
   const LedgerFacts& facts() const { return facts_; }
   // Puts the verified copy in place as data.mdb. The previous data file, if any, stays as
   // `data.mdb.before-restore-<stamp>` (returned; empty when there was none) — data.mdb itself is

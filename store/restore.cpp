@@ -121,10 +121,10 @@ std::optional<pid_t> ledger_user(const fs::path& dir) {
   return probe.l_pid;
 }
 
-StagedRestore::StagedRestore(const fs::path& file, const fs::path& data_dir)
+StagedRestore::StagedRestore(const fs::path& file, const fs::path& data_dir, const core::Calendar& likely)
     : dir_(checked(file, data_dir)), scratch_(dir_, ".restore-") {
   copy_synced(file, scratch_.path() / "data.mdb");
-  facts_ = verify_ledger(scratch_.path(), file);
+  facts_ = verify_ledger(scratch_.path(), file, likely);
 }
 
 fs::path StagedRestore::swap_in(const std::string& stamp) {
