@@ -197,9 +197,11 @@ TEST_F(BackupE2E, RestoreReplacesADamagedDataFile) {
   auto r = brigade({"restore", file().string(), "--yes"});
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(verified_kudos(data()), 5u);
-  for (const auto& e : fs::directory_iterator(data()))
-    if (e.path().filename().string().rfind("data.mdb.before-restore-", 0) == 0)
+  for (const auto& e : fs::directory_iterator(data())) {
+    if (e.path().filename().string().rfind("data.mdb.before-restore-", 0) == 0) {
       EXPECT_EQ(fs::file_size(e.path()), 8192u) << "the damaged file is kept as it was";
+    }
+  }
   EXPECT_EQ(before_restore_files(), 1);
 }
 

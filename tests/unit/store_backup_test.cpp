@@ -98,7 +98,7 @@ TEST(StoreBackup, HotCopyWhileWritingRestoresEverythingCommittedBefore) {
   EXPECT_EQ(facts.bytes, fs::file_size(file));
   EXPECT_EQ(leftovers(out_dir.path(), ".nightly.mdb.partial-"), 0);
 
-  StagedRestore staged(file, restored_dir.path());
+  StagedRestore staged(file, restored_dir.path(), core::Calendar());
   EXPECT_EQ(staged.swap_in("20261123T120000Z"), fs::path()) << "there was no previous file";
   auto back = open_store(restored_dir);
   auto r = back->read();
@@ -152,7 +152,7 @@ TEST(StoreBackup, RestoreRefusesAChangedAuditEntry) {
     audit.put(txn, lmdb::val(key), lmdb::val(bytes));
   });
   try {
-    StagedRestore staged(bad, f.data.path());
+    StagedRestore staged(bad, f.data.path(), core::Calendar());
     FAIL() << "a changed audit entry was accepted";
   } catch (const StoreError& e) {
     const std::string what = e.what();
@@ -170,7 +170,7 @@ TEST(StoreBackup, RestoreRefusesACutCopy) {
   fs::copy_file(f.file, cut);
   fs::resize_file(cut, fs::file_size(cut) / 2);
   try {
-    StagedRestore staged(cut, f.data.path());
+    StagedRestore staged(cut, f.data.path(), core::Calendar());
     FAIL() << "a cut copy was accepted";
   } catch (const StoreError& e) {
     const std::string what = e.what();
@@ -191,7 +191,7 @@ TEST(StoreBackup, RestoreRefusesAChangedTally) {
     raw_dbi(txn, "rank", MDB_DUPSORT | MDB_DUPFIXED).clear(txn);
   });
   try {
-    StagedRestore staged(bad, f.data.path());
+    StagedRestore staged(bad, f.data.path(), core::Calendar());
     FAIL() << "drifted tallies were accepted";
   } catch (const StoreError& e) {
     EXPECT_NE(std::string(e.what()).find("do not match the kudos log"), std::string::npos) << e.what();
@@ -204,7 +204,7 @@ TEST(StoreBackup, SwapKeepsThePreviousFileAndDropsTheStaleLock) {
   ASSERT_TRUE(fs::exists(f.data.path() / "lock.mdb"));
   fs::path previous;
   {
-    StagedRestore staged(f.file, f.data.path());
+    StagedRestore staged(f.file, f.data.path(), core::Calendar());
     EXPECT_EQ(staged.facts().kudos, 45u);
     EXPECT_EQ(staged.facts().audit_entries, 5u);
     previous = staged.swap_in("20261123T031500Z");
@@ -220,9 +220,41 @@ TEST(StoreBackup, SwapKeepsThePreviousFileAndDropsTheStaleLock) {
     fs::copy_file(previous, look.path() / "data.mdb");
     EXPECT_EQ(open_store(look)->read()->kudos_count(), 3u);
   }
-  StagedRestore again(f.file, f.data.path());
+  StagedRestore again(f.file, f.data.path(), core::Calendar());
   EXPECT_EQ(again.swap_in("20261123T031500Z"), fs::path(previous.string() + "-2")) << "never overwrites one";
   EXPECT_TRUE(fs::exists(previous));
+}
+
+// A backup is checked under the calendar its tallies were built with, whatever is configured now.
+TEST(StoreBackup, ABackupFromAnotherTimeZoneVerifiesUnderItsOwn) {
+  TempDir live, out, data;
+  const core::Calendar berlin("Europe/Berlin", 0);
+  {
+    auto s = open_store(live, berlin);
+    seed(*s, 30, kNov30Late);  // already December in Berlin
+    write_backup(*s, out.path() / "b.mdb", false);
+  }
+  StagedRestore staged(out.path() / "b.mdb", data.path(), core::Calendar("UTC", 1));
+  EXPECT_EQ(staged.facts().kudos, 30u);
+  staged.swap_in("20261201T000000Z");
+  auto s = open_store(data);  // as the bot opens it, configured for UTC: tallies are rebuilt
+  EXPECT_TRUE(s->read()->verify().ok());
+}
+
+TEST(StoreBackup, ALedgerOfAnotherSchemaIsNamedNotVerified) {
+  Fixture f;
+  const auto old = tampered(f.file, f.out.path(), [](MDB_txn* txn) {
+    raw_dbi(txn, "meta")
+        .put(txn, lmdb::val(std::string_view("store.schema_version")), lmdb::val(std::string_view("1")));
+  });
+  try {
+    StagedRestore staged(old, f.data.path(), core::Calendar());
+    FAIL() << "a schema-1 file was accepted";
+  } catch (const StoreError& e) {
+    EXPECT_EQ(e.code(), StoreError::Code::not_ready);
+    EXPECT_NE(std::string(e.what()).find(old.string() + " holds a schema-1 ledger"), std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(StoreBackup, AnExistingFileIsReplacedOnlyWhenAsked) {
