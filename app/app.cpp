@@ -16,6 +16,7 @@
 #include "app/shutdown_signals.hpp"
 #include "bot/committer.hpp"
 #include "bot/digest.hpp"
+#include "bot/retention.hpp"
 #include "bot/metrics.hpp"
 #include "bot/network_adapter.hpp"
 #include "bot/outbox_sender.hpp"
@@ -228,15 +229,18 @@ int console_session(const config::Config& cfg, bool serve) {
     const std::vector<std::unique_ptr<NetworkAdapter>> no_adapters;
     Web web;
     std::unique_ptr<DigestScheduler> digest;
+    bot::RetentionTask retention(cfg.privacy.keep_reasons_days, *core.committer, core.clock);
     if (serve) {
       web = start_web(cfg, core, no_adapters);
       // The console keeps the log quiet; the dashboard's address is worth a line.
       if (!web.url.empty()) std::cerr << "Dashboard and API: " << web.url << "\n";
       digest = std::make_unique<DigestScheduler>(cfg.digest, *core.store, *core.committer, core.clock);
       digest->start();
+      retention.start();
     }
     int rc = console_loop(cfg, core, signals);
     if (digest) digest->stop();
+    retention.stop();
     if (web.server) web.server->stop();
     return rc;
   } catch (const std::exception& e) {
@@ -311,6 +315,8 @@ int run_bot(const config::Config& cfg) {
     auto web = start_web(cfg, core, adapters);
     DigestScheduler digest(cfg.digest, *core.store, *core.committer, core.clock);
     digest.start();
+    bot::RetentionTask retention(cfg.privacy.keep_reasons_days, *core.committer, core.clock);
+    retention.start();
 
     LinkRecorder links(*core.committer);
     const int exit_code = serve_until_stopped(signals, links, adapters);
@@ -319,6 +325,7 @@ int run_bot(const config::Config& cfg) {
     // still queued stays in the outbox and is sent on the next start.
     core.outbox->drain(std::chrono::milliseconds(2000));
     digest.stop();
+    retention.stop();
     if (web.server) web.server->stop();
     for (auto& a : adapters) a->stop(std::chrono::milliseconds(3000));
     links.record(adapters);

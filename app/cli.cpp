@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "app/admin.hpp"
 #include "app/app.hpp"
 #include "app/backup.hpp"
 #include "app/report.hpp"
@@ -42,6 +43,7 @@ struct CommandLine {
   CLI::App* health = nullptr;
   std::string as, channel;  // console
   ReportOptions ropt;
+  AdminOptions admin;
   bool health_http = false;
 
   CommandLine() {
@@ -79,6 +81,7 @@ struct CommandLine {
     // Every command reads the configuration, so each one's --help lists --config too (where it is
     // accepted: `brigade run --config FILE` as well as `brigade --config FILE run`).
     for (auto* sub : {run, console, report, health}) sub->add_option("--config", config_file, config_help);
+    add_admin(app, admin, config_help, config_file);
   }
 
   // The exit status for a command line that does not parse (0 for --help and --version).
@@ -88,7 +91,7 @@ struct CommandLine {
       for (const auto& word : app.remaining()) {
         if (word.empty() || word.front() == '-') continue;
         std::cerr << "brigade: unknown command '" << word
-                  << "' (commands: run, console, report, health; see brigade --help)\n";
+                  << "' (commands: run, console, report, health, admin; see brigade --help)\n";
         return 2;
       }
     }
@@ -149,6 +152,7 @@ int main_cli(int argc, char** argv) {
   if (cl.console->parsed()) return run_console(cfg);
   if (cl.health->parsed()) return cl.health_http ? run_health_http(cfg) : run_health(cfg);
   if (cl.report->parsed()) return report_command(cfg, cl.ropt);
+  if (cl.admin.admin->parsed()) return run_admin(cfg, cl.admin, std::cin, std::cout, std::cerr);
   return 2;
 }
 

@@ -60,7 +60,7 @@ World populate(testing::FakeMatrix& fake, std::size_t rooms) {
 // the Matrix adapter logged in to the fake.
 struct Engine {
   Engine(const std::filesystem::path& dir, testing::FakeMatrix& fake) : calendar("UTC") {
-    rules.daily_quota = 0;  // rounds repeat the same givers; the quota is not what is measured
+    rules.allowance = 0;  // rounds repeat the same givers; the quota is not what is measured
     store::Options so;
     so.dir = dir;
     so.durable = true;

@@ -23,6 +23,10 @@ struct AdapterEffects {
   std::vector<std::string> revoke_sources;                // take back what these sources recorded
   std::vector<std::pair<std::string, std::string>> meta;  // the adapter's own meta keys
   std::vector<Notice> notices;
+  // People the platform says are gone (deactivated, left every room the bot shares with them) or
+  // back: hidden from rankings automatically, their history kept (store::Writer::set_gone).
+  std::vector<std::string> gone;
+  std::vector<std::string> back;
   std::optional<std::pair<std::string, std::string>> cursor;  // adapter name → resume token
 
   // Built outside coroutines: g++ 12 mis-destroys braced temporaries inside them.

@@ -1,6 +1,8 @@
 // Group commit: one LMDB write transaction per batch, one child transaction per command.
 #include "bot/committer.hpp"
 
+#include "commands/corrections.hpp"
+
 #include "bot/metrics.hpp"
 
 #include <spdlog/spdlog.h>
@@ -93,10 +95,23 @@ void Committer::submit_batch(std::vector<core::Event> events, AdapterEffects the
 }
 
 Committer::Task Committer::effects_task(AdapterEffects e) {
-  return [e = std::move(e)](store::Writer& w) {
-    for (const auto& source : e.revoke_sources)
-      for (auto id : w.seen_kudos(source))
-        if (w.revoke_kudos(id)) spdlog::info("kudos {} taken back ({} was withdrawn)", id, source);
+  return [this, e = std::move(e)](store::Writer& w) {
+    for (const auto& source : e.revoke_sources) {
+      // The giver removed the reaction (Slack) or deleted the message or reaction (Matrix): the
+      // same correction path as /kudos undo, by the giver, at the time it was noticed.
+      const auto ids = w.seen_kudos(source);
+      if (ids.empty()) continue;
+      const auto first = w.kudos(ids.front());
+      store::Revocation why;
+      why.ts = clock_.now_ms();
+      why.how = source.rfind("slack:", 0) == 0 ? store::RevokeHow::reaction : store::RevokeHow::redacted;
+      why.by = first ? first->giver : std::string();
+      auto tb = commands::take_back(w, rules_, store_.calendar(), ids, why);
+      for (auto id : tb.taken) spdlog::info("kudos {} taken back ({} was withdrawn)", id, source);
+      for (const auto& reply : tb.replies) w.enqueue(commands::reply_adapter(reply), reply);
+    }
+    for (const auto& user : e.gone) w.set_gone(user, true);
+    for (const auto& user : e.back) w.set_gone(user, false);
     for (const auto& [key, value] : e.meta) w.set_meta(key, value);
     for (const auto& n : e.notices) {
       if (w.meta(n.once_key)) continue;
@@ -166,9 +181,11 @@ commands::Result Committer::apply_command(store::Writer& txn, const core::Event&
   auto result = commands::handle(event, *child, ctx);
   if (!event.source_id.empty()) child->mark_seen(event.source_id, ctx.now, result.kudos_ids);
   for (auto& reply : result.replies) {
-    if (reply.reply_to.empty() && reply.audience == core::Audience::private_) reply.reply_to = event.reply_to;
+    if (reply.reply_to.empty() && reply.audience == core::Audience::private_ && reply.user == event.user.id)
+      reply.reply_to = event.reply_to;
     child->enqueue(event.platform, reply);
   }
+  for (const auto& [adapter, reply] : result.routed) child->enqueue(adapter, reply);
   child->commit();
   return result;
 }

@@ -69,7 +69,7 @@ class Committer {
 
  private:
   // The writes `effects` stands for (what the two AdapterEffects calls run).
-  static Task effects_task(AdapterEffects effects);
+  Task effects_task(AdapterEffects effects);
 
   struct Job {
     core::Event event;

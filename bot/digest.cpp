@@ -63,7 +63,9 @@ core::Reply digest_reply(store::Reader& r, const core::Calendar& cal, const std:
   auto range = cal.range(core::Period::week, week);
   std::vector<store::Kudos> kudos;
   for (auto& k : r.kudos_between(range.from, range.until, 0))
-    if (k.channel == channel) kudos.push_back(std::move(k));
+    if (k.channel == channel && !k.revoked) kudos.push_back(std::move(k));
+  // People who chose to be hidden (or left) are counted but never named in a digest.
+  auto shown_person = [&r](const std::string& id) { return r.person(id).ranked(); };
   core::BodyBuilder b;
   b.text("📅 This week in recognition (" + cal.label(core::Period::week, week) + "): ");
   if (kudos.empty()) {
@@ -88,14 +90,17 @@ core::Reply digest_reply(store::Reader& r, const core::Calendar& cal, const std:
       if (!a || shown == 3) continue;
       if (shown++ == 0) b.text("\n🤝 Help requests resolved: " + std::to_string(asks.size()));
       b.text("\n  #" + std::to_string(a->id) + " " + std::string(core::utf8_truncate(a->text, 80)) + " — ");
-      for (std::size_t i = 0; i < a->helpers.size(); ++i) {
-        if (i) b.text(", ");
-        b.mention(a->helpers[i], display(r, a->helpers[i]));
+      std::size_t named = 0;
+      for (const auto& helper : a->helpers) {
+        if (!shown_person(helper)) continue;
+        if (named++) b.text(", ");
+        b.mention(helper, display(r, helper));
       }
+      if (named == 0) b.text("thanks to the helpers");
     }
     std::size_t quotes = 0;
     for (auto it = kudos.rbegin(); it != kudos.rend() && quotes < 3; ++it) {
-      if (it->reason.empty()) continue;
+      if (it->reason.empty() || !shown_person(it->giver) || !shown_person(it->recipient)) continue;
       if (quotes++ == 0) b.text("\n💬 What people said:");
       b.text("\n  “" + std::string(core::utf8_truncate(it->reason, 140)) + "” — ");
       b.mention(it->giver, display(r, it->giver));

@@ -57,25 +57,31 @@ std::string csv_field(std::string_view v) {
   return q + "\"";
 }
 
+// Columns are only ever added at the end: spreadsheets and scripts read them by position.
 std::string summary_csv_header() {
   return "user,name,received,given,received_thanks,received_praise,received_help,given_thanks,given_praise,"
-         "given_help,helps_resolved,top_values,reasons\r\n";
+         "given_help,helps_resolved,top_values,reasons,reason_ids,ranked\r\n";
 }
 
 std::string summary_csv_row(const store::PersonSummary& p, const core::Calendar& cal, const NameOf& name_of) {
-  std::string reasons;
+  // reason_ids names the kudos of each entry in reasons, in the same order (K ids for /kudos revoke).
+  std::string reasons, ids;
   for (const auto& k : p.reasons) {
     if (k.reason.empty()) continue;
-    if (!reasons.empty()) reasons += " | ";
+    if (!reasons.empty()) {
+      reasons += " | ";
+      ids += " | ";
+    }
     reasons += cal.date_string(k.ts) + " " + display(name_of, k.giver) + ": " + k.reason;
+    ids += store::kudos_label(k.number);
   }
   std::ostringstream o;
   o << csv_field(p.user) << ',' << csv_field(p.name) << ',' << p.received << ',' << p.given << ','
     << kind(p.received_by_kind, store::Kind::thanks) << ',' << kind(p.received_by_kind, store::Kind::praise)
     << ',' << kind(p.received_by_kind, store::Kind::help) << ',' << kind(p.given_by_kind, store::Kind::thanks)
     << ',' << kind(p.given_by_kind, store::Kind::praise) << ',' << kind(p.given_by_kind, store::Kind::help)
-    << ',' << p.helps_resolved << ',' << csv_field(top_values(p, 3, " ")) << ',' << csv_field(reasons)
-    << "\r\n";
+    << ',' << p.helps_resolved << ',' << csv_field(top_values(p, 3, " ")) << ',' << csv_field(reasons) << ','
+    << csv_field(ids) << ',' << (p.ranked ? "true" : "false") << "\r\n";
   return o.str();
 }
 
@@ -85,14 +91,45 @@ std::string summary_csv(const store::Summary& s, const core::Calendar& cal, cons
   return out;
 }
 
-std::string summary_json(const store::Summary& s, const core::Calendar& cal, const NameOf& name_of,
-                         const SummaryPage* page) {
+namespace {
+
+// One person of the JSON summary. Keys come out sorted, whatever their order here.
+nlohmann::json person_json(const store::PersonSummary& p, const core::Calendar& cal, const NameOf& name_of) {
   using nlohmann::json;
   auto kinds = [](const std::array<std::uint32_t, store::kKindSlots>& a) {
     return json{{"thanks", kind(a, store::Kind::thanks)},
                 {"praise", kind(a, store::Kind::praise)},
                 {"help", kind(a, store::Kind::help)}};
   };
+  json values = json::array();
+  for (const auto& [v, n] : p.values) values.push_back({{"value", v}, {"count", n}});
+  json reasons = json::array();
+  for (const auto& k : p.reasons)
+    reasons.push_back({{"id", store::kudos_label(k.number)},
+                       {"from", k.giver},
+                       {"from_name", name_of(k.giver)},
+                       {"kind", store::to_string(k.kind)},
+                       {"reason", k.reason},
+                       {"values", k.values},
+                       {"channel", k.channel},
+                       {"at", cal.datetime_string(k.ts)}});
+  return json{{"user", p.user},
+              {"name", p.name},
+              {"received", p.received},
+              {"given", p.given},
+              {"received_by_kind", kinds(p.received_by_kind)},
+              {"given_by_kind", kinds(p.given_by_kind)},
+              {"helps_resolved", p.helps_resolved},
+              {"values", values},
+              {"reasons", reasons},
+              {"ranked", p.ranked}};
+}
+
+}  // namespace
+
+std::string summary_json(const store::Summary& s, const core::Calendar& cal, const NameOf& name_of,
+                         const SummaryPage* page) {
+  using nlohmann::json;
   auto dump = [](const json& j) { return j.dump(2, ' ', false, json::error_handler_t::replace); };
   // The document without its people, with a marker where they go: keys come out sorted, so the
   // text is the same as dumping one tree with every person in it.
@@ -114,28 +151,7 @@ std::string summary_json(const store::Summary& s, const core::Calendar& cal, con
   std::string out = frame.substr(0, at);
   if (s.people.empty()) out += "[]";
   for (std::size_t i = 0; i < s.people.size(); ++i) {
-    const auto& p = s.people[i];
-    json values = json::array();
-    for (const auto& [v, n] : p.values) values.push_back({{"value", v}, {"count", n}});
-    json reasons = json::array();
-    for (const auto& k : p.reasons)
-      reasons.push_back({{"from", k.giver},
-                         {"from_name", name_of(k.giver)},
-                         {"kind", store::to_string(k.kind)},
-                         {"reason", k.reason},
-                         {"values", k.values},
-                         {"channel", k.channel},
-                         {"at", cal.datetime_string(k.ts)}});
-    json person{{"user", p.user},
-                {"name", p.name},
-                {"received", p.received},
-                {"given", p.given},
-                {"received_by_kind", kinds(p.received_by_kind)},
-                {"given_by_kind", kinds(p.given_by_kind)},
-                {"helps_resolved", p.helps_resolved},
-                {"values", values},
-                {"reasons", reasons}};
-    std::string text = dump(person);
+    std::string text = dump(person_json(s.people[i], cal, name_of));
     out += i == 0 ? "[\n    " : ",\n    ";
     for (char c : text) {  // one level deeper than a top-level dump
       out += c;
@@ -147,6 +163,8 @@ std::string summary_json(const store::Summary& s, const core::Calendar& cal, con
   return out + "\n";
 }
 
+// People who are not ranked (hidden by their own choice, gone, forgotten) are in the table, since a
+// manager's report counts everyone, but marked, so that nobody copies the table out as a ranking.
 std::string summary_table(const store::Summary& s, const core::Calendar& cal, const NameOf& name_of) {
   std::ostringstream o;
   o << "Recognition " << cal.date_string(s.from) << " to " << cal.date_string(s.until - 1) << " ("
@@ -155,25 +173,32 @@ std::string summary_table(const store::Summary& s, const core::Calendar& cal, co
     o << "Nobody was recognised in this range.\n";
     return o.str();
   }
+  auto shown = [](const store::PersonSummary& p) { return display(p) + (p.ranked ? "" : " *"); };
   std::size_t w = 6;
-  for (const auto& p : s.people) w = std::max(w, core::utf8_length(display(p)));
+  bool unranked = false;
+  for (const auto& p : s.people) {
+    w = std::max(w, core::utf8_length(shown(p)));
+    unranked |= !p.ranked;
+  }
   w = std::min<std::size_t>(w, 32);
   o << '\n' << pad("person", w) << "  received  given  thanks  praise  help  helped  top values\n";
   for (const auto& p : s.people) {
-    o << pad(display(p), w) << "  " << std::setw(8) << p.received << "  " << std::setw(5) << p.given << "  "
+    o << pad(shown(p), w) << "  " << std::setw(8) << p.received << "  " << std::setw(5) << p.given << "  "
       << std::setw(6) << kind(p.received_by_kind, store::Kind::thanks) << "  " << std::setw(6)
       << kind(p.received_by_kind, store::Kind::praise) << "  " << std::setw(4)
       << kind(p.received_by_kind, store::Kind::help) << "  " << std::setw(6) << p.helps_resolved << "  "
       << top_values(p, 3, ", ") << '\n';
   }
+  if (unranked) o << "* not ranked: hidden by their own choice, left, or forgotten\n";
   bool any = false;
   for (const auto& p : s.people) {
     for (const auto& k : p.reasons) {
       if (k.reason.empty()) continue;
       if (!any) o << "\nWhat for:\n";
       any = true;
-      o << "  " << cal.date_string(k.ts) << "  " << display(p) << " ← " << display(name_of, k.giver) << " ("
-        << store::to_string(k.kind) << "): " << k.reason << '\n';
+      o << "  " << cal.date_string(k.ts) << "  " << store::kudos_label(k.number) << "  " << display(p)
+        << " ← " << display(name_of, k.giver) << " (" << store::to_string(k.kind) << "): " << k.reason
+        << '\n';
     }
   }
   return o.str();

@@ -1,6 +1,8 @@
 // /ask: help requests and their state machine (open → taken → done | cancelled), crediting helpers.
 #include <algorithm>
 
+#include "commands/allowance.hpp"
+#include "commands/corrections.hpp"
 #include "commands/format.hpp"
 #include "commands/handlers.hpp"
 #include "commands/parse.hpp"
@@ -140,6 +142,13 @@ bool may_close(const core::Event& e, const Context& ctx, const Ask& a) {
   return a.requester == e.user.id || listed(ctx.rules.admins, e.user.id);
 }
 
+// An admin closing or withdrawing someone else's request is an admin action: audited.
+void audit_override(const core::Event& e, store::Writer& store, const Context& ctx, const Ask& a,
+                    const std::string& action) {
+  if (a.requester == e.user.id) return;
+  audit(store, ctx.now, e.user.id, action, a.requester, "help request " + number(a.id) + ", on their behalf");
+}
+
 Result refuse_not_yours(const core::Event& e, store::Writer& store, const Ask& a, std::string_view what) {
   const auto requester = person(store, a.requester);
   return refuse(e, BodyBuilder()
@@ -212,14 +221,17 @@ bool credit_helpers(store::Writer& store, const Context& ctx, Ask& a,
   // requests would be a way round it). The giver is the person who was helped, also when an admin
   // closes the request for them, so the quota and `brigade report` count the same kudos. With too
   // little left the request still closes; the helpers are thanked, not credited.
-  const std::int32_t day = ctx.calendar.day(ctx.now);
-  const bool credited =
-      store.debit_quota(a.requester, day, static_cast<std::uint32_t>(helpers.size()), ctx.rules.daily_quota);
+  // People who turned Brigade off are thanked in words but get no kudos recorded.
+  std::vector<core::UserRef> counted;
+  for (const auto& h : helpers)
+    if (store.person(h.id).privacy != store::Privacy::off) counted.push_back(h);
+  const bool credited = store.person(a.requester).privacy != store::Privacy::off && !counted.empty() &&
+                        !debit_allowance(store, ctx, a.requester, counted);
   a.helpers.clear();
   for (const auto& h : helpers) {
     if (!h.name.empty() && h.name != store.name_of(h.id)) store.set_name(h.id, h.name);
     a.helpers.push_back(h.id);
-    if (!credited) continue;
+    if (!credited || store.person(h.id).privacy == store::Privacy::off) continue;
     store::Kudos k;
     k.ts = ctx.now;
     k.giver = a.requester;  // the person who was helped says thanks, even when an admin closes it
@@ -264,6 +276,7 @@ Result done(const core::Event& e, store::Writer& store, const Context& ctx, Ask 
   a.state = AskState::done;
   a.updated = ctx.now;
   store.put_ask(a);
+  audit_override(e, store, ctx, a, "ask done");
 
   const auto requester = person(store, a.requester);
   BodyBuilder b;
@@ -285,6 +298,7 @@ Result cancel(const core::Event& e, store::Writer& store, const Context& ctx, As
   a.state = AskState::cancelled;
   a.updated = ctx.now;
   store.put_ask(a);
+  audit_override(e, store, ctx, a, "ask cancel");
   const auto requester = person(store, a.requester);
   Result r;
   BodyBuilder b;

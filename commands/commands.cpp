@@ -70,6 +70,16 @@ bool listed(const std::vector<std::string>& ids, std::string_view user_id) {
   return !user_id.empty() && std::find(ids.begin(), ids.end(), user_id) != ids.end();
 }
 
+// What a command shows about who is still around: a mentioned account the platform reports as
+// deactivated leaves the rankings; someone typing a command is evidently back.
+namespace {
+void note_presence(const core::Event& event, store::Writer& store) {
+  for (const auto& m : event.mentions)
+    if (!m.is_channel() && m.user.deactivated) store.set_gone(m.user.id, true);
+  if (store.person(event.user.id).gone) store.set_gone(event.user.id, false);
+}
+}  // namespace
+
 Result handle(const core::Event& event, store::Writer& store, const Context& ctx) {
   if (!core::valid_utf8(event.text) || !core::valid_utf8(event.command))
     return refuse(event,
@@ -81,6 +91,7 @@ Result handle(const core::Event& event, store::Writer& store, const Context& ctx
   if (it == std::end(kCommands))
     return usage(event, "I don't know " + std::string(prefix(event)) + word + " — try " +
                             std::string(prefix(event)) + "kudos help");
+  note_presence(event, store);
   if (!names_valid(event)) return it->handler(with_clean_names(event), store, ctx);
   return it->handler(event, store, ctx);
 }

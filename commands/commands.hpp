@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/calendar.hpp"
@@ -17,7 +18,10 @@ namespace brigade::commands {
 
 // The configurable rules (config/ fills these from TOML + environment).
 struct Rules {
-  std::uint32_t daily_quota = 5;                    // kudos a giver may give per local day; 0 = unlimited
+  std::uint32_t allowance = 5;                      // kudos a giver may give per allowance period; 0 = unlimited
+  core::Period allowance_period = core::Period::day;  // day, week or month, in the organisation's zone
+  std::uint32_t max_per_recipient = 0;  // kudos from one giver to one person per period; 0 = no cap
+  std::uint32_t undo_minutes = 15;      // how long a giver may take a kudos back (/kudos undo); 0 = never
   std::size_t max_recipients = 10;                  // per /thanks or /praise
   std::size_t max_reason_length = 500;              // code points
   std::vector<std::string> values;                  // allowed #values, lower-case without '#'; empty = any
@@ -49,6 +53,9 @@ struct Result {
   Outcome outcome = Outcome::ok;
   std::vector<core::Reply> replies;
   std::vector<std::uint64_t> kudos_ids;  // recorded by this command (for idempotency and take-backs)
+  // Replies that go out through another adapter than the command's (adapter name, reply): an admin
+  // on Slack revoking a kudos given on Matrix tells its recipient there.
+  std::vector<std::pair<std::string, core::Reply>> routed;
 };
 
 // Dispatches on event.command ("thanks", "praise", "ask", "leaderboard", "kudos").

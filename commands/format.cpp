@@ -118,10 +118,27 @@ std::string with_prefix(std::string_view text, std::string_view p) {
   return out;
 }
 
+std::string per_period(core::Period p) {
+  return p == core::Period::week ? "a week" : p == core::Period::month ? "a month" : "a day";
+}
+
 std::string quota_rule(const Rules& rules) {
-  return rules.daily_quota == 0 ? "There is no daily limit on kudos."
-                                : "Everyone can give " + count_of(rules.daily_quota, "kudos", "kudos") +
-                                      " a day, one per person thanked.";
+  std::string out = rules.allowance == 0 ? "There is no limit on kudos."
+                                         : "Everyone can give " + count_of(rules.allowance, "kudos", "kudos") +
+                                               " " + per_period(rules.allowance_period) +
+                                               ", one per person thanked.";
+  if (rules.max_per_recipient != 0)
+    out += " At most " + count_of(rules.max_per_recipient, "goes", "go") + " to the same person " +
+           per_period(rules.allowance_period) + ".";
+  return out;
+}
+
+std::string period_end(const Rules& rules, const core::Calendar& calendar) {
+  if (rules.allowance == 0) return "";
+  const std::string when = rules.allowance_period == core::Period::week    ? "week ends"
+                           : rules.allowance_period == core::Period::month ? "month ends"
+                                                                           : "day ends";
+  return " The " + when + " at midnight, " + calendar.tz_name() + " time.";
 }
 
 }  // namespace
@@ -181,10 +198,15 @@ std::string kudos_help(const core::Event& e, const Rules& rules, const core::Cal
                  "  {p}kudos · {p}kudos @a  — received/given this week, this month, all time\n"
                  "  {p}kudos summary [@a …|#channel|everyone] [since YYYY-MM-DD] [until YYYY-MM-DD]  — "
                  "your recognition summary (others: managers and admins)\n"
+                 "  {p}kudos undo [K42]  — take back your latest kudos (or K42) within " +
+                 std::to_string(rules.undo_minutes) +
+                 " min\n"
+                 "  {p}kudos privacy [public|hidden|off]  — how visible you are on leaderboards\n"
+                 "  {p}kudos revoke K42 reason  — admins: withdraw a kudos, with a reason\n"
                  "  {p}kudos help  — this message\n",
              prefix(e)) +
          quota_rule(rules) +
-         (rules.daily_quota == 0 ? "" : " The day ends at midnight, " + calendar.tz_name() + " time.") +
+         period_end(rules, calendar) +
          (rules.replies_seen_by_room.count(e.platform)
               ? " Replies like this one are threaded to your message, so others in the room can see them "
                 "(an admin can send them to a direct chat instead: matrix.private_replies = \"direct\")."

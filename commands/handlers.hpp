@@ -13,6 +13,12 @@ Result handle_ask(const core::Event& e, store::Writer& store, const Context& ctx
 Result handle_leaderboard(const core::Event& e, store::Writer& store, const Context& ctx);
 Result handle_kudos(const core::Event& e, store::Writer& store, const Context& ctx);
 
+struct KudosArgs;
+// /kudos undo, /kudos revoke, /kudos privacy (kudos_corrections.cpp).
+Result handle_undo(const core::Event& e, store::Writer& store, const Context& ctx, const KudosArgs& args);
+Result handle_revoke(const core::Event& e, store::Writer& store, const Context& ctx, const KudosArgs& args);
+Result handle_privacy(const core::Event& e, store::Writer& store, const Context& ctx, const KudosArgs& args);
+
 // Whether `user_id` is listed (managers, admins).
 bool listed(const std::vector<std::string>& ids, std::string_view user_id);
 

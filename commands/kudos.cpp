@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <map>
 
+#include "commands/allowance.hpp"
 #include "commands/format.hpp"
 #include "commands/handlers.hpp"
 #include "commands/parse.hpp"
@@ -49,14 +50,16 @@ Result counts(const core::Event& e, store::Writer& store, const Context& ctx,
     counts_for(b, store, ctx, u, u.id == e.user.id);
   }
   if (std::any_of(users.begin(), users.end(), [&](const core::UserRef& u) { return u.id == e.user.id; })) {
-    const auto limit = ctx.rules.daily_quota;
-    if (limit == 0) {
-      b.text("\nNo daily limit on the kudos you give.");
+    if (ctx.rules.allowance == 0) {
+      b.text("\nNo limit on the kudos you give.");
     } else {
-      const auto used = store.quota_used(e.user.id, ctx.calendar.day(ctx.now));
-      b.text("\nYou have " + count_of(used >= limit ? 0 : limit - used, "kudos", "kudos") +
-             " left to give today.");
+      b.text("\nYou have " + count_of(allowance_left(store, ctx, e.user.id), "kudos", "kudos") + " left to give " +
+             period_phrase(ctx.rules.allowance_period) + ". " + renewal_text(ctx));
     }
+    const auto privacy = store.person(e.user.id).privacy;
+    if (privacy != store::Privacy::public_)
+      b.text("\nYour privacy setting: " + std::string(store::to_string(privacy)) + " (" + std::string(prefix(e)) +
+             "kudos privacy to change it).");
   }
   Result r;
   r.replies.push_back(private_reply(e, b.take()));
@@ -86,6 +89,7 @@ void person_summary(BodyBuilder& b, store::Writer& store, const Context& ctx, co
     return it->second;
   };
   b.text("\n").mention(p.user, display_name(p.user, p.name));
+  if (!p.ranked) b.text(" (not ranked)");
   b.text(" — received " + std::to_string(p.received));
   if (p.received) b.text(" (" + kinds_text(p.received_by_kind) + ")");
   b.text(", given " + std::to_string(p.given));
@@ -100,7 +104,8 @@ void person_summary(BodyBuilder& b, store::Writer& store, const Context& ctx, co
     b.text("\n   resolved " + count_of(p.helps_resolved, "help request", "help requests"));
   for (std::size_t i = 0; i < p.reasons.size() && i < kSummaryReasons; ++i) {
     const auto& k = p.reasons[i];
-    b.text("\n   • " + ctx.calendar.date_string(k.ts) + " from ").mention(k.giver, name_of(k.giver));
+    b.text("\n   • " + store::kudos_label(k.number) + " " + ctx.calendar.date_string(k.ts) + " from ")
+        .mention(k.giver, name_of(k.giver));
     if (!k.reason.empty()) b.text(": " + shorten(k.reason, kQuotedReason));
   }
 }
@@ -211,6 +216,12 @@ Result handle_kudos(const core::Event& e, store::Writer& store, const Context& c
       r.replies.push_back(private_reply(e, kudos_help(e, ctx.rules, ctx.calendar)));
       return r;
     }
+    case KudosArgs::Verb::undo:
+      return handle_undo(e, store, ctx, args);
+    case KudosArgs::Verb::revoke:
+      return handle_revoke(e, store, ctx, args);
+    case KudosArgs::Verb::privacy:
+      return handle_privacy(e, store, ctx, args);
     case KudosArgs::Verb::usage:
       break;
   }

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "core/text.hpp"
+#include "store/store.hpp"
 
 namespace brigade::commands {
 namespace {
@@ -322,6 +323,43 @@ void parse_summary(const std::vector<Token>& tokens, KudosArgs& a) {
 
 }  // namespace
 
+// undo [K42] · revoke K42 reason… · privacy [public|hidden|off]: words, not mentions.
+KudosArgs parse_correction(std::string_view text, const std::string& verb) {
+  KudosArgs a;
+  auto trim_front = [&text]() {
+    while (std::size_t n = space_at(text, 0)) text.remove_prefix(n);
+  };
+  auto next_word = [&text, &trim_front]() {
+    trim_front();
+    std::size_t end = 0;
+    while (end < text.size() && space_at(text, end) == 0) ++end;
+    auto w = text.substr(0, end);
+    text.remove_prefix(end);
+    return w;
+  };
+  next_word();  // the verb
+  const auto arg = next_word();
+  trim_front();
+  while (!text.empty() && space_at(text, text.size() - 1) == 1) text.remove_suffix(1);
+  if (verb == "privacy") {
+    a.verb = KudosArgs::Verb::privacy;
+    a.privacy = core::to_lower_ascii(arg);
+    if (!text.empty()) a.problem = "privacy takes one word: public, hidden or off";
+  } else {
+    a.verb = verb == "undo" ? KudosArgs::Verb::undo : KudosArgs::Verb::revoke;
+    if (!arg.empty()) a.number = store::parse_kudos_label(arg);
+    if (!arg.empty() && !a.number)
+      a.problem = "\"" + std::string(arg) + "\" is not a kudos number like K42";
+    else if (a.verb == KudosArgs::Verb::undo && !text.empty())
+      a.problem = "undo takes at most a kudos number, like K42";
+    else if (a.verb == KudosArgs::Verb::revoke && !a.number)
+      a.problem = "revoke needs a kudos number and a reason, like K42 duplicate of K41";
+    a.reason = std::string(text);
+  }
+  if (!a.problem.empty()) a.verb = KudosArgs::Verb::usage;
+  return a;
+}
+
 KudosArgs parse_kudos(std::string_view text, const std::vector<core::Mention>& mentions) {
   KudosArgs a;
   auto tokens = tokenize(text, mentions);
@@ -338,6 +376,7 @@ KudosArgs parse_kudos(std::string_view text, const std::vector<core::Mention>& m
     a.verb = KudosArgs::Verb::me;
     return a;
   }
+  if (first == "undo" || first == "revoke" || first == "privacy") return parse_correction(text, first);
   if (first == "summary" || first == "report") {
     a.verb = KudosArgs::Verb::summary;
     parse_summary(tokens, a);

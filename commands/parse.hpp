@@ -81,7 +81,7 @@ LeaderboardArgs parse_leaderboard(std::string_view text, const std::vector<core:
 
 // /kudos: `` | `@a …` | `help` | `summary [@a …|#channel|everyone] [since DATE] [until DATE]`.
 struct KudosArgs {
-  enum class Verb : std::uint8_t { usage, me, people, help, summary };
+  enum class Verb : std::uint8_t { usage, me, people, help, summary, undo, revoke, privacy };
   Verb verb = Verb::usage;
   std::vector<core::UserRef> users;         // people / summary: mentioned users, deduplicated
   std::optional<core::ChannelRef> channel;  // summary: a channel filter
@@ -89,6 +89,9 @@ struct KudosArgs {
   bool me = false;                          // summary: "me" was written alongside others
   std::optional<std::string> since, until;  // summary: raw dates, checked against the calendar by the handler
   std::string problem;                      // usage: what was not understood
+  std::optional<std::uint32_t> number;      // undo / revoke: the kudos named (K42); undo: none = the latest
+  std::string reason;                       // revoke: why, as typed
+  std::string privacy;                      // privacy: the choice as typed, lower-case ("" = show it)
 };
 KudosArgs parse_kudos(std::string_view text, const std::vector<core::Mention>& mentions);
 

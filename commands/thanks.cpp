@@ -2,6 +2,8 @@
 #include <algorithm>
 #include <optional>
 
+#include "commands/allowance.hpp"
+#include "commands/corrections.hpp"
 #include "commands/format.hpp"
 #include "commands/handlers.hpp"
 #include "commands/parse.hpp"
@@ -128,12 +130,34 @@ std::optional<Result> check_values(const core::Event& e, const ThanksArgs& args,
   return std::nullopt;
 }
 
-std::string quota_left_text(std::uint32_t limit, std::uint32_t used) {
-  if (limit == 0) return "No daily limit on kudos here — keep them coming!";
-  const std::uint32_t left = used >= limit ? 0 : limit - used;
-  if (left == 0)
-    return "That was your last kudos for today — you get " + std::to_string(limit) + " more at midnight.";
-  return "You have " + count_of(left, "kudos", "kudos") + " left today.";
+std::string allowance_left_text(store::Writer& store, const Context& ctx, const std::string& giver) {
+  const auto limit = ctx.rules.allowance;
+  if (limit == 0) return "No limit on kudos here — keep them coming!";
+  const auto when = period_phrase(ctx.rules.allowance_period);
+  const auto left = allowance_left(store, ctx, giver);
+  if (left == 0) return "That was your last kudos for " + when + ". " + renewal_text(ctx);
+  return "You have " + count_of(left, "kudos", "kudos") + " left " + when + ".";
+}
+
+// People who turned Brigade off (/kudos privacy off): nothing is recorded from or for them.
+std::optional<Result> check_privacy(const core::Event& e, store::Writer& store,
+                                    const std::vector<core::UserRef>& recipients) {
+  const std::string p(prefix(e));
+  if (store.person(e.user.id).privacy == store::Privacy::off)
+    return refuse(e, "You've turned Brigade off for yourself, so I can't record kudos from you. " + p +
+                         "kudos privacy public turns it back on — your thanks would be welcome!");
+  std::vector<core::UserRef> off;
+  for (const auto& r : recipients)
+    if (store.person(r.id).privacy == store::Privacy::off) off.push_back(r);
+  if (off.empty()) return std::nullopt;
+  core::BodyBuilder b;
+  b.text("Nothing recorded: ");
+  mention_list(b, off);
+  b.text(std::string(off.size() == 1 ? " has" : " have") +
+         " chosen not to take part in Brigade, so I can't record kudos for them. A thank-you in person "
+         "still means a lot!" +
+         (recipients.size() > off.size() ? " Thank the others on their own." : ""));
+  return refuse(e, b.take());
 }
 
 // The checks on what was asked, before anything is written: usage, recipients, size, values.
@@ -158,22 +182,6 @@ std::optional<Result> check_request(const core::Event& e, const ThanksArgs& args
                          " characters; the limit is " + std::to_string(rules.max_reason_length) +
                          ". Nothing recorded — could you shorten it?");
   return check_values(e, args, rules, verb);
-}
-
-// The refusal when the quota cannot cover `n` kudos on `day`; nullopt once they are debited.
-std::optional<Result> debit(const core::Event& e, store::Writer& store, const Context& ctx, std::int32_t day,
-                            std::uint32_t n) {
-  const Rules& rules = ctx.rules;
-  if (store.debit_quota(e.user.id, day, n, rules.daily_quota)) return std::nullopt;
-  const std::uint32_t used = store.quota_used(e.user.id, day);
-  const std::uint32_t left = used >= rules.daily_quota ? 0 : rules.daily_quota - used;
-  const std::string resets = "Your quota resets at midnight (" + ctx.calendar.tz_name() + "), in " +
-                             duration_text(ctx.calendar.start_of_day(day + 1) - ctx.now) + ".";
-  if (left == 0)
-    return refuse(e, "You've given all " + count_of(rules.daily_quota, "kudos", "kudos") +
-                         " for today — thank you for being so generous! 🙏 " + resets);
-  return refuse(e, "That needs " + count_of(n, "kudos", "kudos") + " but you have " + std::to_string(left) +
-                       " left today. Nothing recorded — try fewer people? " + resets);
 }
 
 // One kudos per recipient, and the names as the platform gave them.
@@ -244,17 +252,36 @@ std::optional<core::Reply> wins_crosspost(const core::Event& e, const Rules& rul
   return r;
 }
 
+// "K41" or "K41–K43": the numbers a giver can undo or an admin revoke.
+std::string numbers_text(store::Writer& store, const std::vector<std::uint64_t>& ids) {
+  std::vector<std::uint32_t> numbers;
+  for (auto id : ids)
+    if (auto k = store.kudos(id)) numbers.push_back(k->number);
+  if (numbers.empty()) return "";
+  std::sort(numbers.begin(), numbers.end());
+  const bool run = numbers.back() - numbers.front() + 1 == numbers.size();
+  if (numbers.size() == 1 || !run) {
+    std::string out;
+    for (std::size_t i = 0; i < numbers.size(); ++i) out += (i ? ", " : "") + store::kudos_label(numbers[i]);
+    return out;
+  }
+  return store::kudos_label(numbers.front()) + "–" + store::kudos_label(numbers.back());
+}
+
 // The giver's private confirmation: the quota left, and mentions that came too late to count.
 std::vector<core::Span> confirmation(const core::Event& e, store::Writer& store, const Context& ctx,
                                      const ThanksArgs& args, bool praise, bool crossposted,
-                                     std::int32_t day) {
+                                     const std::vector<std::uint64_t>& ids) {
   const std::string verb = praise ? "praise" : "thanks";
   BodyBuilder mine;
   mine.text(praise ? "✅ Praise for " : "✅ Thanks recorded for ");
   mention_list(mine, args.recipients);
   mine.text((praise ? " posted" + std::string(crossposted ? " and shared in the wins channel" : "")
                     : std::string()) +
-            ". " + quota_left_text(ctx.rules.daily_quota, store.quota_used(e.user.id, day)));
+            " (" + numbers_text(store, ids) + "). " + allowance_left_text(store, ctx, e.user.id));
+  if (ctx.rules.undo_minutes > 0)
+    mine.text(" Changed your mind? " + std::string(prefix(e)) + "kudos undo within " +
+              std::to_string(ctx.rules.undo_minutes) + " min.");
   if (!args.not_counted.empty()) {
     const bool one = args.not_counted.size() == 1;
     mine.text("\n⚠️ Not counted: ");
@@ -275,18 +302,20 @@ Result give(const core::Event& e, store::Writer& store, const Context& ctx, stor
   const bool praise = kind == store::Kind::praise;
   const auto args = parse_thanks(e.text, e.mentions);
   if (auto no = check_request(e, args, ctx.rules, praise)) return *no;
-  // Every rule has said yes; the quota is the last check and the first write.
-  const std::int32_t day = ctx.calendar.day(ctx.now);
-  if (auto no = debit(e, store, ctx, day, static_cast<std::uint32_t>(args.recipients.size()))) return *no;
+  if (auto no = check_privacy(e, store, args.recipients)) return *no;
+  // Every rule has said yes; the allowance is the last check and the first write.
+  if (auto no = debit_allowance(store, ctx, e.user.id, args.recipients)) return refuse(e, *no);
 
   Result result;
   result.kudos_ids = record(e, store, ctx, args, kind);
-  result.replies.push_back(public_reply(e, celebration(e, store, ctx, args, praise), true));
+  auto celebrate = public_reply(e, celebration(e, store, ctx, args, praise), true);
+  celebrate.tag = celebration_tag(result.kudos_ids.front());
+  result.replies.push_back(std::move(celebrate));
   std::optional<core::Reply> cross;
   if (praise) cross = wins_crosspost(e, ctx.rules, args);
   if (cross) result.replies.push_back(std::move(*cross));
   result.replies.push_back(
-      private_reply(e, confirmation(e, store, ctx, args, praise, cross.has_value(), day)));
+      private_reply(e, confirmation(e, store, ctx, args, praise, cross.has_value(), result.kudos_ids)));
   return result;
 }
 

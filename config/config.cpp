@@ -50,10 +50,19 @@ std::string describe(const Config& c) {
   o << "ca_file: " << (c.ca_file.empty() ? "none (system certificates only)" : c.ca_file) << "\n";
   o << "http: " << c.http.addr << ", token " << set_or_unset(c.http.token) << "\n";
   const auto& r = c.rules;
-  o << "kudos: daily_quota "
-    << (r.daily_quota == 0 ? std::string("unlimited") : std::to_string(r.daily_quota)) << ", max_recipients "
+  const char* period = r.allowance_period == core::Period::week    ? "week"
+                       : r.allowance_period == core::Period::month ? "month"
+                                                                   : "day";
+  o << "kudos: allowance "
+    << (r.allowance == 0 ? std::string("unlimited") : std::to_string(r.allowance) + " per " + period)
+    << ", max_per_recipient "
+    << (r.max_per_recipient == 0 ? std::string("no cap") : std::to_string(r.max_per_recipient))
+    << ", undo_minutes " << r.undo_minutes << ", max_recipients "
     << r.max_recipients << ", max_reason_length " << r.max_reason_length << ", values "
     << join(r.values, "any") << (r.values_required ? " (required)" : "") << "\n";
+  o << "privacy: keep_reasons_days "
+    << (c.privacy.keep_reasons_days == 0 ? std::string("forever") : std::to_string(c.privacy.keep_reasons_days))
+    << "\n";
   o << "roles: managers " << join(r.managers, "none") << "; admins " << join(r.admins, "none") << "\n";
   std::vector<std::string> wins;
   for (const auto& [platform, channel] : r.wins_channel) wins.push_back(platform + "=" + channel);

@@ -59,6 +59,11 @@ struct DigestConfig {
   std::vector<std::string> channels;
 };
 
+// People's data: how long reason text is kept (counts and values stay).
+struct PrivacyConfig {
+  std::uint32_t keep_reasons_days = 0;  // 0 = forever
+};
+
 struct Config {
   std::filesystem::path data_dir = "./data";
   std::string timezone = "UTC";    // IANA name, already checked against the tz database
@@ -71,6 +76,7 @@ struct Config {
   ConsoleConfig console;
   HttpConfig http;
   DigestConfig digest;
+  PrivacyConfig privacy;
   std::optional<std::filesystem::path> source;  // the file loaded, if any
 };
 

@@ -31,7 +31,7 @@ void Loader::apply_env() {
     auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), q);
     if (ec != std::errc() || end != v->data() + v->size())
       fail("BRIGADE_DAILY_QUOTA", "expected an integer, got " + quote(*v));
-    c_.rules.daily_quota = static_cast<std::uint32_t>(in_range(q, 0, 1000, "BRIGADE_DAILY_QUOTA"));
+    c_.rules.allowance = static_cast<std::uint32_t>(in_range(q, 0, 1000, "BRIGADE_DAILY_QUOTA"));
   }
   if (auto v = env("BRIGADE_CA_FILE")) c_.ca_file = check_ca_file(*v, "BRIGADE_CA_FILE");
   if (auto v = env("BRIGADE_LOG_LEVEL")) c_.log_level = check_log_level(*v, "BRIGADE_LOG_LEVEL");

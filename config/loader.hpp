@@ -85,6 +85,8 @@ class Loader {
   void apply_matrix(const FileView& f);
   void apply_console(const FileView& f);
   void apply_digest(const FileView& f);
+  void apply_privacy(const FileView& f);
+  void apply_allowance(const FileView& f);
 
   void set_slack_api_url(const std::string& raw, const std::string& key) {
     std::string url = check_http_url(raw, key);

@@ -137,6 +137,11 @@ void Loader::apply_file(const toml::table& root, const std::pair<fs::path, std::
   apply_matrix(f);
   apply_console(f);
   apply_digest(f);
+  apply_privacy(f);
+  if (c_.rules.max_per_recipient != 0 && c_.rules.allowance != 0 &&
+      c_.rules.max_per_recipient > c_.rules.allowance)
+    fail("kudos.max_per_recipient", "is larger than kudos.allowance (" + std::to_string(c_.rules.allowance) +
+                                        "), so it would never apply");
 }
 
 // data_dir, timezone, week_start, log_level, ca_file.
@@ -150,12 +155,46 @@ void Loader::apply_top(const FileView& f) {
   if (auto n = f.get("", "ca_file")) c_.ca_file = check_ca_file(as_string(*n, "ca_file"), "ca_file");
 }
 
+// kudos.allowance (or its older name daily_quota), allowance_period, max_per_recipient, undo_minutes.
+void Loader::apply_allowance(const FileView& f) {
+  auto& r = c_.rules;
+  // kudos.daily_quota is the older name of kudos.allowance (per day): one of the two, not both.
+  const auto quota = f.get("kudos", "daily_quota");
+  const auto allowance = f.get("kudos", "allowance");
+  if (quota && allowance)
+    fail("kudos.daily_quota", "set kudos.allowance only (daily_quota is its older name)");
+  if (quota)
+    r.allowance = static_cast<std::uint32_t>(
+        in_range(as_integer(*quota, "kudos.daily_quota"), 0, 1000, "kudos.daily_quota"));
+  if (allowance)
+    r.allowance = static_cast<std::uint32_t>(
+        in_range(as_integer(*allowance, "kudos.allowance"), 0, 10000, "kudos.allowance"));
+  if (auto n = f.get("kudos", "allowance_period")) {
+    const auto p = as_string(*n, "kudos.allowance_period");
+    if (p == "day")
+      r.allowance_period = core::Period::day;
+    else if (p == "week")
+      r.allowance_period = core::Period::week;
+    else if (p == "month")
+      r.allowance_period = core::Period::month;
+    else
+      fail("kudos.allowance_period", "expected \"day\", \"week\" or \"month\", got " + quote(p));
+    if (quota && p != "day")
+      fail("kudos.daily_quota", "is a per-day allowance; with allowance_period = " + quote(p) +
+                                    " set kudos.allowance instead");
+  }
+  if (auto n = f.get("kudos", "max_per_recipient"))
+    r.max_per_recipient = static_cast<std::uint32_t>(
+        in_range(as_integer(*n, "kudos.max_per_recipient"), 0, 10000, "kudos.max_per_recipient"));
+  if (auto n = f.get("kudos", "undo_minutes"))
+    r.undo_minutes = static_cast<std::uint32_t>(
+        in_range(as_integer(*n, "kudos.undo_minutes"), 0, 1440, "kudos.undo_minutes"));
+}
+
 // [kudos] and [roles].
 void Loader::apply_rules(const FileView& f) {
   auto& r = c_.rules;
-  if (auto n = f.get("kudos", "daily_quota"))
-    r.daily_quota = static_cast<std::uint32_t>(
-        in_range(as_integer(*n, "kudos.daily_quota"), 0, 1000, "kudos.daily_quota"));
+  apply_allowance(f);
   if (auto n = f.get("kudos", "max_recipients"))
     r.max_recipients = static_cast<std::size_t>(
         in_range(as_integer(*n, "kudos.max_recipients"), 1, 50, "kudos.max_recipients"));
@@ -283,6 +322,13 @@ void Loader::apply_console(const FileView& f) {
     con.bots = as_string_array(*n, "console.bots");
     for (const auto& b : con.bots) check_no_space(b, "console.bots", "a console user name");
   }
+}
+
+// [privacy].
+void Loader::apply_privacy(const FileView& f) {
+  if (auto n = f.get("privacy", "keep_reasons_days"))
+    c_.privacy.keep_reasons_days = static_cast<std::uint32_t>(
+        in_range(as_integer(*n, "privacy.keep_reasons_days"), 0, 36500, "privacy.keep_reasons_days"));
 }
 
 // [digest].

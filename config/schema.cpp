@@ -10,7 +10,9 @@ namespace detail {
 const std::vector<TableSchema>& schema() {
   static const std::vector<TableSchema> s = {
       {"", {"data_dir", "timezone", "week_start", "log_level", "ca_file"}},
-      {"kudos", {"daily_quota", "max_recipients", "max_reason_length", "values", "values_required"}},
+      {"kudos",
+       {"allowance", "allowance_period", "daily_quota", "max_per_recipient", "undo_minutes", "max_recipients",
+        "max_reason_length", "values", "values_required"}},
       {"roles", {"managers", "admins"}},
       {"wins", {"slack", "matrix", "console"}},
       {"http", {"addr"}},
@@ -20,6 +22,7 @@ const std::vector<TableSchema>& schema() {
         "private_replies"}},
       {"console", {"user", "channel", "bots"}},
       {"digest", {"enabled", "day", "time", "channels"}},
+      {"privacy", {"keep_reasons_days"}},
   };
   return s;
 }

@@ -169,7 +169,8 @@ class Ledger {
   bool ranked(std::uint32_t num);
   PersonState person_state(std::uint32_t num);
   void put_person(std::uint32_t num, const PersonState& st);
-  void forget_asks(std::uint32_t num);  // clears the text of the help requests `num` opened
+  void forget_asks(std::uint32_t num);
+  std::uint32_t person_number(std::string_view id);  // intern(), except that tombstones resolve  // clears the text of the help requests `num` opened
   // An audit entry as the API shows it (people by their current id or tombstone).
   AuditEntry to_audit(std::uint64_t seq, const codec::AuditRec& a, NameCache& cache);
   std::optional<std::uint64_t> meta_number(std::string_view key);

@@ -18,6 +18,21 @@ bool is_person(std::string_view s) {
 
 }  // namespace
 
+// A person's number; a tombstone ("forgotten:7") is the number it names, never a new person.
+std::uint32_t Ledger::person_number(std::string_view id) {
+  constexpr std::string_view kTomb = "forgotten:";
+  if (id.substr(0, kTomb.size()) == kTomb) {
+    std::uint32_t n = 0;
+    for (char c : id.substr(kTomb.size())) {
+      if (c < '0' || c > '9' || n > 0x0fff'ffffu) throw StoreError("bad tombstone", StoreError::Code::invalid);
+      n = n * 10 + static_cast<std::uint32_t>(c - '0');
+    }
+    name_rec(n);  // throws when no such number
+    return n;
+  }
+  return intern(id);
+}
+
 std::uint64_t Ledger::append_audit(AuditEntry& e) {
   need_write("append_audit");
   if (e.action.empty()) throw StoreError("an audit entry needs an action", StoreError::Code::invalid);
@@ -34,12 +49,12 @@ std::uint64_t Ledger::append_audit(AuditEntry& e) {
   }
   codec::AuditRec a;
   a.ts = e.ts;
-  a.actor = e.actor.empty() ? 0 : intern(e.actor);
+  a.actor = e.actor.empty() ? 0 : person_number(e.actor);
   a.action = e.action;
   if (!e.subject.empty()) {
     a.subject_kind = is_person(e.subject) ? 1 : 2;
     if (a.subject_kind == 1)
-      a.subject = intern(e.subject);
+      a.subject = person_number(e.subject);
     else
       a.subject_text = e.subject;
   }

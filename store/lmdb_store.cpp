@@ -62,6 +62,15 @@ class LmdbStore final : public Store {
   bool read_only_;
 };
 
+// Schema migrations, one step each, up to kSchemaVersion; returns the version reached.
+std::uint32_t migrate(Ledger& l, std::uint32_t version) {
+  if (version == 1) {
+    l.migrate_1_to_2();
+    version = 2;
+  }
+  return version;
+}
+
 // Opens the databases and brings the schema and the tallies up to date, in one transaction.
 void prepare(SharedEnv& sh) {
   const std::string where = sh.dir.string();
@@ -106,11 +115,7 @@ void prepare(SharedEnv& sh) {
                    std::to_string(kSchemaVersion));  // a fresh store starts at the current schema
         version = kSchemaVersion;
       }
-      // Migrations, one step each.
-      if (version == 1) {
-        l.migrate_1_to_2();
-        version = 2;
-      }
+      version = migrate(l, version);
       l.put_meta(kMetaSchema, std::to_string(version));
       if (stored_sig != sig) {
         if (l.kudos_count() > 0) {

@@ -17,6 +17,7 @@
 #include "bot/metrics.hpp"
 #include "bot/summary_format.hpp"
 #include "core/text.hpp"
+#include "web/api_query.hpp"
 #include "web/dashboard.hpp"
 
 namespace brigade::web {
@@ -24,7 +25,6 @@ namespace brigade::web {
 namespace {
 
 using nlohmann::json;
-using Query = std::map<std::string, std::vector<std::string>>;
 constexpr std::size_t kSummaryPage = 500;  // people per JSON summary page: the default and the most
 
 Response json_response(int status, const json& body) {
@@ -62,19 +62,6 @@ std::optional<Response> read_query(const boost::urls::url_view& url, Query& q) {
     q[key].push_back(std::move(value));
   }
   return std::nullopt;
-}
-
-std::optional<Response> unknown_parameters(const Query& q, std::initializer_list<const char*> known) {
-  std::set<std::string> ok(known.begin(), known.end());
-  for (const auto& [k, v] : q)
-    if (!ok.count(k)) return error(400, "unknown parameter", k);
-  return std::nullopt;
-}
-
-std::optional<std::string> single(const Query& q, const std::string& name) {
-  auto it = q.find(name);
-  if (it == q.end() || it->second.empty()) return std::nullopt;
-  return it->second.back();
 }
 
 // `period`: week, month, quarter, year or all, spelled exactly so. Sets `out`, or returns the 400.
@@ -161,6 +148,32 @@ Response summary_csv(store::Summary s, const core::Calendar& cal, store::Reader&
 
 }  // namespace
 
+std::optional<Response> unknown_parameters(const Query& q, std::initializer_list<const char*> known) {
+  std::set<std::string> ok(known.begin(), known.end());
+  for (const auto& [k, v] : q)
+    if (!ok.count(k)) return error(400, "unknown parameter", k);
+  return std::nullopt;
+}
+
+std::optional<std::string> single(const Query& q, const std::string& name) {
+  auto it = q.find(name);
+  if (it == q.end() || it->second.empty()) return std::nullopt;
+  return it->second.back();
+}
+
+std::optional<Response> read_number(const Query& q, const std::string& name, std::size_t lo, std::size_t hi,
+                                    std::size_t& out) {
+  auto v = single(q, name);
+  if (!v) return std::nullopt;
+  std::size_t n = 0;
+  auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+  if (ec != std::errc() || ptr != v->data() + v->size() || v->empty() || n < lo || n > hi)
+    return error(400, name + " must be a number from " + std::to_string(lo) + " to " + std::to_string(hi),
+                 name);
+  out = n;
+  return std::nullopt;
+}
+
 std::string Response::full_body() {
   std::string out = std::move(body);
   body.clear();
@@ -205,8 +218,13 @@ Response Api::route(const Request& req, std::string& route_name) {
   Query q;
   if (auto bad = read_query(*parsed, q)) return *bad;
 
-  static const std::set<std::string> kRoutes = {
-      "/", "/healthz", "/metrics", "/api/v1/leaderboard", "/api/v1/summary", "/api/v1/summary.csv"};
+  static const std::set<std::string> kRoutes = {"/",
+                                                "/healthz",
+                                                "/metrics",
+                                                "/api/v1/leaderboard",
+                                                "/api/v1/summary",
+                                                "/api/v1/summary.csv",
+                                                "/api/v1/audit"};
   bool api = path.rfind("/api/", 0) == 0;
   if (!kRoutes.count(path)) return error(404, api ? "no such API route" : "no such page");
   // Every route is read-only: anything but GET and HEAD is refused before authentication, so a
@@ -242,9 +260,13 @@ Response Api::route(const Request& req, std::string& route_name) {
     route_name = "leaderboard";
     return leaderboard(q);
   }
+  const bool accepts_csv = req.accept.find("text/csv") != std::string::npos;
+  if (path == "/api/v1/audit") {
+    route_name = "audit";
+    return audit(q, accepts_csv);
+  }
   route_name = "summary";
-  bool csv = path == "/api/v1/summary.csv" || req.accept.find("text/csv") != std::string::npos;
-  return summary(q, csv);
+  return summary(q, path == "/api/v1/summary.csv" || accepts_csv);
 }
 
 Response Api::leaderboard(const Query& q) {
@@ -253,13 +275,7 @@ Response Api::leaderboard(const Query& q) {
   core::Period period = core::Period::week;
   if (auto bad = read_period(q, "week", period)) return *bad;
   std::size_t limit = 10;
-  if (auto l = single(q, "limit")) {
-    std::size_t v = 0;
-    auto [ptr, ec] = std::from_chars(l->data(), l->data() + l->size(), v);
-    if (ec != std::errc() || ptr != l->data() + l->size() || v < 1 || v > 100)
-      return error(400, "limit must be a number from 1 to 100", "limit");
-    limit = v;
-  }
+  if (auto bad = read_number(q, "limit", 1, 100, limit)) return *bad;
   core::Millis at = ctx_.clock.now_ms();
   if (auto d = single(q, "date")) {
     auto day = cal.parse_day(*d);
@@ -335,7 +351,8 @@ Response Api::summary(Query q, bool csv) {
 }
 
 Response Api::dashboard(const Query& q, const std::string& token) {
-  if (auto bad = unknown_parameters(q, {"period", "channel", "since", "until", "user", "summary_channel"}))
+  if (auto bad =
+          unknown_parameters(q, {"period", "channel", "since", "until", "user", "summary_channel", "kudos"}))
     return *bad;
   const auto& cal = ctx_.store.calendar();
   auto now = ctx_.clock.now_ms();
@@ -348,6 +365,7 @@ Response Api::dashboard(const Query& q, const std::string& token) {
     for (const auto& u : it->second)
       if (!u.empty()) d.users.push_back(u);
   d.summary_channel = single(q, "summary_channel").value_or("");
+  d.kudos = single(q, "kudos").value_or("");
   auto reader = ctx_.store.read();
   Response r;
   r.content_type = "text/html; charset=utf-8";

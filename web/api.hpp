@@ -64,6 +64,8 @@ class Api {
   Response route(const Request& req, std::string& route_name);
   Response leaderboard(const std::map<std::string, std::vector<std::string>>& q);
   Response summary(std::map<std::string, std::vector<std::string>> q, bool csv);
+  // The audit log (web/api_audit.cpp): `csv` when the client asked for it with Accept.
+  Response audit(const std::map<std::string, std::vector<std::string>>& q, bool csv);
   Response dashboard(const std::map<std::string, std::vector<std::string>>& q, const std::string& token);
   Response healthz();
   Response metrics();

@@ -36,6 +36,9 @@ label{display:flex;flex-direction:column;font-size:.85em;color:var(--dim)}
 input,select,button{font:inherit;background:#0c1220;color:var(--ink);border:1px solid #33405c;border-radius:.4em;padding:.25em .5em}
 button,.button{background:var(--acc);color:var(--bg);border:0;border-radius:.4em;padding:.3em .8em;text-decoration:none;font-weight:600}
 svg text{fill:var(--dim);font-size:11px}
+a.kid{color:var(--dim);font-variant-numeric:tabular-nums;text-decoration:none}
+li.revoked del{color:var(--dim)}.why{color:#ff8a80}
+#find-kudos{float:right;margin:0}#find-kudos label{flex-direction:row;align-items:baseline;gap:.4em}
 )css";
 
 // A link back to this page with some parameters changed.
@@ -96,7 +99,8 @@ Scan scan(store::Reader& r, const core::Calendar& cal, core::Millis from, core::
   return s;
 }
 
-// The newest `n` live kudos (in `channel` unless empty), reading at most `budget` from the log.
+// The newest `n` kudos (in `channel` unless empty), taken-back ones included, reading at most
+// `budget` from the log.
 std::vector<store::Kudos> recent_kudos(store::Reader& r, core::Millis now, const std::string& channel,
                                        std::size_t n, std::size_t budget) {
   std::vector<store::Kudos> out;
@@ -110,7 +114,7 @@ std::vector<store::Kudos> recent_kudos(store::Reader& r, core::Millis now, const
     for (const auto& k : kudos) {
       if (!seen.insert(k.id).second) continue;
       ++scanned;
-      if (k.revoked || (!channel.empty() && k.channel != channel)) continue;
+      if (!channel.empty() && k.channel != channel) continue;
       out.push_back(k);
       if (out.size() == n) break;
     }
@@ -262,20 +266,15 @@ void values_section(Page& p, const Scan& seen) {
   o << "</section>";
 }
 
-void recent_section(Page& p, core::Millis now) {
+// The newest kudos, each with its K id; taken-back ones stay, struck through, so that an admin
+// finds what to revoke and sees what was.
+void recent_section(Page& p, const KudosList& list, core::Millis now) {
   auto& o = p.o;
   auto recent = recent_kudos(p.r, now, p.q.channel, kRecent, p.q.max_scanned);
-  o << "<section id=\"recent\" class=\"wide\"><h2>Recent recognition</h2><ul>";
-  for (const auto& k : recent) {
-    o << "<li><b>" << escape_html(p.name(k.giver)) << "</b> → <b>" << escape_html(p.name(k.recipient))
-      << "</b>";
-    if (!k.reason.empty()) o << " <span class=\"reason\">" << escape_html(k.reason) << "</span>";
-    for (const auto& v : k.values) o << " <span class=\"dim\">#" << escape_html(v) << "</span>";
-    o << " <span class=\"dim\">· " << store::to_string(k.kind) << " · "
-      << escape_html(p.cal.datetime_string(k.ts));
-    if (!k.channel.empty()) o << " · #" << escape_html(p.name(k.channel));
-    o << "</span></li>";
-  }
+  o << "<section id=\"recent\" class=\"wide\">";
+  kudos_form(o, list);
+  o << "<h2>Recent recognition</h2><ul>";
+  for (const auto& k : recent) list.item(o, k);
   if (recent.empty()) o << "<li class=\"dim\">Nothing yet.</li>";
   o << "</ul></section>";
 }
@@ -325,13 +324,15 @@ std::string render_dashboard(store::Reader& r, const core::Calendar& cal, const 
     p.until = range.until;
   }
   const Scan seen = scan(r, cal, p.from, p.until, q.channel, q.max_scanned);
+  const KudosList list{cal, q, name, p.period};
   header(p);
+  kudos_section(o, r, list);
   leaderboard_section(p, seen.channels);
   over_time_section(p, seen);
   values_section(p, seen);
-  recent_section(p, now);
+  recent_section(p, list, now);
   help_section(p, seen);
-  summary_section(o, r, cal, q, name, p.period, seen.channels);
+  summary_section(o, r, list, seen.channels);
   o << "</main></body></html>\n";
   return o.str();
 }

@@ -17,6 +17,7 @@ struct DashboardQuery {
   std::int32_t since_day = 0, until_day = 0;  // local days, inclusive
   std::vector<std::string> users;
   std::string summary_channel;
+  std::string kudos;  // a kudos to look up, as typed ("K42"); empty: none
   std::string token;  // carried in links and forms when the page was opened with ?token=
   // The most kudos one page reads from the log (chart, values, recent): a busy workspace's
   // "all time" is charted from its newest kudos back, and the page says where it stopped.

@@ -1,5 +1,5 @@
 // What the dashboard's sections share across its files (web-internal): display names read once per
-// page, URL encoding, and the manager view's section.
+// page, URL encoding, individual kudos as list items, the kudos lookup and the manager view's section.
 #pragma once
 
 #include <map>
@@ -30,10 +30,29 @@ struct Names {
   }
 };
 
+// Individual kudos as the page lists them: each with its K id (a link that looks it up), and one
+// taken back struck through, saying who took it back and why.
+struct KudosList {
+  const core::Calendar& cal;
+  const DashboardQuery& q;
+  Names& name;
+  std::string period;  // kept in the K id's link
+  void item(std::ostringstream& o, const store::Kudos& k) const;
+  // "revoked by dave: duplicate · 2026-11-16 13:00", "withdrawn by carol (reaction removed)", …
+  std::string taken_back(const store::Kudos& k) const;
+};
+
+// The kudos q.kudos names ("K42"), with every audit entry about it; nothing when q.kudos is empty.
+void kudos_section(std::ostringstream& o, store::Reader& r, const KudosList& list);
+// The form that looks a kudos up by its K id.
+void kudos_form(std::ostringstream& o, const KudosList& list);
+// The kudos given and received by `users` in the summary's range, newest first, taken back ones too.
+void person_kudos(std::ostringstream& o, store::Reader& r, const KudosList& list,
+                  const store::SummaryQuery& sq);
+
 // The manager view: any range, people and channel; the same summary as the API, downloadable.
 // `channels`: those the page saw, for the filter.
-void summary_section(std::ostringstream& o, store::Reader& r, const core::Calendar& cal,
-                     const DashboardQuery& q, Names& name, const std::string& period,
+void summary_section(std::ostringstream& o, store::Reader& r, const KudosList& list,
                      const std::set<std::string>& channels);
 
 }  // namespace brigade::web

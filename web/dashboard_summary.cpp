@@ -71,16 +71,24 @@ void summary_form(std::ostringstream& o, const core::Calendar& cal, const Dashbo
     << escape_html(csv) << "\" download>Download CSV</a></form>";
 }
 
-// One row per person, the first kMaxSummaryRows of them.
-void summary_table(std::ostringstream& o, const store::Summary& s, Names& name) {
+// One row per person, the first kMaxSummaryRows of them. Without a person filter the table ranks
+// everyone, so people who are not ranked (hidden by their own choice, gone, forgotten) are left out;
+// asked for by name, they are shown and marked. The CSV has everyone, marked.
+void summary_table(std::ostringstream& o, const store::Summary& s, const KudosList& list) {
+  auto& name = list.name;
+  const bool ranking = list.q.users.empty();
+  std::vector<const store::PersonSummary*> rows;
+  for (const auto& p : s.people)
+    if (p.ranked || !ranking) rows.push_back(&p);
   o << "<table><tr><th>person</th><th class=\"n\">received</th><th class=\"n\">given</th><th "
        "class=\"n\">thanks</th>"
        "<th class=\"n\">praise</th><th class=\"n\">help</th><th "
        "class=\"n\">helped</th><th>values</th><th>what for</th></tr>";
-  for (std::size_t row = 0; row < s.people.size() && row < kMaxSummaryRows; ++row) {
-    const auto& p = s.people[row];
+  for (std::size_t row = 0; row < rows.size() && row < kMaxSummaryRows; ++row) {
+    const auto& p = *rows[row];
     auto k = [](const auto& a, store::Kind kind) { return a[static_cast<std::size_t>(kind)]; };
-    o << "<tr><td>" << escape_html(p.name.empty() ? name(p.user) : p.name) << "</td><td class=\"n\">"
+    o << "<tr><td>" << escape_html(p.name.empty() ? name(p.user) : p.name)
+      << (p.ranked ? "" : " <span class=\"dim unranked\">(not ranked)</span>") << "</td><td class=\"n\">"
       << p.received << "</td><td class=\"n\">" << p.given << "</td><td class=\"n\">"
       << k(p.received_by_kind, store::Kind::thanks) << "</td><td class=\"n\">"
       << k(p.received_by_kind, store::Kind::praise) << "</td><td class=\"n\">"
@@ -89,24 +97,30 @@ void summary_table(std::ostringstream& o, const store::Summary& s, Names& name) 
     for (std::size_t i = 0; i < p.values.size() && i < 3; ++i)
       o << (i ? ", " : "") << "#" << escape_html(p.values[i].first) << " ×" << p.values[i].second;
     o << "</td><td>";
-    for (std::size_t i = 0; i < p.reasons.size(); ++i)
-      if (!p.reasons[i].reason.empty())
-        o << "<div>" << escape_html(p.reasons[i].reason) << " <span class=\"dim\">— "
-          << escape_html(name(p.reasons[i].giver)) << "</span></div>";
+    for (const auto& why : p.reasons)
+      if (!why.reason.empty())
+        o << "<div>" << escape_html(why.reason) << " <span class=\"dim\">— " << escape_html(name(why.giver))
+          << " · " << store::kudos_label(why.number) << "</span></div>";
     o << "</td></tr>";
   }
-  if (s.people.size() > kMaxSummaryRows)
-    o << "<tr><td colspan=\"9\" class=\"dim\">and " << s.people.size() - kMaxSummaryRows
+  if (rows.size() > kMaxSummaryRows)
+    o << "<tr><td colspan=\"9\" class=\"dim\">and " << rows.size() - kMaxSummaryRows
       << " more people: the CSV has everyone.</td></tr>";
   if (s.people.empty()) o << "<tr><td colspan=\"9\" class=\"dim\">No kudos in this range.</td></tr>";
   o << "</table>";
+  if (rows.size() < s.people.size())
+    o << "<p id=\"unranked\" class=\"dim\">" << s.people.size() - rows.size()
+      << (s.people.size() - rows.size() == 1 ? " person is" : " people are")
+      << " not ranked here (hidden by their own choice, left, or forgotten): the CSV has them, marked, and "
+         "so does this table when you ask for them by name.</p>";
 }
 
 }  // namespace
 
-void summary_section(std::ostringstream& o, store::Reader& r, const core::Calendar& cal,
-                     const DashboardQuery& q, Names& name, const std::string& period,
+void summary_section(std::ostringstream& o, store::Reader& r, const KudosList& list,
                      const std::set<std::string>& channels) {
+  const auto& cal = list.cal;
+  const auto& q = list.q;
   std::vector<std::string> unknown;
   const store::SummaryQuery sq = summary_query(r, cal, q, unknown);
   store::Summary s;
@@ -114,9 +128,10 @@ void summary_section(std::ostringstream& o, store::Reader& r, const core::Calend
   s.until = sq.until;
   if (q.users.empty() || !sq.users.empty()) s = r.summary(sq);
   o << "<section id=\"summary\" class=\"wide\"><h2>Recognition summary</h2>";
-  summary_form(o, cal, q, sq, name, period, channels);
+  summary_form(o, cal, q, sq, list.name, list.period, channels);
   for (const auto& u : unknown) o << "<p id=\"no-match\">no one called '" << escape_html(u) << "'</p>";
-  summary_table(o, s, name);
+  summary_table(o, s, list);
+  person_kudos(o, r, list, sq);
   o << "<p class=\"dim\">" << s.total << " kudos from " << cal.date_string(sq.from) << " to "
     << cal.date_string(sq.until - 1) << " (" << escape_html(cal.tz_name()) << ")</p></section>";
 }

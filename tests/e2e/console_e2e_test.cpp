@@ -71,6 +71,27 @@ TEST_F(ConsoleE2E, CountsSurviveARestart) {
   EXPECT_NE(csv.find("console:bob,bob,2,0"), std::string::npos) << csv;
 }
 
+// Every format of `brigade report` names each reason's kudos by its K id (what /kudos revoke takes)
+// and says whether the person is ranked; the columns and fields that were there stay.
+TEST_F(ConsoleE2E, ReportNamesKudosByTheirKIds) {
+  session("/thanks @bob for the review\n/thanks @carol for the tests\n/thanks @bob for the deploy\n");
+  auto [trc, table] = report({});
+  EXPECT_EQ(trc, 0) << table;
+  EXPECT_NE(table.find("  K3  bob ← alice (thanks): for the deploy\n"), std::string::npos) << table;
+  EXPECT_NE(table.find("  K1  bob ← alice (thanks): for the review\n"), std::string::npos) << table;
+  auto [crc, csv] = report({"--format", "csv", "--user", "bob"});
+  EXPECT_EQ(crc, 0) << csv;
+  EXPECT_NE(csv.find(",top_values,reasons,reason_ids,ranked\r\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("console:bob,bob,2,0,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",K3 | K1,true\r\n"), std::string::npos) << csv;
+  auto [jrc, json] = report({"--format", "json", "--user", "carol"});
+  ASSERT_EQ(jrc, 0) << json;
+  auto carol = nlohmann::json::parse(json)["people"][0];
+  EXPECT_EQ(carol["reasons"][0]["id"], "K2") << json;
+  EXPECT_EQ(carol["reasons"][0]["reason"], "for the tests") << json;
+  EXPECT_EQ(carol["ranked"], true) << json;
+}
+
 TEST_F(ConsoleE2E, RefusalsArePrivateAndRecordNothing) {
   auto out = session("/thanks @alice for being me\n/thanks @brigade for existing\n");
   EXPECT_NE(out.find("[private to alice]"), std::string::npos) << out;

@@ -5,8 +5,10 @@ if(NOT TARGET brigade_web)
 endif()
 brigade_add_test(web_tests
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/web_api_test.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/web_audit_test.cpp
           ${CMAKE_CURRENT_LIST_DIR}/web_dashboard_test.cpp
           ${CMAKE_CURRENT_LIST_DIR}/web_server_test.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/web_trust_test.cpp
   LIBS brigade_web brigade_asio LABELS threaded)
 brigade_add_test(web_hostile_tests
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/web_hostile_test.cpp

@@ -154,8 +154,9 @@ TEST_F(WebApiTest, SummaryJsonAndCsv) {
 // sends POST /healthz learns nothing about the token and changes nothing.
 TEST_F(WebApiTest, EveryRouteAnswersOnlyGetAndHead) {
   auto a = api("s3cret-token");
-  for (const char* path : {"/", "/healthz", "/metrics", "/api/v1/leaderboard", "/api/v1/summary",
-                           "/api/v1/summary.csv", "/?period=week", "/api/v1/leaderboard?period=month"}) {
+  for (const char* path :
+       {"/", "/healthz", "/metrics", "/api/v1/leaderboard", "/api/v1/summary", "/api/v1/summary.csv",
+        "/api/v1/audit", "/?period=week", "/?kudos=K1", "/api/v1/leaderboard?period=month"}) {
     for (const char* method : {"POST", "PUT", "DELETE", "PATCH", "OPTIONS", "FOO", "TRACE", "CONNECT"}) {
       for (const char* auth : {"", "Bearer s3cret-token"}) {
         Request r;

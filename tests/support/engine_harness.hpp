@@ -30,7 +30,7 @@ class EngineHarness {
   explicit EngineHarness(const std::string& tag, ClockT clock = ClockT(), std::string subdir = "")
       : dir_(tag), calendar_("UTC"), clock_(std::move(clock)), subdir_(std::move(subdir)) {
     open_store();
-    rules_.daily_quota = 0;
+    rules_.allowance = 0;
   }
   ~EngineHarness() { stop_engine(); }
   EngineHarness(const EngineHarness&) = delete;

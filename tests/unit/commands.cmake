@@ -6,4 +6,5 @@ brigade_add_test(commands_tests
           ${CMAKE_CURRENT_LIST_DIR}/commands_ask_test.cpp
           ${CMAKE_CURRENT_LIST_DIR}/commands_leaderboard_test.cpp
           ${CMAKE_CURRENT_LIST_DIR}/commands_kudos_test.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/commands_trust_test.cpp
   LIBS brigade_commands)

@@ -130,7 +130,7 @@ TEST_F(AskTest, AskUnknownNumbersAreRefused) {
 }
 
 TEST_F(AskTest, AskDoneCreditsTheTakerByDefault) {
-  rules_.daily_quota = 2;
+  rules_.allowance = 2;
   cmd("thanks", "@carol for the coffee");  // one of alice's two for today
   auto id = open_one();
   cmd("ask", "take " + std::to_string(id), kNov18Ten, kBob);
@@ -172,7 +172,7 @@ TEST_F(AskTest, AskDoneCreditsTheNamedHelpersInstead) {
 
 // Opening requests and closing them with done N @pat must not be a way round the quota.
 TEST_F(AskTest, AskDoneWithTheQuotaSpentClosesButDoesNotCredit) {
-  rules_.daily_quota = 2;
+  rules_.allowance = 2;
   for (int i = 0; i < 2; ++i) {
     auto id = open_one("request " + std::to_string(i));
     auto r = cmd("ask", "done " + std::to_string(id) + " @bob");

@@ -10,7 +10,7 @@ class KudosTest : public CommandsTest {
  protected:
   void SetUp() override {
     CommandsTest::SetUp();
-    rules_.daily_quota = 0;
+    rules_.allowance = 0;
   }
   void give(const core::UserRef& from, const std::string& text, Millis at,
             const core::ChannelRef& where = brigade::testing::general(),
@@ -32,7 +32,7 @@ class KudosTest : public CommandsTest {
 };
 
 TEST_F(KudosTest, KudosShowsYourCountsAndQuotaLeft) {
-  rules_.daily_quota = 5;
+  rules_.allowance = 5;
   give(kCarol, "@alice for the review", kNov18Ten - kHour);
   give(kBob, "@alice for lunch", kNov18Ten - 16 * kDay);      // Nov 2: this month, an earlier week
   give(kBob, "@alice for the retro", kNov18Ten - 29 * kDay);  // Oct 20: only all time

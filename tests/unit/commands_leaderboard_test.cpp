@@ -12,7 +12,7 @@ class LeaderboardTest : public CommandsTest {
  protected:
   void SetUp() override {
     CommandsTest::SetUp();
-    rules_.daily_quota = 0;
+    rules_.allowance = 0;
   }
   void thank(const core::UserRef& from, const std::string& who, Millis at, const core::ChannelRef& where) {
     auto e = make_event("thanks", "@" + who + " for the help", {kAlice, kBob, kCarol, kDave});

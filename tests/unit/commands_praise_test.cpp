@@ -72,7 +72,7 @@ TEST_F(ThanksTest, PraiseNeedsAMessage) {
 }
 
 TEST_F(ThanksTest, PraiseFollowsTheSameRules) {
-  rules_.daily_quota = 1;
+  rules_.allowance = 1;
   EXPECT_NE(expect_refused("praise", "@alice for me").find("You can't praise yourself"), std::string::npos);
   ASSERT_EQ(cmd("praise", "@bob for the demo").outcome, Outcome::ok);
   expect_refused("praise", "@carol for the slides");

@@ -61,7 +61,7 @@ TEST_F(ThanksTest, ThanksTellsTheGiverTheQuotaLeft) {
 }
 
 TEST_F(ThanksTest, ThanksWithUnlimitedQuotaSaysSo) {
-  rules_.daily_quota = 0;
+  rules_.allowance = 0;
   for (int i = 0; i < 12; ++i)
     ASSERT_EQ(cmd("thanks", "@bob for round " + std::to_string(i)).outcome, Outcome::ok);
   auto r = cmd("thanks", "@bob once more");
@@ -165,7 +165,7 @@ TEST_F(ThanksTest, ThanksToThreePeopleUsesThreeAndRefusesWhatDoesNotFit) {
 }
 
 TEST_F(ThanksTest, ThanksQuotaIsPerGiver) {
-  rules_.daily_quota = 1;
+  rules_.allowance = 1;
   ASSERT_EQ(cmd("thanks", "@bob for a").outcome, Outcome::ok);
   ASSERT_EQ(cmd("thanks", "@bob for b", kNov18Ten, kCarol).outcome, Outcome::ok);
   expect_refused("thanks", "@bob for c");
@@ -173,7 +173,7 @@ TEST_F(ThanksTest, ThanksQuotaIsPerGiver) {
 
 TEST_F(ThanksTest, ThanksQuotaResetsAtLocalMidnightInBerlin) {
   reopen("Europe/Berlin", 1);
-  rules_.daily_quota = 1;
+  rules_.allowance = 1;
   const Millis late = 1794954600000;  // 2026-11-17 22:30 UTC = 23:30 in Berlin
   ASSERT_EQ(cmd("thanks", "@bob for a", late).outcome, Outcome::ok);
   auto msg = expect_refused("thanks", "@bob for b", late + 20 * kMinute);
@@ -184,7 +184,7 @@ TEST_F(ThanksTest, ThanksQuotaResetsAtLocalMidnightInBerlin) {
 
 TEST_F(ThanksTest, ThanksQuotaFollowsTheShortDayWhenDstStarts) {
   reopen("America/New_York", 1);
-  rules_.daily_quota = 1;
+  rules_.allowance = 1;
   const Millis morning = 1772947800000;  // 2026-03-08 05:30 UTC = 00:30 EST, a 23-hour day
   ASSERT_EQ(cmd("thanks", "@bob for a", morning).outcome, Outcome::ok);
   const Millis late = 1773027000000;  // 2026-03-09 03:30 UTC = 23:30 EDT, still March 8
@@ -196,7 +196,7 @@ TEST_F(ThanksTest, ThanksQuotaFollowsTheShortDayWhenDstStarts) {
 
 TEST_F(ThanksTest, ThanksQuotaFollowsTheLongDayWhenDstEnds) {
   reopen("America/New_York", 1);
-  rules_.daily_quota = 1;
+  rules_.allowance = 1;
   const Millis morning = 1793507400000;  // 2026-11-01 04:30 UTC = 00:30 EDT, a 25-hour day
   ASSERT_EQ(cmd("thanks", "@bob for a", morning).outcome, Outcome::ok);
   const Millis late = 1793593800000;  // 2026-11-02 04:30 UTC = 23:30 EST, still November 1
@@ -281,7 +281,7 @@ TEST_F(ThanksTest, MentionsAfterTheReasonAreNotCountedAndTheGiverIsTold) {
 }
 
 TEST_F(ThanksTest, RevokingAKudosGivesItsQuotaBackForThatDay) {
-  rules_.daily_quota = 2;
+  rules_.allowance = 2;
   auto first = cmd("thanks", "@bob for one");
   cmd("thanks", "@carol for two");
   EXPECT_EQ(quota_used("console:alice"), 2u);

@@ -30,7 +30,7 @@ TEST_F(ConfigTest, FileValuesApplyWhenEnvironmentIsSilent) {
   EXPECT_EQ(c.timezone, "Europe/Paris");
   EXPECT_EQ(c.week_start, 0);
   EXPECT_EQ(c.log_level, "debug");
-  EXPECT_EQ(c.rules.daily_quota, 3u);
+  EXPECT_EQ(c.rules.allowance, 3u);
   EXPECT_EQ(c.http.addr, "127.0.0.1:9000");
   EXPECT_EQ(c.slack.api_url, "https://file.example/api/");
   EXPECT_EQ(c.matrix.homeserver, "https://file.example");
@@ -55,7 +55,7 @@ TEST_F(ConfigTest, EnvironmentWinsOverFile) {
   EXPECT_EQ(c.timezone, "America/New_York");
   EXPECT_EQ(c.week_start, 3);
   EXPECT_EQ(c.log_level, "error");
-  EXPECT_EQ(c.rules.daily_quota, 0u);
+  EXPECT_EQ(c.rules.allowance, 0u);
   EXPECT_EQ(c.http.addr, "[::1]:9100");
   EXPECT_EQ(c.slack.api_url, "http://127.0.0.1:4000/api/");
   EXPECT_EQ(c.matrix.homeserver, "http://127.0.0.1:8008");

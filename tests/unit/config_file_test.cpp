@@ -22,7 +22,7 @@ TEST_F(ConfigTest, DefaultsWithoutFileOrEnvironment) {
   EXPECT_EQ(c.week_start, 1);
   EXPECT_EQ(c.log_level, "info");
   EXPECT_EQ(c.ca_file, "");
-  EXPECT_EQ(c.rules.daily_quota, 5u);
+  EXPECT_EQ(c.rules.allowance, 5u);
   EXPECT_EQ(c.rules.max_recipients, 10u);
   EXPECT_EQ(c.rules.max_reason_length, 500u);
   EXPECT_TRUE(c.rules.values.empty());

@@ -79,6 +79,21 @@ TEST_F(DigestTest, SaysWhoWasRecognisedAndWhatFor) {
   EXPECT_TRUE(mentions_alice) << "names render as mentions (without a ping)";
 }
 
+TEST_F(DigestTest, LeavesOutHiddenPeopleAndWithdrawnKudos) {
+  {
+    auto w = store_->write();
+    w->set_privacy("console:alice", store::Privacy::hidden);
+    w->revoke_kudos(w->seen_kudos("s3").at(0));  // carol's thanks to bob, taken back
+    w->commit();
+  }
+  auto text = digest_reply(*store_->read(), calendar_, "console:general",
+                           calendar_.bucket(core::Period::week, clock_.now_ms()))
+                  .plain();
+  EXPECT_NE(text.find("2 kudos"), std::string::npos) << "the withdrawn one is not counted: " << text;
+  EXPECT_EQ(text.find("alice"), std::string::npos) << "a hidden person is never named: " << text;
+  EXPECT_EQ(text.find("coffee"), std::string::npos) << "a withdrawn kudos is not quoted: " << text;
+}
+
 TEST_F(DigestTest, PostsOncePerWeekAndChannelAcrossRestarts) {
   auto due = digest_due(calendar_, friday_4pm(), clock_.now_ms());
   {

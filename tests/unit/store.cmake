@@ -10,6 +10,7 @@ brigade_add_test(store_tests
           ${CMAKE_CURRENT_LIST_DIR}/store_summary_test.cpp
           ${CMAKE_CURRENT_LIST_DIR}/store_txn_test.cpp
           ${CMAKE_CURRENT_LIST_DIR}/store_crash_test.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/store_trust_test.cpp
   LIBS brigade_store PkgConfig::LMDB LABELS threaded)
 target_compile_definitions(store_tests PRIVATE BRIGADE_STORE_CRASH_WRITER="$<TARGET_FILE:store_crash_writer>")
 add_dependencies(store_tests store_crash_writer)
