@@ -2,7 +2,6 @@
 // entry a restore leaves and the one line each prints. The copying and checking is store/backup.cpp.
 #include "app/backup.hpp"
 
-#include <pwd.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -12,6 +11,7 @@
 #include <ctime>
 #include <iostream>
 
+#include "commands/corrections.hpp"
 #include "core/calendar.hpp"
 #include "store/backup.hpp"
 
@@ -44,14 +44,6 @@ std::string describe(const store::LedgerFacts& f) {
   return human_size(f.bytes) + ", " + std::to_string(f.kudos) + " kudos, " + std::to_string(f.audit_entries) +
          (f.audit_entries == 1 ? " audit entry" : " audit entries") + ", audit head " +
          (f.audit_head.empty() ? "none" : f.audit_head);
-}
-
-// Who runs the command line, for the audit log: "cli:alice".
-std::string cli_actor() {
-  const passwd* pw = ::getpwuid(::geteuid());
-  if (pw != nullptr && pw->pw_name != nullptr && pw->pw_name[0] != '\0')
-    return "cli:" + std::string(pw->pw_name);
-  return "cli:uid-" + std::to_string(::geteuid());
 }
 
 // The UTC time in a file name: 20261123T031500Z.
@@ -94,7 +86,7 @@ store::AuditEntry record_restore(const config::Config& cfg, const fs::path& file
   auto w = st->write();
   store::AuditEntry e;
   e.ts = now;
-  e.actor = cli_actor();
+  e.actor = commands::cli_actor();  // "cli:<login>", as brigade admin records it
   e.action = "restore";
   e.detail = "restored from " + fs::absolute(file).string() + " (" + std::to_string(f.kudos) + " kudos)";
   if (!previous.empty()) e.detail += "; the previous data file is kept as " + previous.filename().string();

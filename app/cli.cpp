@@ -90,8 +90,9 @@ struct CommandLine {
     if (app.get_subcommands().empty() && e.get_name() == "RequiredError") {
       for (const auto& word : app.remaining()) {
         if (word.empty() || word.front() == '-') continue;
-        std::cerr << "brigade: unknown command '" << word
-                  << "' (commands: run, console, report, health, admin; see brigade --help)\n";
+        std::cerr
+            << "brigade: unknown command '" << word
+            << "' (commands: run, console, report, health, admin, backup, restore; see brigade --help)\n";
         return 2;
       }
     }
