@@ -46,13 +46,14 @@ int revoke(const config::Config& cfg, const AdminOptions& o, std::ostream& out) 
   auto w = st->write();
   const auto k = w->kudos_numbered(*number);
   if (!k) throw std::runtime_error("there is no " + store::kudos_label(*number));
-  if (k->revoked) throw std::runtime_error(store::kudos_label(*number) + " was already withdrawn; nothing changed");
+  if (k->revoked)
+    throw std::runtime_error(store::kudos_label(*number) + " was already withdrawn; nothing changed");
   const store::Revocation why{clock.now_ms(), store::RevokeHow::revoke, commands::cli_actor(), o.reason};
   auto tb = commands::take_back(*w, cfg.rules, st->calendar(), {k->id}, why);
   for (const auto& reply : tb.replies) w->enqueue(commands::reply_adapter(reply), reply);
   w->commit();
-  out << "revoked " << store::kudos_label(*number) << " (" << store::to_string(k->kind) << " from " << k->giver
-      << " to " << k->recipient << ", " << st->calendar().date_string(k->ts) << ")"
+  out << "revoked " << store::kudos_label(*number) << " (" << store::to_string(k->kind) << " from "
+      << k->giver << " to " << k->recipient << ", " << st->calendar().date_string(k->ts) << ")"
       << (tb.replies.empty() ? "" : "; the recipient is told privately when the bot next sends") << "\n";
   return 0;
 }
@@ -132,14 +133,17 @@ int forget(const config::Config& cfg, const AdminOptions& o, std::istream& in, s
 }  // namespace
 
 void add_admin(CLI::App& app, AdminOptions& o, const std::string& config_help, std::string& config_file) {
-  o.admin = app.add_subcommand("admin", "Corrections, the audit trail and people's data (safe while the bot runs)");
+  o.admin =
+      app.add_subcommand("admin", "Corrections, the audit trail and people's data (safe while the bot runs)");
   o.admin->require_subcommand(1);
-  o.revoke = o.admin->add_subcommand("revoke", "Withdraw a kudos (a correction entry; the recipient is told)");
+  o.revoke =
+      o.admin->add_subcommand("revoke", "Withdraw a kudos (a correction entry; the recipient is told)");
   o.revoke->add_option("kudos", o.kudos, "the kudos, e.g. K42")->required();
   o.revoke->add_option("--reason", o.reason, "why (the recipient is told)")->required();
   o.audit = o.admin->add_subcommand("audit", "Print the audit log, or check its hash chain");
   o.audit->add_option("--since", o.since, "first day, YYYY-MM-DD");
-  o.audit->add_option("--format", o.format, "table, csv or json")->check(CLI::IsMember({"table", "csv", "json"}));
+  o.audit->add_option("--format", o.format, "table, csv or json")
+      ->check(CLI::IsMember({"table", "csv", "json"}));
   o.audit->add_flag("--verify", o.verify, "recompute the hash chain and name the first bad entry");
   o.exporter = o.admin->add_subcommand("export", "Everything Brigade holds about one person, as JSON");
   o.exporter->add_option("--user", o.user, "qualified id (slack:T1:U1) or a known name")->required();

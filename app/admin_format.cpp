@@ -19,9 +19,15 @@ std::string csv_field(const std::string& s) {
 }
 
 json kudos_json(const store::Kudos& k) {
-  json j = {{"id", store::kudos_label(k.number)}, {"ts", iso_utc(k.ts)},     {"giver", k.giver},
-            {"recipient", k.recipient},          {"channel", k.channel},     {"kind", store::to_string(k.kind)},
-            {"reason", k.reason},                {"values", k.values},       {"revoked", k.revoked}};
+  json j = {{"id", store::kudos_label(k.number)},
+            {"ts", iso_utc(k.ts)},
+            {"giver", k.giver},
+            {"recipient", k.recipient},
+            {"channel", k.channel},
+            {"kind", store::to_string(k.kind)},
+            {"reason", k.reason},
+            {"values", k.values},
+            {"revoked", k.revoked}};
   if (k.ask != 0) j["ask"] = k.ask;
   if (k.revocation)
     j["revocation"] = {{"ts", iso_utc(k.revocation->ts)},
@@ -32,8 +38,8 @@ json kudos_json(const store::Kudos& k) {
 }
 
 json audit_json(const store::AuditEntry& e, const std::string& actor_name) {
-  return {{"seq", e.seq},       {"ts", iso_utc(e.ts)},     {"actor", e.actor},   {"actor_name", actor_name},
-          {"action", e.action}, {"subject", e.subject},    {"detail", e.detail}, {"prev_hash", e.prev_hash},
+  return {{"seq", e.seq},       {"ts", iso_utc(e.ts)},  {"actor", e.actor},   {"actor_name", actor_name},
+          {"action", e.action}, {"subject", e.subject}, {"detail", e.detail}, {"prev_hash", e.prev_hash},
           {"hash", e.hash}};
 }
 
@@ -60,7 +66,8 @@ void write_audit(std::ostream& out, const std::vector<store::AuditEntry>& entrie
     out << "seq,ts,actor,action,subject,detail,prev_hash,hash\n";
     for (const auto& e : entries)
       out << e.seq << "," << iso_utc(e.ts) << "," << csv_field(e.actor) << "," << csv_field(e.action) << ","
-          << csv_field(e.subject) << "," << csv_field(e.detail) << "," << e.prev_hash << "," << e.hash << "\n";
+          << csv_field(e.subject) << "," << csv_field(e.detail) << "," << e.prev_hash << "," << e.hash
+          << "\n";
     return;
   }
   if (entries.empty()) {

@@ -20,7 +20,9 @@ struct Delivery {
   core::Millis retry_after_ms = 0;  // platform-requested wait (Retry-After), 0 = use backoff
   std::string error;                // for logs; never contains secrets
   // Where a sent reply landed (Slack "C1|1700.000100", Matrix event id), for replies with a tag;
-  // empty when the platform gives none (console). The outbox sender stores it.
+  // empty when the platform gives none (console). The outbox sender stores it under Reply::tag.
+  // An edit that changed its message in place answers that message's reference (Slack keeps the
+  // ts; Matrix edits always name the original event), one posted anew instead the new message's.
   std::string message_ref;
 
   static Delivery sent() { return {}; }
@@ -39,7 +41,10 @@ class Adapter {
   // Matches store::OutboxItem::adapter and core::Event::platform: "console", "slack", "matrix".
   virtual std::string_view name() const = 0;
   // Sends one reply. `done` may be called on any thread, exactly once. The item's seq is
-  // stable across restarts, so adapters derive platform idempotency keys from it.
+  // stable across restarts, so adapters derive platform idempotency keys from it. A non-empty
+  // item.edit_ref asks for the message it names to be changed in place (Reply::replaces); where
+  // that cannot be done (no edits on the platform, the message is gone) the reply is posted anew.
+  // The sender hands out an edit only after the message it replaces was delivered and settled.
   virtual void deliver(const store::OutboxItem& item, DeliveryDone done) = 0;
 };
 

@@ -23,10 +23,12 @@ std::size_t RetentionTask::tick() {
   committer_.submit([cutoff, dropped](store::Writer& w) { *dropped = w.drop_reasons_before(cutoff); },
                     [&done](bool committed) { done.set_value(committed); });
   if (!ok.get()) {
-    spdlog::warn("retention: removing reasons older than {} days failed; trying again in an hour", keep_days_);
+    spdlog::warn("retention: removing reasons older than {} days failed; trying again in an hour",
+                 keep_days_);
     return 0;
   }
-  if (*dropped > 0) spdlog::info("retention: removed the reason text of {} kudos older than {} days", *dropped, keep_days_);
+  if (*dropped > 0)
+    spdlog::info("retention: removed the reason text of {} kudos older than {} days", *dropped, keep_days_);
   return *dropped;
 }
 

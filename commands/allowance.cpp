@@ -24,8 +24,8 @@ std::string period_phrase(core::Period p) {
 std::string renewal_text(const Context& ctx) {
   const auto slot = allowance_slot(ctx);
   const auto next = ctx.calendar.range(slot.period, slot.bucket).until;
-  std::string when = slot.period == core::Period::day ? "at midnight"
-                                                      : "on " + ctx.calendar.date_string(next);
+  std::string when =
+      slot.period == core::Period::day ? "at midnight" : "on " + ctx.calendar.date_string(next);
   return "Your allowance renews " + when + " (" + ctx.calendar.tz_name() + "), in " +
          duration_text(next - ctx.now) + ".";
 }
@@ -49,8 +49,8 @@ std::optional<std::string> debit_allowance(store::Writer& store, const Context& 
       return "You've given all " + count_of(rules.allowance, "kudos", "kudos") + " for " +
              (slot.period == core::Period::day ? std::string("today") : when) +
              " — thank you for being so generous! 🙏 " + renewal_text(ctx);
-    return "That needs " + count_of(n, "kudos", "kudos") + " but you have " + std::to_string(left) + " left " +
-           when + ". Nothing recorded — try fewer people? " + renewal_text(ctx);
+    return "That needs " + count_of(n, "kudos", "kudos") + " but you have " + std::to_string(left) +
+           " left " + when + ". Nothing recorded — try fewer people? " + renewal_text(ctx);
   }
   if (rules.max_per_recipient != 0) {
     for (const auto& r : recipients) {

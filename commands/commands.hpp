@@ -18,14 +18,14 @@ namespace brigade::commands {
 
 // The configurable rules (config/ fills these from TOML + environment).
 struct Rules {
-  std::uint32_t allowance = 5;                      // kudos a giver may give per allowance period; 0 = unlimited
+  std::uint32_t allowance = 5;  // kudos a giver may give per allowance period; 0 = unlimited
   core::Period allowance_period = core::Period::day;  // day, week or month, in the organisation's zone
   std::uint32_t max_per_recipient = 0;  // kudos from one giver to one person per period; 0 = no cap
   std::uint32_t undo_minutes = 15;      // how long a giver may take a kudos back (/kudos undo); 0 = never
-  std::size_t max_recipients = 10;                  // per /thanks or /praise
-  std::size_t max_reason_length = 500;              // code points
-  std::vector<std::string> values;                  // allowed #values, lower-case without '#'; empty = any
-  bool values_required = false;                     // /thanks must carry at least one allowed #value
+  std::size_t max_recipients = 10;      // per /thanks or /praise
+  std::size_t max_reason_length = 500;  // code points
+  std::vector<std::string> values;      // allowed #values, lower-case without '#'; empty = any
+  bool values_required = false;         // /thanks must carry at least one allowed #value
   std::map<std::string, std::string> wins_channel;  // platform -> raw channel id/name for /praise cross-posts
   std::vector<std::string> managers;                // qualified user ids allowed to see others' summaries
   std::vector<std::string> admins;                  // managers' rights + closing/cancelling anyone's /ask

@@ -8,6 +8,7 @@
 #include <map>
 
 #include "commands/format.hpp"
+#include "core/text.hpp"
 
 namespace brigade::commands {
 namespace {
@@ -49,7 +50,9 @@ core::Reply celebration_edit(store::Writer& store, const std::vector<store::Kudo
   const std::string what = first.kind == store::Kind::praise ? "praise" : "thanks";
   BodyBuilder b;
   if (kept.empty()) {
-    b.text("↩️ ").mention(first.giver, name_of(store, first.giver)).text(" withdrew this " + what + " for ");
+    b.text("↩️ ")
+        .mention(first.giver, name_of(store, first.giver))
+        .text(" withdrew this " + what + " for ");
     mention_list(b, gone);
     b.text(".");
   } else {
@@ -57,7 +60,11 @@ core::Reply celebration_edit(store::Writer& store, const std::vector<store::Kudo
         .mention(first.giver, name_of(store, first.giver))
         .text(first.kind == store::Kind::praise ? " praised " : " thanked ");
     mention_list(b, kept);
-    if (!first.reason.empty()) b.text(": " + shorten(first.reason, kQuotedReason));
+    if (!first.reason.empty()) {
+      // As the celebration put it: "for the review" reads on, anything else after a colon.
+      const bool reads_on = core::to_lower_ascii(first.reason.substr(0, 4)) == "for ";
+      b.text((reads_on ? " " : ": ") + shorten(first.reason, kQuotedReason));
+    }
     b.text(" (↩️ withdrawn for ");
     mention_list(b, gone);
     b.text(")");
@@ -85,7 +92,7 @@ core::Reply revoke_notice(store::Writer& store, const core::Calendar& cal, const
          ". Your totals have been adjusted. This is a correction to the records, not a judgement of "
          "your work — ask an admin if something looks wrong.");
   core::Reply r;
-  r.audience = core::Audience::private_;
+  r.audience = core::Audience::direct;  // news about them from elsewhere: their direct conversation
   r.channel = k.channel;
   r.user = k.recipient;
   r.body = b.take();

@@ -123,10 +123,10 @@ std::string per_period(core::Period p) {
 }
 
 std::string quota_rule(const Rules& rules) {
-  std::string out = rules.allowance == 0 ? "There is no limit on kudos."
-                                         : "Everyone can give " + count_of(rules.allowance, "kudos", "kudos") +
-                                               " " + per_period(rules.allowance_period) +
-                                               ", one per person thanked.";
+  std::string out = rules.allowance == 0
+                        ? "There is no limit on kudos."
+                        : "Everyone can give " + count_of(rules.allowance, "kudos", "kudos") + " " +
+                              per_period(rules.allowance_period) + ", one per person thanked.";
   if (rules.max_per_recipient != 0)
     out += " At most " + count_of(rules.max_per_recipient, "goes", "go") + " to the same person " +
            per_period(rules.allowance_period) + ".";
@@ -205,8 +205,7 @@ std::string kudos_help(const core::Event& e, const Rules& rules, const core::Cal
                  "  {p}kudos revoke K42 reason  — admins: withdraw a kudos, with a reason\n"
                  "  {p}kudos help  — this message\n",
              prefix(e)) +
-         quota_rule(rules) +
-         period_end(rules, calendar) +
+         quota_rule(rules) + period_end(rules, calendar) +
          (rules.replies_seen_by_room.count(e.platform)
               ? " Replies like this one are threaded to your message, so others in the room can see them "
                 "(an admin can send them to a direct chat instead: matrix.private_replies = \"direct\")."

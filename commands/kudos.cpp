@@ -53,13 +53,13 @@ Result counts(const core::Event& e, store::Writer& store, const Context& ctx,
     if (ctx.rules.allowance == 0) {
       b.text("\nNo limit on the kudos you give.");
     } else {
-      b.text("\nYou have " + count_of(allowance_left(store, ctx, e.user.id), "kudos", "kudos") + " left to give " +
-             period_phrase(ctx.rules.allowance_period) + ". " + renewal_text(ctx));
+      b.text("\nYou have " + count_of(allowance_left(store, ctx, e.user.id), "kudos", "kudos") +
+             " left to give " + period_phrase(ctx.rules.allowance_period) + ". " + renewal_text(ctx));
     }
     const auto privacy = store.person(e.user.id).privacy;
     if (privacy != store::Privacy::public_)
-      b.text("\nYour privacy setting: " + std::string(store::to_string(privacy)) + " (" + std::string(prefix(e)) +
-             "kudos privacy to change it).");
+      b.text("\nYour privacy setting: " + std::string(store::to_string(privacy)) + " (" +
+             std::string(prefix(e)) + "kudos privacy to change it).");
   }
   Result r;
   r.replies.push_back(private_reply(e, b.take()));

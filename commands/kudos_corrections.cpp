@@ -48,8 +48,9 @@ std::optional<Result> undo_refusal(const core::Event& e, const Context& ctx, con
   const std::string p(prefix(e));
   const auto label = store::kudos_label(k.number);
   if (k.giver != e.user.id)
-    return refuse(e, label + " isn't yours to undo — only the person who gave it can. If it's wrong, an admin "
-                             "can revoke it.");
+    return refuse(e, label +
+                         " isn't yours to undo — only the person who gave it can. If it's wrong, an admin "
+                         "can revoke it.");
   if (k.revoked) return refuse(e, label + " was already withdrawn.");
   if (ctx.now - k.ts > static_cast<core::Millis>(ctx.rules.undo_minutes) * kMinute)
     return refuse(e, label + " was given " + duration_text(ctx.now - k.ts) + " ago; undo works for " +
@@ -92,12 +93,13 @@ Result handle_undo(const core::Event& e, store::Writer& store, const Context& ct
 Result handle_revoke(const core::Event& e, store::Writer& store, const Context& ctx, const KudosArgs& args) {
   const std::string p(prefix(e));
   if (!listed(ctx.rules.admins, e.user.id))
-    return refuse(e, "Only admins can revoke kudos. If you gave it, " + p + "kudos undo takes it back within " +
-                         std::to_string(ctx.rules.undo_minutes) + " min.");
+    return refuse(e, "Only admins can revoke kudos. If you gave it, " + p +
+                         "kudos undo takes it back within " + std::to_string(ctx.rules.undo_minutes) +
+                         " min.");
   const auto label = store::kudos_label(*args.number);
   if (args.reason.empty())
-    return usage(e, "Please add a reason — " + label + "'s recipient is told it: " + p + "kudos revoke " + label +
-                        " given twice by mistake");
+    return usage(e, "Please add a reason — " + label + "'s recipient is told it: " + p + "kudos revoke " +
+                        label + " given twice by mistake");
   auto k = store.kudos_numbered(*args.number);
   if (!k) return refuse(e, "There is no " + label + ".");
   if (k->revoked)
@@ -128,14 +130,16 @@ Result handle_privacy(const core::Event& e, store::Writer& store, const Context&
       "digests and the dashboard's rankings (you still see your own stats)" +
       "\n• " + p + "kudos privacy off — Brigade records nothing for you; people who thank you are told so";
   if (args.privacy.empty())
-    return Result{Outcome::ok,
-                  {private_reply(e, "Your privacy setting is " + std::string(store::to_string(now)) + "." + choices)},
-                  {},
-                  {}};
+    return Result{
+        Outcome::ok,
+        {private_reply(e, "Your privacy setting is " + std::string(store::to_string(now)) + "." + choices)},
+        {},
+        {}};
   const auto choice = store::parse_privacy(args.privacy);
   if (!choice) return usage(e, "Privacy can be public, hidden or off:" + choices);
   if (*choice == now)
-    return Result{Outcome::ok, {private_reply(e, "It's already " + args.privacy + " — nothing changed.")}, {}, {}};
+    return Result{
+        Outcome::ok, {private_reply(e, "It's already " + args.privacy + " — nothing changed.")}, {}, {}};
   store.set_privacy(e.user.id, *choice);
   audit(store, ctx.now, e.user.id, "privacy", e.user.id,
         std::string(store::to_string(now)) + " → " + std::string(store::to_string(*choice)));
@@ -145,13 +149,16 @@ Result handle_privacy(const core::Event& e, store::Writer& store, const Context&
       text = "You're public again: counted and shown on leaderboards. Welcome back! 🎉";
       break;
     case store::Privacy::hidden:
-      text = "Done — you're hidden: kudos to you are still recorded and celebrated, but you won't appear on "
-             "leaderboards, digests or the dashboard's rankings. " + p + "kudos still shows your own stats.";
+      text =
+          "Done — you're hidden: kudos to you are still recorded and celebrated, but you won't appear on "
+          "leaderboards, digests or the dashboard's rankings. " +
+          p + "kudos still shows your own stats.";
       break;
     case store::Privacy::off:
-      text = "Done — Brigade is off for you: nothing new is recorded from or for you, and people who thank you "
-             "are told so. What was recorded before stays (an admin can erase it on request). " + p +
-             "kudos privacy public turns it back on any time.";
+      text =
+          "Done — Brigade is off for you: nothing new is recorded from or for you, and people who thank you "
+          "are told so. What was recorded before stays (an admin can erase it on request). " +
+          p + "kudos privacy public turns it back on any time.";
       break;
   }
   return Result{Outcome::ok, {private_reply(e, text)}, {}, {}};

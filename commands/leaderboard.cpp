@@ -44,7 +44,8 @@ Result handle_leaderboard(const core::Event& e, store::Writer& store, const Cont
              std::string(args.period == core::Period::day ? "day" : core::to_string(args.period)) +
              " is a fresh start: " + p + "thanks @someone for something");
     else
-      b.text("No kudos yet " + when + " " + where + " — be the first: " + p +
+      // "Nobody on the board", not "no kudos": people who chose to be hidden are never listed.
+      b.text("Nobody on the leaderboard yet " + when + " " + where + " — thank someone: " + p +
              "thanks @someone for something 🙌");
     r.replies.push_back(public_reply(e, b.take(), false));
     return r;

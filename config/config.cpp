@@ -57,11 +57,12 @@ std::string describe(const Config& c) {
     << (r.allowance == 0 ? std::string("unlimited") : std::to_string(r.allowance) + " per " + period)
     << ", max_per_recipient "
     << (r.max_per_recipient == 0 ? std::string("no cap") : std::to_string(r.max_per_recipient))
-    << ", undo_minutes " << r.undo_minutes << ", max_recipients "
-    << r.max_recipients << ", max_reason_length " << r.max_reason_length << ", values "
-    << join(r.values, "any") << (r.values_required ? " (required)" : "") << "\n";
+    << ", undo_minutes " << r.undo_minutes << ", max_recipients " << r.max_recipients
+    << ", max_reason_length " << r.max_reason_length << ", values " << join(r.values, "any")
+    << (r.values_required ? " (required)" : "") << "\n";
   o << "privacy: keep_reasons_days "
-    << (c.privacy.keep_reasons_days == 0 ? std::string("forever") : std::to_string(c.privacy.keep_reasons_days))
+    << (c.privacy.keep_reasons_days == 0 ? std::string("forever")
+                                         : std::to_string(c.privacy.keep_reasons_days))
     << "\n";
   o << "roles: managers " << join(r.managers, "none") << "; admins " << join(r.admins, "none") << "\n";
   std::vector<std::string> wins;

@@ -180,8 +180,8 @@ void Loader::apply_allowance(const FileView& f) {
     else
       fail("kudos.allowance_period", "expected \"day\", \"week\" or \"month\", got " + quote(p));
     if (quota && p != "day")
-      fail("kudos.daily_quota", "is a per-day allowance; with allowance_period = " + quote(p) +
-                                    " set kudos.allowance instead");
+      fail("kudos.daily_quota",
+           "is a per-day allowance; with allowance_period = " + quote(p) + " set kudos.allowance instead");
   }
   if (auto n = f.get("kudos", "max_per_recipient"))
     r.max_per_recipient = static_cast<std::uint32_t>(

@@ -66,6 +66,8 @@ enum class Audience : std::uint8_t {
   channel = 1,    // public, in `channel`
   private_ = 2,   // only `user` sees it (ephemeral / reply / console "(private)")
   crosspost = 3,  // public, in `channel`, which is the configured wins channel
+  direct = 4,     // only `user` sees it, in a direct conversation with the bot (Slack DM, Matrix
+                  // direct room); for news about them from elsewhere, such as an admin's revoke
 };
 
 // What a handler wants said. Adapters render the spans (mrkdwn, HTML, plain text)

@@ -108,7 +108,7 @@ std::string encode_kudos(std::uint64_t id, const KudosRec& r, const std::vector<
   e.varint(r.recipient);
   e.varint(r.channel);
   e.u8(static_cast<std::uint8_t>(static_cast<std::uint8_t>(r.kind) | (r.revoked ? kRevokedBit : 0) |
-                                  (r.number != 0 ? kNumberedBit : 0)));
+                                 (r.number != 0 ? kNumberedBit : 0)));
   if (r.number != 0) e.varint(r.number);
   e.zigzag(static_cast<std::int64_t>(id >> kIdShift) - r.ts);
   e.varint(r.ask);
@@ -243,7 +243,7 @@ OutboxItem decode_outbox(std::uint64_t seq, std::string_view bytes) {
   it.attempts = d.varint32();
   it.not_before = d.zigzag();
   std::uint8_t aud = d.u8();
-  if (aud < 1 || aud > 3) d.fail("bad audience");
+  if (aud < 1 || aud > 4) d.fail("bad audience");
   it.reply.audience = static_cast<core::Audience>(aud);
   it.reply.channel = d.str();
   it.reply.user = d.str();
@@ -361,7 +361,7 @@ std::string hex(std::string_view bytes) {
 std::string encode_person(const PersonRec& p) {
   Encoder e;
   e.u8(static_cast<std::uint8_t>(static_cast<std::uint8_t>(p.state.privacy) | (p.state.gone ? 0x04 : 0) |
-                                  (p.state.forgotten ? 0x08 : 0)));
+                                 (p.state.forgotten ? 0x08 : 0)));
   e.zigzag(p.ts);
   return std::move(e.bytes());
 }

@@ -55,8 +55,10 @@ inline constexpr std::string_view kMetaSkew = "store.max_skew_ms";  // max over 
 inline constexpr std::string_view kMetaAskSeq = "store.seq.ask";
 inline constexpr std::string_view kMetaOutboxSeq = "store.seq.outbox";
 inline constexpr std::string_view kMetaRebuilt = "store.tallies_rebuilt";  // what the last rebuild did
-inline constexpr std::string_view kMetaKudosSeq = "store.seq.kudos";           // last K number given
-inline constexpr std::string_view kMetaAuditHead = "store.audit.head";         // hex hash of the last entry
+inline constexpr std::string_view kMetaKudosSeq = "store.seq.kudos";       // last K number given
+inline constexpr std::string_view kMetaAuditHead = "store.audit.head";     // hex hash of the last entry
+inline constexpr std::string_view kMetaRetention =
+    "store.retention.done";  // kudos ids below: reasons dropped
 
 // Longest qualified id, meta key, cursor name (LMDB keys stop at 511 bytes). Longer source ids in
 // `seen` are shortened with a hash instead, so an odd platform id never fails a command.
@@ -170,7 +172,8 @@ class Ledger {
   PersonState person_state(std::uint32_t num);
   void put_person(std::uint32_t num, const PersonState& st);
   void forget_asks(std::uint32_t num);
-  std::uint32_t person_number(std::string_view id);  // intern(), except that tombstones resolve  // clears the text of the help requests `num` opened
+  std::uint32_t person_number(std::string_view id);  // intern(), except that tombstones resolve  // clears
+                                                     // the text of the help requests `num` opened
   // An audit entry as the API shows it (people by their current id or tombstone).
   AuditEntry to_audit(std::uint64_t seq, const codec::AuditRec& a, NameCache& cache);
   std::optional<std::uint64_t> meta_number(std::string_view key);

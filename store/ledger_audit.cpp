@@ -24,7 +24,8 @@ std::uint32_t Ledger::person_number(std::string_view id) {
   if (id.substr(0, kTomb.size()) == kTomb) {
     std::uint32_t n = 0;
     for (char c : id.substr(kTomb.size())) {
-      if (c < '0' || c > '9' || n > 0x0fff'ffffu) throw StoreError("bad tombstone", StoreError::Code::invalid);
+      if (c < '0' || c > '9' || n > 0x0fff'ffffu)
+        throw StoreError("bad tombstone", StoreError::Code::invalid);
       n = n * 10 + static_cast<std::uint32_t>(c - '0');
     }
     name_rec(n);  // throws when no such number
@@ -133,8 +134,9 @@ AuditCheck Ledger::verify_audit() {
   const auto head = meta(kMetaAuditHead);
   if (out.entries == 0 && head) return bad(1, "the log is empty but its head hash says entries existed");
   if (out.entries > 0 && head != out.head)
-    return bad(out.entries, "the last entry does not match the recorded head hash (it was changed or the "
-                            "entries after it were removed)");
+    return bad(out.entries,
+               "the last entry does not match the recorded head hash (it was changed or the "
+               "entries after it were removed)");
   return out;
 }
 

@@ -1,6 +1,7 @@
 // People's choices and rights: privacy and automatic hiding, everything held about one person,
 // erasure that keeps every total, and the retention of reason text.
 #include <algorithm>
+#include <set>
 
 #include "store/ledger.hpp"
 
@@ -140,10 +141,13 @@ std::size_t Ledger::drop_reasons_before(Millis cutoff) {
   auto [lo, hi] = id_range(0, cutoff);
   std::size_t n = 0;
   if (lo >= hi) return n;
+  // Every kudos below the last run's watermark has ts < that run's cutoff <= this one: done.
+  const std::uint64_t from = meta_number(kMetaRetention).value_or(0);
   std::vector<std::pair<std::uint64_t, std::string>> rewrites;
   lmdb::Cursor c(txn_, db(kKudos));
-  MDB_val k, d;
-  for (bool ok = c.get(k, d, MDB_FIRST); ok; ok = c.get(k, d, MDB_NEXT)) {
+  const auto start = key64(from);
+  MDB_val k = val(start), d;
+  for (bool ok = c.get(k, d, MDB_SET_RANGE); ok; ok = c.get(k, d, MDB_NEXT)) {
     const auto id = codec::read64(view(k), "kudos key");
     if (id >= hi) break;
     const auto r = codec::decode_kudos(id, view(d));
@@ -159,6 +163,10 @@ std::size_t Ledger::drop_reasons_before(Millis cutoff) {
     db(kKudos).put(txn_, val(idk), val(rec));
     ++n;
   }
+  // ids start at ts << 12, so every kudos with an id below cutoff << 12 has ts < cutoff.
+  const auto watermark = static_cast<std::uint64_t>(std::clamp<Millis>(cutoff, 0, codec::kMaxTs))
+                         << codec::kIdShift;
+  if (watermark > from) put_meta(kMetaRetention, std::to_string(watermark));
   return n;
 }
 
@@ -180,8 +188,13 @@ std::optional<PersonRecord> Ledger::export_person(std::string_view user) {
     if (a.requester == *num || a.taker == *num || helped)
       out.asks.push_back(to_ask(codec::read64(view(k), "ask key"), a, cache));
   }
+  // Entries by them, about them, or about a kudos they gave or received ("K42").
+  std::set<std::string> theirs;
+  for (const auto* list : {&out.given, &out.received})
+    for (const auto& k : *list) theirs.insert(kudos_label(k.number));
   for (auto& e : audit(0, 0))
-    if (e.actor == out.user || e.subject == out.user) out.audit.push_back(std::move(e));
+    if (e.actor == out.user || e.subject == out.user || theirs.count(e.subject))
+      out.audit.push_back(std::move(e));
   return out;
 }
 

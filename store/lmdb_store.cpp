@@ -32,8 +32,7 @@ std::uint32_t parse_version(const std::optional<std::string>& v) {
 // copies from one read snapshot, so writers carry on while it runs.
 void copy_compacted(SharedEnv& sh, const std::filesystem::path& file) {
   const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0)
-    throw StoreError("cannot create " + file.string() + ": " + std::strerror(errno));
+  if (fd < 0) throw StoreError("cannot create " + file.string() + ": " + std::strerror(errno));
   int rc = mdb_env_copyfd2(sh.env.get(), fd, MDB_CP_COMPACT);
   if (rc == MDB_SUCCESS && ::fsync(fd) != 0) rc = errno;
   ::close(fd);

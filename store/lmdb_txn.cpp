@@ -49,7 +49,8 @@ class Facade : public Base {
     return tallies().counts(user, channel, p, bucket);
   }
   Summary summary(const SummaryQuery& q) override { return ledger().summary(q); }
-  std::uint32_t allowance_used(std::string_view giver, AllowanceSlot slot, std::string_view recipient) override {
+  std::uint32_t allowance_used(std::string_view giver, AllowanceSlot slot,
+                               std::string_view recipient) override {
     return ledger().allowance_used(giver, slot, recipient);
   }
   std::optional<Kudos> kudos(std::uint64_t id) override { return ledger().kudos(id); }
@@ -57,7 +58,9 @@ class Facade : public Base {
     return ledger().kudos_between(from, until, limit, newest_first);
   }
   std::uint64_t kudos_count() override { return ledger().kudos_count(); }
-  std::optional<Kudos> kudos_numbered(std::uint32_t number) override { return ledger().kudos_numbered(number); }
+  std::optional<Kudos> kudos_numbered(std::uint32_t number) override {
+    return ledger().kudos_numbered(number);
+  }
   std::vector<Kudos> kudos_of(std::string_view user, Millis from, Millis until, std::size_t limit,
                               bool newest_first) override {
     return ledger().kudos_of(user, from, until, limit, newest_first);
@@ -84,7 +87,9 @@ class Facade : public Base {
   std::optional<PersonRecord> export_person(std::string_view user) override {
     return ledger().export_person(user);
   }
-  std::vector<AuditEntry> audit(Millis since, std::size_t limit) override { return ledger().audit(since, limit); }
+  std::vector<AuditEntry> audit(Millis since, std::size_t limit) override {
+    return ledger().audit(since, limit);
+  }
   AuditCheck verify_audit() override { return ledger().verify_audit(); }
   std::optional<std::string> message_ref(std::string_view tag) override { return ledger().message_ref(tag); }
 

@@ -74,8 +74,8 @@ std::optional<Privacy> parse_privacy(std::string_view text);
 
 struct PersonState {
   Privacy privacy = Privacy::public_;
-  bool gone = false;         // deactivated, or left the workspace/room: hidden from rankings
-  bool forgotten = false;    // erased; the id is a tombstone ("forgotten:7")
+  bool gone = false;       // deactivated, or left the workspace/room: hidden from rankings
+  bool forgotten = false;  // erased; the id is a tombstone ("forgotten:7")
   bool ranked() const { return privacy == Privacy::public_ && !gone && !forgotten; }
 };
 
@@ -84,10 +84,10 @@ struct PersonState {
 struct AuditEntry {
   std::uint64_t seq = 0;  // assigned by the store, from 1
   Millis ts = 0;
-  std::string actor;    // who did it: a qualified user id, or "cli:<login>" for the command line
-  std::string action;   // "revoke", "undo", "privacy", "forget", "restore", ...
-  std::string subject;  // whom or what it is about: a qualified user id, "K42", "" (none)
-  std::string detail;   // why / what changed, in words
+  std::string actor;      // who did it: a qualified user id, or "cli:<login>" for the command line
+  std::string action;     // "revoke", "undo", "privacy", "forget", "restore", ...
+  std::string subject;    // whom or what it is about: a qualified user id, "K42", "" (none)
+  std::string detail;     // why / what changed, in words
   std::string prev_hash;  // hex SHA-256 of the previous entry ("" for the first); set by the store
   std::string hash;       // hex SHA-256 of this entry; set by the store
 };
@@ -127,9 +127,9 @@ struct PersonRecord {
   std::string user;
   std::string name;
   PersonState state;
-  std::vector<Kudos> given;     // oldest first, revoked ones included
-  std::vector<Kudos> received;  // oldest first, revoked ones included
-  std::vector<Ask> asks;       // opened, taken or resolved by them
+  std::vector<Kudos> given;       // oldest first, revoked ones included
+  std::vector<Kudos> received;    // oldest first, revoked ones included
+  std::vector<Ask> asks;          // opened, taken or resolved by them
   std::vector<AuditEntry> audit;  // entries by or about them
 };
 

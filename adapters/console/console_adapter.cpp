@@ -160,7 +160,8 @@ void ConsoleAdapter::deliver(const store::OutboxItem& item, bot::DeliveryDone do
     case core::Audience::crosspost:
       head = "[#" + channel_name(r.channel) + "] ";
       break;
-    case core::Audience::private_: {
+    case core::Audience::private_:
+    case core::Audience::direct: {
       std::string who = r.user.substr(0, 8) == "console:" ? r.user.substr(8) : r.user;
       head = "[private to " + who + "] ";
       break;
@@ -169,6 +170,8 @@ void ConsoleAdapter::deliver(const store::OutboxItem& item, bot::DeliveryDone do
   std::string text = r.plain();
   std::string indent(head.size(), ' ');
   std::string out = head;
+  // The console cannot change a line it printed: an edit is a new line that says what it replaces.
+  if (!r.replaces.empty()) out += "✏️ (updated) ";
   for (char c : text) {
     out += c;
     if (c == '\n') out += indent;

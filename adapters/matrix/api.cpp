@@ -9,6 +9,7 @@
 
 #include "adapters/matrix/html.hpp"
 #include "adapters/matrix/ids.hpp"
+#include "adapters/net/json_fields.hpp"
 
 namespace brigade::matrix {
 
@@ -91,12 +92,20 @@ Answer read_answer(int status, std::string_view body, std::string_view retry_aft
 }
 
 bot::Delivery send_outcome(const Answer& a) {
-  if (a.ok()) return bot::Delivery::sent();
+  if (a.ok()) {
+    auto d = bot::Delivery::sent();
+    d.message_ref = net::string_field(a.body, "event_id");
+    return d;
+  }
   if (a.rate_limited())
     return bot::Delivery::retry(a.describe(), a.retry_after_ms > 0 ? a.retry_after_ms : 1000);
   if (a.transient() || a.token_invalid()) return bot::Delivery::retry(a.describe());
   // M_FORBIDDEN (not in the room), M_NOT_FOUND, M_TOO_LARGE, M_BAD_JSON: retrying cannot help.
   return bot::Delivery::drop(a.describe());
+}
+
+bool edit_refused(const Answer& a) {
+  return !a.ok() && !a.transient() && !a.token_invalid() && (a.status == 400 || a.status == 404);
 }
 
 json notice_content(const core::Reply& r, bool direct_room) {
@@ -107,7 +116,7 @@ json notice_content(const core::Reply& r, bool direct_room) {
       if (m == id) return;
     mentioned.push_back(std::string(id));
   };
-  const bool is_private = r.audience == core::Audience::private_;
+  const bool is_private = r.audience == core::Audience::private_ || r.audience == core::Audience::direct;
   const auto addressee = raw_id(r.user);
   if (is_private && !direct_room && r.reply_to.empty() && is_user_id(addressee)) {
     const std::string name(localpart(addressee));  // clients show the pill with the display name
@@ -150,6 +159,23 @@ json notice_content(const core::Reply& r, bool direct_room) {
   json m = json::object();
   if (!mentioned.empty()) m["user_ids"] = mentioned;
   c["m.mentions"] = m;
+  return c;
+}
+
+json edit_content(const core::Reply& r, const std::string& event_id, bool direct_room) {
+  json now = notice_content(r, direct_room);
+  now.erase("m.relates_to");
+  json rel = json::object();
+  rel["rel_type"] = "m.replace";
+  rel["event_id"] = event_id;
+  json c = json::object();
+  c["msgtype"] = "m.notice";
+  c["body"] = "* " + net::string_field(now, "body");
+  c["format"] = "org.matrix.custom.html";
+  c["formatted_body"] = "* " + net::string_field(now, "formatted_body");
+  c["m.new_content"] = std::move(now);
+  c["m.mentions"] = json::object();
+  c["m.relates_to"] = rel;
   return c;
 }
 

@@ -32,8 +32,12 @@ struct Answer : net::ClientError {
 Answer read_answer(int status, std::string_view body, std::string_view retry_after_header,
                    std::string_view transport_error, core::Millis now_ms);
 
-// What a failed send means for the outbox entry.
+// What a send's answer means for the outbox entry; a sent one carries the new event's id as
+// Delivery::message_ref.
 bot::Delivery send_outcome(const Answer& a);
+// Whether a refused edit goes out as a new message instead: the server does not take the
+// relation (400: Synapse's "Can't send relation to unknown event"; 404), so it is never lost.
+bool edit_refused(const Answer& a);
 
 // A reply as m.notice content: plain body, escaped HTML with pills for Matrix users, m.mentions
 // listing who is pinged (thanks recipients when the reply pings; the asker of a private reply),
@@ -41,5 +45,11 @@ bot::Delivery send_outcome(const Answer& a);
 // not threaded (a reaction's) starts with a pill of whom it is for. `direct_room`: it goes to a
 // direct chat with that person instead, neither threaded nor addressed.
 nlohmann::json notice_content(const core::Reply& r, bool direct_room = false);
+
+// An m.replace edit of the bot's own message `event_id` to what `r` says now: "* " + body (and
+// formatted_body) for clients without edits, the whole new notice in m.new_content (without a
+// relation: edits of replies do not repeat m.in_reply_to), and an empty m.mentions, so the edit
+// notifies nobody again.
+nlohmann::json edit_content(const core::Reply& r, const std::string& event_id, bool direct_room = false);
 
 }  // namespace brigade::matrix

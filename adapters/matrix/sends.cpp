@@ -1,5 +1,5 @@
 // The Matrix adapter's replies: one queue per room (order kept, rooms independent), direct rooms
-// made on first use, rate limits and passing failures retried in place.
+// made on first use, rate limits and passing failures retried in place, edits as m.replace events.
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -15,6 +15,10 @@ namespace {
 
 constexpr int kInPlaceRetries = 4;  // failed sends retried in the room's queue before the outbox takes over
 
+std::string send_path(const std::string& room, const std::string& txn) {
+  return "/rooms/" + path_segment(room) + "/send/m.room.message/" + path_segment(txn);
+}
+
 }  // namespace
 
 // One queue per room: messages in a room keep their order, rooms do not wait for each other.
@@ -25,7 +29,9 @@ void MatrixAdapter::enqueue_send(Outgoing o) {
   }
   std::string target(o.item.reply.channel);
   if (auto raw = raw_id(target); !raw.empty()) target = std::string(raw);
-  if (o.item.reply.audience == core::Audience::private_ && cfg_.private_replies == "direct") {
+  const auto audience = o.item.reply.audience;
+  if (audience == core::Audience::direct ||
+      (audience == core::Audience::private_ && cfg_.private_replies == "direct")) {
     auto user = raw_id(o.item.reply.user);
     if (is_user_id(user)) target = "@" + std::string(user.substr(1));  // resolved to a DM room when sent
   }
@@ -101,10 +107,23 @@ asio::awaitable<bot::Delivery> MatrixAdapter::send_one(std::string target, store
       aliases_[target] = room;
     }
   }
-  json content = notice_content(item.reply, /*direct_room=*/target.front() == '@');
-  std::string path =
-      "/rooms/" + path_segment(room) + "/send/m.room.message/" + path_segment(txn_id(instance_, item.seq));
-  auto a = co_await call(http_, "PUT", path, content);
+  const bool direct = target.front() == '@';
+  std::string txn = txn_id(instance_, item.seq);
+  if (!item.edit_ref.empty()) {
+    json edit = edit_content(item.reply, item.edit_ref, direct);
+    auto a = co_await call(http_, "PUT", send_path(room, txn), edit);
+    if (!edit_refused(a)) {
+      bot::Delivery d = send_outcome(a);
+      if (d.status == bot::Delivery::Status::sent) d.message_ref = item.edit_ref;  // edits name the original
+      co_return d;
+    }
+    spdlog::info("matrix: reply {}: the edit of {} was refused ({}); sending it as a new message", item.seq,
+                 item.edit_ref, a.describe());
+    // Another request than the refused edit, so its own txnId: still the same one after a restart.
+    txn += ".new";
+  }
+  json content = notice_content(item.reply, direct);
+  auto a = co_await call(http_, "PUT", send_path(room, txn), content);
   co_return send_outcome(a);
 }
 

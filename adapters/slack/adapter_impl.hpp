@@ -2,7 +2,7 @@
 //   slack_adapter.cpp — life cycle: start, stop, performing the supervisor's actions, auth.test
 //   sockets.cpp       — Socket Mode sockets: open, hello deadline, read loop, frames, drain, acks
 //   envelopes.cpp     — envelopes → events (name lookups) → commits → acks
-//   replies.cpp       — outbox replies: chat.postMessage / chat.postEphemeral / response_url
+//   replies.cpp       — outbox replies: chat.postMessage / chat.update / chat.postEphemeral / response_url
 // The decisions live in I/O-free pieces: supervisor.hpp (sockets), router.hpp (envelopes),
 // delivery_policy.hpp and response_urls.hpp (replies).
 #pragma once
@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -89,8 +90,13 @@ class SlackAdapter final : public bot::NetworkAdapter {
   asio::awaitable<core::Event> build_event(Inbound in);
   // replies.cpp
   asio::awaitable<void> deliver_one(store::OutboxItem item, bot::DeliveryDone done);
+  asio::awaitable<bool> await_slot(std::string channel);  // false: stopping, nothing may be sent
+  asio::awaitable<std::optional<bot::Delivery>> update(std::uint64_t seq, MessageRef to, std::string text);
+  asio::awaitable<bot::Delivery> post_one(std::uint64_t seq, const core::Reply& rep, std::string channel,
+                                          std::string text);
   asio::awaitable<ApiResult> post(const core::Reply& rep, const std::string& channel,
                                   const std::string& text);
+  bot::Delivery settle(std::uint64_t seq, const std::string& channel, const ApiAnswer& answer);
 
   net::AdapterRuntime rt_{"slack"};
   asio::io_context& ioc_ = rt_.ioc();
@@ -116,7 +122,7 @@ class SlackAdapter final : public bot::NetworkAdapter {
   ConnId conn_seq_ = 0;
   bool stopping_ = false;  // shutdown() or fail() ran: no new envelopes, posts or sockets
   int inflight_total_ = 0;
-  int posting_ = 0;  // chat.post* calls on the wire
+  int posting_ = 0;  // chat.post* / chat.update calls on the wire
 };
 
 }  // namespace brigade::slack::detail

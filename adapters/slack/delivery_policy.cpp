@@ -52,6 +52,23 @@ bool wants_response_url(std::string_view error) {
   return error == "not_in_channel" || error == "channel_not_found" || error == "user_not_in_channel";
 }
 
+std::string format_message_ref(const MessageRef& m) {
+  return m.channel + "|" + m.ts;
+}
+
+std::optional<MessageRef> parse_message_ref(std::string_view ref) {
+  auto bar = ref.find('|');
+  if (bar == std::string_view::npos || bar == 0 || bar + 1 == ref.size()) return std::nullopt;
+  MessageRef m;
+  m.channel = std::string(ref.substr(0, bar));
+  m.ts = std::string(ref.substr(bar + 1));
+  return m;
+}
+
+bool edit_target_gone(std::string_view error) {
+  return error == "message_not_found" || error == "cant_update_message" || error == "channel_not_found";
+}
+
 ChannelPacer::Clock::time_point ChannelPacer::reserve(const std::string& channel, Clock::time_point now) {
   auto& next = next_[channel];
   Clock::time_point at = std::max(now, next);

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -35,6 +36,19 @@ bot::Delivery classify(const ApiAnswer& a);
 
 // Errors that say the bot cannot post privately there, so the slash command's response_url is tried.
 bool wants_response_url(std::string_view error);
+
+// A message Brigade posted, as the outbox keeps it (bot::Delivery::message_ref): "<channel id>|<ts>",
+// the channel and ts from chat.postMessage's answer, which chat.update takes to change it.
+struct MessageRef {
+  std::string channel, ts;
+};
+std::string format_message_ref(const MessageRef& m);
+// nullopt unless both parts are there.
+std::optional<MessageRef> parse_message_ref(std::string_view ref);
+
+// chat.update errors that say the message to change is gone or not Brigade's to change: the new
+// text is posted as a new message instead, so it is never lost.
+bool edit_target_gone(std::string_view error);
 
 // Slack allows about one message per second per channel; bursts get 429s. Each send books the
 // next free slot of its channel. Steady time: a wall-clock step must not hold or rush a channel.

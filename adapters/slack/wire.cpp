@@ -46,6 +46,21 @@ void to_json(json& j, const PostMessage& v) {
   j["unfurl_media"] = false;
 }
 
+void from_json(const json& j, Posted& v) {
+  v.channel = string_field(j, "channel");
+  v.ts = string_field(j, "ts");
+}
+
+// chat.update's `parse` once defaulted to "client", unlike chat.postMessage's "none": set, so an
+// update renders its text exactly as the post did.
+void to_json(json& j, const UpdateMessage& v) {
+  j = json::object();
+  j["channel"] = v.channel;
+  j["ts"] = v.ts;
+  j["text"] = v.text;
+  j["parse"] = "none";
+}
+
 void to_json(json& j, const PostEphemeral& v) {
   j = json::object();
   j["channel"] = v.channel;

@@ -37,6 +37,14 @@ struct ConversationInfo {
 struct PostMessage {
   std::string channel, text;
 };
+// chat.update: the same text as a post, in place (the message keeps its channel and ts)
+struct UpdateMessage {
+  std::string channel, ts, text;
+};
+// What chat.postMessage and chat.update answer: where the message is
+struct Posted {
+  std::string channel, ts;
+};
 // chat.postEphemeral
 struct PostEphemeral {
   std::string channel, user, text;
@@ -51,7 +59,9 @@ void from_json(const nlohmann::json& j, ConnectionsOpen& v);
 void from_json(const nlohmann::json& j, UsersPage& v);
 void from_json(const nlohmann::json& j, UsergroupUsers& v);
 void from_json(const nlohmann::json& j, ConversationInfo& v);
+void from_json(const nlohmann::json& j, Posted& v);
 void to_json(nlohmann::json& j, const PostMessage& v);
+void to_json(nlohmann::json& j, const UpdateMessage& v);
 void to_json(nlohmann::json& j, const PostEphemeral& v);
 void to_json(nlohmann::json& j, const EphemeralResponse& v);
 

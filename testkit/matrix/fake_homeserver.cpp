@@ -317,6 +317,25 @@ std::vector<FakeMatrix::Sent> FakeMatrix::sent(const std::string& room_id) const
   return out;
 }
 
+nlohmann::json FakeMatrix::shown(const std::string& event_id) const {
+  std::lock_guard lk(impl_->mu);
+  const Impl::Entry* original = nullptr;
+  for (const auto& e : impl_->log)
+    if (e.ev.value("event_id", "") == event_id) original = &e;
+  if (!original) return nullptr;
+  json now = original->ev["content"];
+  for (const auto& e : impl_->log) {
+    const json& c = e.ev["content"];
+    if (e.room != original->room || e.ev.value("sender", "") != original->ev.value("sender", "") ||
+        !c.is_object() || !c.contains("m.new_content") || !c.contains("m.relates_to"))
+      continue;
+    const json& rel = c["m.relates_to"];
+    if (rel.is_object() && rel.value("rel_type", "") == "m.replace" && rel.value("event_id", "") == event_id)
+      now = c["m.new_content"];  // the log is in order: the last edit wins
+  }
+  return now;
+}
+
 std::size_t FakeMatrix::sent_count() const {
   std::lock_guard lk(impl_->mu);
   return impl_->sent.size();

@@ -72,6 +72,9 @@ class FakeMatrix {
 
   std::vector<Request> requests(const std::string& route) const;
   std::vector<Sent> sent(const std::string& room_id = "") const;  // distinct events (not retries)
+  // What clients show for event `event_id`: its content, or the m.new_content of its latest edit
+  // (m.replace by the same sender in the same room); null for an unknown event.
+  nlohmann::json shown(const std::string& event_id) const;
   std::size_t sent_count() const;  // sent().size() without copying (benchmarks poll it)
   bool joined(const std::string& room_id) const;
   // Connections being served, less those parked in a /sync long-poll: 0 once every request a

@@ -109,6 +109,7 @@ struct FakeMatrix::Impl {
   Reply joined_members(const std::string& room);
   Reply event(const std::string& room, const std::string& event_id);
   Reply send(const Request& rq, const std::vector<std::string>& seg, const std::string& token);
+  std::optional<Reply> relation_refused(const std::string& room, const json& content);
   Reply state(const std::string& room, const std::string& type);
   Reply profile(const std::string& user);
   Reply create_room(const Request& rq);

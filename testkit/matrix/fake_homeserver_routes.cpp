@@ -148,6 +148,7 @@ Reply FakeMatrix::Impl::send(const Request& rq, const std::vector<std::string>& 
   if (auto t = txns.find(key); t != txns.end()) {
     id = t->second;
   } else {
+    if (auto refused = relation_refused(room, rq.body)) return *refused;
     json u = json::object();
     u["transaction_id"] = txn;
     id = append(room, self.bot_user, type, rq.body, "", false, u);
@@ -158,6 +159,23 @@ Reply FakeMatrix::Impl::send(const Request& rq, const std::vector<std::string>& 
   json b = json::object();
   b["event_id"] = id;
   return reply(200, b);
+}
+
+// What Synapse checks of a relation (an edit, a reaction) when it is sent: the event it names must
+// be known, and in the same room. (Whether an edit is valid otherwise — same sender, same type — is
+// for clients to decide; the server stores it like any event.)
+std::optional<Reply> FakeMatrix::Impl::relation_refused(const std::string& room, const json& content) {
+  if (!content.is_object() || !content.contains("m.relates_to")) return std::nullopt;
+  const json& rel = content["m.relates_to"];
+  if (!rel.is_object() || !rel.contains("rel_type")) return std::nullopt;  // a reply: not checked
+  std::string parent =
+      rel.contains("event_id") && rel["event_id"].is_string() ? rel["event_id"].get<std::string>() : "";
+  for (const auto& e : log) {
+    if (e.ev.value("event_id", "") != parent) continue;
+    if (e.room != room) return reply(400, err("M_UNKNOWN", "Relations must be in the same room"));
+    return std::nullopt;
+  }
+  return reply(400, err("M_UNKNOWN", "Can't send relation to unknown event"));
 }
 
 // GET /rooms/{room}/state/{type}: only m.room.name is kept.

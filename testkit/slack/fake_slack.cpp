@@ -180,6 +180,18 @@ void FakeSlack::script(const std::string& method, Reply r) {
   impl_->scripts[method].push_back(std::move(r));
 }
 
+std::optional<std::string> FakeSlack::message(const std::string& channel, const std::string& ts) const {
+  std::lock_guard lk(impl_->mu);
+  auto it = impl_->messages.find({channel, ts});
+  if (it == impl_->messages.end()) return std::nullopt;
+  return it->second;
+}
+
+void FakeSlack::delete_message(const std::string& channel, const std::string& ts) {
+  std::lock_guard lk(impl_->mu);
+  impl_->messages.erase({channel, ts});
+}
+
 void FakeSlack::send(std::size_t conn, const std::string& frame) {
   asio::post(impl_->ioc(), [this, conn, frame] {
     std::shared_ptr<WsConnBase> c;

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,11 @@ class FakeSlack {
   void script(const std::string& method, Reply r);
   // The next call of `method` is recorded (and its effect made) at once, but answered `by` later.
   void answer_late(const std::string& method, std::chrono::milliseconds by);
+
+  // Channel messages as posted and then updated: the text of (channel, ts), nothing once deleted or
+  // when never posted. delete_message makes chat.update answer message_not_found, as Slack does.
+  std::optional<std::string> message(const std::string& channel, const std::string& ts) const;
+  void delete_message(const std::string& channel, const std::string& ts);
 
   // Socket Mode control. Connections are numbered from 0 in the order they were accepted.
   void send(std::size_t conn, const std::string& frame);

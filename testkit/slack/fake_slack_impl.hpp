@@ -13,6 +13,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <boost/beast/http.hpp>
@@ -57,6 +58,7 @@ struct FakeSlack::Impl {
   Reply users_info(const Call& c);
   Reply usergroup_members(const Call& c);
   Reply post(const Call& c);
+  Reply update(const Call& c);
 
   FakeSlack& self;
   LoopbackServer server;  // first: see LoopbackServer
@@ -71,6 +73,8 @@ struct FakeSlack::Impl {
   std::map<std::string, std::deque<std::chrono::milliseconds>> delays;  // method → answer late by
   std::vector<nlohmann::json> users;
   std::map<std::string, std::vector<std::string>> groups;
+  std::map<std::pair<std::string, std::string>, std::string>
+      messages;  // (channel, ts) → text, as posted or updated
   std::size_t opens = 0;
   std::vector<std::shared_ptr<WsConnBase>> ws;
 };

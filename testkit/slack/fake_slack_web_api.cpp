@@ -77,6 +77,7 @@ Reply FakeSlack::Impl::answer(const Call& c) {
     return ok(json{{"channel", {{"id", id}, {"name", "chan-" + id}}}});
   }
   if (c.method == "chat.postMessage" || c.method == "chat.postEphemeral") return post(c);
+  if (c.method == "chat.update") return update(c);
   if (c.method == "response_url") return ok(json::object());
   return error("unknown_method");
 }
@@ -131,12 +132,25 @@ Reply FakeSlack::Impl::usergroup_members(const Call& c) {
   return ok(json{{"users", it->second}});
 }
 
-// chat.postMessage and chat.postEphemeral: every post gets its own ts.
+// chat.postMessage and chat.postEphemeral: every post gets its own ts. Channel messages are kept,
+// so chat.update can change them (ephemeral ones cannot be).
 Reply FakeSlack::Impl::post(const Call& c) {
   std::lock_guard lk(mu);
-  return ok(json{{"channel", c.args.value("channel", "")},
-                 {"ts", "1767268800." + std::to_string(100000 + calls.size())},
-                 {"message_ts", "1767268800.000001"}});
+  std::string channel = c.args.value("channel", "");
+  std::string ts = "1767268800." + std::to_string(100000 + calls.size());
+  if (c.method == "chat.postMessage") messages[{channel, ts}] = c.args.value("text", "");
+  return ok(json{{"channel", channel}, {"ts", ts}, {"message_ts", "1767268800.000001"}});
+}
+
+// chat.update: only a message that was posted (and not deleted) can be changed.
+Reply FakeSlack::Impl::update(const Call& c) {
+  std::lock_guard lk(mu);
+  std::string channel = c.args.value("channel", ""), ts = c.args.value("ts", "");
+  if (c.args.value("text", "").empty()) return error("no_text");
+  auto it = messages.find({channel, ts});
+  if (it == messages.end()) return error("message_not_found");
+  it->second = c.args.value("text", "");
+  return ok(json{{"channel", channel}, {"ts", ts}, {"text", it->second}});
 }
 
 std::string slash_envelope(const std::string& envelope_id, const std::string& command,

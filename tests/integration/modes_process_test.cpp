@@ -141,9 +141,8 @@ class ModesProcessTest : public ::testing::Test {
     }
     auto port = wait_for_port(p);
     ASSERT_TRUE(port) << "no web address in the log: " << p.err();
-    for (const std::string target :
-         {"/healthz", "/metrics", "/", "/api/v1/leaderboard", "/api/v1/summary.csv", "/api/v1/audit?verify=1",
-          "/healthz"}) {
+    for (const std::string target : {"/healthz", "/metrics", "/", "/api/v1/leaderboard",
+                                     "/api/v1/summary.csv", "/api/v1/audit?verify=1", "/healthz"}) {
       auto [status, body] = get(*port, target);
       EXPECT_EQ(status, 200) << "GET " << target << ": " << body << "\n" << p.err();
       ASSERT_TRUE(alive(p)) << "the bot died after GET " << target << "\n" << p.err();

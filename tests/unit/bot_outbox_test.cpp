@@ -4,9 +4,11 @@
 
 #include <map>
 #include <mutex>
+#include <sstream>
 #include <thread>
 #include <vector>
 
+#include "adapters/console/console_adapter.hpp"
 #include "bot/outbox_sender.hpp"
 
 namespace brigade::bot::testing {
@@ -194,6 +196,146 @@ TEST_F(BotTest, AReplyNeverAttemptedSurvivesGracefulRestarts) {
     clock_.advance(60'000);  // the next start comes after any backoff
   }
   EXPECT_EQ(store_->read()->outbox_depth(), 1u) << "dropped without ever being sent";
+}
+
+// ---- edits: references kept, edit_ref filled, order kept --------------------------------------
+
+// A reply named `tag` (a celebration), or one that replaces the message named `replaces`.
+core::Reply named(const std::string& text, const std::string& tag, const std::string& replaces = "") {
+  auto r = note(text);
+  r.tag = tag;
+  r.replaces = replaces;
+  return r;
+}
+
+// Records every item handed to it. Answers at once, or (hold) when the test says; a sent tagged
+// reply lands at "C1|<seq>".
+class RecordingAdapter : public Adapter {
+ public:
+  std::string_view name() const override { return "console"; }
+  void deliver(const store::OutboxItem& item, DeliveryDone done) override {
+    items.push_back(item);
+    if (hold)
+      held.push_back(std::move(done));
+    else
+      done(landed(item));
+  }
+  static Delivery landed(const store::OutboxItem& item) {
+    auto d = Delivery::sent();
+    if (!item.reply.tag.empty()) d.message_ref = "C1|" + std::to_string(item.seq);
+    return d;
+  }
+  bool hold = false;
+  std::vector<store::OutboxItem> items;
+  std::vector<DeliveryDone> held;
+};
+
+TEST_F(BotTest, OutboxKeepsWhereATaggedReplyLandedInTheTaskThatDeletesIt) {
+  Committer c(*store_, rules_, clock_, metrics_);
+  OutboxSender sender(*store_, c, clock_);
+  RecordingAdapter a;
+  sender.add(a);
+  c.submit([](store::Writer& w) {
+    w.enqueue("console", named("🎉 bob thanked alice", "kudos:1"));
+    w.enqueue("console", note("untagged"));
+  });
+  sync(c);
+  sender.flush();
+  sync(c);
+  ASSERT_EQ(a.items.size(), 2u);
+  auto r = store_->read();
+  EXPECT_EQ(r->outbox_depth(), 0u);
+  EXPECT_EQ(r->message_ref("kudos:1").value_or(""), "C1|" + std::to_string(a.items[0].seq));
+}
+
+TEST_F(BotTest, OutboxFillsEditRefFromTheStoreAndSendsAnUnknownOneAsNew) {
+  Committer c(*store_, rules_, clock_, metrics_);
+  OutboxSender sender(*store_, c, clock_);
+  RecordingAdapter a;
+  sender.add(a);
+  c.submit([](store::Writer& w) {
+    w.set_message_ref("kudos:7", "C1|1767268800.000100", kNoon);
+    w.enqueue("console", named("taken back", "", "kudos:7"));
+    w.enqueue("console", named("never posted", "", "kudos:404"));
+  });
+  sync(c);
+  sender.flush();
+  sync(c);
+  ASSERT_EQ(a.items.size(), 2u);
+  EXPECT_EQ(a.items[0].edit_ref, "C1|1767268800.000100");
+  EXPECT_EQ(a.items[1].edit_ref, "") << "an edit of a message the store does not know goes out as a new one";
+  EXPECT_EQ(store_->read()->outbox_depth(), 0u);
+}
+
+// The celebration and its edit queued together (a backlog, a restart): the edit leaves only after
+// the celebration was sent and its reference committed, and a second edit only after the first;
+// replies about other things do not wait.
+TEST_F(BotTest, OutboxHoldsAnEditUntilTheMessageItReplacesHasLanded) {
+  Committer c(*store_, rules_, clock_, metrics_);
+  OutboxSender sender(*store_, c, clock_);
+  RecordingAdapter a;
+  a.hold = true;
+  sender.add(a);
+  c.submit([](store::Writer& w) {
+    w.enqueue("console", named("🎉 bob thanked alice", "kudos:1"));
+    w.enqueue("console", named("taken back", "kudos:1", "kudos:1"));
+    w.enqueue("console", named("given again", "", "kudos:1"));
+    w.enqueue("console", note("something else"));
+  });
+  sync(c);
+  sender.flush();
+  ASSERT_EQ(a.items.size(), 2u);
+  EXPECT_EQ(a.items[0].reply.tag, "kudos:1");
+  EXPECT_EQ(a.items[1].reply.plain(), "something else");
+  // The celebration fails once: its edits keep waiting through the retry.
+  a.held[0](Delivery::retry("ratelimited", 5'000));
+  sync(c);
+  sender.flush();
+  EXPECT_EQ(a.items.size(), 2u) << "an edit overtook the message it replaces";
+  clock_.advance(6'000);
+  sender.flush();
+  ASSERT_EQ(a.items.size(), 3u);
+  a.held[2](RecordingAdapter::landed(a.items[2]));
+  sync(c);
+  sender.flush();
+  ASSERT_EQ(a.items.size(), 4u);
+  EXPECT_EQ(a.items[3].reply.plain(), "taken back");
+  EXPECT_EQ(a.items[3].edit_ref, "C1|" + std::to_string(a.items[0].seq));
+  auto in_place = Delivery::sent();
+  in_place.message_ref = a.items[3].edit_ref;  // changed in place: still the same message
+  a.held[3](in_place);
+  sync(c);
+  sender.flush();
+  ASSERT_EQ(a.items.size(), 5u);
+  EXPECT_EQ(a.items[4].reply.plain(), "given again");
+  EXPECT_EQ(a.items[4].edit_ref, "C1|" + std::to_string(a.items[0].seq));
+  a.held[4](Delivery::sent());
+  sync(c);
+  sender.flush();
+  EXPECT_EQ(store_->read()->outbox_depth(), 1u);  // "something else", still held
+}
+
+// The console keeps no references: an edit is a second line that says it updates the first.
+TEST_F(BotTest, OnTheConsoleAnEditIsANewLineThatSaysSo) {
+  Committer c(*store_, rules_, clock_, metrics_);
+  OutboxSender sender(*store_, c, clock_);
+  std::ostringstream out;
+  console::ConsoleAdapter con(out, console::Options{});
+  sender.add(con);
+  c.submit([](store::Writer& w) {
+    w.enqueue("console", named("🎉 bob thanked alice", "kudos:1"));
+    w.enqueue("console", named("bob took back the thanks to alice", "", "kudos:1"));
+  });
+  sync(c);
+  sender.flush();
+  sync(c);
+  sender.flush();
+  sync(c);
+  EXPECT_EQ(out.str(),
+            "[#general] 🎉 bob thanked alice\n"
+            "[#general] ✏️ (updated) bob took back the thanks to alice\n");
+  EXPECT_EQ(store_->read()->outbox_depth(), 0u);
+  EXPECT_FALSE(store_->read()->message_ref("kudos:1").has_value());
 }
 
 TEST(OutboxBackoff, GrowsAndIsCapped) {

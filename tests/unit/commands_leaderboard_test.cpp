@@ -123,16 +123,17 @@ TEST_F(LeaderboardTest, LeaderboardShowsTheTopTenAndTheirTies) {
 }
 
 TEST_F(LeaderboardTest, LeaderboardWhenEmptyInvitesTheFirstThanks) {
-  EXPECT_EQ(board(""), "No kudos yet this week in #general — be the first: /thanks @someone for something 🙌");
+  EXPECT_EQ(board(""), "Nobody on the leaderboard yet this week in #general — thank someone: /thanks @someone for something 🙌");
   EXPECT_EQ(board("month all-channels"),
-            "No kudos yet this month across all channels — be the first: /thanks @someone for something 🙌");
+            "Nobody on the leaderboard yet this month across all channels — thank someone: /thanks @someone for "
+            "something 🙌");
 }
 
 TEST_F(LeaderboardTest, LeaderboardLastWeekIsThePreviousWeek) {
   thank(kCarol, "bob", kNov18Ten - 7 * kDay, brigade::testing::general());
   EXPECT_EQ(board("last week"),
             "🏆 Leaderboard — last week (week of 2026-11-09) in #general\n🥇 @bob — 1");
-  EXPECT_NE(board("week").find("No kudos yet this week"), std::string::npos);
+  EXPECT_NE(board("week").find("Nobody on the leaderboard yet this week"), std::string::npos);
   EXPECT_NE(board("month").find("🥇 @bob — 1"), std::string::npos);
   EXPECT_NE(board("last month").find("No kudos last month in #general"), std::string::npos);
 }
@@ -149,7 +150,7 @@ TEST_F(LeaderboardTest, LeaderboardPeriodLabels) {
 
 TEST_F(LeaderboardTest, LeaderboardWeekStartsOnMondayByDefault) {
   thank(kCarol, "bob", kNov22Noon, brigade::testing::general());  // a Sunday
-  EXPECT_NE(board("", kNov23Noon).find("No kudos yet this week"), std::string::npos);
+  EXPECT_NE(board("", kNov23Noon).find("Nobody on the leaderboard yet this week"), std::string::npos);
   EXPECT_NE(board("last week", kNov23Noon).find("(week of 2026-11-16)"), std::string::npos);
 }
 

@@ -56,7 +56,9 @@ TEST_F(ThanksTest, ThanksTellsTheGiverTheQuotaLeft) {
   EXPECT_EQ(mine->user, "console:alice");
   EXPECT_EQ(mine->channel, "console:general");
   EXPECT_FALSE(mine->ping);
-  EXPECT_EQ(mine->plain(), "✅ Thanks recorded for @bob. You have 4 kudos left today.");
+  EXPECT_EQ(mine->plain(),
+            "✅ Thanks recorded for @bob (K1). You have 4 kudos left today. Changed your mind? /kudos undo "
+            "within 15 min.");
   EXPECT_EQ(quota_used("console:alice"), 1u);
 }
 
@@ -65,7 +67,7 @@ TEST_F(ThanksTest, ThanksWithUnlimitedQuotaSaysSo) {
   for (int i = 0; i < 12; ++i)
     ASSERT_EQ(cmd("thanks", "@bob for round " + std::to_string(i)).outcome, Outcome::ok);
   auto r = cmd("thanks", "@bob once more");
-  EXPECT_NE(text(r, Audience::private_).find("No daily limit"), std::string::npos);
+  EXPECT_NE(text(r, Audience::private_).find("No limit"), std::string::npos);
   EXPECT_EQ(kudos_count(), 13u);
 }
 
@@ -161,7 +163,7 @@ TEST_F(ThanksTest, ThanksToThreePeopleUsesThreeAndRefusesWhatDoesNotFit) {
   EXPECT_EQ(cmd("thanks", "@bob @carol again").outcome, Outcome::ok);
   auto r = expect_refused("thanks", "@dave finally");
   EXPECT_NE(r.find("all 5 kudos"), std::string::npos) << r;
-  EXPECT_NE(r.find("resets at midnight (UTC), in 14 h"), std::string::npos) << r;  // 10:00 → 24:00
+  EXPECT_NE(r.find("renews at midnight (UTC), in 14 h"), std::string::npos) << r;  // 10:00 → 24:00
 }
 
 TEST_F(ThanksTest, ThanksQuotaIsPerGiver) {

@@ -4,11 +4,11 @@
 namespace brigade::commands::testing {
 namespace {
 
-constexpr Millis kNov18Late = 1795046100000;    // 2026-11-18 23:55 UTC
-constexpr Millis kNov19Early = 1795046700000;   // 2026-11-19 00:05 UTC
-constexpr Millis kOct22Ten = 1792663200000;     // 2026-10-22 10:00 UTC, a Thursday
-constexpr Millis kOct25Late = 1792967400000;    // 2026-10-25 23:30 Berlin (CET, after the DST change)
-constexpr Millis kOct26Early = 1792971000000;   // 2026-10-26 00:30 Berlin, a Monday: a new week
+constexpr Millis kNov18Late = 1795046100000;   // 2026-11-18 23:55 UTC
+constexpr Millis kNov19Early = 1795046700000;  // 2026-11-19 00:05 UTC
+constexpr Millis kOct22Ten = 1792663200000;    // 2026-10-22 10:00 UTC, a Thursday
+constexpr Millis kOct25Late = 1792967400000;   // 2026-10-25 23:30 Berlin (CET, after the DST change)
+constexpr Millis kOct26Early = 1792971000000;  // 2026-10-26 00:30 Berlin, a Monday: a new week
 
 class TrustCommands : public CommandsTest {
  protected:
@@ -94,7 +94,7 @@ TEST_F(TrustCommands, RevokeIsForAdminsWithAReasonAndTellsTheRecipient) {
   EXPECT_EQ(received_all(kBob.id), 0u);
   const core::Reply* notice = nullptr;
   for (const auto& reply : r.replies)
-    if (reply.audience == core::Audience::private_ && reply.user == kBob.id) notice = &reply;
+    if (reply.audience == core::Audience::direct && reply.user == kBob.id) notice = &reply;
   ASSERT_NE(notice, nullptr) << "the recipient is told privately";
   EXPECT_NE(notice->plain().find("given twice by mistake"), std::string::npos) << notice->plain();
   EXPECT_EQ(find(r, core::Audience::channel), nullptr) << "no public shaming";
@@ -144,7 +144,8 @@ TEST_F(TrustCommands, WeeklyAllowanceSpansTheDstChange) {
   EXPECT_EQ(cmd("thanks", "@dave for the docs", kOct25Late).outcome, Outcome::ok);
   const auto why = expect_refused("thanks", "@bob once more", kOct25Late + kMinute);
   EXPECT_NE(why.find("this week"), std::string::npos) << why;
-  EXPECT_EQ(cmd("thanks", "@bob once more", kOct26Early).outcome, Outcome::ok) << "a new week, a new allowance";
+  EXPECT_EQ(cmd("thanks", "@bob once more", kOct26Early).outcome, Outcome::ok)
+      << "a new week, a new allowance";
 }
 
 TEST_F(TrustCommands, NobodyPoursTheWholeAllowanceOntoOnePerson) {

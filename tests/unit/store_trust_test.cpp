@@ -233,13 +233,15 @@ TEST_F(TrustStore, ExportHoldsEverythingAboutOnePerson) {
     w->commit();
   }
   audit(user("alice"), "privacy", user("alice"), "public → hidden");
+  audit("cli:root", "revoke", "K2", "about carol's kudos to alice");
+  audit("cli:root", "revoke", "K3", "about carol's kudos to dave");
   const auto rec = store_->read()->export_person(user("alice"));
   ASSERT_TRUE(rec);
   EXPECT_EQ(rec->given.size(), 1u);
   EXPECT_TRUE(rec->given[0].revoked);
   EXPECT_EQ(rec->received.size(), 1u);
   EXPECT_EQ(rec->asks.size(), 1u);
-  EXPECT_EQ(rec->audit.size(), 1u);
+  EXPECT_EQ(rec->audit.size(), 2u) << "their own entry and the one about a kudos they received";
   EXPECT_EQ(rec->state.privacy, Privacy::hidden);
 }
 
