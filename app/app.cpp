@@ -20,6 +20,7 @@
 #include "bot/network_adapter.hpp"
 #include "bot/outbox_sender.hpp"
 #include "bot/retention.hpp"
+#include "store/backup.hpp"
 #include "store/store.hpp"
 #include "web/api.hpp"
 #include "web/server.hpp"
@@ -219,6 +220,8 @@ Web start_web(const config::Config& cfg, Core& core,
 int console_session(const config::Config& cfg, bool serve) {
   block_shutdown_signals();
   try {
+    // One bot per data directory; `brigade restore` waits for this to be free (store/backup.hpp).
+    const store::DataDirLock lock(cfg.data_dir);
     Core core(cfg);
     ShutdownSignals signals;
     // The web server's health and metrics callbacks read this list for as long as it serves, so it
@@ -300,6 +303,8 @@ int run_bot(const config::Config& cfg) {
   }
   block_shutdown_signals();
   try {
+    // One bot per data directory; `brigade restore` waits for this to be free (store/backup.hpp).
+    const store::DataDirLock lock(cfg.data_dir);
     Core core(cfg);
     ShutdownSignals signals;
     std::vector<std::unique_ptr<NetworkAdapter>> adapters;

@@ -9,6 +9,7 @@
 
 #include "app/admin.hpp"
 #include "app/app.hpp"
+#include "app/backup.hpp"
 #include "app/report.hpp"
 #include "config/config.hpp"
 #include "store/store.hpp"
@@ -35,6 +36,7 @@ struct CommandLine {
   CLI::App app{"Brigade: a self-hosted recognition and thanks bot for Slack, Matrix and the console",
                "brigade"};
   std::string config_file;
+  BackupCommands backups;  // backup and restore, added last (main_cli)
   CLI::App* run = nullptr;
   CLI::App* console = nullptr;
   CLI::App* report = nullptr;
@@ -88,8 +90,9 @@ struct CommandLine {
     if (app.get_subcommands().empty() && e.get_name() == "RequiredError") {
       for (const auto& word : app.remaining()) {
         if (word.empty() || word.front() == '-') continue;
-        std::cerr << "brigade: unknown command '" << word
-                  << "' (commands: run, console, report, health, admin; see brigade --help)\n";
+        std::cerr
+            << "brigade: unknown command '" << word
+            << "' (commands: run, console, report, health, admin, backup, restore; see brigade --help)\n";
         return 2;
       }
     }
@@ -122,6 +125,7 @@ int report_command(const config::Config& cfg, const ReportOptions& ropt) {
 
 int main_cli(int argc, char** argv) {
   CommandLine cl;
+  cl.backups.add_to(cl.app, cl.config_file);
   try {
     cl.app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -143,6 +147,7 @@ int main_cli(int argc, char** argv) {
   bool console_mode =
       cl.console->parsed() || (cl.run->parsed() && !cfg.slack.enabled() && !cfg.matrix.enabled());
   setup_logging(cfg.log_level, console_mode);
+  if (auto rc = cl.backups.run(cfg)) return *rc;
 
   if (cl.run->parsed()) return run_bot(cfg);
   if (cl.console->parsed()) return run_console(cfg);

@@ -195,7 +195,11 @@ void check_pages(const std::filesystem::path& dir) {
   if (pid == 0) {
     ::close(out[0]);
     ::dup2(out[1], STDERR_FILENO);  // LMDB's assertion text becomes part of the one-line reason
-    ::_exit(walk(dir, out[1]));
+    // The walk keeps none of its parent's descriptors: one killed mid-walk must not leave its
+    // flock on the data directory's brigade.lock (backup.hpp) with this child while it finishes.
+    // It reports on stderr, which is the pipe.
+    ::close_range(3, ~0u, 0);
+    ::_exit(walk(dir, STDERR_FILENO));
   }
   ::close(out[1]);
   // A walk reads about a gigabyte a second; one that takes far longer is stuck, not checking. It is

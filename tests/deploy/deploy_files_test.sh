@@ -1,7 +1,8 @@
 #!/bin/sh
 # The deployment files work as written: checks for the mistakes that once made them fail
 # (a root-only /etc/brigade under DynamicUser=yes, a compose env file the README did not name,
-# a compose restart policy that loops on a bad configuration).
+# a compose restart policy that loops on a bad configuration), and the backup unit reads the
+# bot's ledger.
 set -u
 root=${1:?usage: deploy_files_test.sh REPO_ROOT}
 unit=$root/deploy/brigade.service compose=$root/deploy/compose.yaml readme=$root/README.md
@@ -32,6 +33,19 @@ case "$policy" in
   always|unless-stopped|on-failure) bad "compose restart policy '$policy' restarts forever on exit 2" ;;
 esac
 grep -q 'BRIGADE_HTTP_TOKEN' "$compose" || bad "compose.yaml does not say that BRIGADE_HTTP_TOKEN is required"
+
+# The nightly backup runs as the bot's dynamic user (named after brigade.service, which sets no
+# User=) with the bot's state directory and data directory, or it could not read the ledger.
+backup=$root/deploy/brigade-backup.service
+bot_user=$(sed -n 's/^User=//p' "$unit")
+bot_user=${bot_user:-brigade}
+grep -qx "User=$bot_user" "$backup" || bad "brigade-backup.service does not run as the bot's user $bot_user"
+bot_state=$(sed -n 's/^StateDirectory=//p' "$unit")
+sed -n 's/^StateDirectory=//p' "$backup" | tr ' ' '\n' | grep -qx "$bot_state" ||
+  bad "brigade-backup.service does not list the bot's StateDirectory $bot_state"
+data_dir=$(sed -n 's/^Environment=BRIGADE_DATA_DIR=//p' "$unit")
+grep -qx "Environment=BRIGADE_DATA_DIR=$data_dir" "$backup" || bad "brigade-backup.service backs up another directory"
+grep -q '^\[Timer\]' "$root/deploy/brigade-backup.timer" || bad "no brigade-backup.timer"
 
 [ $fail = 0 ] && echo "deploy files: ok"
 exit $fail
