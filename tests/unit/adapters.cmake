@@ -9,6 +9,7 @@ if(TARGET brigade_slack_logic)
   brigade_add_test(slack_unit_tests
                    SOURCES ${CMAKE_CURRENT_LIST_DIR}/slack_supervisor_test.cpp
                            ${CMAKE_CURRENT_LIST_DIR}/slack_response_urls_test.cpp
+                           ${CMAKE_CURRENT_LIST_DIR}/slack_people_test.cpp
                    LIBS brigade_slack_logic)
 endif()
 if(TARGET brigade_matrix_logic)
