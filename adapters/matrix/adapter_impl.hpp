@@ -1,7 +1,8 @@
 // The Matrix adapter's insides (adapter-internal: includes Asio), shared by its source files:
 //   matrix_adapter.cpp — life cycle: start, stop, performing the session's actions
 //   client.cpp         — Client-Server API calls, token renewal, login/whoami/logout, commits
-//   rooms.cpp          — joins, invites, members, room names, senders, account checks
+//   rooms.cpp          — joins, invites, members (and who left them all), room names, senders,
+//                        account checks
 //   sync.cpp           — one /sync answer → commands, revocations and notices → one commit
 //   sends.cpp          — per-room send queues, direct rooms, in-place retries
 // The decisions live in I/O-free pieces: session.hpp (credentials, sync cursor, backoff),
@@ -82,7 +83,9 @@ class MatrixAdapter final : public bot::NetworkAdapter {
   bool invite_allowed(const std::string& room, const std::string& inviter) const;
   asio::awaitable<std::optional<std::string>> join(std::string room, std::string inviter);
   asio::awaitable<void> reject(std::string room, std::string why);
-  asio::awaitable<void> load_members(std::string room);
+  asio::awaitable<bool> load_members(std::string room);  // false: the server would not say
+  asio::awaitable<bool> load_all_members();              // false: some room's members are unknown
+  asio::awaitable<PeopleChanges> people_of(std::vector<MembershipChange> changes);
   asio::awaitable<void> load_room_name(std::string room);
   asio::awaitable<bool> account_exists(std::string user);
   asio::awaitable<void> vet_mentions(core::Event& e, std::string room);

@@ -24,6 +24,24 @@ void Directory::remove(const std::string& room, const std::string& user) {
 
 void Directory::forget_room(const std::string& room) {
   rooms_.erase(room);
+  complete_.erase(room);
+}
+
+void Directory::set_members(const std::string& room,
+                            std::vector<std::pair<std::string, std::string>> members) {
+  rooms_[room].clear();
+  for (auto& [user, name] : members) set(room, user, name);
+  complete_.insert(room);
+}
+
+bool Directory::complete(std::string_view room) const {
+  return complete_.find(room) != complete_.end();
+}
+
+bool Directory::shares_room(std::string_view user, std::string_view except) const {
+  for (const auto& [room, members] : rooms_)
+    if (room != except && members.find(user) != members.end()) return true;
+  return false;
 }
 
 std::string Directory::name(std::string_view room, std::string_view user) const {

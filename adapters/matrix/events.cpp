@@ -293,6 +293,28 @@ bool complete_reaction(Parsed& p, const std::string& author, const Identity& me,
 
 // ---- /sync --------------------------------------------------------------------------------------
 
+namespace {
+
+// What a joined room's state or timeline event tells: encryption, the room's name, its members.
+void learn(const std::string& room, const json& ev, JoinedRoom& jr, SyncBatch& b, const Identity& me,
+           Directory& dir) {
+  std::string type = net::string_field(ev, "type");
+  if (type == "m.room.encryption" || type == "m.room.encrypted") jr.encrypted = true;
+  if (type == "m.room.name" && ev.contains("state_key"))
+    dir.set_room_name(room, net::string_field(obj(ev, "content"), "name"));
+  if (type != "m.room.member") return;
+  std::string user = net::string_field(ev, "state_key");
+  const json& c = obj(ev, "content");
+  std::string membership = net::string_field(c, "membership");
+  if (membership == "join")
+    dir.set(room, user, net::string_field(c, "displayname"));
+  else if (membership == "leave" || membership == "ban")
+    dir.remove(room, user);
+  if (auto change = membership_change(ev, room, me)) b.members.push_back(std::move(*change));
+}
+
+}  // namespace
+
 SyncBatch parse_sync(const json& body, const Identity& me, Directory& dir) {
   SyncBatch b;
   b.next_batch = net::string_field(body, "next_batch");
@@ -314,29 +336,15 @@ SyncBatch parse_sync(const json& body, const Identity& me, Directory& dir) {
     dir.forget_room(room);
   }
 
-  auto learn = [&](const std::string& room, const json& ev, JoinedRoom& jr) {
-    std::string type = net::string_field(ev, "type");
-    if (type == "m.room.encryption" || type == "m.room.encrypted") jr.encrypted = true;
-    if (type == "m.room.name" && ev.contains("state_key"))
-      dir.set_room_name(room, net::string_field(obj(ev, "content"), "name"));
-    if (type != "m.room.member") return;
-    std::string user = net::string_field(ev, "state_key");
-    const json& c = obj(ev, "content");
-    std::string membership = net::string_field(c, "membership");
-    if (membership == "join")
-      dir.set(room, user, net::string_field(c, "displayname"));
-    else if (membership == "leave" || membership == "ban")
-      dir.remove(room, user);
-  };
   for (const auto& [room, joined] : obj(rooms, "join").items()) {
     JoinedRoom jr;
     jr.room = room;
-    for (const auto& ev : arr(obj(joined, "state"), "events")) learn(room, ev, jr);
+    for (const auto& ev : arr(obj(joined, "state"), "events")) learn(room, ev, jr, b, me, dir);
     const json& timeline = obj(joined, "timeline");
     if (auto it = timeline.find("limited"); it != timeline.end() && it->is_boolean())
       jr.limited = it->get<bool>();
     for (const auto& ev : arr(timeline, "events")) {
-      learn(room, ev, jr);
+      learn(room, ev, jr, b, me, dir);
       if (net::string_field(ev, "type") == "m.room.member" &&
           net::string_field(ev, "state_key") == me.user_id &&
           net::string_field(obj(ev, "content"), "membership") == "join" &&

@@ -2,8 +2,11 @@
 #pragma once
 
 #include <map>
+#include <optional>
+#include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -29,6 +32,12 @@ class Directory {
   std::vector<std::string> named(std::string_view room, std::string_view name) const;
   // Whether `user` is known to be in `room` (from joined_members or member events).
   bool member(std::string_view room, std::string_view user) const;
+  // A room's whole member list (joined_members), replacing what was known: the room is complete.
+  void set_members(const std::string& room, std::vector<std::pair<std::string, std::string>> members);
+  bool complete(std::string_view room) const;
+  // Whether `user` is known to be in a room Brigade is in, leaving out `except` (their direct room
+  // with Brigade, which only carries its private replies).
+  bool shares_room(std::string_view user, std::string_view except = {}) const;
 
   // Rooms' names (m.room.name), so replies say "#Kudos" rather than a room id.
   void set_room_name(const std::string& room, const std::string& name);
@@ -38,6 +47,7 @@ class Directory {
   std::map<std::string, std::map<std::string, std::string, std::less<>>, std::less<>> rooms_;
   std::map<std::string, std::string, std::less<>> any_room_;
   std::map<std::string, std::string, std::less<>> room_names_;
+  std::set<std::string, std::less<>> complete_;
 };
 
 struct Rewritten {
@@ -84,15 +94,38 @@ struct JoinedRoom {
   bool joined_here = false;
   bool encrypted = false;  // m.room.encryption in state or timeline, or an m.room.encrypted event
 };
+// Someone else joining, leaving or being banned from a room Brigade is in (m.room.member in a
+// joined room's state or timeline). Not the bot's own membership, not invites, knocks or renames,
+// not leaving from an invite (declined or withdrawn: never in the room).
+struct MembershipChange {
+  std::string room;
+  std::string user;
+  bool joined = false;  // false: left, was kicked or banned
+};
+std::optional<MembershipChange> membership_change(const nlohmann::json& ev, const std::string& room,
+                                                  const Identity& me);
+
 struct SyncBatch {
   std::string next_batch;
   std::vector<Invite> invites;
   std::vector<std::string> left;  // rooms the bot left, was kicked or banned from
   std::vector<JoinedRoom> joined;
+  std::vector<MembershipChange> members;  // in the order the answer holds them
 };
-// Also records display names from m.room.member events into `dir`. Throws std::runtime_error
-// when the answer has no next_batch (nothing in it can be trusted then).
+// Also records display names and members from m.room.member events into `dir`. Throws
+// std::runtime_error when the answer has no next_batch (nothing in it can be trusted then).
 SyncBatch parse_sync(const nlohmann::json& body, const Identity& me, Directory& dir);
+
+// Who is gone or back after a batch's membership changes (`dir` updated with them): someone who
+// left or was banned and now shares no room with Brigade is gone; someone who joined one is back.
+// `direct` maps people to the direct room Brigade opened for their private replies, which does not
+// count. Qualified ids ("matrix:@…"), each once, sorted. Gone is only as true as `dir` is
+// complete: the adapter loads every room's members before it believes one.
+struct PeopleChanges {
+  std::vector<std::string> gone, back;
+};
+PeopleChanges people_changes(const std::vector<MembershipChange>& changes, const Directory& dir,
+                             const std::map<std::string, std::string>& direct = {});
 
 // Reaction keys compare without variation selectors and skin tones ("🙏🏽" counts as "🙏").
 std::string normalise_reaction(std::string_view key);

@@ -37,9 +37,12 @@ bot::AdapterEffects session_effects(std::string device, std::string token) {
 }
 
 bot::AdapterEffects batch_effects(std::vector<std::string> revokes,
-                                  const std::vector<std::string>& newly_encrypted, std::string next) {
+                                  const std::vector<std::string>& newly_encrypted, PeopleChanges people,
+                                  std::string next) {
   bot::AdapterEffects e;
   e.revoke_sources = std::move(revokes);
+  e.gone = std::move(people.gone);
+  e.back = std::move(people.back);
   for (const auto& room : newly_encrypted) {
     bot::AdapterEffects::Notice n;
     n.once_key = std::string(kMetaEncrypted) + room;

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "adapters/matrix/events.hpp"
 #include "bot/adapter_effects.hpp"
 
 namespace brigade::matrix {
@@ -32,8 +33,11 @@ nlohmann::json sync_filter();
 bot::AdapterEffects session_effects(std::string device, std::string token);
 
 // One /sync answer's store changes besides its commands: redactions take back kudos, a room
-// found encrypted is announced once, and the cursor moves on, all with the commands.
+// found encrypted is announced once, people who left every shared room are hidden from rankings
+// (and shown again once they join one), and the cursor moves on, all with the commands: a crash
+// before the commit replays the whole answer.
 bot::AdapterEffects batch_effects(std::vector<std::string> revokes,
-                                  const std::vector<std::string>& newly_encrypted, std::string next);
+                                  const std::vector<std::string>& newly_encrypted, PeopleChanges people,
+                                  std::string next);
 
 }  // namespace brigade::matrix

@@ -54,16 +54,62 @@ asio::awaitable<void> MatrixAdapter::reject(std::string room, std::string why) {
   spdlog::info("matrix: declined the invite to {} ({}){}", room, why, a.ok() ? "" : ": " + a.describe());
 }
 
-asio::awaitable<void> MatrixAdapter::load_members(std::string room) {
+// A room's members as the server knows them now, replacing what member events taught.
+asio::awaitable<bool> MatrixAdapter::load_members(std::string room) {
   auto a = co_await call(http_, "GET", "/rooms/" + path_segment(room) + "/joined_members", nullptr);
   members_loaded_[room] = std::chrono::steady_clock::now();
   auto joined = a.ok() ? a.body.get<wire::JoinedMembers>() : wire::JoinedMembers{};
   if (!joined.present) {
     spdlog::debug("matrix: joined_members of {} failed: {}", room, a.describe());
-    co_return;
+    co_return false;
   }
-  for (auto& [user, name] : joined.members) dir_.set(room, user, std::move(name));
+  dir_.set_members(room, std::move(joined.members));
   if (dir_.room_name(room).empty()) co_await load_room_name(room);
+  co_return true;
+}
+
+// Every room Brigade is in with its members: those never loaded are (quiet rooms since the start).
+asio::awaitable<bool> MatrixAdapter::load_all_members() {
+  auto a = co_await call(http_, "GET", "/joined_rooms", nullptr);
+  auto joined = a.ok() ? a.body.get<wire::JoinedRooms>() : wire::JoinedRooms{};
+  if (!joined.present) {
+    spdlog::info("matrix: joined_rooms failed: {}", a.describe());
+    co_return false;
+  }
+  bool complete = true;
+  for (const auto& room : joined.rooms) {
+    if (stopping_) co_return false;
+    if (dir_.complete(room)) continue;
+    bool loaded = co_await load_members(room);
+    complete = complete && loaded;
+  }
+  co_return complete;
+}
+
+// Who left or joined in a batch: gone once they share no room with Brigade (their direct room for
+// private replies aside), back when they join one. Before anyone is taken for gone, every room's
+// members are known (someone may still be in a quiet room); when they cannot be, nobody is marked
+// gone by this batch.
+asio::awaitable<PeopleChanges> MatrixAdapter::people_of(std::vector<MembershipChange> changes) {
+  std::map<std::string, std::string> direct;
+  for (const auto& c : changes) {
+    if (auto it = direct_.find(c.user); it != direct_.end())
+      direct[c.user] = it->second;
+    else if (auto known = state_.meta(meta_key(kMetaDirect, c.user)))
+      direct[c.user] = *known;
+  }
+  PeopleChanges out = people_changes(changes, dir_, direct);
+  if (out.gone.empty()) co_return out;
+  bool complete = co_await load_all_members();
+  out = people_changes(changes, dir_, direct);
+  if (!complete && !out.gone.empty()) {
+    spdlog::info("matrix: not every room's members are known; {} who left stay in the rankings for now",
+                 out.gone.size());
+    out.gone.clear();
+  }
+  for (const auto& user : out.gone)
+    spdlog::info("matrix: {} shares no room with Brigade any more; hidden from rankings", user);
+  co_return out;
 }
 
 // A room's m.room.name, else its canonical alias: what replies call the room.

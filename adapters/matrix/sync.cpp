@@ -1,5 +1,6 @@
-// The Matrix adapter's /sync: one long-poll, then its answer turned into commands, revocations and
-// notices, committed together with its next_batch (exactly once: the cursor moves only with them).
+// The Matrix adapter's /sync: one long-poll, then its answer turned into commands, revocations,
+// notices and people gone or back, committed together with its next_batch (exactly once: the
+// cursor moves only with them).
 #include <spdlog/spdlog.h>
 
 #include "adapters/matrix/adapter_impl.hpp"
@@ -73,14 +74,18 @@ asio::awaitable<SessionEvent> MatrixAdapter::apply() {
     if (initial || encrypted_.count(jr.room)) continue;
     co_await read_room(jr, events, revokes);
   }
-  bool effects = !events.empty() || !revokes.empty() || !newly_encrypted.empty();
+  // The backlog of a first sync is history: who left before Brigade ran is not news.
+  PeopleChanges people;
+  if (!initial) people = co_await people_of(batch_.members);
+  bool effects = !events.empty() || !revokes.empty() || !newly_encrypted.empty() || !people.gone.empty() ||
+                 !people.back.empty();
   auto now = std::chrono::steady_clock::now();
   if (!effects && !initial && now - cursor_saved_ < kCursorFlush) {
     done.ok = true;
     co_return done;
   }
   std::size_t n = events.size();
-  auto then = batch_effects(std::move(revokes), newly_encrypted, batch_.next_batch);
+  auto then = batch_effects(std::move(revokes), newly_encrypted, std::move(people), batch_.next_batch);
   done.ok = co_await commit_batch(std::move(events), std::move(then));
   if (done.ok) cursor_saved_ = now;
   if (done.ok && n > 0) {

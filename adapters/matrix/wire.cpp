@@ -50,6 +50,12 @@ void from_json(const json& j, JoinedMembers& v) {
     v.members.emplace_back(user, string_field(info, "display_name"));
 }
 
+void from_json(const json& j, JoinedRooms& v) {
+  auto rooms = j.is_object() ? j.find("joined_rooms") : j.end();
+  v.present = j.is_object() && rooms != j.end() && rooms->is_array();
+  v.rooms = net::strings_field(j, "joined_rooms");
+}
+
 void from_json(const json& j, RoomNameState& v) {
   v.name = string_field(j, "name");
 }

@@ -35,6 +35,11 @@ struct JoinedMembers {
   bool present = false;  // the answer held a "joined" object
   std::vector<std::pair<std::string, std::string>> members;
 };
+// GET /joined_rooms: the rooms the bot is in
+struct JoinedRooms {
+  bool present = false;  // the answer held a "joined_rooms" array
+  std::vector<std::string> rooms;
+};
 // GET /rooms/{id}/state/m.room.name and …/m.room.canonical_alias
 struct RoomNameState {
   std::string name;
@@ -57,6 +62,7 @@ void from_json(const nlohmann::json& j, Whoami& v);
 void from_json(const nlohmann::json& j, RoomIdAnswer& v);
 void from_json(const nlohmann::json& j, FilterAnswer& v);
 void from_json(const nlohmann::json& j, JoinedMembers& v);
+void from_json(const nlohmann::json& j, JoinedRooms& v);
 void from_json(const nlohmann::json& j, RoomNameState& v);
 void from_json(const nlohmann::json& j, CanonicalAliasState& v);
 void from_json(const nlohmann::json& j, EventSender& v);

@@ -84,6 +84,9 @@ class SlackAdapter final : public bot::NetworkAdapter {
   asio::awaitable<void> load_users();
   asio::awaitable<void> handle_envelope(std::shared_ptr<Conn> conn, Frame f);
   asio::awaitable<void> process_envelope(std::shared_ptr<Conn> conn, Frame f);
+  void commit_then_ack(const std::shared_ptr<Conn>& conn, const std::string& envelope_id,
+                       bot::AdapterEffects effects);
+  bot::AdapterEffects person_effects(PersonChange change);
   asio::awaitable<void> ensure_user(const std::string& id);
   asio::awaitable<void> ensure_group(const std::string& group,
                                      std::chrono::steady_clock::time_point deadline);

@@ -61,19 +61,19 @@ asio::awaitable<void> SlackAdapter::handle_envelope(std::shared_ptr<Conn> conn, 
 
 asio::awaitable<void> SlackAdapter::process_envelope(std::shared_ptr<Conn> conn, Frame f) {
   auto received = std::chrono::steady_clock::now();
-  Action a = route(f, me_);
   std::string envelope_id = f.envelope_id;
+  if (auto change = person_change(f, me_)) {
+    commit_then_ack(conn, envelope_id, person_effects(std::move(*change)));
+    co_return;
+  }
+  Action a = route(f, me_);
   if (a.kind == Action::Kind::ignore) {
     spdlog::debug("slack: acking envelope {} without action: {}", envelope_id, a.why);
     acked(conn, envelope_id, true);
     co_return;
   }
   if (a.kind == Action::Kind::revoke) {
-    std::string source = a.revoke_source;
-    committer_.submit(bot::AdapterEffects::revoke(std::move(source)),
-                      [this, post = rt_.poster(), conn, envelope_id](bool ok) {
-                        post([this, conn, envelope_id, ok] { acked(conn, envelope_id, ok); });
-                      });
+    commit_then_ack(conn, envelope_id, bot::AdapterEffects::revoke(a.revoke_source));
     co_return;
   }
   core::Event e = co_await build_event(a.command);
@@ -90,6 +90,30 @@ asio::awaitable<void> SlackAdapter::process_envelope(std::shared_ptr<Conn> conn,
             "slack", std::chrono::duration<double>(std::chrono::steady_clock::now() - received).count());
     });
   });
+}
+
+// Store changes without a command (a kudos taken back, a person gone or back): the envelope is
+// acked once they are durable, unacked when the commit failed (Slack redelivers it).
+void SlackAdapter::commit_then_ack(const std::shared_ptr<Conn>& conn, const std::string& envelope_id,
+                                   bot::AdapterEffects effects) {
+  committer_.submit(std::move(effects), [this, post = rt_.poster(), conn, envelope_id](bool ok) {
+    post([this, conn, envelope_id, ok] { acked(conn, envelope_id, ok); });
+  });
+}
+
+// A deactivated account is hidden from rankings, an active one shown again (history kept either
+// way); the directory takes the new user object, so mentions see the account as it is now.
+bot::AdapterEffects SlackAdapter::person_effects(PersonChange change) {
+  dir_.add_user(change.profile);
+  bot::AdapterEffects effects;
+  if (change.gone) {
+    spdlog::info("slack: {} was deactivated; hidden from rankings", change.user);
+    effects.gone.push_back(std::move(change.user));
+  } else {
+    spdlog::debug("slack: {} is active", change.user);
+    effects.back.push_back(std::move(change.user));
+  }
+  return effects;
 }
 
 asio::awaitable<void> SlackAdapter::ensure_user(const std::string& id) {

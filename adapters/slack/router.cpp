@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "adapters/net/json_fields.hpp"
+#include "adapters/slack/ids.hpp"
 
 namespace brigade::slack {
 
@@ -154,6 +155,32 @@ Action route(const Frame& f, const Identity& me) {
     return a;
   }
   return ignore("event " + type);
+}
+
+std::optional<PersonChange> person_change(const Frame& f, const Identity& me) {
+  const json& p = f.payload;
+  if (f.type != "events_api" || net::string_field(p, "type") != "event_callback") return std::nullopt;
+  const json& ev = p.contains("event") ? p["event"] : json();
+  std::string type = net::string_field(ev, "type");
+  if (type != "user_change" && type != "team_join") return std::nullopt;
+  const json& u = ev.contains("user") ? ev["user"] : json();
+  std::string id = net::string_field(u, "id");
+  // Bots never take part in rankings; Slackbot is reported as a person (see Directory::add_user).
+  if (id.empty() || id == me.bot_user_id || id == "USLACKBOT" || net::bool_field(u, "is_bot") ||
+      net::bool_field(u, "is_app_user"))
+    return std::nullopt;
+  auto deleted = u.find("deleted");
+  bool flagged = deleted != u.end() && deleted->is_boolean();
+  // A profile change without the flag cannot tell: better to leave the person as they are.
+  if (type == "user_change" && !flagged) return std::nullopt;
+  std::string team = net::string_field(p, "team_id");
+  if (team.empty()) team = net::string_field(u, "team_id");
+  if (team.empty()) team = me.team_id;
+  PersonChange c;
+  c.user = qualify(team, id);
+  c.gone = flagged && deleted->get<bool>();
+  c.profile = u;
+  return c;
 }
 
 }  // namespace brigade::slack

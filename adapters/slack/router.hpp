@@ -1,7 +1,9 @@
-// Envelope → what to do with it (a command to commit, a kudos to revoke, or nothing): no I/O.
+// Envelope → what to do with it (a command to commit, a kudos to revoke, a person gone or back,
+// or nothing): no I/O.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "adapters/slack/frame.hpp"
@@ -38,6 +40,17 @@ struct Action {
 };
 
 Action route(const Frame& envelope, const Identity& me);
+
+// What `user_change` and `team_join` events say about a person: deactivated (gone: hidden from
+// rankings, history kept), or active again or new to the workspace (back).
+struct PersonChange {
+  std::string user;  // qualified, "slack:<team>:<user>" (the payload's team, as for commands)
+  bool gone = false;
+  nlohmann::json profile;  // the event's user object, for the directory (names, deleted flag)
+};
+// nullopt for every other envelope (route() decides those) and for one that says nothing about a
+// person: a bot, Brigade itself, a user without an id, a user_change without a `deleted` flag.
+std::optional<PersonChange> person_change(const Frame& envelope, const Identity& me);
 
 // The idempotency key of a reaction: the message, who reacted and with what.
 std::string reaction_source(std::string_view channel, std::string_view ts, std::string_view reactor,

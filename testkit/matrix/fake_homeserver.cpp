@@ -120,6 +120,7 @@ std::string FakeMatrix::Impl::route_of(const std::vector<std::string>& seg, cons
   if (method == "POST" && (is(3, {"rooms", nullptr, "join"}) || is(2, {"join", nullptr}))) return "join";
   if (method == "POST" && is(3, {"rooms", nullptr, "leave"})) return "leave";
   if (method == "GET" && is(3, {"rooms", nullptr, "joined_members"})) return "joined_members";
+  if (method == "GET" && is(1, {"joined_rooms"})) return "joined_rooms";
   if (method == "GET" && is(4, {"rooms", nullptr, "event", nullptr})) return "event";
   if (method == "PUT" && is(5, {"rooms", nullptr, "send", nullptr, nullptr})) return "send";
   if (method == "GET" && is(2, {"profile", nullptr})) return "profile";
@@ -234,6 +235,30 @@ void FakeMatrix::invite(const std::string& room_id, const std::string& inviter) 
     impl_->append(room_id, inviter, "m.room.member", c, bot_user, true);
   }
   impl_->changed();
+}
+
+std::string FakeMatrix::set_membership(const std::string& room_id, const std::string& user,
+                                       const std::string& membership, const std::string& sender) {
+  std::string id;
+  {
+    std::lock_guard lk(impl_->mu);
+    auto& r = impl_->rooms[room_id];
+    json before = json::object();
+    before["membership"] = r.members.count(user) ? "join" : "leave";
+    json u = json::object();
+    u["prev_content"] = before;
+    if (membership == "join")
+      r.members.insert(user);
+    else
+      r.members.erase(user);
+    json c = json::object();
+    c["membership"] = membership;
+    if (auto n = impl_->names.find(user); n != impl_->names.end() && membership == "join")
+      c["displayname"] = n->second;
+    id = impl_->append(room_id, sender.empty() ? user : sender, "m.room.member", c, user, true, u);
+  }
+  impl_->changed();
+  return id;
 }
 
 std::string FakeMatrix::post(const std::string& room_id, const std::string& sender, const std::string& type,

@@ -48,6 +48,11 @@ class FakeMatrix {
   void add_room(const std::string& room_id, const std::vector<std::string>& members, bool bot_joined = true,
                 bool encrypted = false);
   void invite(const std::string& room_id, const std::string& inviter);  // invites the bot
+  // Someone else's membership changes ("join", "leave", "ban", "invite"): the room's members follow,
+  // and an m.room.member event (its prev_content in `unsigned`) joins the log. `sender` defaults
+  // to the user (a kick or a ban names who did it). Returns the event id; wakes a waiting /sync.
+  std::string set_membership(const std::string& room_id, const std::string& user,
+                             const std::string& membership, const std::string& sender = "");
   // Appends a timeline event and returns its id ("$ev<n>"); wakes a waiting /sync.
   std::string post(const std::string& room_id, const std::string& sender, const std::string& type,
                    nlohmann::json content);
@@ -59,8 +64,8 @@ class FakeMatrix {
                     const std::string& key);
 
   // The next answers for a route, used in order before the normal behaviour. Routes: "login",
-  // "whoami", "filter", "sync", "join", "leave", "joined_members", "event", "send", "profile",
-  // "createRoom", "logout", "state".
+  // "whoami", "filter", "sync", "join", "leave", "joined_members", "joined_rooms", "event", "send",
+  // "profile", "createRoom", "logout", "state".
   void script(const std::string& route, Reply r);
   // The next request on `route` is carried out at once but answered `by` later (a slow send).
   void answer_late(const std::string& route, std::chrono::milliseconds by);

@@ -107,6 +107,7 @@ struct FakeMatrix::Impl {
   Reply join(const std::string& room);
   Reply leave(const std::string& room);
   Reply joined_members(const std::string& room);
+  Reply joined_rooms();
   Reply event(const std::string& room, const std::string& event_id);
   Reply send(const Request& rq, const std::vector<std::string>& seg, const std::string& token);
   std::optional<Reply> relation_refused(const std::string& room, const json& content);

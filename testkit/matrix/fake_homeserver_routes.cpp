@@ -1,6 +1,6 @@
 // The fake homeserver's routes other than /sync: login and the access token, whoami, filters,
-// joining and leaving rooms, members, events, sending (txnIds deduplicated per token), room state,
-// profiles, creating a direct room, logout.
+// joining and leaving rooms, members and the bot's rooms, events, sending (txnIds deduplicated per
+// token), room state, profiles, creating a direct room, logout.
 #include "testkit/matrix/fake_homeserver_impl.hpp"
 
 namespace brigade::testing {
@@ -56,6 +56,7 @@ Reply FakeMatrix::Impl::answer_route(const Request& rq, const std::string& route
   if (route == "join") return join(seg[1]);
   if (route == "leave") return leave(seg[1]);
   if (route == "joined_members") return joined_members(seg[1]);
+  if (route == "joined_rooms") return joined_rooms();
   if (route == "event") return event(seg[1], seg[3]);
   if (route == "send") return send(rq, seg, token);
   if (route == "logout") {
@@ -127,6 +128,15 @@ Reply FakeMatrix::Impl::joined_members(const std::string& room) {
   }
   json b = json::object();
   b["joined"] = joined;
+  return reply(200, b);
+}
+
+Reply FakeMatrix::Impl::joined_rooms() {
+  json ids = json::array();
+  for (const auto& [id, r] : rooms)
+    if (r.members.count(self.bot_user)) ids.push_back(id);
+  json b = json::object();
+  b["joined_rooms"] = ids;
   return reply(200, b);
 }
 

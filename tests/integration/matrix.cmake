@@ -10,7 +10,7 @@ add_test(NAME layering_matrix_public_headers_hide_beast
 if(TARGET brigade_fake_matrix)
   brigade_add_test(matrix_adapter_tests
     SOURCES ${CMAKE_CURRENT_LIST_DIR}/matrix_adapter_test.cpp ${CMAKE_CURRENT_LIST_DIR}/matrix_session_test.cpp
-            ${CMAKE_CURRENT_LIST_DIR}/matrix_edit_test.cpp
+            ${CMAKE_CURRENT_LIST_DIR}/matrix_edit_test.cpp ${CMAKE_CURRENT_LIST_DIR}/matrix_people_test.cpp
     LIBS brigade_matrix brigade_fake_matrix LABELS threaded)
 
   # build/brigade run as a process against the fake (over TLS with a test CA), beside a fake Slack.

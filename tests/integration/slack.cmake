@@ -5,7 +5,7 @@ if(NOT TARGET brigade_slack)
 endif()
 brigade_add_test(slack_adapter_tests
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/slack_adapter_test.cpp ${CMAKE_CURRENT_LIST_DIR}/slack_link_test.cpp
-          ${CMAKE_CURRENT_LIST_DIR}/slack_edit_test.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/slack_edit_test.cpp ${CMAKE_CURRENT_LIST_DIR}/slack_people_test.cpp
   LIBS brigade_slack brigade_fake_slack LABELS threaded)
 
 # build/brigade run as a process against the fake (over TLS with a test CA).

@@ -9,12 +9,14 @@ if(TARGET brigade_slack_logic)
   brigade_add_test(slack_unit_tests
                    SOURCES ${CMAKE_CURRENT_LIST_DIR}/slack_supervisor_test.cpp
                            ${CMAKE_CURRENT_LIST_DIR}/slack_response_urls_test.cpp
+                           ${CMAKE_CURRENT_LIST_DIR}/slack_people_test.cpp
                    LIBS brigade_slack_logic)
 endif()
 if(TARGET brigade_matrix_logic)
   brigade_add_test(matrix_logic_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/matrix_logic_test.cpp
                    LIBS brigade_matrix_logic)
   brigade_add_test(matrix_unit_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/matrix_session_test.cpp
+                                             ${CMAKE_CURRENT_LIST_DIR}/matrix_people_test.cpp
                    LIBS brigade_matrix_logic)
 endif()
 if(TARGET brigade_matrix_logic AND TARGET brigade_slack_logic)
