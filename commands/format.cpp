@@ -85,6 +85,8 @@ std::string duration_text(core::Millis ms) {
   if (minutes == 0) minutes = 1;
   std::int64_t h = minutes / 60, m = minutes % 60;
   if (h == 0) return std::to_string(m) + " min";
+  // Weekly and monthly allowances renew days away: "4 days 15 h" reads better than "111 h 51 min".
+  if (h >= 48) return std::to_string(h / 24) + " days" + (h % 24 ? " " + std::to_string(h % 24) + " h" : "");
   return std::to_string(h) + " h" + (m ? " " + std::to_string(m) + " min" : std::string());
 }
 

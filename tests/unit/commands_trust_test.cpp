@@ -144,6 +144,8 @@ TEST_F(TrustCommands, WeeklyAllowanceSpansTheDstChange) {
   EXPECT_EQ(cmd("thanks", "@dave for the docs", kOct25Late).outcome, Outcome::ok);
   const auto why = expect_refused("thanks", "@bob once more", kOct25Late + kMinute);
   EXPECT_NE(why.find("this week"), std::string::npos) << why;
+  const auto early = expect_refused("thanks", "@bob once more", kOct22Ten + kMinute);
+  EXPECT_NE(early.find("renews on 2026-10-26 (Europe/Berlin), in 3 days 12 h"), std::string::npos) << early;
   EXPECT_EQ(cmd("thanks", "@bob once more", kOct26Early).outcome, Outcome::ok)
       << "a new week, a new allowance";
 }
