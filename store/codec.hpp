@@ -237,6 +237,9 @@ void each_value(const KudosRec& r, F&& f) {
   for (std::uint32_t i = 0; i < r.value_count; ++i) f(d.str());
   d.finish();
 }
+// A decoded record encoded again after fields were changed (number, reason); its values are
+// copied out of `r.values` first, so `r` may still point into the bytes being replaced.
+std::string reencode_kudos(std::uint64_t id, const KudosRec& r);
 
 struct AskRec {
   std::uint32_t channel = 0;

@@ -101,11 +101,9 @@ std::string Ledger::forget(std::string_view user) {
     if (!db(kKudos).get(txn_, val(idk), data)) continue;
     const auto r = codec::decode_kudos(kid, view(data));
     if (r.giver != *num || r.reason.empty()) continue;
-    std::vector<std::string> values;
-    codec::each_value(r, [&](std::string_view v) { values.emplace_back(v); });
     auto copy = r;
     copy.reason = {};
-    const auto rec = codec::encode_kudos(kid, copy, values);
+    const auto rec = codec::reencode_kudos(kid, copy);
     db(kKudos).put(txn_, val(idk), val(rec));
   }
   forget_asks(*num);
@@ -152,11 +150,9 @@ std::size_t Ledger::drop_reasons_before(Millis cutoff) {
     if (id >= hi) break;
     const auto r = codec::decode_kudos(id, view(d));
     if (r.ts >= cutoff || r.reason.empty()) continue;
-    std::vector<std::string> values;
-    codec::each_value(r, [&](std::string_view v) { values.emplace_back(v); });
     auto copy = r;
     copy.reason = {};
-    rewrites.emplace_back(id, codec::encode_kudos(id, copy, values));
+    rewrites.emplace_back(id, codec::reencode_kudos(id, copy));
   }
   for (const auto& [id, rec] : rewrites) {
     const auto idk = key64(id);

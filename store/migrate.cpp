@@ -20,10 +20,8 @@ void Ledger::migrate_1_to_2() {
     for (bool ok = c.get(k, d, MDB_FIRST); ok; ok = c.get(k, d, MDB_NEXT)) {
       const auto id = codec::read64(view(k), "kudos key");
       auto r = codec::decode_kudos(id, view(d));
-      std::vector<std::string> values;
-      codec::each_value(r, [&](std::string_view v) { values.emplace_back(v); });
       r.number = ++number;
-      rewrites.emplace_back(id, codec::encode_kudos(id, r, values));
+      rewrites.emplace_back(id, codec::reencode_kudos(id, r));
       if (r.revoked) {
         codec::CorrectionRec legacy;
         legacy.how = RevokeHow::legacy;
