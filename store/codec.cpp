@@ -118,12 +118,6 @@ std::string encode_kudos(std::uint64_t id, const KudosRec& r, const std::vector<
   return std::move(e.bytes());
 }
 
-std::string reencode_kudos(std::uint64_t id, const KudosRec& r) {
-  std::vector<std::string> values;
-  each_value(r, [&](std::string_view v) { values.emplace_back(v); });
-  return encode_kudos(id, r, values);
-}
-
 KudosRec decode_kudos(std::uint64_t id, std::string_view bytes) {
   Decoder d(bytes, "kudos record");
   KudosRec r;

@@ -239,7 +239,11 @@ void each_value(const KudosRec& r, F&& f) {
 }
 // A decoded record encoded again after fields were changed (number, reason); its values are
 // copied out of `r.values` first, so `r` may still point into the bytes being replaced.
-std::string reencode_kudos(std::uint64_t id, const KudosRec& r);
+inline std::string reencode_kudos(std::uint64_t id, const KudosRec& r) {
+  std::vector<std::string> values;
+  each_value(r, [&](std::string_view v) { values.emplace_back(v); });
+  return encode_kudos(id, r, values);
+}
 
 struct AskRec {
   std::uint32_t channel = 0;
