@@ -21,6 +21,10 @@ std::optional<std::string> AdapterState::cursor() const {
   return store_->read()->cursor(owner_);
 }
 
+std::optional<std::string> AdapterState::message_tag(std::string_view ref) const {
+  return store_->read()->message_tag(ref);
+}
+
 AdapterEffects AdapterEffects::revoke(std::string source) {
   AdapterEffects e;
   e.revoke_sources.push_back(std::move(source));

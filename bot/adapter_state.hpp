@@ -21,6 +21,9 @@ class AdapterState {
 
   std::optional<std::string> meta(std::string_view key) const;
   std::optional<std::string> cursor() const;
+  // The tag of the message at a platform reference (store::Reader::message_tag), for reactions
+  // on Brigade's own messages.
+  std::optional<std::string> message_tag(std::string_view ref) const;
   const std::string& owner() const { return owner_; }
 
  private:

@@ -179,6 +179,14 @@ commands::Result Committer::apply_command(store::Writer& txn, const core::Event&
   commands::Context ctx{rules_, store_.calendar(), when(event)};
   auto child = txn.child();
   auto result = commands::handle(event, *child, ctx);
+  // A form shows its refusal next to the field (the adapter answers it from the result): no
+  // private message, and not marked seen, so the corrected form is a new try under the same id.
+  const bool refused_form = event.form && (result.outcome == commands::Outcome::refused ||
+                                           result.outcome == commands::Outcome::usage);
+  if (refused_form) {
+    child->commit();
+    return result;
+  }
   if (!event.source_id.empty()) child->mark_seen(event.source_id, ctx.now, result.kudos_ids);
   for (auto& reply : result.replies) {
     if (reply.reply_to.empty() && reply.audience == core::Audience::private_ && reply.user == event.user.id)

@@ -32,6 +32,11 @@ struct Rules {
   // Platforms whose "private" replies are in fact seen by the room (Matrix threads them to the
   // command unless matrix.private_replies = "direct"); help texts must not promise privacy there.
   std::set<std::string> replies_seen_by_room = {"matrix"};
+  // /leaderboard answers only the asker (with a way to share it) unless this is set.
+  bool leaderboard_public = false;
+  // The people thanked or praised also hear it directly (Slack DM, Matrix direct room), with the
+  // reason and a link to the celebration.
+  bool recipient_dm = false;
 };
 
 struct Context {
@@ -49,8 +54,12 @@ enum class Outcome : std::uint8_t {
 };
 std::string_view to_string(Outcome o);
 
+// Which part of a command a refusal is about, for forms that show it next to that field.
+enum class Field : std::uint8_t { none, recipients, reason, values, channel };
+
 struct Result {
   Outcome outcome = Outcome::ok;
+  Field field = Field::none;  // refused or usage: what to fix (none: the command as a whole)
   std::vector<core::Reply> replies;
   std::vector<std::uint64_t> kudos_ids;  // recorded by this command (for idempotency and take-backs)
   // Replies that go out through another adapter than the command's (adapter name, reply): an admin

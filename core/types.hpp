@@ -54,6 +54,12 @@ struct Event {
   // The platform message a private answer should be threaded to (Matrix: the command's event,
   // or the message a reaction was on). Empty when the platform has private replies of its own.
   std::string reply_to;
+  // The command came from a form that shows a refusal itself, next to the field it is about (a
+  // Slack modal): the committer queues no private refusal for it (commands::Result::field says where).
+  bool form = false;
+  // A web address the command is about (the message a "Thank the author" shortcut was used on);
+  // celebrations show it. Never stored with the kudos.
+  std::string link;
 };
 
 // A piece of reply text: plain text, or a mention the adapter renders natively.
@@ -68,6 +74,27 @@ enum class Audience : std::uint8_t {
   crosspost = 3,  // public, in `channel`, which is the configured wins channel
   direct = 4,     // only `user` sees it, in a direct conversation with the bot (Slack DM, Matrix
                   // direct room); for news about them from elsewhere, such as an admin's revoke
+  home = 5,       // `user`'s own page of the app (Slack App Home tab); dropped where there is none
+};
+
+// A control on a reply. Slack shows a button; Matrix a reaction the bot puts on its own message
+// (when `reaction` is set), which members click by reacting the same; the console shows neither
+// (the text says what to type). A click comes back as the command the action names, so it
+// follows the same rules as typing it.
+struct Button {
+  enum class Style : std::uint8_t { plain = 0, primary = 1, danger = 2 };
+  std::string action;    // "ask.take", "ask.done", "ask.cancel", "leaderboard.share", "kudos.give"
+  std::string label;     // "I'll take it"
+  std::string value;     // what the click carries back: the request number, the leaderboard's words
+  std::string reaction;  // Matrix: the emoji that stands for it ("✋"); empty: Slack only
+  Style style = Style::plain;
+};
+
+// A part of a laid-out reply (Slack Block Kit; elsewhere plain text, one paragraph each).
+struct Block {
+  enum class Kind : std::uint8_t { section = 1, header = 2, context = 3, divider = 4 };
+  Kind kind = Kind::section;
+  std::vector<Span> text;  // header: plain words; section and context: spans; divider: none
 };
 
 // What a handler wants said. Adapters render the spans (mrkdwn, HTML, plain text)
@@ -85,6 +112,13 @@ struct Reply {
   // The tag of an earlier message this reply replaces in place (Slack chat.update, Matrix m.replace
   // edit). Where the platform cannot edit, or the message is unknown, it is posted as a new message.
   std::string replaces;
+  // The tag of a message this reply links to ("see it in #kudos"): held until that message
+  // landed, like an edit; the adapter turns its reference into a link (Slack permalink, matrix.to).
+  std::string link_to;
+  // Layout for platforms that have it; `body` stays the whole message in plain words (what
+  // notifications, screen readers and the console show). Empty: the body alone.
+  std::vector<Block> blocks;
+  std::vector<Button> buttons;  // after the text, in this order
 
   std::string plain() const;  // body flattened, mentions as their display text
 };

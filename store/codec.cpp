@@ -211,63 +211,6 @@ SeenRec decode_seen(std::string_view bytes) {
   return s;
 }
 
-std::string encode_outbox(const OutboxItem& item) {
-  Encoder e;
-  e.str(item.adapter);
-  e.varint(item.attempts);
-  e.zigzag(item.not_before);
-  e.u8(static_cast<std::uint8_t>(item.reply.audience));
-  e.str(item.reply.channel);
-  e.str(item.reply.user);
-  e.u8(item.reply.ping ? 1 : 0);
-  e.varint(item.reply.body.size());
-  for (const auto& s : item.reply.body) {
-    e.str(s.text);
-    e.str(s.user_id);
-  }
-  // Optional trailing fields: records written before they existed simply end here.
-  const bool edits = !item.reply.tag.empty() || !item.reply.replaces.empty();
-  if (!item.reply.reply_to.empty() || edits) e.str(item.reply.reply_to);
-  if (edits) {
-    e.str(item.reply.tag);
-    e.str(item.reply.replaces);
-  }
-  return std::move(e.bytes());
-}
-
-OutboxItem decode_outbox(std::uint64_t seq, std::string_view bytes) {
-  Decoder d(bytes, "outbox record");
-  OutboxItem it;
-  it.seq = seq;
-  it.adapter = d.str();
-  it.attempts = d.varint32();
-  it.not_before = d.zigzag();
-  std::uint8_t aud = d.u8();
-  if (aud < 1 || aud > 4) d.fail("bad audience");
-  it.reply.audience = static_cast<core::Audience>(aud);
-  it.reply.channel = d.str();
-  it.reply.user = d.str();
-  std::uint8_t ping = d.u8();
-  if (ping > 1) d.fail("bad ping flag");
-  it.reply.ping = ping == 1;
-  std::uint64_t n = d.varint();
-  if (n > bytes.size()) d.fail("bad span count");
-  it.reply.body.reserve(static_cast<std::size_t>(n));
-  for (std::uint64_t i = 0; i < n; ++i) {
-    core::Span s;
-    s.text = d.str();
-    s.user_id = d.str();
-    it.reply.body.push_back(std::move(s));
-  }
-  if (!d.done()) it.reply.reply_to = d.str();
-  if (!d.done()) {
-    it.reply.tag = d.str();
-    it.reply.replaces = d.str();
-  }
-  d.finish();
-  return it;
-}
-
 std::string encode_name(std::string_view id, std::string_view name) {
   Encoder e;
   e.str(id);

@@ -115,6 +115,7 @@ class Ledger {
   std::vector<AuditEntry> audit(Millis since, std::size_t limit);
   AuditCheck verify_audit();
   std::optional<std::string> message_ref(std::string_view tag);
+  std::optional<std::string> message_tag(std::string_view ref);
 
   // ---- Writer ----
   std::uint64_t add_kudos(Kudos& k);

@@ -142,8 +142,27 @@ AuditCheck Ledger::verify_audit() {
 
 // ---- message references ------------------------------------------------------------------------
 
+// Each tag has its reference under the tag, and the way back under kRefKey + the reference; tags
+// never start with that byte. Both carry the time, so prune_seen drops them together.
+namespace {
+constexpr char kRefKey = '\x01';
+std::string ref_key(std::string_view ref) {
+  std::string k(1, kRefKey);
+  k += ref;
+  return k;
+}
+}  // namespace
+
+std::optional<std::string> Ledger::message_tag(std::string_view ref) {
+  if (ref.empty() || ref.size() + 1 > kMaxIdBytes) return std::nullopt;
+  MDB_val data;
+  const auto key = ref_key(ref);
+  if (!db(kMessages).get(txn_, val(key), data)) return std::nullopt;
+  return std::string(codec::decode_message(view(data)).second);
+}
+
 std::optional<std::string> Ledger::message_ref(std::string_view tag) {
-  if (tag.empty() || tag.size() > kMaxIdBytes) return std::nullopt;
+  if (tag.empty() || tag.size() > kMaxIdBytes || tag.front() == kRefKey) return std::nullopt;
   MDB_val data;
   if (!db(kMessages).get(txn_, val(tag), data)) return std::nullopt;
   return std::string(codec::decode_message(view(data)).second);
@@ -151,10 +170,12 @@ std::optional<std::string> Ledger::message_ref(std::string_view tag) {
 
 void Ledger::set_message_ref(std::string_view tag, std::string_view ref, Millis ts) {
   need_write("set_message_ref");
-  if (tag.empty() || tag.size() > kMaxIdBytes)
+  if (tag.empty() || tag.size() > kMaxIdBytes || tag.front() == kRefKey)
     throw StoreError("a message tag must be 1 to " + std::to_string(kMaxIdBytes) + " bytes",
                      StoreError::Code::invalid);
   db(kMessages).put(txn_, val(tag), val(codec::encode_message(ts, ref)));
+  if (!ref.empty() && ref.size() + 1 <= kMaxIdBytes)
+    db(kMessages).put(txn_, val(ref_key(ref)), val(codec::encode_message(ts, tag)));
 }
 
 }  // namespace brigade::store

@@ -92,6 +92,7 @@ class Facade : public Base {
   }
   AuditCheck verify_audit() override { return ledger().verify_audit(); }
   std::optional<std::string> message_ref(std::string_view tag) override { return ledger().message_ref(tag); }
+  std::optional<std::string> message_tag(std::string_view ref) override { return ledger().message_tag(ref); }
 
  protected:
   virtual Ledger& ledger() = 0;

@@ -143,6 +143,9 @@ struct OutboxItem {
   // Not stored: the platform reference of the message reply.replaces names, filled in by the
   // outbox sender just before delivery when the store knows it (empty: post as a new message).
   std::string edit_ref;
+  // Not stored either: the platform reference of the message reply.link_to names, filled in the
+  // same way (empty: no link is shown).
+  std::string link_ref;
 };
 
 struct LeaderEntry {
@@ -275,6 +278,9 @@ class Reader {
 
   // The platform's reference for a message sent with Reply::tag (Slack "C1|1700.1", Matrix event id).
   virtual std::optional<std::string> message_ref(std::string_view tag) = 0;
+  // The other way: the tag of the message at a platform reference (a reaction on a help request's
+  // notice names the notice; its tag "ask:7" names the request).
+  virtual std::optional<std::string> message_tag(std::string_view ref) = 0;
 
   // Recomputes every tally and rank entry from the kudos log and lists any difference.
   virtual VerifyReport verify() = 0;
