@@ -59,12 +59,12 @@ enum class Field : std::uint8_t { none, recipients, reason, values, channel };
 
 struct Result {
   Outcome outcome = Outcome::ok;
-  Field field = Field::none;  // refused or usage: what to fix (none: the command as a whole)
   std::vector<core::Reply> replies;
   std::vector<std::uint64_t> kudos_ids;  // recorded by this command (for idempotency and take-backs)
   // Replies that go out through another adapter than the command's (adapter name, reply): an admin
   // on Slack revoking a kudos given on Matrix tells its recipient there.
   std::vector<std::pair<std::string, core::Reply>> routed;
+  Field field = Field::none;  // refused or usage: what to fix (none: the command as a whole)
 };
 
 // Dispatches on event.command ("thanks", "praise", "ask", "leaderboard", "kudos").
