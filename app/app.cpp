@@ -16,6 +16,7 @@
 #include "app/shutdown_signals.hpp"
 #include "bot/committer.hpp"
 #include "bot/digest.hpp"
+#include "bot/home_refresher.hpp"
 #include "bot/metrics.hpp"
 #include "bot/network_adapter.hpp"
 #include "bot/outbox_sender.hpp"
@@ -313,6 +314,13 @@ int run_bot(const config::Config& cfg) {
     core.outbox->start();
     for (auto& a : adapters) a->start();
     auto web = start_web(cfg, core, adapters);
+    // Slack App Home tabs follow the numbers they show (only people who opened theirs).
+    bot::HomeRefresher home(*core.committer, cfg.rules, core.calendar, core.clock, {});
+    if (cfg.slack.enabled()) {
+      core.committer->on_applied(
+          [&home](const core::Event& e, const commands::Result& r) { home.applied(e, r); });
+      home.start();
+    }
     DigestScheduler digest(cfg.digest, *core.store, *core.committer, core.clock);
     digest.start();
     bot::RetentionTask retention(cfg.privacy.keep_reasons_days, *core.committer, core.clock);
@@ -326,6 +334,8 @@ int run_bot(const config::Config& cfg) {
     core.outbox->drain(std::chrono::milliseconds(2000));
     digest.stop();
     retention.stop();
+    core.committer->on_applied(nullptr);  // returns once no call into `home` runs
+    home.stop();
     if (web.server) web.server->stop();
     for (auto& a : adapters) a->stop(std::chrono::milliseconds(3000));
     links.record(adapters);

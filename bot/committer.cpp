@@ -43,6 +43,11 @@ void Committer::on_commit(CommitHook hook) {
   hook_ = std::move(hook);
 }
 
+void Committer::on_applied(AppliedHook hook) {
+  std::lock_guard lock(hook_mu_);
+  applied_ = std::move(hook);
+}
+
 void Committer::submit(core::Event event, CommandDone done) {
   {
     std::lock_guard lock(mu_);
@@ -319,9 +324,25 @@ void Committer::finish_group(std::vector<Job>& group, GroupResult& out) {
     }
     if (job.command_done) job.command_done(out.results[i]);
   }
+  if (out.committed) tell_applied(group, out);
   if (out.committed && out.any_reply) {
     std::lock_guard lock(hook_mu_);
     if (hook_) hook_();
+  }
+}
+
+void Committer::tell_applied(const std::vector<Job>& group, const GroupResult& out) {
+  std::lock_guard lock(hook_mu_);
+  if (!applied_) return;
+  for (std::size_t i = 0; i < group.size(); ++i) {
+    const auto& job = group[i];
+    if (job.is_batch) {
+      if (!out.task_ok[i]) continue;
+      for (std::size_t k = 0; k < job.batch.size() && k < out.batch_results[i].size(); ++k)
+        if (out.batch_results[i][k].outcome == commands::Outcome::ok) applied_(job.batch[k], out.batch_results[i][k]);
+    } else if (!job.task && out.results[i].outcome == commands::Outcome::ok) {
+      applied_(job.event, out.results[i]);
+    }
   }
 }
 

@@ -33,6 +33,9 @@ class Committer {
   using TaskDone = std::function<void(bool ok)>;
   // Called after each commit that enqueued replies (wakes the outbox sender).
   using CommitHook = std::function<void()>;
+  // Called after the commit for each command that did what it was asked (Outcome::ok), on the
+  // writer thread: whoever keeps views of people's numbers (bot::HomeRefresher) learns of it.
+  using AppliedHook = std::function<void(const core::Event&, const commands::Result&)>;
   // A batch's results, in order. `committed` is false when the transaction failed or the `then`
   // step threw; retrying the batch is then safe, because events already applied dedupe.
   using BatchDone = std::function<void(const std::vector<commands::Result>& results, bool committed)>;
@@ -53,6 +56,8 @@ class Committer {
   // Called after a commit that queued replies. Replacing it (or clearing it with nullptr) returns
   // once no call of the previous hook is running.
   void on_commit(CommitHook hook);
+  // The same rules for the applied hook.
+  void on_applied(AppliedHook hook);
   void submit(core::Event event, CommandDone done);
   void submit(Task task, TaskDone done = {});
   // An adapter's revocations, meta, notices and cursor, applied in one child transaction.
@@ -89,6 +94,7 @@ class Committer {
   void apply_job(store::Writer& txn, Job& job, std::size_t i, GroupResult& out);
   void count_group(const std::vector<Job>& group, const GroupResult& out, double seconds);
   void finish_group(std::vector<Job>& group, GroupResult& out);
+  void tell_applied(const std::vector<Job>& group, const GroupResult& out);
   commands::Result apply_command(store::Writer& txn, const core::Event& event);
   core::Millis when(const core::Event& event) const;
 
@@ -101,6 +107,7 @@ class Committer {
   // (its owner may be destroyed next).
   std::mutex hook_mu_;
   CommitHook hook_;
+  AppliedHook applied_;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;

@@ -156,29 +156,18 @@ std::size_t DigestScheduler::tick() {
 }
 
 void DigestScheduler::start() {
-  if (!cfg_.enabled || thread_.joinable()) return;
-  thread_ = std::thread([this] {
-    std::unique_lock lk(mu_);
-    while (!stopping_) {
-      lk.unlock();
-      try {
-        tick();
-      } catch (const std::exception& e) {
-        spdlog::error("digest: {}", e.what());
-      }
-      lk.lock();
-      cv_.wait_for(lk, std::chrono::seconds(20), [this] { return stopping_; });
+  if (!cfg_.enabled) return;
+  thread_.start(std::chrono::seconds(20), [this] {
+    try {
+      tick();
+    } catch (const std::exception& e) {
+      spdlog::error("digest: {}", e.what());
     }
   });
 }
 
 void DigestScheduler::stop() {
-  {
-    std::lock_guard lk(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  thread_.stop();
 }
 
 }  // namespace brigade::bot

@@ -2,14 +2,12 @@
 // channel gets the week's highlights — exactly once per week and channel, even across restarts.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 
 #include "bot/committer.hpp"
+#include "bot/periodic.hpp"
 #include "config/config.hpp"
 #include "core/calendar.hpp"
 #include "core/types.hpp"
@@ -48,10 +46,7 @@ class DigestScheduler {
   store::Store& store_;
   Committer& committer_;
   const core::Clock& clock_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;
-  std::thread thread_;
+  PeriodicThread thread_;
 };
 
 }  // namespace brigade::bot

@@ -173,21 +173,23 @@ void OutboxSender::remember(const std::vector<store::OutboxItem>& items, bool wh
   }
 }
 
-// An edit must not leave before the message it replaces has landed and its reference committed,
-// nor overtake an earlier edit of the same message; adapters keep order per channel, but a
+// An edit (or a reply linking to a message) must not leave before the message it names has
+// landed and its reference committed, nor overtake an earlier edit of the same message; adapters keep order per channel, but a
 // reference is only known once the earlier delivery's bookkeeping committed. The ones that must
 // wait leave `items` for waiting_; every pass reads them again (recall_waiting). Items in flight
 // were prepared when handed out, and nothing queued before them is still there.
 void OutboxSender::prepare_edits(store::Reader& r, std::vector<store::OutboxItem>& items) {
   auto out = items.begin();
   for (auto& item : items) {
-    if (!item.reply.replaces.empty()) {
-      if (behind_earlier(r, item.reply.replaces, item.seq)) {
-        waiting_.insert(item.seq);
-        continue;
-      }
-      item.edit_ref = r.message_ref(item.reply.replaces).value_or("");
+    // A reply linking to a message (Reply::link_to) waits for it the same way.
+    const auto& rep = item.reply;
+    if ((!rep.replaces.empty() && behind_earlier(r, rep.replaces, item.seq)) ||
+        (!rep.link_to.empty() && behind_earlier(r, rep.link_to, item.seq))) {
+      waiting_.insert(item.seq);
+      continue;
     }
+    if (!rep.replaces.empty()) item.edit_ref = r.message_ref(rep.replaces).value_or("");
+    if (!rep.link_to.empty()) item.link_ref = r.message_ref(rep.link_to).value_or("");
     if (&*out != &item) *out = std::move(item);
     ++out;
   }

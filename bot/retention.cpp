@@ -33,25 +33,12 @@ std::size_t RetentionTask::tick() {
 }
 
 void RetentionTask::start() {
-  if (keep_days_ == 0 || thread_.joinable()) return;
-  thread_ = std::thread([this] {
-    std::unique_lock lock(mu_);
-    while (!stopping_) {
-      lock.unlock();
-      tick();
-      lock.lock();
-      cv_.wait_for(lock, std::chrono::hours(1), [this] { return stopping_; });
-    }
-  });
+  if (keep_days_ == 0) return;
+  thread_.start(std::chrono::hours(1), [this] { tick(); });
 }
 
 void RetentionTask::stop() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  thread_.stop();
 }
 
 }  // namespace brigade::bot

@@ -2,12 +2,10 @@
 // are removed from the ledger; counts, values and K numbers stay.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
-#include <thread>
 
 #include "bot/committer.hpp"
+#include "bot/periodic.hpp"
 #include "core/calendar.hpp"
 
 namespace brigade::bot {
@@ -29,10 +27,7 @@ class RetentionTask {
   std::uint32_t keep_days_;
   Committer& committer_;
   const core::Clock& clock_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;
-  std::thread thread_;
+  PeriodicThread thread_;
 };
 
 }  // namespace brigade::bot

@@ -64,6 +64,8 @@ std::string describe(const Config& c) {
     << (c.privacy.keep_reasons_days == 0 ? std::string("forever")
                                          : std::to_string(c.privacy.keep_reasons_days))
     << "\n";
+  o << "leaderboard: " << (r.leaderboard_public ? "posted to the channel" : "private to the asker, shareable")
+    << "; recipient DM " << (r.recipient_dm ? "on" : "off") << "\n";
   o << "roles: managers " << join(r.managers, "none") << "; admins " << join(r.admins, "none") << "\n";
   std::vector<std::string> wins;
   for (const auto& [platform, channel] : r.wins_channel) wins.push_back(platform + "=" + channel);

@@ -86,6 +86,7 @@ class Loader {
   void apply_console(const FileView& f);
   void apply_digest(const FileView& f);
   void apply_privacy(const FileView& f);
+  void apply_sharing(const FileView& f);
   void apply_allowance(const FileView& f);
 
   void set_slack_api_url(const std::string& raw, const std::string& key) {

@@ -138,6 +138,7 @@ void Loader::apply_file(const toml::table& root, const std::pair<fs::path, std::
   apply_console(f);
   apply_digest(f);
   apply_privacy(f);
+  apply_sharing(f);
   if (c_.rules.max_per_recipient != 0 && c_.rules.allowance != 0 &&
       c_.rules.max_per_recipient > c_.rules.allowance)
     fail("kudos.max_per_recipient", "is larger than kudos.allowance (" + std::to_string(c_.rules.allowance) +
@@ -329,6 +330,12 @@ void Loader::apply_privacy(const FileView& f) {
   if (auto n = f.get("privacy", "keep_reasons_days"))
     c_.privacy.keep_reasons_days = static_cast<std::uint32_t>(
         in_range(as_integer(*n, "privacy.keep_reasons_days"), 0, 36500, "privacy.keep_reasons_days"));
+}
+
+// [leaderboard] and [notify]: who sees a leaderboard, who hears about a kudos.
+void Loader::apply_sharing(const FileView& f) {
+  if (auto n = f.get("leaderboard", "public")) c_.rules.leaderboard_public = as_bool(*n, "leaderboard.public");
+  if (auto n = f.get("notify", "recipient_dm")) c_.rules.recipient_dm = as_bool(*n, "notify.recipient_dm");
 }
 
 // [digest].

@@ -23,6 +23,8 @@ const std::vector<TableSchema>& schema() {
       {"console", {"user", "channel", "bots"}},
       {"digest", {"enabled", "day", "time", "channels"}},
       {"privacy", {"keep_reasons_days"}},
+      {"leaderboard", {"public"}},
+      {"notify", {"recipient_dm"}},
   };
   return s;
 }

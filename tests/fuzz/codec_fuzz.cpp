@@ -71,6 +71,16 @@ void outbox(std::string_view in) {
   for (std::size_t i = 0; i < b.reply.body.size(); ++i)
     FUZZ_CHECK(b.reply.body[i].text == it.reply.body[i].text &&
                b.reply.body[i].user_id == it.reply.body[i].user_id);
+  FUZZ_CHECK(b.reply.tag == it.reply.tag && b.reply.replaces == it.reply.replaces);
+  FUZZ_CHECK(b.reply.link_to == it.reply.link_to && b.reply.blocks.size() == it.reply.blocks.size());
+  for (std::size_t i = 0; i < b.reply.blocks.size(); ++i)
+    FUZZ_CHECK(b.reply.blocks[i].kind == it.reply.blocks[i].kind &&
+               b.reply.blocks[i].text.size() == it.reply.blocks[i].text.size());
+  FUZZ_CHECK(b.reply.buttons.size() == it.reply.buttons.size());
+  for (std::size_t i = 0; i < b.reply.buttons.size(); ++i)
+    FUZZ_CHECK(b.reply.buttons[i].action == it.reply.buttons[i].action &&
+               b.reply.buttons[i].value == it.reply.buttons[i].value &&
+               b.reply.buttons[i].style == it.reply.buttons[i].style);
 }
 
 void name(std::string_view in) {

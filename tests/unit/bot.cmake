@@ -5,3 +5,5 @@ brigade_add_test(bot_tests
           ${CMAKE_CURRENT_LIST_DIR}/console_test.cpp
   LIBS brigade_engine brigade_console LABELS threaded)
 brigade_add_test(digest_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/digest_test.cpp LIBS brigade_engine LABELS threaded)
+brigade_add_test(home_refresher_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/home_refresher_test.cpp LIBS brigade_engine
+  LABELS threaded)

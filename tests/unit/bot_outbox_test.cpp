@@ -315,6 +315,38 @@ TEST_F(BotTest, OutboxHoldsAnEditUntilTheMessageItReplacesHasLanded) {
   EXPECT_EQ(store_->read()->outbox_depth(), 1u);  // "something else", still held
 }
 
+// A reply linking to a message (the recipient's DM about a celebration) waits for it like an
+// edit, then carries its reference as link_ref; the tag's reference is not changed by it.
+TEST_F(BotTest, OutboxHoldsALinkingReplyUntilTheMessageItLinksToHasLanded) {
+  Committer c(*store_, rules_, clock_, metrics_);
+  OutboxSender sender(*store_, c, clock_);
+  RecordingAdapter a;
+  a.hold = true;
+  sender.add(a);
+  c.submit([](store::Writer& w) {
+    w.enqueue("console", named("🎉 bob thanked alice", "kudos:1"));
+    auto dm = note("bob thanked you");
+    dm.audience = core::Audience::direct;
+    dm.user = "console:alice";
+    dm.link_to = "kudos:1";
+    w.enqueue("console", dm);
+    auto lost = note("about a message that was never sent");
+    lost.link_to = "kudos:404";
+    w.enqueue("console", lost);
+  });
+  sync(c);
+  sender.flush();
+  ASSERT_EQ(a.items.size(), 2u) << "the DM waits; a link to an unknown message does not";
+  EXPECT_EQ(a.items[1].link_ref, "");
+  a.held[0](RecordingAdapter::landed(a.items[0]));
+  sync(c);
+  sender.flush();
+  ASSERT_EQ(a.items.size(), 3u);
+  EXPECT_EQ(a.items[2].reply.plain(), "bob thanked you");
+  EXPECT_EQ(a.items[2].link_ref, "C1|" + std::to_string(a.items[0].seq));
+  EXPECT_EQ(a.items[2].edit_ref, "") << "a link is not an edit";
+}
+
 // The console keeps no references: an edit is a second line that says it updates the first.
 TEST_F(BotTest, OnTheConsoleAnEditIsANewLineThatSaysSo) {
   Committer c(*store_, rules_, clock_, metrics_);

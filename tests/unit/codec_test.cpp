@@ -62,5 +62,79 @@ TEST(CodecKudos, TimestampOutsideTheStoreRangeIsCorruption) {
   EXPECT_THROW(decode_kudos(id, kudos_with_delta(INT64_MAX)), StoreError);
 }
 
+
+// ---- the outbox record: a reply's optional parts --------------------------------------------------
+
+OutboxItem laid_out_item() {
+  OutboxItem it;
+  it.adapter = "slack";
+  it.reply.audience = core::Audience::home;
+  it.reply.user = "slack:T1:U1";
+  it.reply.body = core::BodyBuilder().text("Your recognition").take();
+  it.reply.link_to = "kudos:9";
+  core::Block header;
+  header.kind = core::Block::Kind::header;
+  header.text = core::BodyBuilder().text("Your recognition").take();
+  core::Block section;
+  section.text = core::BodyBuilder().text("Top: ").mention("slack:T1:U2", "bob").take();
+  it.reply.blocks = {header, core::Block{core::Block::Kind::divider, {}}, section};
+  core::Button give;
+  give.action = "kudos.give";
+  give.label = "Give kudos";
+  give.style = core::Button::Style::primary;
+  core::Button take;
+  take.action = "ask.take";
+  take.label = "I'll take it";
+  take.value = "7";
+  take.reaction = "✋";
+  it.reply.buttons = {give, take};
+  return it;
+}
+
+TEST(CodecOutbox, BlocksButtonsAndLinksRoundTrip) {
+  const OutboxItem it = laid_out_item();
+  const OutboxItem b = decode_outbox(3, encode_outbox(it));
+  EXPECT_EQ(b.reply.audience, core::Audience::home);
+  EXPECT_EQ(b.reply.link_to, "kudos:9");
+  ASSERT_EQ(b.reply.blocks.size(), 3u);
+  EXPECT_EQ(b.reply.blocks[0].kind, core::Block::Kind::header);
+  EXPECT_EQ(b.reply.blocks[1].kind, core::Block::Kind::divider);
+  ASSERT_EQ(b.reply.blocks[2].text.size(), 2u);
+  EXPECT_EQ(b.reply.blocks[2].text[1].user_id, "slack:T1:U2");
+  ASSERT_EQ(b.reply.buttons.size(), 2u);
+  EXPECT_EQ(b.reply.buttons[0].style, core::Button::Style::primary);
+  EXPECT_EQ(b.reply.buttons[1].value, "7");
+  EXPECT_EQ(b.reply.buttons[1].reaction, "✋");
+}
+
+TEST(CodecOutbox, RecordsWrittenBeforeTheLayoutStillDecode) {
+  OutboxItem it = laid_out_item();
+  it.reply.audience = core::Audience::channel;
+  it.reply.link_to.clear();
+  it.reply.blocks.clear();
+  it.reply.buttons.clear();
+  it.reply.tag = "kudos:1";
+  const std::string bytes = encode_outbox(it);
+  const OutboxItem b = decode_outbox(3, bytes);
+  EXPECT_EQ(b.reply.tag, "kudos:1");
+  EXPECT_TRUE(b.reply.blocks.empty() && b.reply.buttons.empty() && b.reply.link_to.empty());
+}
+
+TEST(CodecOutbox, ABadBlockKindOrButtonStyleIsDamage) {
+  std::string bytes = encode_outbox(laid_out_item());
+  // The header block's kind byte follows link_to ("kudos:9") and the block count.
+  const auto at = bytes.find("kudos:9") + 7 + 1;
+  ASSERT_EQ(bytes[at], static_cast<char>(core::Block::Kind::header));
+  std::string bad = bytes;
+  bad[at] = 9;
+  EXPECT_THROW(decode_outbox(3, bad), StoreError);
+  bad = bytes;
+  bad.back() = 7;  // the last button's style
+  EXPECT_THROW(decode_outbox(3, bad), StoreError);
+  bad = bytes;
+  bad.pop_back();
+  EXPECT_THROW(decode_outbox(3, bad), StoreError) << "a record cut short";
+}
+
 }  // namespace
 }  // namespace brigade::store::codec

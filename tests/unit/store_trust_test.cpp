@@ -289,12 +289,17 @@ TEST_F(TrustStore, MessageReferencesAreRememberedAndPruned) {
   }
   EXPECT_EQ(store_->read()->message_ref("kudos:1"), "C1|1700.000100");
   EXPECT_FALSE(store_->read()->message_ref("kudos:2"));
+  EXPECT_EQ(store_->read()->message_tag("C1|1700.000100"), "kudos:1") << "and the way back";
+  EXPECT_FALSE(store_->read()->message_tag("C1|1700.000200"));
+  EXPECT_FALSE(store_->read()->message_ref(std::string(1, '\x01') + "C1|1700.000100"))
+      << "the way back is not a tag";
   {
     auto w = store_->write();
     w->prune_seen(kNov18Ten + 1);
     w->commit();
   }
   EXPECT_FALSE(store_->read()->message_ref("kudos:1"));
+  EXPECT_FALSE(store_->read()->message_tag("C1|1700.000100")) << "pruned together";
 }
 
 }  // namespace
