@@ -83,7 +83,9 @@ core::Reply celebration_reply(const core::Event& e, store::Writer& store, const 
   }
   if (!context.empty()) blocks.push_back(core::Block{core::Block::Kind::context, {core::Span{context, {}}}});
   core::Reply r = public_reply(e, std::move(spans), true);
-  r.blocks = std::move(blocks);
+  // A reason without a length limit may not fit a block: then the plain message alone.
+  if (slack_cost(blocks.front().text) < kSlackTextLimit && slack_cost(blocks.back().text) < kSlackTextLimit)
+    r.blocks = std::move(blocks);
   if (!ids.empty()) r.tag = celebration_tag(ids.front());
   return r;
 }

@@ -104,6 +104,20 @@ std::string shorten(std::string_view s, std::size_t max) {
   return std::string(core::trim(s.substr(0, core::utf8_prefix(s, max - 1)))) + "…";
 }
 
+std::size_t slack_cost(const std::vector<core::Span>& spans) {
+  constexpr std::size_t kMention = 32;  // "<@U0123456789>" and room to spare
+  std::size_t n = 0;
+  for (const auto& s : spans) {
+    if (!s.user_id.empty()) {
+      n += kMention;
+      continue;
+    }
+    n += s.text.size();  // bytes: never fewer than characters
+    for (char c : s.text) n += c == '&' ? 4 : (c == '<' || c == '>') ? 3 : 0;
+  }
+  return n;
+}
+
 namespace {
 
 // Usage texts are written with "{p}" where the command prefix goes, so they read as users type them.

@@ -14,22 +14,13 @@ namespace {
 using core::Block;
 using core::Span;
 
-constexpr std::size_t kLatest = 5;        // latest kudos received
-constexpr std::size_t kTop = 5;           // per top (ties with the fifth come too, within kTopLines)
-constexpr std::size_t kTopLines = 8;      // a long tie is counted, not listed
-constexpr std::size_t kAsks = 10;         // help requests listed
-constexpr std::size_t kQuoted = 200;      // code points of a reason or request quoted
-constexpr std::size_t kMaxCost = 2800;    // per text object, below Slack's 3,000 characters
-constexpr std::size_t kMentionCost = 32;  // what a mention may take once rendered (<@U…>)
+constexpr std::size_t kLatest = 5;    // latest kudos received
+constexpr std::size_t kTop = 5;       // per top (ties with the fifth come too, within kTopLines)
+constexpr std::size_t kTopLines = 8;  // a long tie is counted, not listed
+constexpr std::size_t kAsks = 10;     // help requests listed
+constexpr std::size_t kQuoted = 200;  // code points of a reason or request quoted
+constexpr std::size_t kMaxCost = kSlackTextLimit - 200;  // per text object, with room to spare
 constexpr core::Millis kEver = std::numeric_limits<core::Millis>::max();
-
-// What a span may cost in Slack characters once escaped (& → &amp;, < → &lt;, > → &gt;).
-std::size_t cost(const Span& s) {
-  if (!s.user_id.empty()) return kMentionCost;
-  std::size_t n = s.text.size();
-  for (char c : s.text) n += c == '&' ? 4 : (c == '<' || c == '>') ? 3 : 0;
-  return n;
-}
 
 // One text object built line by line: a line that would pass the limit is left out, with "…".
 class Lines {
@@ -37,7 +28,7 @@ class Lines {
   void add(std::vector<Span> line) {
     if (full_) return;
     std::size_t c = spans_.empty() ? 0 : 1;
-    for (const auto& s : line) c += cost(s);
+    c += slack_cost(line);
     if (cost_ + c > kMaxCost) {
       spans_.push_back(Span{"\n…", {}});
       full_ = true;

@@ -43,6 +43,17 @@ TEST_F(CelebrateTest, TheCelebrationIsASectionWithItsNumbersInAContextLine) {
   EXPECT_TRUE(pub->buttons.empty());
 }
 
+// Without a reason limit a celebration may not fit one Slack block: then it is the message alone.
+TEST_F(CelebrateTest, ACelebrationTooLongForABlockIsLeftPlain) {
+  rules_.max_reason_length = 0;
+  auto r = cmd("thanks", "@bob for " + std::string(3000, 'x'));
+  ASSERT_EQ(r.outcome, Outcome::ok);
+  const auto* pub = find(r, Audience::channel);
+  ASSERT_NE(pub, nullptr);
+  EXPECT_TRUE(pub->blocks.empty());
+  EXPECT_NE(pub->plain().find(std::string(3000, 'x')), std::string::npos);
+}
+
 TEST_F(CelebrateTest, TheMessageThankedForIsLinked) {
   auto e = make_event("thanks", "@bob for this fix", {kBob});
   e.link = "https://example.slack.com/archives/C1/p1700000000000100";
