@@ -48,7 +48,7 @@ class Lines {
 };
 
 Span mention(store::Writer& store, const std::string& id) {
-  return Span{display_name(id, store.name_of(id)), id};
+  return Span{"@" + display_name(id, store.name_of(id)), id};
 }
 
 std::string counts_line(store::Writer& store, const Context& ctx, const std::string& user, bool received) {
@@ -125,7 +125,7 @@ std::vector<Span> top_lines(store::Writer& store, const Context& ctx, const std:
   for (std::size_t i = 0; i < shown; ++i) {
     if (i == 0 || entries[i].count != entries[i - 1].count) rank = i + 1;
     lines.add({Span{std::to_string(rank) + ". ", {}},
-               Span{display_name(entries[i].user, entries[i].name), entries[i].user},
+               Span{"@" + display_name(entries[i].user, entries[i].name), entries[i].user},
                Span{" — " + std::to_string(entries[i].count), {}}});
   }
   if (shown < entries.size())
