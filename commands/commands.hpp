@@ -67,8 +67,7 @@ struct Result {
   Field field = Field::none;  // refused or usage: what to fix (none: the command as a whole)
 };
 
-// Dispatches on event.command ("thanks", "praise", "ask", "leaderboard", "kudos"; and "home", the
-// Slack App Home opened, which answers home_view() — commands/home.hpp).
+// Dispatches on event.command ("thanks", "praise", "ask", "leaderboard", "kudos").
 // Unknown commands get a private usage reply. Never throws for bad user input; a store
 // failure propagates as store::StoreError so the caller can abort this command only.
 Result handle(const core::Event& event, store::Writer& store, const Context& ctx);
