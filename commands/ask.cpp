@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "commands/allowance.hpp"
+#include "commands/ask_post.hpp"
 #include "commands/corrections.hpp"
 #include "commands/format.hpp"
 #include "commands/handlers.hpp"
@@ -71,13 +72,9 @@ Result open_request(const core::Event& e, store::Writer& store, const Context& c
   a.created = a.updated = ctx.now;
   if (!e.user.name.empty()) store.set_name(e.user.id, e.user.name);
   if (!e.channel.name.empty()) store.set_name(e.channel.id, e.channel.name);
-  const auto id = store.add_ask(a);
-  const std::string p(prefix(e));
+  store.add_ask(a);
   Result r;
-  BodyBuilder b;
-  b.text("🙋 Help request " + number(id) + " from ").mention(e.user.id, display_name(e.user));
-  b.text(": " + text + " — reply with " + p + "ask take " + std::to_string(id));
-  r.replies.push_back(public_reply(e, b.take(), false));
+  r.replies.push_back(ask_post(e, store, ctx, a, false));
   return r;
 }
 
@@ -135,6 +132,7 @@ Result take(const core::Event& e, store::Writer& store, const Context& ctx, Ask 
       .text(" is on help request " + number(a.id) + " from ");
   b.mention(requester.id, display_name(requester)).text(": " + shorten(a.text, kQuotedRequest));
   announce(r, e, store, a, b.take(), true);
+  r.replies.push_back(ask_post(e, store, ctx, a, true));
   return r;
 }
 
@@ -286,6 +284,7 @@ Result done(const core::Event& e, store::Writer& store, const Context& ctx, Ask 
       .mention(requester.id, display_name(requester))
       .text("! (" + shorten(a.text, kQuotedRequest) + ")");
   announce(r, e, store, a, b.take(), true);
+  r.replies.push_back(ask_post(e, store, ctx, a, true));
   if (!credited) r.replies.push_back(private_reply(e, uncredited_note(e, a, helpers)));
   return r;
 }
@@ -305,6 +304,7 @@ Result cancel(const core::Event& e, store::Writer& store, const Context& ctx, As
   b.text("Help request " + number(a.id) + " from ").mention(requester.id, display_name(requester));
   b.text(" was withdrawn: " + shorten(a.text, kQuotedRequest));
   announce(r, e, store, a, b.take(), false);
+  r.replies.push_back(ask_post(e, store, ctx, a, true));
   return r;
 }
 

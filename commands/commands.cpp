@@ -86,6 +86,11 @@ Result handle(const core::Event& event, store::Writer& store, const Context& ctx
                   "That message isn't valid UTF-8, so I couldn't read it — nothing was recorded. "
                   "Could you type it again?");
   const std::string word = core::to_lower_ascii(event.command);
+  // The App Home tab (app_home_opened) is a command of its own, never typed, and only Slack has it.
+  if (word == "home" && event.platform == "slack") {
+    note_presence(event, store);
+    return handle_home(names_valid(event) ? event : with_clean_names(event), store, ctx);
+  }
   auto it = std::find_if(std::begin(kCommands), std::end(kCommands),
                          [&](const Entry& c) { return c.name == word; });
   if (it == std::end(kCommands))

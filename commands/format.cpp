@@ -104,6 +104,20 @@ std::string shorten(std::string_view s, std::size_t max) {
   return std::string(core::trim(s.substr(0, core::utf8_prefix(s, max - 1)))) + "…";
 }
 
+std::size_t slack_cost(const std::vector<core::Span>& spans) {
+  constexpr std::size_t kMention = 32;  // "<@U0123456789>" and room to spare
+  std::size_t n = 0;
+  for (const auto& s : spans) {
+    if (!s.user_id.empty()) {
+      n += kMention;
+      continue;
+    }
+    n += s.text.size();  // bytes: never fewer than characters
+    for (char c : s.text) n += c == '&' ? 4 : (c == '<' || c == '>') ? 3 : 0;
+  }
+  return n;
+}
+
 namespace {
 
 // Usage texts are written with "{p}" where the command prefix goes, so they read as users type them.
@@ -180,9 +194,9 @@ std::string ask_usage(const core::Event& e, const Rules& rules) {
 
 std::string leaderboard_usage(const core::Event& e) {
   return with_prefix(
-      "🏆 {p}leaderboard [week|month|quarter|year|all] [all-channels]\n"
+      "🏆 {p}leaderboard [week|month|quarter|year|all] [all-channels] [share]\n"
       "  e.g. {p}leaderboard month, {p}leaderboard last week, {p}leaderboard all all-channels\n"
-      "  Default: this week, this channel.",
+      "  Default: this week, this channel. Add share to post it in the channel for everyone.",
       prefix(e));
 }
 
@@ -196,7 +210,8 @@ std::string kudos_help(const core::Event& e, const Rules& rules, const core::Cal
                  private_words(e, rules) +
                  ") · "
                  "{p}ask take N · {p}ask done N [@helper …] · {p}ask cancel N\n"
-                 "  {p}leaderboard [week|month|quarter|year|all] [all-channels]  — top 10\n"
+                 "  {p}leaderboard [week|month|quarter|year|all] [all-channels] [share]  — top 10 (share: "
+                 "post it in the channel)\n"
                  "  {p}kudos · {p}kudos @a  — received/given this week, this month, all time\n"
                  "  {p}kudos summary [@a …|#channel|everyone] [since YYYY-MM-DD] [until YYYY-MM-DD]  — "
                  "your recognition summary (others: managers and admins)\n"

@@ -41,6 +41,11 @@ void mention_list(core::BodyBuilder& b, const std::vector<core::UserRef>& users)
 // Cuts to at most `max` code points, ending with "…" when something was cut.
 std::string shorten(std::string_view s, std::size_t max);
 
+// At most what `spans` take in one Slack text object once escaped (& → &amp;, < and > → &lt; &gt;)
+// with mentions rendered (<@U…>), to keep a block under Slack's 3,000 characters.
+std::size_t slack_cost(const std::vector<core::Span>& spans);
+inline constexpr std::size_t kSlackTextLimit = 3000;
+
 // Usage texts, with the platform's prefix and the configured quota.
 std::string thanks_usage(const core::Event& e, const Rules& rules);
 std::string ask_usage(const core::Event& e, const Rules& rules);

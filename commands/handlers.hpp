@@ -12,6 +12,8 @@ Result handle_praise(const core::Event& e, store::Writer& store, const Context& 
 Result handle_ask(const core::Event& e, store::Writer& store, const Context& ctx);
 Result handle_leaderboard(const core::Event& e, store::Writer& store, const Context& ctx);
 Result handle_kudos(const core::Event& e, store::Writer& store, const Context& ctx);
+// The Slack App Home tab was opened (home.cpp): the view, and when it was opened (meta).
+Result handle_home(const core::Event& e, store::Writer& store, const Context& ctx);
 
 struct KudosArgs;
 // /kudos undo, /kudos revoke, /kudos privacy (kudos_corrections.cpp).

@@ -70,14 +70,17 @@ struct AskArgs {
 };
 AskArgs parse_ask(std::string_view text, const std::vector<core::Mention>& mentions);
 
-// /leaderboard: `[this|last] [day|week|month|quarter|year|all] [all-channels]`, any order.
+// /leaderboard: `[this|last] [day|week|month|quarter|year|all] [all-channels] [share]`, any order.
 struct LeaderboardArgs {
   core::Period period = core::Period::week;
   bool last = false;          // the bucket before the current one
   bool all_channels = false;  // the whole workspace instead of this channel
+  bool share = false;         // post it in the channel rather than answer only the asker
   std::string problem;        // non-empty: a word that was not understood
 };
 LeaderboardArgs parse_leaderboard(std::string_view text, const std::vector<core::Mention>& mentions);
+// The board's own words, without `share`: "last month all-channels" (what a Share button carries).
+std::string leaderboard_words(const LeaderboardArgs& args);
 
 // /kudos: `` | `@a …` | `help` | `summary [@a …|#channel|everyone] [since DATE] [until DATE]`.
 struct KudosArgs {

@@ -1,4 +1,4 @@
-// The /leaderboard arguments: a period (this or last), or every channel.
+// The /leaderboard arguments: a period (this or last), every channel, and whether to share it.
 #include <string>
 
 #include "commands/parse.hpp"
@@ -31,6 +31,8 @@ LeaderboardArgs parse_leaderboard(std::string_view text, const std::vector<core:
     } else if (w == "yesterday") {
       a.last = true;
       set_period(core::Period::day, w);
+    } else if (w == "share") {
+      a.share = true;
     } else if (w == "all-channels" || w == "allchannels" || w == "all_channels" || w == "everywhere" ||
                w == "workspace" || w == "global") {
       a.all_channels = true;
@@ -48,6 +50,16 @@ LeaderboardArgs parse_leaderboard(std::string_view text, const std::vector<core:
   }
   if (a.period == core::Period::all) a.last = false;  // there is no "last all time"
   return a;
+}
+
+std::string leaderboard_words(const LeaderboardArgs& args) {
+  std::string out;
+  if (args.last) out = args.period == core::Period::day ? "yesterday" : "last ";
+  if (!(args.last && args.period == core::Period::day))
+    out += args.period == core::Period::all ? std::string("all time")
+                                            : std::string(core::to_string(args.period));
+  if (args.all_channels) out += " all-channels";
+  return out;
 }
 
 }  // namespace brigade::commands

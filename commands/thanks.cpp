@@ -3,7 +3,7 @@
 #include <optional>
 
 #include "commands/allowance.hpp"
-#include "commands/corrections.hpp"
+#include "commands/celebrate.hpp"
 #include "commands/format.hpp"
 #include "commands/handlers.hpp"
 #include "commands/parse.hpp"
@@ -14,36 +14,16 @@ namespace {
 
 using core::BodyBuilder;
 
+// A refusal that is about one part of the command (a form shows it next to that field).
+Result about(Field field, Result r) {
+  r.field = field;
+  return r;
+}
+
 std::string value_list(const std::vector<std::string>& values) {
   std::string out;
   for (std::size_t i = 0; i < values.size(); ++i) out += (i ? ", #" : "#") + values[i];
   return out;
-}
-
-// The reason as the giver wrote it: "for the review" reads on directly, anything else after a
-// colon. Values stripped from the end of the reason come back as tags.
-void reason_phrase(BodyBuilder& b, const std::string& reason, const std::vector<std::string>& values) {
-  const std::string low = core::to_lower_ascii(reason);
-  if (!reason.empty()) b.text(low.rfind("for ", 0) == 0 || low == "for" ? " " + reason : ": " + reason);
-  for (const auto& v : values)
-    if (low.find("#" + v) == std::string::npos) b.text(" #" + v);
-}
-
-bool ends_with(std::string_view s, std::string_view tail) {
-  return !tail.empty() && s.size() >= tail.size() && s.substr(s.size() - tail.size()) == tail;
-}
-
-// The wins channel is configured as the platform knows it ("C0123", "#wins", "!room:server");
-// a praise given there is not cross-posted to itself.
-bool is_channel(const core::ChannelRef& c, std::string_view raw) {
-  std::string_view bare = raw;
-  if (!bare.empty() && bare.front() == '#') bare.remove_prefix(1);
-  if (bare.empty()) return false;
-  if (c.id == raw || ends_with(c.id, ":" + std::string(raw)) || ends_with(c.id, ":" + std::string(bare)) ||
-      ends_with(c.id, ":#" + std::string(bare)))
-    return true;
-  return !c.name.empty() && core::to_lower_ascii(c.name.front() == '#' ? c.name.substr(1) : c.name) ==
-                                core::to_lower_ascii(bare);
 }
 
 // The refusal for recipients who cannot be thanked, naming each and why.
@@ -157,7 +137,7 @@ std::optional<Result> check_privacy(const core::Event& e, store::Writer& store,
          " chosen not to take part in Brigade, so I can't record kudos for them. A thank-you in person "
          "still means a lot!" +
          (recipients.size() > off.size() ? " Thank the others on their own." : ""));
-  return refuse(e, b.take());
+  return about(Field::recipients, refuse(e, b.take()));
 }
 
 // The checks on what was asked, before anything is written: usage, recipients, size, values.
@@ -167,21 +147,26 @@ std::optional<Result> check_request(const core::Event& e, const ThanksArgs& args
   const std::string p(prefix(e));
   if (args.help) return usage(e, thanks_usage(e, rules));
   if (args.recipients.empty())
-    return usage(e, "Who would you like to " + std::string(praise ? "praise" : "thank") +
-                        "? Mention them first, e.g. " + p + verb + " @alice for the review");
+    return about(Field::recipients,
+                 usage(e, "Who would you like to " + std::string(praise ? "praise" : "thank") +
+                              "? Mention them first, e.g. " + p + verb + " @alice for the review"));
   if (praise && args.reason.empty())
-    return usage(
-        e, "What are you praising them for? e.g. " + p + "praise @alice shipped the migration a week early!");
-  if (auto r = refuse_recipients(e, args.recipients, praise ? "praise" : "thank", verb)) return *r;
+    return about(Field::reason, usage(e, "What are you praising them for? e.g. " + p +
+                                             "praise @alice shipped the migration a week early!"));
+  if (auto r = refuse_recipients(e, args.recipients, praise ? "praise" : "thank", verb))
+    return about(Field::recipients, std::move(*r));
   if (rules.max_recipients > 0 && args.recipients.size() > rules.max_recipients)
-    return refuse(e, "That's " + std::to_string(args.recipients.size()) + " people — one " + p + verb +
-                         " can name at most " + std::to_string(rules.max_recipients) +
-                         ". Nothing recorded; could you split it up?");
+    return about(Field::recipients,
+                 refuse(e, "That's " + std::to_string(args.recipients.size()) + " people — one " + p + verb +
+                               " can name at most " + std::to_string(rules.max_recipients) +
+                               ". Nothing recorded; could you split it up?"));
   if (rules.max_reason_length > 0 && core::utf8_length(args.reason) > rules.max_reason_length)
-    return refuse(e, "That message is " + std::to_string(core::utf8_length(args.reason)) +
-                         " characters; the limit is " + std::to_string(rules.max_reason_length) +
-                         ". Nothing recorded — could you shorten it?");
-  return check_values(e, args, rules, verb);
+    return about(Field::reason,
+                 refuse(e, "That message is " + std::to_string(core::utf8_length(args.reason)) +
+                               " characters; the limit is " + std::to_string(rules.max_reason_length) +
+                               ". Nothing recorded — could you shorten it?"));
+  if (auto r = check_values(e, args, rules, verb)) return about(Field::values, std::move(*r));
+  return std::nullopt;
 }
 
 // One kudos per recipient, and the names as the platform gave them.
@@ -203,69 +188,6 @@ std::vector<std::uint64_t> record(const core::Event& e, store::Writer& store, co
     ids.push_back(store.add_kudos(k));
   }
   return ids;
-}
-
-// The public celebration; a thanks says how many each recipient has this week.
-std::vector<core::Span> celebration(const core::Event& e, store::Writer& store, const Context& ctx,
-                                    const ThanksArgs& args, bool praise) {
-  BodyBuilder pub;
-  pub.text(praise ? "📣 " : "🎉 ")
-      .mention(e.user.id, display_name(e.user))
-      .text(praise ? " praised " : " thanked ");
-  mention_list(pub, args.recipients);
-  reason_phrase(pub, args.reason, args.values);
-  if (praise) return pub.take();
-  // Counted workspace-wide: the same person is thanked in many channels.
-  const auto week = ctx.calendar.bucket(core::Period::week, ctx.now);
-  auto received = [&](const core::UserRef& r) {
-    return store.counts(r.id, "", core::Period::week, week).received;
-  };
-  if (args.recipients.size() == 1) {
-    const auto c = received(args.recipients[0]);
-    const auto name = display_name(args.recipients[0]);
-    pub.text(c <= 1 ? " — " + name + "'s first this week"
-                    : " — that's " + std::to_string(c) + " this week for " + name);
-  } else {
-    pub.text(" — this week: ");
-    for (std::size_t i = 0; i < args.recipients.size(); ++i)
-      pub.text((i ? ", " : "") + display_name(args.recipients[i]) + " " +
-               std::to_string(received(args.recipients[i])));
-  }
-  return pub.take();
-}
-
-// A praise shared in the platform's wins channel, unless it was given there (or there is none).
-std::optional<core::Reply> wins_crosspost(const core::Event& e, const Rules& rules, const ThanksArgs& args) {
-  auto wins = rules.wins_channel.find(e.platform);
-  if (wins == rules.wins_channel.end() || wins->second.empty() || is_channel(e.channel, wins->second))
-    return std::nullopt;
-  BodyBuilder cross;
-  cross.text("📣 ").mention(e.user.id, display_name(e.user)).text(" praised ");
-  mention_list(cross, args.recipients);
-  cross.text(" in " + channel_label(e.channel));
-  reason_phrase(cross, args.reason, args.values);
-  core::Reply r;
-  r.audience = core::Audience::crosspost;
-  r.channel = wins->second;
-  r.body = cross.take();
-  r.ping = false;  // they were already notified in the original channel
-  return r;
-}
-
-// "K41" or "K41–K43": the numbers a giver can undo or an admin revoke.
-std::string numbers_text(store::Writer& store, const std::vector<std::uint64_t>& ids) {
-  std::vector<std::uint32_t> numbers;
-  for (auto id : ids)
-    if (auto k = store.kudos(id)) numbers.push_back(k->number);
-  if (numbers.empty()) return "";
-  std::sort(numbers.begin(), numbers.end());
-  const bool run = numbers.back() - numbers.front() + 1 == numbers.size();
-  if (numbers.size() == 1 || !run) {
-    std::string out;
-    for (std::size_t i = 0; i < numbers.size(); ++i) out += (i ? ", " : "") + store::kudos_label(numbers[i]);
-    return out;
-  }
-  return store::kudos_label(numbers.front()) + "–" + store::kudos_label(numbers.back());
 }
 
 // The giver's private confirmation: the quota left, and mentions that came too late to count.
@@ -302,20 +224,25 @@ Result give(const core::Event& e, store::Writer& store, const Context& ctx, stor
   const bool praise = kind == store::Kind::praise;
   const auto args = parse_thanks(e.text, e.mentions);
   if (auto no = check_request(e, args, ctx.rules, praise)) return *no;
+  if (e.channel.id.empty())  // a form whose conversation was not chosen
+    return about(Field::channel,
+                 refuse(e, "Where should I celebrate it? Pick a channel — nothing recorded yet."));
   if (auto no = check_privacy(e, store, args.recipients)) return *no;
   // Every rule has said yes; the allowance is the last check and the first write.
-  if (auto no = debit_allowance(store, ctx, e.user.id, args.recipients)) return refuse(e, *no);
+  if (auto no = debit_allowance(store, ctx, e.user.id, args.recipients))
+    return about(Field::recipients, refuse(e, *no));
 
   Result result;
   result.kudos_ids = record(e, store, ctx, args, kind);
-  auto celebrate = public_reply(e, celebration(e, store, ctx, args, praise), true);
-  celebrate.tag = celebration_tag(result.kudos_ids.front());
-  result.replies.push_back(std::move(celebrate));
+  result.replies.push_back(celebration_reply(e, store, ctx, args, praise, result.kudos_ids));
   std::optional<core::Reply> cross;
   if (praise) cross = wins_crosspost(e, ctx.rules, args);
   if (cross) result.replies.push_back(std::move(*cross));
   result.replies.push_back(
       private_reply(e, confirmation(e, store, ctx, args, praise, cross.has_value(), result.kudos_ids)));
+  if (ctx.rules.recipient_dm)
+    for (auto& note : recipient_notes(e, store, args, praise, result.kudos_ids))
+      result.replies.push_back(std::move(note));
   return result;
 }
 

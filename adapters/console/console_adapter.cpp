@@ -166,6 +166,10 @@ void ConsoleAdapter::deliver(const store::OutboxItem& item, bot::DeliveryDone do
       head = "[private to " + who + "] ";
       break;
     }
+    case core::Audience::home:
+      // There is no Home page in a terminal: nothing to show, and nothing to try again.
+      done(bot::Delivery::sent());
+      return;
   }
   std::string text = r.plain();
   std::string indent(head.size(), ' ');

@@ -45,14 +45,20 @@ class ConsoleE2E : public ::testing::Test {
 };
 
 TEST_F(ConsoleE2E, ThanksIsCelebratedCountedAndOnTheLeaderboard) {
-  auto out = session("/thanks @bob for the review #teamwork\n/leaderboard\n/kudos @bob\n");
+  auto out =
+      session("/thanks @bob for the review #teamwork\n/leaderboard\n/kudos @bob\n/leaderboard share\n");
   EXPECT_NE(out.find("[#general]"), std::string::npos) << out;
   EXPECT_NE(out.find("@bob"), std::string::npos) << out;
   EXPECT_NE(out.find("[private to alice]"), std::string::npos) << out;
   EXPECT_NE(out.find("4"), std::string::npos) << "quota left should be shown: " << out;
-  auto board = out.find("Leaderboard");
+  // Answered to alice alone first, saying how to share it; shared, it is posted in the channel.
+  auto board = out.find("[private to alice] 🏆 Leaderboard");
   ASSERT_NE(board, std::string::npos) << out;
   EXPECT_NE(out.find("bob", board), std::string::npos) << out;
+  EXPECT_NE(out.find("/leaderboard share week", board), std::string::npos) << out;
+  auto shared = out.find("[#general] 🏆 Leaderboard");
+  ASSERT_NE(shared, std::string::npos) << out;
+  EXPECT_NE(out.find("Shared by @alice", shared), std::string::npos) << out;
 }
 
 TEST_F(ConsoleE2E, BangPrefixWorksLikeSlash) {
@@ -144,6 +150,10 @@ TEST_F(ConsoleE2E, AsAndChannelSwitchIdentity) {
 TEST_F(ConsoleE2E, HelpRequestCreditsTheHelper) {
   auto out = session("/ask how do I rotate the certs?\n/as bob\n/ask take 1\n/as alice\n/ask done 1\n");
   EXPECT_NE(out.find("#1"), std::string::npos) << out;
+  // The request's post is brought up to date (a new line in a terminal, which cannot edit one).
+  EXPECT_NE(out.find("✏️ (updated) 🙋 Help request #1"), std::string::npos) << out;
+  EXPECT_NE(out.find("Taken by @bob"), std::string::npos) << out;
+  EXPECT_NE(out.find("✏️ (updated) ✅ Help request #1"), std::string::npos) << out;
   auto [rc, json] = report({"--format", "json", "--user", "bob"});
   ASSERT_EQ(rc, 0) << json;
   auto doc = nlohmann::json::parse(json);

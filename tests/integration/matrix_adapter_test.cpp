@@ -91,7 +91,7 @@ TEST_F(MatrixAdapterTest, LeaderboardsPingNobody) {
   ASSERT_TRUE(synced());
   fake_.text(kRoom, kCarol, "!thanks @alice:example.org for lunch");
   ASSERT_TRUE(received_becomes(kAlice, 1));
-  fake_.text(kRoom, kCarol, "!leaderboard");
+  fake_.text(kRoom, kCarol, "!leaderboard share");  // posted for the room (private by default)
   ASSERT_TRUE(fake_.wait([&] { return notices_with(kRoom, "Alice") >= 2; }));
   for (const auto& s : sent(kRoom)) {
     if (s.content.value("body", "").find("eaderboard") == std::string::npos) continue;

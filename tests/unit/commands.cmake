@@ -7,4 +7,7 @@ brigade_add_test(commands_tests
           ${CMAKE_CURRENT_LIST_DIR}/commands_leaderboard_test.cpp
           ${CMAKE_CURRENT_LIST_DIR}/commands_kudos_test.cpp
           ${CMAKE_CURRENT_LIST_DIR}/commands_trust_test.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/commands_ask_post_test.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/commands_celebrate_test.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/commands_home_test.cpp
   LIBS brigade_commands)

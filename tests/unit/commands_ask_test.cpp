@@ -214,11 +214,14 @@ TEST_F(AskTest, AskAnnouncementsGoToTheRequestsChannel) {
     EXPECT_EQ(note->channel, "console:ops");
     EXPECT_NE(note->plain().find("announced in #general"), std::string::npos) << note->plain();
   }
-  // Typed in its own channel: just the announcement.
+  // Typed in its own channel: just the announcement, and the request's post brought up to date.
   auto other = open_one("another");
   auto r = cmd("ask", "take " + std::to_string(other), kNov18Ten, kBob);
-  ASSERT_EQ(r.replies.size(), 1u);
+  ASSERT_EQ(r.replies.size(), 2u);
   EXPECT_EQ(r.replies[0].channel, "console:general");
+  EXPECT_TRUE(r.replies[0].replaces.empty());
+  EXPECT_EQ(r.replies[1].channel, "console:general");
+  EXPECT_EQ(r.replies[1].replaces, "ask:" + std::to_string(other));
 }
 
 // A sub-command word with bad arguments is a typo, answered privately — never a public request.

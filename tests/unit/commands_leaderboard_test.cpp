@@ -1,6 +1,8 @@
-// /leaderboard against a real store: ranking, scope, periods, "last", week start, the empty board.
+// /leaderboard against a real store: ranking, scope, periods, "last", week start, the empty board,
+// private by default, shared on request.
 #include <algorithm>
 
+#include "commands/parse.hpp"
 #include "tests/unit/commands_test.hpp"
 
 namespace brigade::commands::testing {
@@ -20,14 +22,28 @@ class LeaderboardTest : public CommandsTest {
     e.channel = where;
     ASSERT_EQ(run(e, at).outcome, Outcome::ok);
   }
+  // The board as the asker sees it by default: privately, with a Share button carrying the
+  // board's words and a last line saying how to share it (left out of what this returns).
   std::string board(const std::string& args, Millis at = kNov18Ten) {
     auto r = cmd("leaderboard", args, at);
     EXPECT_EQ(r.outcome, Outcome::ok) << args;
     if (r.replies.size() != 1) return "<" + std::to_string(r.replies.size()) + " replies>";
-    EXPECT_EQ(r.replies[0].audience, Audience::channel);
-    EXPECT_EQ(r.replies[0].channel, "console:general");
-    EXPECT_FALSE(r.replies[0].ping);
-    return r.replies[0].plain();
+    const auto& reply = r.replies[0];
+    EXPECT_EQ(reply.audience, Audience::private_);
+    EXPECT_EQ(reply.user, "console:alice");
+    EXPECT_EQ(reply.channel, "console:general");
+    EXPECT_FALSE(reply.ping);
+    const auto words = leaderboard_words(parse_leaderboard(args, {}));
+    EXPECT_EQ(reply.buttons.size(), 1u);
+    for (const auto& b : reply.buttons) {
+      EXPECT_EQ(b.action, "leaderboard.share");
+      EXPECT_EQ(b.label, "Share in channel");
+      EXPECT_EQ(b.value, words);
+    }
+    auto text = reply.plain();
+    const std::string hint = "\nOnly you can see this. Share it: /leaderboard share " + words;
+    EXPECT_EQ(text.size() >= hint.size() ? text.substr(text.size() - hint.size()) : text, hint);
+    return text.size() >= hint.size() ? text.substr(0, text.size() - hint.size()) : text;
   }
 };
 
@@ -123,10 +139,13 @@ TEST_F(LeaderboardTest, LeaderboardShowsTheTopTenAndTheirTies) {
 }
 
 TEST_F(LeaderboardTest, LeaderboardWhenEmptyInvitesTheFirstThanks) {
-  EXPECT_EQ(board(""), "Nobody on the leaderboard yet this week in #general — thank someone: /thanks @someone for something 🙌");
-  EXPECT_EQ(board("month all-channels"),
-            "Nobody on the leaderboard yet this month across all channels — thank someone: /thanks @someone for "
+  EXPECT_EQ(board(""),
+            "Nobody on the leaderboard yet this week in #general — thank someone: /thanks @someone for "
             "something 🙌");
+  EXPECT_EQ(
+      board("month all-channels"),
+      "Nobody on the leaderboard yet this month across all channels — thank someone: /thanks @someone for "
+      "something 🙌");
 }
 
 TEST_F(LeaderboardTest, LeaderboardLastWeekIsThePreviousWeek) {
@@ -174,6 +193,114 @@ TEST_F(LeaderboardTest, LeaderboardExplainsWordsItDoesNotKnow) {
   auto msg = expect_refused("leaderboard", "fortnight", kNov18Ten, kAlice, Outcome::usage);
   EXPECT_NE(msg.find("fortnight"), std::string::npos) << msg;
   EXPECT_NE(msg.find("/leaderboard [week|month|quarter|year|all] [all-channels]"), std::string::npos) << msg;
+}
+
+TEST_F(LeaderboardTest, LeaderboardIsLaidOutAsAHeaderAndTheRankedLines) {
+  thank(kCarol, "bob", kNov18Ten, brigade::testing::general());
+  thank(kDave, "bob", kNov18Ten, brigade::testing::general());
+  thank(kAlice, "carol", kNov18Ten, brigade::testing::general());
+  auto r = cmd("leaderboard", "");
+  ASSERT_EQ(r.replies.size(), 1u);
+  const auto& blocks = r.replies[0].blocks;
+  ASSERT_EQ(blocks.size(), 3u);
+  EXPECT_EQ(blocks[0].kind, core::Block::Kind::header);
+  ASSERT_EQ(blocks[0].text.size(), 1u);
+  EXPECT_EQ(blocks[0].text[0].text, "🏆 Leaderboard — this week (week of 2026-11-16) in #general");
+  EXPECT_EQ(blocks[1].kind, core::Block::Kind::section);
+  core::Reply lines;
+  lines.body = blocks[1].text;
+  EXPECT_EQ(lines.plain(), "🥇 @bob — 2\n🥈 @carol — 1");
+  EXPECT_TRUE(mentions(lines, "console:bob"));
+  EXPECT_EQ(blocks[2].kind, core::Block::Kind::context);
+  EXPECT_EQ(
+      r.replies[0].plain(),
+      "🏆 Leaderboard — this week (week of 2026-11-16) in #general\n🥇 @bob — 2\n🥈 @carol — 1\n"
+      "Only you can see this. Share it: /leaderboard share week")
+      << "the body stays the whole message";
+}
+
+TEST_F(LeaderboardTest, LeaderboardSharedIsPostedSayingWhoSharedIt) {
+  thank(kCarol, "bob", kNov18Ten, brigade::testing::general());
+  for (const char* words : {"share", "month share", "share last week"}) {
+    auto r = cmd("leaderboard", words);
+    ASSERT_EQ(r.outcome, Outcome::ok) << words;
+    ASSERT_EQ(r.replies.size(), 1u) << words;
+    const auto& reply = r.replies[0];
+    EXPECT_EQ(reply.audience, Audience::channel) << words;
+    EXPECT_EQ(reply.channel, "console:general");
+    EXPECT_FALSE(reply.ping);
+    EXPECT_TRUE(reply.buttons.empty()) << words;
+    EXPECT_TRUE(mentions(reply, "console:alice")) << "who shared it is named";
+    const auto text = reply.plain();
+    EXPECT_EQ(text.substr(text.rfind('\n') + 1), "Shared by @alice") << text;
+    EXPECT_EQ(reply.blocks.back().kind, core::Block::Kind::context);
+  }
+  EXPECT_NE(text(cmd("leaderboard", "share"), Audience::channel).find("🥇 @bob — 1"), std::string::npos);
+  // An empty board follows the same rule.
+  auto empty = cmd("leaderboard", "share quarter all-channels", kNov18Ten + 200 * kDay);
+  ASSERT_EQ(empty.replies.size(), 1u);
+  EXPECT_EQ(empty.replies[0].audience, Audience::channel);
+  EXPECT_EQ(
+      empty.replies[0].plain(),
+      "Nobody on the leaderboard yet this quarter across all channels — thank someone: /thanks @someone "
+      "for something 🙌\nShared by @alice");
+}
+
+TEST_F(LeaderboardTest, LeaderboardPublicByConfigIsPostedWithoutAButton) {
+  rules_.leaderboard_public = true;
+  thank(kCarol, "bob", kNov18Ten, brigade::testing::general());
+  auto r = cmd("leaderboard", "");
+  ASSERT_EQ(r.replies.size(), 1u);
+  EXPECT_EQ(r.replies[0].audience, Audience::channel);
+  EXPECT_TRUE(r.replies[0].buttons.empty());
+  EXPECT_EQ(r.replies[0].plain(),
+            "🏆 Leaderboard — this week (week of 2026-11-16) in #general\n🥇 @bob — 1");
+  auto empty = cmd("leaderboard", "last year");
+  EXPECT_EQ(empty.replies.at(0).audience, Audience::channel);
+  EXPECT_TRUE(empty.replies.at(0).buttons.empty());
+}
+
+TEST_F(LeaderboardTest, LeaderboardWhenEmptyIsPrivateWithAShareButtonToo) {
+  auto r = cmd("leaderboard", "last month all-channels");
+  ASSERT_EQ(r.replies.size(), 1u);
+  EXPECT_EQ(r.replies[0].audience, Audience::private_);
+  ASSERT_EQ(r.replies[0].buttons.size(), 1u);
+  EXPECT_EQ(r.replies[0].buttons[0].value, "last month all-channels");
+}
+
+// Where a "private" reply is seen by the room (Matrix threads), the hint promises no privacy.
+TEST_F(LeaderboardTest, LeaderboardHintOnMatrixSaysHowToPostIt) {
+  thank(kCarol, "bob", kNov18Ten, brigade::testing::general());
+  auto e = make_event("leaderboard", "month");
+  e.platform = "matrix";
+  auto r = run(e);
+  ASSERT_EQ(r.replies.size(), 1u);
+  EXPECT_EQ(r.replies[0].audience, Audience::private_);
+  const auto t = r.replies[0].plain();
+  EXPECT_EQ(t.substr(t.rfind('\n') + 1), "To post it for everyone: !leaderboard share month") << t;
+  EXPECT_EQ(t.find("Only you"), std::string::npos) << t;
+}
+
+// What a Share button carries back reads as the same board.
+TEST(ParseLeaderboard, ShareAnywhereAndTheBoardsOwnWords) {
+  EXPECT_FALSE(parse_leaderboard("month", {}).share);
+  auto a = parse_leaderboard("share last month all-channels", {});
+  EXPECT_TRUE(a.share);
+  EXPECT_TRUE(a.problem.empty());
+  EXPECT_EQ(leaderboard_words(a), "last month all-channels");
+  EXPECT_TRUE(parse_leaderboard("month SHARE", {}).share);
+  EXPECT_EQ(leaderboard_words(parse_leaderboard("", {})), "week");
+  EXPECT_EQ(leaderboard_words(parse_leaderboard("yesterday", {})), "yesterday");
+  EXPECT_EQ(leaderboard_words(parse_leaderboard("all everywhere", {})), "all time all-channels");
+  for (const char* words : {"", "last week", "yesterday", "today", "all time", "quarter all-channels"}) {
+    const auto original = parse_leaderboard(words, {});
+    const auto shared = parse_leaderboard("share " + leaderboard_words(original), {});
+    EXPECT_TRUE(shared.problem.empty()) << words << ": " << shared.problem;
+    EXPECT_TRUE(shared.share);
+    EXPECT_EQ(shared.period, original.period) << words;
+    EXPECT_EQ(shared.last, original.last) << words;
+    EXPECT_EQ(shared.all_channels, original.all_channels) << words;
+  }
 }
 
 }  // namespace

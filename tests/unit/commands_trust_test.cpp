@@ -114,7 +114,7 @@ TEST_F(TrustCommands, HiddenPeopleAreCelebratedButNotRanked) {
   auto set = cmd("kudos", "privacy hidden", kNov18Ten, kBob);
   EXPECT_EQ(set.outcome, Outcome::ok);
   EXPECT_EQ(store_->read()->person(kBob.id).privacy, store::Privacy::hidden);
-  const auto board = text(cmd("leaderboard", "", kNov18Ten, kDave), core::Audience::channel);
+  const auto board = text(cmd("leaderboard", "", kNov18Ten, kDave), core::Audience::private_);
   EXPECT_EQ(board.find("bob"), std::string::npos) << board;
   EXPECT_NE(board.find("carol"), std::string::npos) << board;
   auto again = cmd("thanks", "@bob for the docs", kNov18Ten + kMinute, kCarol);

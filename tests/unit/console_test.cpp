@@ -74,5 +74,27 @@ TEST(ConsoleRender, PrivateAndPublicAreDistinct) {
   EXPECT_EQ(out.str(), "[#general] hi all\n[private to alice] just you\n                   second line\n");
 }
 
+// A terminal has no Home page and no buttons: a Home view is answered as delivered and not shown;
+// a reply's buttons are left out (its text says what to type).
+TEST(ConsoleRender, HomeViewsAreNotShownAndButtonsAreLeftOut) {
+  std::ostringstream out;
+  console::ConsoleAdapter a(out, {});
+  store::OutboxItem home;
+  home.reply = note("📥 Received: 3 this week");
+  home.reply.audience = core::Audience::home;
+  home.reply.user = "console:alice";
+  home.reply.buttons.push_back(
+      core::Button{"kudos.give", "Give kudos", "", "", core::Button::Style::primary});
+  store::OutboxItem post;
+  post.reply = note("🙋 Help request #1 from @alice: help — reply with /ask take 1");
+  post.reply.buttons.push_back(
+      core::Button{"ask.take", "I'll take it", "1", "✋", core::Button::Style::primary});
+  std::vector<Delivery::Status> answers;
+  a.deliver(home, [&](Delivery d) { answers.push_back(d.status); });
+  a.deliver(post, [&](Delivery d) { answers.push_back(d.status); });
+  EXPECT_EQ(answers, (std::vector<Delivery::Status>{Delivery::Status::sent, Delivery::Status::sent}));
+  EXPECT_EQ(out.str(), "[#general] 🙋 Help request #1 from @alice: help — reply with /ask take 1\n");
+}
+
 }  // namespace
 }  // namespace brigade::bot
