@@ -8,11 +8,9 @@
 #include <memory>
 #include <vector>
 
-namespace brigade::bot {
+#include "commands/home.hpp"
 
-namespace {
-constexpr std::string_view kOpenedPrefix = "home.opened:";
-}
+namespace brigade::bot {
 
 HomeRefresher::HomeRefresher(Committer& committer, const commands::Rules& rules,
                              const core::Calendar& calendar, const core::Clock& clock, Options opt)
@@ -64,7 +62,7 @@ std::size_t HomeRefresher::tick() {
       [this, users, now, queued](store::Writer& w) {
         const commands::Context ctx{rules_, calendar_, now};
         for (const auto& user : users) {
-          if (!w.meta(std::string(kOpenedPrefix) + user)) continue;  // never opened: nothing to update
+          if (!w.meta(commands::home_opened_key(user))) continue;  // never opened: nothing to update
           w.enqueue("slack", commands::home_view(w, ctx, user));
           ++*queued;
         }

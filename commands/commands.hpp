@@ -72,10 +72,6 @@ struct Result {
 // failure propagates as store::StoreError so the caller can abort this command only.
 Result handle(const core::Event& event, store::Writer& store, const Context& ctx);
 
-// `user`'s Home (Slack App Home): their numbers, allowance, latest kudos received, the tops, their
-// open help requests and a "Give kudos" button, as one Audience::home reply (commands/home.cpp).
-core::Reply home_view(store::Writer& store, const Context& ctx, const std::string& user);
-
 // The commands a platform should register / recognise (without prefix).
 const std::vector<std::string>& command_names();
 

@@ -5,6 +5,7 @@
 #include <future>
 
 #include "bot/home_refresher.hpp"
+#include "commands/home.hpp"
 #include "tests/support/engine_harness.hpp"
 
 namespace brigade::bot {
@@ -42,7 +43,7 @@ class HomeRefresherTest : public ::testing::Test, protected testing::EngineHarne
   }
   void opened(const std::string& user) {
     std::promise<bool> p;
-    committer_->submit([user](store::Writer& w) { w.set_meta("home.opened:" + user, "1"); },
+    committer_->submit([user](store::Writer& w) { w.set_meta(commands::home_opened_key(user), "1"); },
                        [&p](bool ok) { p.set_value(ok); });
     ASSERT_TRUE(p.get_future().get());
   }
