@@ -13,6 +13,7 @@ namespace {
 
 using nlohmann::json;
 using test::fixture;
+using test::fixture_json;
 
 Identity me() {
   Identity i;
@@ -27,7 +28,7 @@ Action routed(const std::string& name) {
 }
 
 // An interactive envelope around `payload`.
-Action routed(json payload) {
+Action routed_payload(json payload) {
   json env = {{"envelope_id", "e1"}, {"type", "interactive"}, {"payload", std::move(payload)}};
   return route(parse_frame(env.dump()), me());
 }
@@ -51,7 +52,7 @@ TEST(SlackInteractive, EveryButtonOfTheContract) {
     json q = p;
     q["actions"][0]["action_id"] = action;
     q["actions"][0]["value"] = value;
-    return routed(q);
+    return routed_payload(q);
   };
   EXPECT_EQ(click("ask.done", "7").command.text, "done 7");
   EXPECT_EQ(click("ask.cancel", "12").command.text, "cancel 12");
@@ -75,7 +76,7 @@ TEST(SlackInteractive, HomeButtonOpensTheModalWithoutAChannel) {
   p["container"] = {{"type", "view"}, {"view_id", "V000HOME01"}};
   p.erase("channel");
   p["actions"][0]["action_id"] = "kudos.give";
-  Action a = routed(p);
+  Action a = routed_payload(p);
   ASSERT_EQ(a.kind, Action::Kind::open_modal);
   EXPECT_EQ(a.modal.channel, "");
   EXPECT_FALSE(a.modal.from_slash);
@@ -95,16 +96,16 @@ TEST(SlackInteractive, ShortcutsOpenTheModal) {
   EXPECT_EQ(m.modal.message_ts, "1767268860.000200");
   json other = fixture_json("slack_envelope_interactive_shortcut.json")["payload"];
   other["callback_id"] = "someone_elses";
-  EXPECT_EQ(routed(other).kind, Action::Kind::ignore);
+  EXPECT_EQ(routed_payload(other).kind, Action::Kind::ignore);
 }
 
 TEST(SlackInteractive, MessageShortcutOnABotMessagePreselectsNobody) {
   json p = fixture_json("slack_envelope_interactive_message_action.json")["payload"];
   p["message"]["user"] = "U00BRIGADE";
-  EXPECT_EQ(routed(p).modal.author, "");
+  EXPECT_EQ(routed_payload(p).modal.author, "");
   p["message"]["user"] = "U0000BOTTY";
   p["message"]["bot_id"] = "B0000BOTTY";
-  EXPECT_EQ(routed(p).modal.author, "");
+  EXPECT_EQ(routed_payload(p).modal.author, "");
 }
 
 TEST(SlackInteractive, SlashThanksWithoutTextOpensTheModal) {
@@ -160,21 +161,21 @@ TEST(SlackInteractive, SubmissionFieldsReadLeniently) {
   values["recipients"]["recipients"]["selected_users"] = json::array({"U0000ALICE", "<!here>", 42});
   values["channel"]["channel"]["selected_conversation"] = nullptr;
   p["view"]["private_metadata"] = R"({"c":"praise","ch":"C0000KUDOS"})";
-  Action a = routed(p);
+  Action a = routed_payload(p);
   ASSERT_EQ(a.kind, Action::Kind::command);
   EXPECT_EQ(a.command.text, "<@U0000ALICE> For the demo #craft");
   EXPECT_EQ(a.command.command, "praise");
   EXPECT_EQ(a.command.channel, "C0000KUDOS") << "where it was opened, when no channel was chosen";
   EXPECT_EQ(a.command.link, "");
   values["recipients"]["recipients"]["selected_users"] = json::array();
-  Action none = routed(p);
+  Action none = routed_payload(p);
   ASSERT_EQ(none.kind, Action::Kind::answer);
   EXPECT_EQ(none.answer["response_action"], "errors");
   EXPECT_TRUE(none.answer["errors"].contains("recipients"));
   p["view"]["callback_id"] = "another_modal";
-  EXPECT_EQ(routed(p).kind, Action::Kind::ignore);
+  EXPECT_EQ(routed_payload(p).kind, Action::Kind::ignore);
   p["view"] = "garbage";
-  EXPECT_EQ(routed(p).kind, Action::Kind::ignore);
+  EXPECT_EQ(routed_payload(p).kind, Action::Kind::ignore);
 }
 
 TEST(SlackModal, MetadataRoundTripsAndJunkReadsAsDefaults) {
