@@ -117,7 +117,7 @@ Action home_opened(const json& p, const json& ev) {
   c.channel = net::string_field(ev, "channel");
   c.command = "home";
   c.view_hash = net::string_field(ev.contains("view") ? ev["view"] : json(), "hash");
-  if (event_id.empty() || c.user.empty()) return ignore("app_home_opened missing fields");
+  if (event_id.empty() || c.user.empty() || c.channel.empty()) return ignore("app_home_opened missing fields");
   return a;
 }
 
