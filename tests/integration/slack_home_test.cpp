@@ -115,8 +115,9 @@ TEST_F(SlackHomeTest, OpeningTheHomeTabPublishesTheView) {
   EXPECT_EQ(publishes(), 1u);
 }
 
+// Without the `home` command (before the commands part), a Home reply queued after the event
+// stands in for the one the command would queue: either way the event's hash goes with it.
 TEST_F(SlackHomeTest, TheHashAppHomeOpenedCarriesIsPassedBack) {
-  if (!has_home_command()) GTEST_SKIP() << "the `home` command is not in this build (commands part)";
   start();
   ASSERT_TRUE(connected());
   queue({home_reply("first")});
@@ -125,7 +126,9 @@ TEST_F(SlackHomeTest, TheHashAppHomeOpenedCarriesIsPassedBack) {
   fake_.touch_home("U0000CAROL");
   std::string shown = fake_.home("U0000CAROL")->value("hash", "");
   fake_.send_latest(testing::home_opened_envelope("h1", "Ev0000HOME02", "U0000CAROL", "home", shown));
-  ASSERT_TRUE(fake_.wait([&] { return publishes() == 2; }));
+  ASSERT_TRUE(acked("h1"));
+  if (!has_home_command()) queue({home_reply("second")});
+  ASSERT_TRUE(fake_.wait([&] { return publishes() >= 2; }));
   EXPECT_EQ(fake_.calls("views.publish").at(1).args.value("hash", ""), shown);
   ASSERT_TRUE(drained());
 }

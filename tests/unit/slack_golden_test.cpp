@@ -116,8 +116,9 @@ json modal() {
 // Every text object within Slack's limit, wherever it is.
 void check_texts(const json& j, const std::string& name) {
   if (j.is_object()) {
-    if (j.contains("type") && (j["type"] == "mrkdwn" || j["type"] == "plain_text") && j.contains("text"))
+    if (j.contains("type") && (j["type"] == "mrkdwn" || j["type"] == "plain_text") && j.contains("text")) {
       EXPECT_LE(j["text"].get<std::string>().size(), kMaxTextChars) << name;
+    }
     for (const auto& [k, v] : j.items()) check_texts(v, name);
   } else if (j.is_array()) {
     for (const auto& v : j) check_texts(v, name);
@@ -153,9 +154,12 @@ TEST(SlackGolden, Messages) {
 TEST(SlackGolden, Views) {
   golden("home", home_view(home()), true);
   golden("thanks_modal", modal(), true);
-  golden("submission_refused", submission_ack(commands::Result{commands::Outcome::refused, {}, {}, {},
-                                                               commands::Field::reason},
-                                              true),
+  core::Reply why;
+  why.audience = core::Audience::private_;
+  why.user = kCarol;
+  why.body = core::BodyBuilder().text("That reason is 612 characters long; keep it within 500.").take();
+  golden("submission_refused",
+         submission_ack(commands::Result{commands::Outcome::refused, {why}, {}, {}, commands::Field::reason}, true),
          true);
 }
 

@@ -42,7 +42,7 @@ TEST(SlackInteractive, AskTakeClickIsTheAskCommandFromTheClicker) {
   EXPECT_EQ(a.command.user, "U00000DAVE");
   EXPECT_EQ(a.command.channel, "C0000KUDOS");
   EXPECT_EQ(a.command.team, "T000TEST");
-  EXPECT_EQ(a.command.ts_ms, 1767269200100);
+  EXPECT_NEAR(static_cast<double>(a.command.ts_ms), 1767269200100.5, 1.0);  // action_ts, in ms
   EXPECT_FALSE(a.command.form);
 }
 
@@ -176,6 +176,18 @@ TEST(SlackInteractive, SubmissionFieldsReadLeniently) {
   EXPECT_EQ(routed_payload(p).kind, Action::Kind::ignore);
   p["view"] = "garbage";
   EXPECT_EQ(routed_payload(p).kind, Action::Kind::ignore);
+}
+
+TEST(SlackInteractive, AcksCarryAPayloadOnlyWhenThereIsOne) {
+  EXPECT_EQ(json::parse(ack_json("e1", nullptr)), json({{"envelope_id", "e1"}}));
+  json errors = errors_payload(commands::Field::channel, "Brigade is not in that channel.");
+  json ack = json::parse(ack_json("e2", errors));
+  EXPECT_EQ(ack["envelope_id"], "e2");
+  EXPECT_EQ(ack["payload"]["response_action"], "errors");
+  EXPECT_EQ(ack["payload"]["errors"]["channel"], "Brigade is not in that channel.");
+  json hint = slash_hint("thanks");
+  EXPECT_EQ(hint["response_type"], "ephemeral");
+  EXPECT_NE(hint["text"].get<std::string>().find("/thanks @someone"), std::string::npos);
 }
 
 TEST(SlackModal, MetadataRoundTripsAndJunkReadsAsDefaults) {
