@@ -68,7 +68,8 @@ json reason_element(const ModalSettings& s) {
   e["type"] = "plain_text_input";
   e["multiline"] = true;
   e["placeholder"] = plain("for the review, the late-night fix, …");
-  if (s.max_reason_length > 0) e["max_length"] = std::min<std::size_t>(s.max_reason_length, kMaxTextChars);
+  // The command's reason is "for " + what was typed: 4 characters of the allowance go to it.
+  if (s.max_reason_length > 4) e["max_length"] = std::min<std::size_t>(s.max_reason_length - 4, kMaxTextChars);
   return e;
 }
 
