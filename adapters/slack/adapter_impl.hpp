@@ -1,14 +1,17 @@
-// The Slack adapter's insides (adapter-internal: includes Asio), shared by its four source files:
+// The Slack adapter's insides (adapter-internal: includes Asio), shared by its six source files:
 //   slack_adapter.cpp — life cycle: start, stop, performing the supervisor's actions, auth.test
 //   sockets.cpp       — Socket Mode sockets: open, hello deadline, read loop, frames, drain, acks
 //   envelopes.cpp     — envelopes → events (name lookups) → commits → acks
+//   interactive.cpp   — the thanks modal: views.open (first: the trigger lives 3 s), its permalink
 //   replies.cpp       — outbox replies: chat.postMessage / chat.update / chat.postEphemeral / response_url
+//   views.cpp         — the Home tab (views.publish with the view's hash), chat.getPermalink
 // The decisions live in I/O-free pieces: supervisor.hpp (sockets), router.hpp (envelopes),
-// delivery_policy.hpp and response_urls.hpp (replies).
+// modal.hpp (the modal), blocks.hpp (Block Kit), delivery_policy.hpp and response_urls.hpp (replies).
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,6 +26,7 @@
 #include "adapters/net/ws_session.hpp"
 #include "adapters/slack/directory.hpp"
 #include "adapters/slack/frame.hpp"
+#include "adapters/slack/modal.hpp"
 #include "adapters/slack/options.hpp"
 #include "adapters/slack/response_urls.hpp"
 #include "adapters/slack/router.hpp"
@@ -78,7 +82,9 @@ class SlackAdapter final : public bot::NetworkAdapter {
   void first_frame(const std::shared_ptr<Conn>& conn, const Frame& f);
   void handle_frame(const std::shared_ptr<Conn>& conn, const std::string& text);
   void begin_drain(const std::shared_ptr<Conn>& conn);
-  void acked(const std::shared_ptr<Conn>& conn, const std::string& envelope_id, bool send);
+  // `payload`, when not null, goes in the ack (a slash command's reply, a submission's errors).
+  void acked(const std::shared_ptr<Conn>& conn, const std::string& envelope_id, bool send,
+             const json& payload = nullptr);
   std::shared_ptr<Conn> find(ConnId id) const;
   // envelopes.cpp
   asio::awaitable<void> load_users();
@@ -91,15 +97,22 @@ class SlackAdapter final : public bot::NetworkAdapter {
   asio::awaitable<void> ensure_group(const std::string& group,
                                      std::chrono::steady_clock::time_point deadline);
   asio::awaitable<core::Event> build_event(Inbound in);
+  // interactive.cpp
+  asio::awaitable<void> open_modal(std::shared_ptr<Conn> conn, std::string envelope_id, ModalRequest req);
+  asio::awaitable<void> link_modal(ModalRequest req, ModalMeta meta, json opened);
   // replies.cpp
   asio::awaitable<void> deliver_one(store::OutboxItem item, bot::DeliveryDone done);
   asio::awaitable<bool> await_slot(std::string channel);  // false: stopping, nothing may be sent
-  asio::awaitable<std::optional<bot::Delivery>> update(std::uint64_t seq, MessageRef to, std::string text);
+  asio::awaitable<std::optional<bot::Delivery>> update(std::uint64_t seq, MessageRef to, std::string text,
+                                                       json blocks);
   asio::awaitable<bot::Delivery> post_one(std::uint64_t seq, const core::Reply& rep, std::string channel,
-                                          std::string text);
-  asio::awaitable<ApiResult> post(const core::Reply& rep, const std::string& channel,
-                                  const std::string& text);
+                                          std::string text, json blocks);
+  asio::awaitable<ApiResult> post(const core::Reply& rep, const std::string& channel, const std::string& text,
+                                  const json& blocks);
   bot::Delivery settle(std::uint64_t seq, const std::string& channel, const ApiAnswer& answer);
+  // views.cpp
+  asio::awaitable<bot::Delivery> publish_home(std::uint64_t seq, core::Reply rep);
+  asio::awaitable<std::optional<std::string>> permalink(std::string channel, std::string ts);
 
   net::AdapterRuntime rt_{"slack"};
   asio::io_context& ioc_ = rt_.ioc();
@@ -120,12 +133,16 @@ class SlackAdapter final : public bot::NetworkAdapter {
   Directory dir_;
   Identity me_;
   ResponseUrls response_urls_;
+  ModalSettings modal_;  // what the thanks modal offers (the configured values)
+  // Per raw user id, the hash of the Home view Slack shows them (views.publish's answer, or the
+  // one app_home_opened carries): passed back so an older view never overwrites a newer one.
+  std::map<std::string, std::string> home_hash_;
 
   std::vector<std::shared_ptr<Conn>> conns_;
   ConnId conn_seq_ = 0;
   bool stopping_ = false;  // shutdown() or fail() ran: no new envelopes, posts or sockets
   int inflight_total_ = 0;
-  int posting_ = 0;  // chat.post* / chat.update calls on the wire
+  int posting_ = 0;  // chat.post* / chat.update / views.publish calls on the wire
 };
 
 }  // namespace brigade::slack::detail

@@ -76,15 +76,27 @@ asio::awaitable<void> SlackAdapter::process_envelope(std::shared_ptr<Conn> conn,
     commit_then_ack(conn, envelope_id, bot::AdapterEffects::revoke(a.revoke_source));
     co_return;
   }
+  if (a.kind == Action::Kind::open_modal) {
+    co_await open_modal(conn, envelope_id, std::move(a.modal));
+    co_return;
+  }
+  if (a.kind == Action::Kind::answer) {
+    acked(conn, envelope_id, true, a.answer);
+    co_return;
+  }
+  if (!a.command.view_hash.empty()) home_hash_[a.command.user] = a.command.view_hash;
   core::Event e = co_await build_event(a.command);
   bool is_event = a.command.source_id.rfind("slack:event:", 0) == 0;
-  committer_.submit(std::move(e), [this, post = rt_.poster(), conn, envelope_id, is_event,
+  bool form = a.command.form, values_shown = !modal_.values.empty();
+  committer_.submit(std::move(e), [this, post = rt_.poster(), conn, envelope_id, is_event, form, values_shown,
                                    received](const commands::Result& r) {
     // Runs on the writer thread once the transaction is durable; the socket lives on ours
     // (reached through the poster, which drops the work if the adapter is already gone).
     bool send = !(r.outcome == commands::Outcome::error && is_event);  // unacked → Slack redelivers
-    post([this, conn, envelope_id, send, received] {
-      acked(conn, envelope_id, send);
+    // A modal's submission: a refusal goes back into the modal, next to its field.
+    json payload = form ? submission_ack(r, values_shown) : json();
+    post([this, conn, envelope_id, send, received, payload] {
+      acked(conn, envelope_id, send, payload);
       if (send)
         metrics_.ack_seconds(
             "slack", std::chrono::duration<double>(std::chrono::steady_clock::now() - received).count());
@@ -167,6 +179,8 @@ asio::awaitable<core::Event> SlackAdapter::build_event(Inbound in) {
   e.text = std::move(rw.text);
   e.mentions = std::move(rw.mentions);
   e.ts_ms = in.ts_ms;
+  e.form = in.form;
+  e.link = std::move(in.link);
   if (!in.response_url.empty())
     response_urls_.remember(e.channel.id, e.user.id, in.response_url, std::chrono::steady_clock::now());
   co_return e;

@@ -40,4 +40,12 @@ std::string ack_json(std::string_view envelope_id) {
   return nlohmann::json{{"envelope_id", envelope_id}}.dump();
 }
 
+std::string ack_json(std::string_view envelope_id, const nlohmann::json& payload) {
+  if (payload.is_null()) return ack_json(envelope_id);
+  nlohmann::json j = nlohmann::json::object();
+  j["envelope_id"] = envelope_id;
+  j["payload"] = payload;
+  return j.dump();
+}
+
 }  // namespace brigade::slack

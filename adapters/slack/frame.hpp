@@ -25,5 +25,8 @@ Frame parse_frame(std::string_view text);
 
 // {"envelope_id": id}: Slack accepts a plain ack for every envelope type.
 std::string ack_json(std::string_view envelope_id);
+// {"envelope_id": id, "payload": payload}: an answer in the ack (a slash command's reply, a
+// view_submission's response_action); a null payload makes the plain ack.
+std::string ack_json(std::string_view envelope_id, const nlohmann::json& payload);
 
 }  // namespace brigade::slack

@@ -54,6 +54,18 @@ Action slash_command(const json& p) {
   c.text = net::string_field(p, "text");
   c.response_url = net::string_field(p, "response_url");
   if (c.user.empty() || c.channel.empty() || c.command.empty()) return ignore("slash command missing fields");
+  if ((c.command == "thanks" || c.command == "praise") && trim(c.text).empty()) {
+    // Nothing typed after it: the thanks modal, opened with this command's trigger.
+    Action m;
+    m.kind = Action::Kind::open_modal;
+    m.modal.trigger_id = trigger;
+    m.modal.team = c.team;
+    m.modal.user = c.user;
+    m.modal.channel = c.channel;
+    m.modal.command = c.command;
+    m.modal.from_slash = true;
+    return m;
+  }
   return a;
 }
 
@@ -92,6 +104,23 @@ Action app_mention(const json& p, const json& ev, const Identity& me) {
   return a;
 }
 
+// The Home tab shown: the command `home` answers with the person's view (views.publish).
+Action home_opened(const json& p, const json& ev) {
+  if (net::string_field(ev, "tab") != "home") return ignore("app_home_opened on the messages tab");
+  Action a;
+  a.kind = Action::Kind::command;
+  auto& c = a.command;
+  std::string event_id = net::string_field(p, "event_id");
+  c.source_id = "slack:event:" + event_id;
+  c.team = net::string_field(p, "team_id");
+  c.user = net::string_field(ev, "user");
+  c.channel = net::string_field(ev, "channel");
+  c.command = "home";
+  c.view_hash = net::string_field(ev.contains("view") ? ev["view"] : json(), "hash");
+  if (event_id.empty() || c.user.empty() || c.channel.empty()) return ignore("app_home_opened missing fields");
+  return a;
+}
+
 }  // namespace
 
 std::string reaction_source(std::string_view channel, std::string_view ts, std::string_view reactor,
@@ -110,7 +139,7 @@ std::string reaction_source(std::string_view channel, std::string_view ts, std::
 Action route(const Frame& f, const Identity& me) {
   const json& p = f.payload;
   if (f.type == "slash_commands") return slash_command(p);
-  if (f.type == "interactive") return ignore("interactive payload (Brigade sends no buttons)");
+  if (f.type == "interactive") return route_interactive(p, me);
   if (f.type != "events_api") return ignore("envelope type " + f.type);
   if (net::string_field(p, "type") != "event_callback")
     return ignore("events_api payload type " + net::string_field(p, "type"));
@@ -122,6 +151,7 @@ Action route(const Frame& f, const Identity& me) {
   if (!net::string_field(ev, "bot_id").empty() || (!me.bot_user_id.empty() && user == me.bot_user_id))
     return ignore("event from a bot");
   if (type == "app_mention") return app_mention(p, ev, me);
+  if (type == "app_home_opened") return home_opened(p, ev);
   if (type == "reaction_added" || type == "reaction_removed") {
     std::string emoji = net::string_field(ev, "reaction");
     // Skin-tone variants ("raised_hands::skin-tone-3") count as the configured emoji.

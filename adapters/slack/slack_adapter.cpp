@@ -50,6 +50,7 @@ SlackAdapter::SlackAdapter(const config::Config& cfg, bot::Committer& committer,
   auto base = net::parse_url(cfg.slack.api_url);
   if (!base || base->websocket()) throw std::runtime_error("SLACK_API_URL is not an http(s) URL");
   me_.reaction = cfg.slack.reaction.empty() ? "raised_hands" : cfg.slack.reaction;
+  modal_ = ModalSettings::from(cfg.rules);
 }
 
 SlackAdapter::~SlackAdapter() {

@@ -180,12 +180,13 @@ void SlackAdapter::begin_drain(const std::shared_ptr<Conn>& conn) {
   asio::co_spawn(ioc_, drain, net::log_errors("slack", "a connection drain"));
 }
 
-void SlackAdapter::acked(const std::shared_ptr<Conn>& conn, const std::string& envelope_id, bool send) {
+void SlackAdapter::acked(const std::shared_ptr<Conn>& conn, const std::string& envelope_id, bool send,
+                         const json& payload) {
   if (send) {
     if (conn->dead || conn->ws->closing())
       spdlog::warn("slack: connection {} went away before envelope {} could be acked", conn->id, envelope_id);
     else
-      conn->ws->send(ack_json(envelope_id));
+      conn->ws->send(ack_json(envelope_id, payload));
   }
   --conn->inflight;
   --inflight_total_;

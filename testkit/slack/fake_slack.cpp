@@ -140,6 +140,7 @@ asio::awaitable<void> FakeSlack::Impl::ws_session(Stream s, Request req) {
       std::lock_guard lk(mu);
       acks.push_back(j["envelope_id"].get<std::string>());
       ack_conn.push_back(c->index);
+      ack_payloads[acks.back()] = j.contains("payload") ? j["payload"] : json();
     }
     notify();
   }
@@ -192,6 +193,46 @@ void FakeSlack::delete_message(const std::string& channel, const std::string& ts
   impl_->messages.erase({channel, ts});
 }
 
+json FakeSlack::message_blocks(const std::string& channel, const std::string& ts) const {
+  std::lock_guard lk(impl_->mu);
+  auto it = impl_->message_blocks.find({channel, ts});
+  return it == impl_->message_blocks.end() ? json() : it->second;
+}
+
+std::string FakeSlack::mint_trigger(std::chrono::milliseconds age) {
+  std::lock_guard lk(impl_->mu);
+  std::string id = "1000000000" + std::to_string(100 + ++impl_->trigger_seq) + ".1000000000.fake" +
+                   std::to_string(impl_->trigger_seq) + "trigger";
+  impl_->triggers[id] = std::chrono::steady_clock::now() - age;
+  return id;
+}
+
+std::optional<json> FakeSlack::view(const std::string& view_id) const {
+  std::lock_guard lk(impl_->mu);
+  auto it = impl_->views.find(view_id);
+  if (it == impl_->views.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<std::string> FakeSlack::opened_views() const {
+  std::lock_guard lk(impl_->mu);
+  return impl_->opened;
+}
+
+std::optional<json> FakeSlack::home(const std::string& user) const {
+  std::lock_guard lk(impl_->mu);
+  auto it = impl_->homes.find(user);
+  if (it == impl_->homes.end()) return std::nullopt;
+  return it->second;
+}
+
+void FakeSlack::touch_home(const std::string& user) {
+  std::lock_guard lk(impl_->mu);
+  auto& h = impl_->homes[user];
+  if (!h.is_object()) h = json{{"type", "home"}, {"id", "V000HOMEX"}};
+  h["hash"] = impl_->next_hash();
+}
+
 void FakeSlack::send(std::size_t conn, const std::string& frame) {
   asio::post(impl_->ioc(), [this, conn, frame] {
     std::shared_ptr<WsConnBase> c;
@@ -233,6 +274,12 @@ std::vector<FakeSlack::Call> FakeSlack::calls(const std::string& method) const {
 std::vector<std::string> FakeSlack::acks() const {
   std::lock_guard lk(impl_->mu);
   return impl_->acks;
+}
+
+json FakeSlack::ack_payload(const std::string& envelope_id) const {
+  std::lock_guard lk(impl_->mu);
+  auto it = impl_->ack_payloads.find(envelope_id);
+  return it == impl_->ack_payloads.end() ? json() : it->second;
 }
 
 std::vector<FakeSlack::Call> FakeSlack::calls_since(std::size_t& cursor) const {

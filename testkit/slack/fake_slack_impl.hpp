@@ -59,6 +59,11 @@ struct FakeSlack::Impl {
   Reply usergroup_members(const Call& c);
   Reply post(const Call& c);
   Reply update(const Call& c);
+  Reply views_open(const Call& c);
+  Reply views_update(const Call& c);
+  Reply views_publish(const Call& c);
+  Reply permalink(const Call& c);
+  std::string next_hash();
 
   FakeSlack& self;
   LoopbackServer server;  // first: see LoopbackServer
@@ -68,6 +73,7 @@ struct FakeSlack::Impl {
   std::vector<Call> calls;
   std::vector<std::string> acks;
   std::vector<std::size_t> ack_conn;
+  std::map<std::string, nlohmann::json> ack_payloads;  // envelope id → the latest ack's payload
   std::set<std::size_t> clean_close;
   std::map<std::string, std::deque<Reply>> scripts;
   std::map<std::string, std::deque<std::chrono::milliseconds>> delays;  // method → answer late by
@@ -75,6 +81,13 @@ struct FakeSlack::Impl {
   std::map<std::string, std::vector<std::string>> groups;
   std::map<std::pair<std::string, std::string>, std::string>
       messages;  // (channel, ts) → text, as posted or updated
+  std::map<std::pair<std::string, std::string>, nlohmann::json> message_blocks;  // (channel, ts) → blocks
+  std::map<std::string, std::chrono::steady_clock::time_point> triggers;  // minted → when
+  std::map<std::string, nlohmann::json> views;  // modal views by id
+  std::vector<std::string> opened;              // their ids, in the order views.open opened them
+  std::map<std::string, nlohmann::json> homes;  // Home views by user
+  std::size_t view_seq = 0;
+  std::size_t trigger_seq = 0;
   std::size_t opens = 0;
   std::vector<std::shared_ptr<WsConnBase>> ws;
 };

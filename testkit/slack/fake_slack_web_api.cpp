@@ -1,5 +1,7 @@
 // The fake Slack's Web API: each method Brigade calls, answered as Slack would (or as a test
 // scripted it), and the envelope builders tests use for Socket Mode.
+#include <algorithm>
+
 #include "testkit/net/percent.hpp"
 #include "testkit/slack/fake_slack_impl.hpp"
 
@@ -78,6 +80,10 @@ Reply FakeSlack::Impl::answer(const Call& c) {
   }
   if (c.method == "chat.postMessage" || c.method == "chat.postEphemeral") return post(c);
   if (c.method == "chat.update") return update(c);
+  if (c.method == "chat.getPermalink") return permalink(c);
+  if (c.method == "views.open") return views_open(c);
+  if (c.method == "views.update") return views_update(c);
+  if (c.method == "views.publish") return views_publish(c);
   if (c.method == "response_url") return ok(json::object());
   return error("unknown_method");
 }
@@ -138,7 +144,10 @@ Reply FakeSlack::Impl::post(const Call& c) {
   std::lock_guard lk(mu);
   std::string channel = c.args.value("channel", "");
   std::string ts = "1767268800." + std::to_string(100000 + calls.size());
-  if (c.method == "chat.postMessage") messages[{channel, ts}] = c.args.value("text", "");
+  if (c.method == "chat.postMessage") {
+    messages[{channel, ts}] = c.args.value("text", "");
+    message_blocks[{channel, ts}] = c.args.contains("blocks") ? c.args["blocks"] : json();
+  }
   return ok(json{{"channel", channel}, {"ts", ts}, {"message_ts", "1767268800.000001"}});
 }
 
@@ -150,7 +159,74 @@ Reply FakeSlack::Impl::update(const Call& c) {
   auto it = messages.find({channel, ts});
   if (it == messages.end()) return error("message_not_found");
   it->second = c.args.value("text", "");
+  message_blocks[{channel, ts}] = c.args.contains("blocks") ? c.args["blocks"] : json();
   return ok(json{{"channel", channel}, {"ts", ts}, {"text", it->second}});
+}
+
+std::string FakeSlack::Impl::next_hash() {
+  return "1767268800.h" + std::to_string(++view_seq);
+}
+
+// A view as Slack keeps it: what the app sent, plus its id and a fresh hash.
+namespace {
+json stored(json view, const std::string& id, const std::string& hash) {
+  if (!view.is_object()) view = json::object();
+  view["id"] = id;
+  view["hash"] = hash;
+  view["team_id"] = "T000TEST";
+  view["app_id"] = "A000TEST";
+  return view;
+}
+}  // namespace
+
+// views.open: only with a trigger minted less than 3 s ago (Slack's rule), each used once.
+Reply FakeSlack::Impl::views_open(const Call& c) {
+  std::lock_guard lk(mu);
+  auto t = triggers.find(c.args.value("trigger_id", ""));
+  if (t == triggers.end()) return error("invalid_trigger_id");
+  bool expired = c.at - t->second > std::chrono::seconds(3);
+  triggers.erase(t);
+  if (expired) return error("expired_trigger_id");
+  if (!c.args.contains("view") || !c.args["view"].is_object()) return error("invalid_arguments");
+  std::string id = "V0000MODAL" + std::to_string(view_seq + 1);
+  json v = stored(c.args["view"], id, next_hash());
+  views[id] = v;
+  opened.push_back(id);
+  return ok(json{{"view", v}});
+}
+
+// views.update: the view must exist, and a hash, when given, must be the current one.
+Reply FakeSlack::Impl::views_update(const Call& c) {
+  std::lock_guard lk(mu);
+  auto it = views.find(c.args.value("view_id", ""));
+  if (it == views.end()) return error("not_found");
+  std::string hash = c.args.value("hash", "");
+  if (!hash.empty() && hash != it->second.value("hash", "")) return error("hash_conflict");
+  it->second = stored(c.args.value("view", json::object()), it->first, next_hash());
+  return ok(json{{"view", it->second}});
+}
+
+// views.publish: the user's Home view; a hash that is not the current one is a conflict.
+Reply FakeSlack::Impl::views_publish(const Call& c) {
+  std::lock_guard lk(mu);
+  std::string user = c.args.value("user_id", "");
+  if (user.empty() || !c.args.contains("view") || !c.args["view"].is_object()) return error("invalid_arguments");
+  if (c.args["view"].value("type", "") != "home") return error("invalid_arguments");
+  auto it = homes.find(user);
+  std::string hash = c.args.value("hash", "");
+  if (!hash.empty() && (it == homes.end() || it->second.value("hash", "") != hash)) return error("hash_conflict");
+  std::string id = it == homes.end() ? "V000HOME" + std::to_string(homes.size() + 1) : it->second.value("id", "");
+  homes[user] = stored(c.args["view"], id, next_hash());
+  return ok(json{{"view", homes[user]}});
+}
+
+// chat.getPermalink: the message's web address, as Slack builds it.
+Reply FakeSlack::Impl::permalink(const Call& c) {
+  std::string channel = c.args.value("channel", ""), ts = c.args.value("message_ts", "");
+  if (channel.empty() || ts.empty()) return error("channel_not_found");
+  std::string p = ts;
+  p.erase(std::remove(p.begin(), p.end(), '.'), p.end());
+  return ok(json{{"channel", channel}, {"permalink", "https://brigade-test.slack.com/archives/" + channel + "/p" + p}});
 }
 
 std::string slash_envelope(const std::string& envelope_id, const std::string& command,

@@ -47,5 +47,17 @@ data_dir=$(sed -n 's/^Environment=BRIGADE_DATA_DIR=//p' "$unit")
 grep -qx "Environment=BRIGADE_DATA_DIR=$data_dir" "$backup" || bad "brigade-backup.service backs up another directory"
 grep -q '^\[Timer\]' "$root/deploy/brigade-backup.timer" || bad "no brigade-backup.timer"
 
+# The Slack manifest turns on what the interactive flows need, under the names the adapter routes
+# on (adapters/slack/actions.cpp), and the README's Slack set-up says so.
+manifest=$root/deploy/slack-manifest.yaml
+sed -n '/^  interactivity:/,/^  [a-z]/p' "$manifest" | grep -q 'is_enabled: true' || bad "the manifest leaves interactivity off"
+grep -q 'home_tab_enabled: true' "$manifest" || bad "the manifest leaves the Home tab off"
+grep -q '^      - app_home_opened' "$manifest" || bad "the manifest does not subscribe to app_home_opened"
+for cb in brigade_give_kudos brigade_thank_author; do
+  grep -q "callback_id: $cb\b" "$manifest" || bad "the manifest has no shortcut $cb"
+  grep -q "\"$cb\"" "$root/adapters/slack/actions.cpp" || bad "the adapter does not route the shortcut $cb"
+  grep -q "$cb" "$readme" || bad "README's Slack set-up does not name the shortcut $cb"
+done
+
 [ $fail = 0 ] && echo "deploy files: ok"
 exit $fail

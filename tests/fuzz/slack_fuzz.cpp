@@ -127,6 +127,12 @@ void frame(std::string_view text, slack::Directory& dir) {
     case slack::Action::Kind::revoke:
       FUZZ_CHECK(a.revoke_source.rfind("slack:react:", 0) == 0);
       break;
+    case slack::Action::Kind::open_modal:
+      FUZZ_CHECK(!a.modal.trigger_id.empty() && !a.modal.user.empty());
+      break;
+    case slack::Action::Kind::answer:
+      FUZZ_CHECK(a.answer.is_object() && a.answer.contains("errors"));
+      break;
     case slack::Action::Kind::command: {
       const auto& c = a.command;
       FUZZ_CHECK(!c.user.empty() && !c.channel.empty() && !c.command.empty());

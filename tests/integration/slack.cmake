@@ -7,6 +7,11 @@ brigade_add_test(slack_adapter_tests
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/slack_adapter_test.cpp ${CMAKE_CURRENT_LIST_DIR}/slack_link_test.cpp
           ${CMAKE_CURRENT_LIST_DIR}/slack_edit_test.cpp ${CMAKE_CURRENT_LIST_DIR}/slack_people_test.cpp
   LIBS brigade_slack brigade_fake_slack LABELS threaded)
+# Buttons, shortcuts, the thanks modal and the Home tab against the fake.
+brigade_add_test(slack_interactive_integration_tests
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/slack_modal_test.cpp ${CMAKE_CURRENT_LIST_DIR}/slack_home_test.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/slack_buttons_test.cpp
+  LIBS brigade_slack brigade_fake_slack LABELS threaded)
 
 # build/brigade run as a process against the fake (over TLS with a test CA).
 brigade_add_test(slack_process_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/slack_process_test.cpp

@@ -19,6 +19,7 @@ using namespace std::chrono_literals;
 
 inline const std::string kAlice = "slack:T000TEST:U0000ALICE";
 inline const std::string kBob = "slack:T000TEST:U000000BOB";
+inline const std::string kCarol = "slack:T000TEST:U0000CAROL";
 
 inline AdapterOptions fast() {
   AdapterOptions o;
@@ -51,6 +52,7 @@ class SlackAdapterTest : public ::testing::Test, protected testing::EngineHarnes
     cfg.slack.bot_token = fake_.bot_token;
     cfg.slack.api_url = fake_.api_url();
     cfg.ca_file = std::move(ca_file);
+    cfg.rules = rules_;  // the thanks modal offers the values the committer's rules allow
     run_adapter(make_adapter(cfg, *committer_, metrics_, o));
   }
   bool connected(std::size_t n = 1) {

