@@ -17,6 +17,7 @@ namespace {
 
 constexpr int kInPlaceRetries = 4;  // failed sends retried in the room's queue before the outbox takes over
 constexpr int kReactionTries = 4;   // a reaction button meeting rate limits: tries before it is left out
+constexpr milliseconds kReactionWaitCap{10000};  // a longer wait holds every room: the reaction is left out
 constexpr std::size_t kRecentTags = 512;
 constexpr std::string_view kMessage = "m.room.message";
 constexpr std::string_view kReaction = "m.reaction";
@@ -115,10 +116,9 @@ asio::awaitable<std::string> MatrixAdapter::room_for(std::string target) {
 }
 
 asio::awaitable<bot::Delivery> MatrixAdapter::send_one(std::string target, store::OutboxItem item) {
-  const std::string room = co_await room_for(target);
-  if (room.empty())
-    co_return bot::Delivery::retry(target.front() == '@' ? "no direct room with " + target : "cannot join " + target);
   const bool direct = target.front() == '@';
+  const std::string room = co_await room_for(target);
+  if (room.empty()) co_return bot::Delivery::retry((direct ? "no direct room with " : "cannot join ") + target);
   std::string txn = txn_id(instance_, item.seq);
   if (!item.edit_ref.empty()) {
     json edit = edit_content(item.reply, item.edit_ref, direct);
@@ -145,7 +145,8 @@ asio::awaitable<bot::Delivery> MatrixAdapter::send_one(std::string target, store
 }
 
 // The notice's reaction buttons, best effort: one that fails is logged and the notice still counts
-// as sent (its text says what to type). A rate limit is waited out, as the server asks, a few times.
+// as sent (its text says what to type). A rate limit is waited out, as the server asks, a few times
+// and for a few seconds at most.
 asio::awaitable<void> MatrixAdapter::add_reactions(std::string room, std::string event_id, core::Reply reply,
                                                    std::string txn, std::uint64_t seq) {
   const std::vector<ReactionButton> buttons = reaction_buttons(reply, txn);
@@ -155,8 +156,8 @@ asio::awaitable<void> MatrixAdapter::add_reactions(std::string room, std::string
       if (stopping_) co_return;  // sent again, with these txnIds, if the notice's answer was lost
       auto a = co_await call(http_, "PUT", send_path(room, kReaction, b.txn), content);
       if (a.ok() || a.code == "M_DUPLICATE_ANNOTATION") break;  // there already
-      if (a.rate_limited() && tries < kReactionTries) {
-        const auto wait = milliseconds(a.retry_after_ms > 0 ? a.retry_after_ms : 1000);
+      const auto wait = milliseconds(a.retry_after_ms > 0 ? a.retry_after_ms : 1000);
+      if (a.rate_limited() && tries < kReactionTries && wait <= kReactionWaitCap) {
         hold_until_ = std::max(hold_until_, std::chrono::steady_clock::now() + wait);
         co_await sleep_until(hold_until_);
         continue;

@@ -150,8 +150,8 @@ asio::awaitable<void> MatrixAdapter::read_reaction(Parsed& p, const std::string&
     events.push_back(std::move(p.event));
     co_return;
   }
-  if (p.kind == Parsed::Kind::ignore) {
-    spdlog::debug("matrix: reaction ignored: {}", p.why);
+  if (p.kind == Parsed::Kind::ignore || p.event.command.empty()) {  // a button's emoji elsewhere: nothing
+    spdlog::debug("matrix: reaction {} on {} ignored: {}", p.key, p.target, p.why);
     co_return;
   }
   std::string author = co_await sender_of(room, p.target);
