@@ -4,9 +4,10 @@
 //   rooms.cpp          — joins, invites, members (and who left them all), room names, senders,
 //                        account checks
 //   sync.cpp           — one /sync answer → commands, revocations and notices → one commit
-//   sends.cpp          — per-room send queues, direct rooms, in-place retries
+//   sends.cpp          — per-room send queues, direct rooms, in-place retries, reaction buttons
 // The decisions live in I/O-free pieces: session.hpp (credentials, sync cursor, backoff),
-// events.hpp (what an event means), api.hpp (what an answer means).
+// events.hpp (what an event means), buttons.hpp (reaction buttons and clicks), api.hpp (what an
+// answer means).
 #pragma once
 
 #include <chrono>
@@ -98,12 +99,18 @@ class MatrixAdapter final : public bot::NetworkAdapter {
   asio::awaitable<void> answer_invites(const SyncBatch& batch);
   asio::awaitable<void> read_room(JoinedRoom& jr, std::vector<core::Event>& events,
                                   std::vector<std::string>& revokes);
+  asio::awaitable<void> read_reaction(Parsed& p, const std::string& room, std::vector<core::Event>& events);
   asio::awaitable<bool> commit_batch(std::vector<core::Event> events, bot::AdapterEffects then);
   // sends.cpp
   void enqueue_send(Outgoing o);
   void kick_queues();
   asio::awaitable<void> send_worker(std::string target);
+  asio::awaitable<std::string> room_for(std::string target);  // "": none now
   asio::awaitable<bot::Delivery> send_one(std::string target, store::OutboxItem item);
+  asio::awaitable<void> add_reactions(std::string room, std::string event_id, core::Reply reply, std::string txn,
+                                      std::uint64_t seq);
+  void remember_tag(const std::string& event_id, const std::string& tag);
+  std::string tag_of(const std::string& event_id);  // the tag a notice was sent with; "" when none
   asio::awaitable<std::optional<std::string>> direct_room(std::string user);  // nothing: none could be made
 
   net::AdapterRuntime rt_{"matrix"};
@@ -137,6 +144,8 @@ class MatrixAdapter final : public bot::NetworkAdapter {
   std::map<std::string, SteadyTime> members_loaded_;
   std::map<std::string, std::string> senders_;
   std::deque<std::string> sender_order_;
+  std::map<std::string, std::string> tags_;  // notice event id → its tag, for notices sent lately
+  std::deque<std::string> tag_order_;
   std::map<std::string, std::deque<Outgoing>> queues_;
   std::map<std::string, std::pair<bool, SteadyTime>> accounts_;  // exists?, when
   std::map<std::string, std::string> direct_;                    // user → direct room

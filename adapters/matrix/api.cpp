@@ -108,7 +108,7 @@ bool edit_refused(const Answer& a) {
   return !a.ok() && !a.transient() && !a.token_invalid() && (a.status == 400 || a.status == 404);
 }
 
-json notice_content(const core::Reply& r, bool direct_room) {
+json notice_content(const core::Reply& r, bool direct_room, std::string_view link) {
   std::string body, html;
   json mentioned = json::array();
   auto mention = [&](std::string_view id) {
@@ -132,6 +132,10 @@ json notice_content(const core::Reply& r, bool direct_room) {
     } else {
       html += escape_html(s.text);
     }
+  }
+  if (!link.empty()) {
+    body += "\n\u21AA " + std::string(link);  // ↪, as the commands show a link the command is about
+    html += "\n\u21AA <a href=\"" + escape_html(link) + "\">" + escape_html(link) + "</a>";
   }
   // Line breaks survive in HTML only as <br>.
   std::string formatted;

@@ -43,8 +43,9 @@ bool edit_refused(const Answer& a);
 // listing who is pinged (thanks recipients when the reply pings; the asker of a private reply),
 // and m.in_reply_to for private replies threaded to the command. A private reply in a room that is
 // not threaded (a reaction's) starts with a pill of whom it is for. `direct_room`: it goes to a
-// direct chat with that person instead, neither threaded nor addressed.
-nlohmann::json notice_content(const core::Reply& r, bool direct_room = false);
+// direct chat with that person instead, neither threaded nor addressed. `link` (a matrix.to link to
+// the message the reply is about: buttons.hpp link_for) ends the notice on a line of its own ("↪ …").
+nlohmann::json notice_content(const core::Reply& r, bool direct_room = false, std::string_view link = {});
 
 // An m.replace edit of the bot's own message `event_id` to what `r` says now: "* " + body (and
 // formatted_body) for clients without edits, the whole new notice in m.new_content (without a

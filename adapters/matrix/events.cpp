@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "adapters/matrix/buttons.hpp"
 #include "adapters/matrix/html.hpp"
 #include "adapters/matrix/ids.hpp"
 #include "adapters/net/json_fields.hpp"
@@ -185,19 +186,22 @@ std::string normalise_reaction(std::string_view key) {
 
 namespace {
 
-// m.reaction with Brigade's reaction: a thanks for the author of the event reacted to (found later).
+// m.reaction with Brigade's reaction: a thanks for the author of the event reacted to (found later);
+// with a button's (✋ ✅): maybe a click, once the tag of the message reacted to is known.
 Parsed parse_reaction(Parsed p, const json& content, const Identity& me) {
   const json& rel = obj(content, "m.relates_to");
   if (net::string_field(rel, "rel_type") != "m.annotation") return ignore("reaction without an annotation");
   std::string key = net::string_field(rel, "key"), target = net::string_field(rel, "event_id");
   if (target.empty()) return ignore("reaction without a target");
-  if (normalise_reaction(key) != normalise_reaction(me.reaction)) return ignore("reaction " + key);
+  const bool kudos = normalise_reaction(key) == normalise_reaction(me.reaction);
+  if (!kudos && !is_button_reaction(key)) return ignore("reaction " + key);
   p.kind = Parsed::Kind::reaction;
   p.target = target;
+  p.key = std::move(key);
   // Not threaded to the message reacted to: that is the recipient's, and the private answer
   // (quota left) is for the giver. Unthreaded private replies name whom they are for.
   p.event.reply_to.clear();
-  p.event.command = "thanks";
+  p.event.command = kudos ? "thanks" : "";
   return p;
 }
 
@@ -268,6 +272,10 @@ Parsed parse_event(const json& ev, const std::string& room, const Identity& me, 
 
 bool complete_reaction(Parsed& p, const std::string& author, const Identity& me, const Directory& dir) {
   std::string room(raw_id(p.event.channel.id));
+  if (p.event.command != "thanks") {
+    p.why = "reaction " + p.key + " (not the kudos reaction)";
+    return false;
+  }
   if (author == me.user_id) {
     p.why = "reaction on Brigade's own message";
     return false;

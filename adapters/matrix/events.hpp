@@ -71,13 +71,17 @@ struct Parsed {
   std::string why;     // ignore: for the debug log
   core::Event event;   // command, and reaction (mention and text filled by complete_reaction)
   std::string target;  // reaction: the event reacted to
+  std::string key;     // reaction: its key, as sent
   std::string revoke;  // revoke: the source id whose kudos are taken back
 };
 Parsed parse_event(const nlohmann::json& ev, const std::string& room, const Identity& me,
                    const Directory& dir);
 
+// A reaction is kept (Kind::reaction) when its key is the configured kudos reaction (event.command
+// "thanks") or a button's (buttons.hpp: event.command empty until read_reaction_button reads it).
+
 // Finishes a reaction once the author of the message it is on is known. False (and `why`)
-// when it gives nothing: a reaction on one's own message or on Brigade's.
+// when it gives nothing: not the kudos reaction, a reaction on one's own message or on Brigade's.
 bool complete_reaction(Parsed& p, const std::string& author, const Identity& me, const Directory& dir);
 
 // The parts of a /sync answer Brigade acts on.

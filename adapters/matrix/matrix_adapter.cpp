@@ -10,6 +10,7 @@
 #include <boost/asio/post.hpp>
 
 #include "adapters/matrix/adapter_impl.hpp"
+#include "adapters/matrix/buttons.hpp"
 #include "adapters/net/redact.hpp"
 #include "adapters/net/tls_context.hpp"
 #include "adapters/net/tuple_token.hpp"
@@ -86,6 +87,10 @@ void MatrixAdapter::stop(milliseconds grace) {
 }
 
 void MatrixAdapter::deliver(const store::OutboxItem& item, bot::DeliveryDone done) {
+  if (auto why = undeliverable(item.reply); !why.empty()) {
+    done(bot::Delivery::drop(std::move(why)));  // nothing to try, now or later
+    return;
+  }
   if (!rt_.running() || state() == bot::LinkState::failed) {
     done(bot::Delivery::unsent("matrix adapter not running"));
     return;

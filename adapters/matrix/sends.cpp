@@ -1,10 +1,12 @@
 // The Matrix adapter's replies: one queue per room (order kept, rooms independent), direct rooms
-// made on first use, rate limits and passing failures retried in place, edits as m.replace events.
+// made on first use, rate limits and passing failures retried in place, edits as m.replace events,
+// reaction buttons on the notices that have them.
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/co_spawn.hpp>
 
 #include "adapters/matrix/adapter_impl.hpp"
+#include "adapters/matrix/buttons.hpp"
 #include "adapters/matrix/ids.hpp"
 #include "adapters/matrix/wire.hpp"
 #include "adapters/net/backoff.hpp"
@@ -14,9 +16,16 @@ namespace brigade::matrix::detail {
 namespace {
 
 constexpr int kInPlaceRetries = 4;  // failed sends retried in the room's queue before the outbox takes over
+constexpr int kReactionTries = 4;   // a reaction button meeting rate limits: tries before it is left out
+constexpr milliseconds kReactionWaitCap{10000};  // a longer wait holds every room: the reaction is left out
+constexpr std::size_t kRecentTags = 512;
+constexpr std::string_view kMessage = "m.room.message";
+constexpr std::string_view kReaction = "m.reaction";
 
-std::string send_path(const std::string& room, const std::string& txn) {
-  return "/rooms/" + path_segment(room) + "/send/m.room.message/" + path_segment(txn);
+std::string send_path(const std::string& room, std::string_view type, const std::string& txn) {
+  std::string p = "/rooms/" + path_segment(room) + "/send/";
+  p += type;
+  return p + "/" + path_segment(txn);
 }
 
 }  // namespace
@@ -91,27 +100,29 @@ asio::awaitable<void> MatrixAdapter::send_worker(std::string target) {
   }
 }
 
-asio::awaitable<bot::Delivery> MatrixAdapter::send_one(std::string target, store::OutboxItem item) {
-  std::string room = target;
-  if (room.front() == '@') {
+// The room a queue's target names: itself, the direct room with a user (made on first use), or the
+// room an alias names (joined once). "" when none can be had now (a passing failure: retried).
+asio::awaitable<std::string> MatrixAdapter::room_for(std::string target) {
+  if (target.front() == '@') {
     auto direct = co_await direct_room(target);
-    if (!direct) co_return bot::Delivery::retry("no direct room with " + target);
-    room = *direct;
-  } else if (room.front() == '#') {
-    if (auto it = aliases_.find(room); it != aliases_.end()) {
-      room = it->second;
-    } else {
-      auto joined = co_await join(room, "");  // an alias (the wins channel): joining resolves it
-      if (!joined) co_return bot::Delivery::retry("cannot join " + target);
-      room = *joined;
-      aliases_[target] = room;
-    }
+    co_return direct.value_or("");
   }
+  if (target.front() != '#') co_return target;
+  if (auto it = aliases_.find(target); it != aliases_.end()) co_return it->second;
+  auto joined = co_await join(target, "");  // an alias (the wins channel): joining resolves it
+  if (!joined) co_return std::string();
+  aliases_[target] = *joined;
+  co_return *joined;
+}
+
+asio::awaitable<bot::Delivery> MatrixAdapter::send_one(std::string target, store::OutboxItem item) {
   const bool direct = target.front() == '@';
+  const std::string room = co_await room_for(target);
+  if (room.empty()) co_return bot::Delivery::retry((direct ? "no direct room with " : "cannot join ") + target);
   std::string txn = txn_id(instance_, item.seq);
   if (!item.edit_ref.empty()) {
     json edit = edit_content(item.reply, item.edit_ref, direct);
-    auto a = co_await call(http_, "PUT", send_path(room, txn), edit);
+    auto a = co_await call(http_, "PUT", send_path(room, kMessage, txn), edit);
     if (!edit_refused(a)) {
       bot::Delivery d = send_outcome(a);
       if (d.status == bot::Delivery::Status::sent) d.message_ref = item.edit_ref;  // edits name the original
@@ -122,9 +133,56 @@ asio::awaitable<bot::Delivery> MatrixAdapter::send_one(std::string target, store
     // Another request than the refused edit, so its own txnId: still the same one after a restart.
     txn += ".new";
   }
-  json content = notice_content(item.reply, direct);
-  auto a = co_await call(http_, "PUT", send_path(room, txn), content);
-  co_return send_outcome(a);
+  const std::string link = link_for(item.reply, item.link_ref);
+  json content = notice_content(item.reply, direct, link);
+  auto a = co_await call(http_, "PUT", send_path(room, kMessage, txn), content);
+  bot::Delivery d = send_outcome(a);
+  if (d.status == bot::Delivery::Status::sent && !d.message_ref.empty()) {
+    remember_tag(d.message_ref, item.reply.tag);
+    co_await add_reactions(room, d.message_ref, item.reply, txn, item.seq);
+  }
+  co_return d;
+}
+
+// The notice's reaction buttons, best effort: one that fails is logged and the notice still counts
+// as sent (its text says what to type). A rate limit is waited out, as the server asks, a few times
+// and for a few seconds at most.
+asio::awaitable<void> MatrixAdapter::add_reactions(std::string room, std::string event_id, core::Reply reply,
+                                                   std::string txn, std::uint64_t seq) {
+  const std::vector<ReactionButton> buttons = reaction_buttons(reply, txn);
+  for (const auto& b : buttons) {
+    json content = reaction_content(event_id, b.key);
+    for (int tries = 1;; ++tries) {
+      if (stopping_) co_return;  // sent again, with these txnIds, if the notice's answer was lost
+      auto a = co_await call(http_, "PUT", send_path(room, kReaction, b.txn), content);
+      if (a.ok() || a.code == "M_DUPLICATE_ANNOTATION") break;  // there already
+      const auto wait = milliseconds(a.retry_after_ms > 0 ? a.retry_after_ms : 1000);
+      if (a.rate_limited() && tries < kReactionTries && wait <= kReactionWaitCap) {
+        hold_until_ = std::max(hold_until_, std::chrono::steady_clock::now() + wait);
+        co_await sleep_until(hold_until_);
+        continue;
+      }
+      spdlog::warn("matrix: reply {}: could not add the reaction {} to {}: {}", seq, b.key, event_id,
+                   a.describe());
+      break;
+    }
+  }
+}
+
+// Tags of notices this process sent, by event id, so a reaction on one is read as a click before
+// the outbox sender's commit has stored the reference (a quick click after the notice appeared).
+void MatrixAdapter::remember_tag(const std::string& event_id, const std::string& tag) {
+  if (tag.empty() || !tags_.emplace(event_id, tag).second) return;
+  tag_order_.push_back(event_id);
+  while (tag_order_.size() > kRecentTags) {
+    tags_.erase(tag_order_.front());
+    tag_order_.pop_front();
+  }
+}
+
+std::string MatrixAdapter::tag_of(const std::string& event_id) {
+  if (auto it = tags_.find(event_id); it != tags_.end()) return it->second;
+  return state_.message_tag(event_id).value_or("");
 }
 
 // The direct room with `user`, made on first use and remembered in the data file.

@@ -1,9 +1,10 @@
-// The Matrix adapter's /sync: one long-poll, then its answer turned into commands, revocations,
-// notices and people gone or back, committed together with its next_batch (exactly once: the
-// cursor moves only with them).
+// The Matrix adapter's /sync: one long-poll, then its answer turned into commands (clicks on reaction
+// buttons among them), revocations, notices and people gone or back, committed together with its
+// next_batch (exactly once: the cursor moves only with them).
 #include <spdlog/spdlog.h>
 
 #include "adapters/matrix/adapter_impl.hpp"
+#include "adapters/matrix/buttons.hpp"
 #include "adapters/matrix/ids.hpp"
 #include "adapters/net/tuple_token.hpp"
 
@@ -128,20 +129,36 @@ asio::awaitable<void> MatrixAdapter::read_room(JoinedRoom& jr, std::vector<core:
       case Parsed::Kind::revoke:
         revokes.push_back(p.revoke);
         break;
-      case Parsed::Kind::reaction: {
-        std::string author = co_await sender_of(jr.room, p.target);
-        if (complete_reaction(p, author, me_, dir_))
-          events.push_back(std::move(p.event));
-        else
-          spdlog::debug("matrix: reaction ignored: {}", p.why);
+      case Parsed::Kind::reaction:
+        co_await read_reaction(p, jr.room, events);
         break;
-      }
       case Parsed::Kind::command:
         co_await vet_mentions(p.event, jr.room);
         events.push_back(std::move(p.event));
         break;
     }
   }
+}
+
+// A reaction: a click on a reaction button of one of Brigade's notices (the tag the notice was sent
+// with says which), or a kudos for the author of the message reacted to, or nothing.
+asio::awaitable<void> MatrixAdapter::read_reaction(Parsed& p, const std::string& room,
+                                                   std::vector<core::Event>& events) {
+  if (is_button_reaction(p.key)) read_reaction_button(p, tag_of(p.target));
+  if (p.kind == Parsed::Kind::command) {
+    spdlog::debug("matrix: {} on {} is `ask {}`", p.key, p.target, p.event.text);
+    events.push_back(std::move(p.event));
+    co_return;
+  }
+  if (p.kind == Parsed::Kind::ignore || p.event.command.empty()) {  // a button's emoji elsewhere: nothing
+    spdlog::debug("matrix: reaction {} on {} ignored: {}", p.key, p.target, p.why);
+    co_return;
+  }
+  std::string author = co_await sender_of(room, p.target);
+  if (complete_reaction(p, author, me_, dir_))
+    events.push_back(std::move(p.event));
+  else
+    spdlog::debug("matrix: reaction ignored: {}", p.why);
 }
 
 // Commits a batch's commands with its store changes, waiting for the writer thread's answer.

@@ -122,6 +122,7 @@ std::string FakeMatrix::Impl::route_of(const std::vector<std::string>& seg, cons
   if (method == "GET" && is(3, {"rooms", nullptr, "joined_members"})) return "joined_members";
   if (method == "GET" && is(1, {"joined_rooms"})) return "joined_rooms";
   if (method == "GET" && is(4, {"rooms", nullptr, "event", nullptr})) return "event";
+  if (method == "PUT" && is(5, {"rooms", nullptr, "send", "m.reaction", nullptr})) return "react";
   if (method == "PUT" && is(5, {"rooms", nullptr, "send", nullptr, nullptr})) return "send";
   if (method == "GET" && is(2, {"profile", nullptr})) return "profile";
   if (method == "POST" && is(1, {"createRoom"})) return "createRoom";
@@ -340,25 +341,6 @@ std::vector<FakeMatrix::Sent> FakeMatrix::sent(const std::string& room_id) const
   for (const auto& s : impl_->sent)
     if (room_id.empty() || s.room == room_id) out.push_back(s);
   return out;
-}
-
-nlohmann::json FakeMatrix::shown(const std::string& event_id) const {
-  std::lock_guard lk(impl_->mu);
-  const Impl::Entry* original = nullptr;
-  for (const auto& e : impl_->log)
-    if (e.ev.value("event_id", "") == event_id) original = &e;
-  if (!original) return nullptr;
-  json now = original->ev["content"];
-  for (const auto& e : impl_->log) {
-    const json& c = e.ev["content"];
-    if (e.room != original->room || e.ev.value("sender", "") != original->ev.value("sender", "") ||
-        !c.is_object() || !c.contains("m.new_content") || !c.contains("m.relates_to"))
-      continue;
-    const json& rel = c["m.relates_to"];
-    if (rel.is_object() && rel.value("rel_type", "") == "m.replace" && rel.value("event_id", "") == event_id)
-      now = c["m.new_content"];  // the log is in order: the last edit wins
-  }
-  return now;
 }
 
 std::size_t FakeMatrix::sent_count() const {

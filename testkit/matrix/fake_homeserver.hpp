@@ -62,10 +62,13 @@ class FakeMatrix {
   std::string redact(const std::string& room_id, const std::string& sender, const std::string& event_id);
   std::string react(const std::string& room_id, const std::string& sender, const std::string& target,
                     const std::string& key);
+  // The event `event_id` once more at the end of the log, id and all, so the next /sync carries it
+  // again (a server redelivering it); returns false for an unknown event.
+  bool redeliver(const std::string& event_id);
 
   // The next answers for a route, used in order before the normal behaviour. Routes: "login",
   // "whoami", "filter", "sync", "join", "leave", "joined_members", "joined_rooms", "event", "send",
-  // "profile", "createRoom", "logout", "state".
+  // "react" (a send of an m.reaction), "profile", "createRoom", "logout", "state".
   void script(const std::string& route, Reply r);
   // The next request on `route` is carried out at once but answered `by` later (a slow send).
   void answer_late(const std::string& route, std::chrono::milliseconds by);
@@ -73,7 +76,9 @@ class FakeMatrix {
   std::size_t live_tokens() const;  // issued and neither logged out nor invalidated
 
   // txnIds are deduplicated per access token (as Synapse 1.67): a reply re-sent on a new token
-  // after a restart is a second message, exactly as a real server would show it.
+  // after a restart is a second message, exactly as a real server would show it. A second reaction
+  // with the same key by the same sender on the same event (not redacted) is refused, as the spec
+  // says: 400 M_DUPLICATE_ANNOTATION.
 
   std::vector<Request> requests(const std::string& route) const;
   std::vector<Sent> sent(const std::string& room_id = "") const;  // distinct events (not retries)
@@ -81,6 +86,11 @@ class FakeMatrix {
   // (m.replace by the same sender in the same room); null for an unknown event.
   nlohmann::json shown(const std::string& event_id) const;
   std::size_t sent_count() const;  // sent().size() without copying (benchmarks poll it)
+  // The reactions on `event_id` that are not redacted, in order: anyone's, the bot's included.
+  struct Reaction {
+    std::string event_id, sender, key;
+  };
+  std::vector<Reaction> reactions(const std::string& event_id) const;
   bool joined(const std::string& room_id) const;
   // Connections being served, less those parked in a /sync long-poll: 0 once every request a
   // client wrote before it died has been answered.

@@ -1,6 +1,7 @@
 // The fake homeserver's insides, shared by its sources: fake_homeserver.cpp (HTTP, the event log,
-// the public API), fake_homeserver_sync.cpp (/sync and the state it carries) and
-// fake_homeserver_routes.cpp (every other route). Includes Beast.
+// the public API), fake_homeserver_sync.cpp (/sync and the state it carries),
+// fake_homeserver_routes.cpp (every other route) and fake_homeserver_relations.cpp (edits and
+// reactions as clients see them). Includes Beast.
 #pragma once
 
 #include <atomic>
@@ -111,6 +112,8 @@ struct FakeMatrix::Impl {
   Reply event(const std::string& room, const std::string& event_id);
   Reply send(const Request& rq, const std::vector<std::string>& seg, const std::string& token);
   std::optional<Reply> relation_refused(const std::string& room, const json& content);
+  bool redacted(const std::string& event_id) const;
+  std::optional<Reply> duplicate_annotation(const std::string& room, const std::string& sender, const json& content);
   Reply state(const std::string& room, const std::string& type);
   Reply profile(const std::string& user);
   Reply create_room(const Request& rq);

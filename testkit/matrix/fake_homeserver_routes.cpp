@@ -1,6 +1,6 @@
 // The fake homeserver's routes other than /sync: login and the access token, whoami, filters,
 // joining and leaving rooms, members and the bot's rooms, events, sending (txnIds deduplicated per
-// token), room state, profiles, creating a direct room, logout.
+// token; duplicate reactions refused), room state, profiles, creating a direct room, logout.
 #include "testkit/matrix/fake_homeserver_impl.hpp"
 
 namespace brigade::testing {
@@ -58,7 +58,7 @@ Reply FakeMatrix::Impl::answer_route(const Request& rq, const std::string& route
   if (route == "joined_members") return joined_members(seg[1]);
   if (route == "joined_rooms") return joined_rooms();
   if (route == "event") return event(seg[1], seg[3]);
-  if (route == "send") return send(rq, seg, token);
+  if (route == "send" || route == "react") return send(rq, seg, token);
   if (route == "logout") {
     tokens.erase(token);
     return reply(200, json::object());
@@ -159,6 +159,8 @@ Reply FakeMatrix::Impl::send(const Request& rq, const std::vector<std::string>& 
     id = t->second;
   } else {
     if (auto refused = relation_refused(room, rq.body)) return *refused;
+    if (type == "m.reaction")
+      if (auto refused = duplicate_annotation(room, self.bot_user, rq.body)) return *refused;
     json u = json::object();
     u["transaction_id"] = txn;
     id = append(room, self.bot_user, type, rq.body, "", false, u);
@@ -186,6 +188,31 @@ std::optional<Reply> FakeMatrix::Impl::relation_refused(const std::string& room,
     return std::nullopt;
   }
   return reply(400, err("M_UNKNOWN", "Can't send relation to unknown event"));
+}
+
+bool FakeMatrix::Impl::redacted(const std::string& event_id) const {
+  for (const auto& e : log)
+    if (e.ev.value("type", "") == "m.room.redaction" && e.ev.value("redacts", "") == event_id) return true;
+  return false;
+}
+
+// The spec's "avoiding duplicate annotations": one reaction per sender, key and event (until redacted).
+std::optional<Reply> FakeMatrix::Impl::duplicate_annotation(const std::string& room, const std::string& sender,
+                                                            const json& content) {
+  if (!content.is_object() || !content.contains("m.relates_to") || !content["m.relates_to"].is_object())
+    return std::nullopt;
+  const json& rel = content["m.relates_to"];
+  for (const auto& e : log) {
+    const json& c = e.ev["content"];
+    if (e.room != room || e.ev.value("type", "") != "m.reaction" || e.ev.value("sender", "") != sender ||
+        !c.is_object() || !c.contains("m.relates_to") || !c["m.relates_to"].is_object())
+      continue;
+    const json& other = c["m.relates_to"];
+    if (other.value("event_id", "") == rel.value("event_id", "") && other.value("key", "") == rel.value("key", "") &&
+        !redacted(e.ev.value("event_id", "")))
+      return reply(400, err("M_DUPLICATE_ANNOTATION", "Can't send same reaction twice"));
+  }
+  return std::nullopt;
 }
 
 // GET /rooms/{room}/state/{type}: only m.room.name is kept.

@@ -13,6 +13,12 @@ if(TARGET brigade_fake_matrix)
             ${CMAKE_CURRENT_LIST_DIR}/matrix_edit_test.cpp ${CMAKE_CURRENT_LIST_DIR}/matrix_people_test.cpp
     LIBS brigade_matrix brigade_fake_matrix LABELS threaded)
 
+  # Reaction buttons: the adapter's side with replies the test queues (matrix_buttons_test.cpp), and
+  # help requests taken and closed by reacting, end to end through the commands (matrix_ask_test.cpp).
+  brigade_add_test(matrix_buttons_tests
+    SOURCES ${CMAKE_CURRENT_LIST_DIR}/matrix_buttons_test.cpp ${CMAKE_CURRENT_LIST_DIR}/matrix_ask_test.cpp
+    LIBS brigade_matrix brigade_fake_matrix LABELS threaded)
+
   # build/brigade run as a process against the fake (over TLS with a test CA), beside a fake Slack.
   brigade_add_test(matrix_process_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/matrix_process_test.cpp
                    LIBS brigade_fake_matrix brigade_fake_slack brigade_store brigade_core LABELS threaded)

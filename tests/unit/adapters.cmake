@@ -23,6 +23,7 @@ if(TARGET brigade_matrix_logic)
                    LIBS brigade_matrix_logic)
   brigade_add_test(matrix_unit_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/matrix_session_test.cpp
                                              ${CMAKE_CURRENT_LIST_DIR}/matrix_people_test.cpp
+                                             ${CMAKE_CURRENT_LIST_DIR}/matrix_buttons_test.cpp
                    LIBS brigade_matrix_logic)
 endif()
 if(TARGET brigade_matrix_logic AND TARGET brigade_slack_logic)
