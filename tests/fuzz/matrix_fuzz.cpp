@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/matrix/api.hpp"
+#include "adapters/matrix/buttons.hpp"
 #include "adapters/matrix/events.hpp"
 #include "adapters/matrix/html.hpp"
 #include "adapters/matrix/ids.hpp"
@@ -104,6 +105,19 @@ void event(const json& ev, const matrix::Directory& dir) {
       break;
     case matrix::Parsed::Kind::reaction:
       FUZZ_CHECK(!p.target.empty());
+      // On a help request's notice a button reaction is a click, anything else is ignored.
+      for (const std::string tag : {"ask:7", "kudos:1", ""}) {
+        matrix::Parsed q = p;
+        matrix::read_reaction_button(q, tag);
+        if (q.kind == matrix::Parsed::Kind::command) {
+          FUZZ_CHECK(tag == "ask:7" && matrix::is_button_reaction(p.key));
+          FUZZ_CHECK(q.event.command == "ask" && (q.event.text == "take 7" || q.event.text == "done 7"));
+          FUZZ_CHECK(q.event.reply_to == p.target);
+          check_command(q.event);
+        } else if (q.kind == matrix::Parsed::Kind::ignore) {
+          FUZZ_CHECK(tag == "ask:7" && !q.why.empty());
+        }
+      }
       for (const std::string author : {"@bob:example.org", "@brigade:example.org", "", "@zoe:example.org"}) {
         matrix::Parsed q = p;
         if (matrix::complete_reaction(q, author, me(), dir))

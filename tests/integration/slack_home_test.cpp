@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "bot/home_refresher.hpp"
 #include "commands/commands.hpp"
 #include "tests/integration/slack_adapter_test.hpp"
 
@@ -90,13 +91,7 @@ TEST_F(SlackHomeTest, ARateLimitedPublishIsRetriedAfterRetryAfter) {
   EXPECT_EQ(fake_.home("U0000CAROL")->at("blocks").at(0)["text"]["text"], "after the wait");
 }
 
-bool has_home_command() {
-  const auto& names = commands::command_names();
-  return std::find(names.begin(), names.end(), "home") != names.end();
-}
-
 TEST_F(SlackHomeTest, OpeningTheHomeTabPublishesTheView) {
-  if (!has_home_command()) GTEST_SKIP() << "the `home` command is not in this build (commands part)";
   start();
   ASSERT_TRUE(connected());
   fake_.send_latest(testing::home_opened_envelope("h1", "Ev0000HOME01", "U0000CAROL", "home", ""));
@@ -115,8 +110,7 @@ TEST_F(SlackHomeTest, OpeningTheHomeTabPublishesTheView) {
   EXPECT_EQ(publishes(), 1u);
 }
 
-// Without the `home` command (before the commands part), a Home reply queued after the event
-// stands in for the one the command would queue: either way the event's hash goes with it.
+// The view the `home` command queues for app_home_opened goes with the hash the event carried.
 TEST_F(SlackHomeTest, TheHashAppHomeOpenedCarriesIsPassedBack) {
   start();
   ASSERT_TRUE(connected());
@@ -127,10 +121,36 @@ TEST_F(SlackHomeTest, TheHashAppHomeOpenedCarriesIsPassedBack) {
   std::string shown = fake_.home("U0000CAROL")->value("hash", "");
   fake_.send_latest(testing::home_opened_envelope("h1", "Ev0000HOME02", "U0000CAROL", "home", shown));
   ASSERT_TRUE(acked("h1"));
-  if (!has_home_command()) queue({home_reply("second")});
   ASSERT_TRUE(fake_.wait([&] { return publishes() >= 2; }));
   EXPECT_EQ(fake_.calls("views.publish").at(1).args.value("hash", ""), shown);
   ASSERT_TRUE(drained());
+}
+
+// The Home tab follows the numbers: Carol opens it, Alice thanks her, and the refresher (as
+// `brigade run` wires it) publishes Carol's view again with the kudos in it.
+TEST_F(SlackHomeTest, TheHomeTabIsUpdatedAfterAKudos) {
+  start();
+  ASSERT_TRUE(connected());
+  bot::HomeRefresher::Options opt;
+  opt.tick = std::chrono::milliseconds(50);
+  bot::HomeRefresher home(*committer_, rules_, calendar_, clock_, opt);
+  committer_->on_applied([&home](const core::Event& e, const commands::Result& r) { home.applied(e, r); });
+  home.start();
+  fake_.send_latest(testing::home_opened_envelope("h1", "Ev0000HOME01", "U0000CAROL", "home", ""));
+  ASSERT_TRUE(fake_.wait([&] { return publishes() == 1; }));
+  auto text_of = [](const json& view) { return view.dump(); };
+  EXPECT_NE(text_of(fake_.calls("views.publish").at(0).args), "");
+  EXPECT_EQ(text_of(fake_.calls("views.publish").at(0).args).find("for the release notes"), std::string::npos);
+  fake_.send_latest(testing::slash_envelope("s1", "thanks", "<@U0000CAROL> for the release notes", "U0000ALICE"));
+  ASSERT_TRUE(acked("s1"));
+  ASSERT_TRUE(fake_.wait([&] { return publishes() == 2; })) << "Carol's Home was not refreshed";
+  const auto second = fake_.calls("views.publish").at(1).args;
+  EXPECT_EQ(second.value("user_id", ""), "U0000CAROL");
+  EXPECT_NE(text_of(second).find("for the release notes"), std::string::npos) << "the latest kudos shows";
+  ASSERT_TRUE(drained());
+  EXPECT_EQ(fake_.calls("views.publish").size(), 2u) << "Alice never opened her Home: none is published for her";
+  committer_->on_applied(nullptr);
+  home.stop();
 }
 
 }  // namespace
