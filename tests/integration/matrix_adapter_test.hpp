@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -56,6 +57,11 @@ inline nlohmann::json pill_message(const std::string& command,
   return c;
 }
 
+// Whether a sent event's content is an m.replace edit.
+inline bool is_edit(const nlohmann::json& content) {
+  return content.contains("m.relates_to") && content["m.relates_to"].value("rel_type", "") == "m.replace";
+}
+
 class MatrixAdapterTest : public ::testing::Test, protected testing::EngineHarness<core::SystemClock> {
  protected:
   explicit MatrixAdapterTest(const testing::TestPki* pki = nullptr)
@@ -82,6 +88,18 @@ class MatrixAdapterTest : public ::testing::Test, protected testing::EngineHarne
     run_adapter(make_adapter(cfg, bot::AdapterState(*store_, "matrix"), *committer_, metrics_, o));
   }
   void start() { start(config()); }
+
+  // Queues replies for this adapter as a command's transaction would; `drained` waits until the
+  // outbox is empty (every reply answered and settled); `ref` is where a tagged reply landed.
+  void queue(std::vector<core::Reply> replies) {
+    committer_->submit([replies](store::Writer& w) {
+      for (const auto& r : replies) w.enqueue("matrix", r);
+    });
+  }
+  bool drained() {
+    return fake_.wait([&] { return store_->read()->outbox_depth() == 0; });
+  }
+  std::optional<std::string> ref(const std::string& tag) { return store_->read()->message_ref(tag); }
 
   // Connected, and at least one sync answer committed (the next long-poll is out).
   bool synced(std::size_t syncs = 2) {

@@ -16,10 +16,6 @@ const std::string kCheckVs16 = kCheck + "\xEF\xB8\x8F";  // ✅ as some clients 
 
 class MatrixAskTest : public MatrixAdapterTest {
  protected:
-  std::optional<std::string> ref(const std::string& tag) { return store_->read()->message_ref(tag); }
-  bool drained() {
-    return fake_.wait([&] { return store_->read()->outbox_depth() == 0; });
-  }
   // Alice's `!ask`, answered: the id of the bot's notice about it (its only reply).
   std::string open_ask() {
     fake_.text(kRoom, kAlice, "!ask who can review my migration?");

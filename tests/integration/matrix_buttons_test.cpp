@@ -36,21 +36,8 @@ core::Reply ask_notice(const std::string& text = "🙋 Help request #1 from Alic
   return r;
 }
 
-bool is_edit(const json& c) {
-  return c.contains("m.relates_to") && c["m.relates_to"].value("rel_type", "") == "m.replace";
-}
-
 class MatrixButtonsTest : public MatrixAdapterTest {
  protected:
-  void queue(std::vector<core::Reply> replies) {
-    committer_->submit([replies](store::Writer& w) {
-      for (const auto& r : replies) w.enqueue("matrix", r);
-    });
-  }
-  std::optional<std::string> ref(const std::string& tag) { return store_->read()->message_ref(tag); }
-  bool drained() {
-    return fake_.wait([&] { return store_->read()->outbox_depth() == 0; });
-  }
   // The notices (not reactions) the bot sent to `room`.
   std::vector<testing::FakeMatrix::Sent> notices(const std::string& room) {
     std::vector<testing::FakeMatrix::Sent> out;

@@ -23,21 +23,8 @@ core::Reply reply(const std::string& text, const std::string& tag, const std::st
   return r;
 }
 
-bool is_edit(const json& content) {
-  return content.contains("m.relates_to") && content["m.relates_to"].value("rel_type", "") == "m.replace";
-}
-
 class MatrixEditTest : public MatrixAdapterTest {
  protected:
-  void queue(std::vector<core::Reply> replies) {
-    committer_->submit([replies](store::Writer& w) {
-      for (const auto& r : replies) w.enqueue("matrix", r);
-    });
-  }
-  std::optional<std::string> ref(const std::string& tag) { return store_->read()->message_ref(tag); }
-  bool drained() {
-    return fake_.wait([&] { return store_->read()->outbox_depth() == 0; });
-  }
   // The bot's edits in the room, in order.
   std::vector<testing::FakeMatrix::Sent> edits() {
     std::vector<testing::FakeMatrix::Sent> out;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,18 @@ class SlackAdapterTest : public ::testing::Test, protected testing::EngineHarnes
         [&] { return fake_.connections() >= n && adapter_->state() == bot::LinkState::connected; });
   }
   void stop() { stop_engine(); }
+
+  // Queues replies for this adapter as a command's transaction would; `drained` waits until the
+  // outbox is empty (every reply answered and settled); `ref` is where a tagged reply landed.
+  void queue(std::vector<core::Reply> replies) {
+    committer_->submit([replies](store::Writer& w) {
+      for (const auto& r : replies) w.enqueue("slack", r);
+    });
+  }
+  bool drained() {
+    return fake_.wait([&] { return store_->read()->outbox_depth() == 0; });
+  }
+  std::optional<std::string> ref(const std::string& tag) { return store_->read()->message_ref(tag); }
   bool acked(const std::string& id, std::chrono::milliseconds t = 5s) {
     return fake_.wait([&] { return count_acks(id) > 0; }, t);
   }

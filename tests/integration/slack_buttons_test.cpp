@@ -16,9 +16,6 @@ const std::string kDave = "slack:T000TEST:U00000DAVE";
 class SlackButtonsTest : public SlackAdapterTest {
  protected:
   std::optional<store::Ask> ask(std::uint64_t id) { return store_->read()->ask(id); }
-  bool drained() {
-    return fake_.wait([&] { return store_->read()->outbox_depth() == 0; });
-  }
   std::size_t posts() { return fake_.calls("chat.postMessage").size() + fake_.calls("chat.postEphemeral").size(); }
   void click(const std::string& envelope, const std::string& trigger, const std::string& user,
              const std::string& action) {

@@ -25,15 +25,6 @@ core::Reply reply(const std::string& text, const std::string& tag, const std::st
 
 class SlackEditTest : public SlackAdapterTest {
  protected:
-  void queue(std::vector<core::Reply> replies) {
-    committer_->submit([replies](store::Writer& w) {
-      for (const auto& r : replies) w.enqueue("slack", r);
-    });
-  }
-  std::optional<std::string> ref(const std::string& tag) { return store_->read()->message_ref(tag); }
-  bool drained() {
-    return fake_.wait([&] { return store_->read()->outbox_depth() == 0; });
-  }
   // The ts of the celebration posted as "kudos:1", once its reference is kept.
   std::string posted_ts(const std::string& tag = "kudos:1") {
     EXPECT_TRUE(fake_.wait([&] { return ref(tag).has_value(); }));

@@ -29,14 +29,6 @@ core::Reply home_reply(const std::string& words) {
 
 class SlackHomeTest : public SlackAdapterTest {
  protected:
-  void queue(std::vector<core::Reply> replies) {
-    committer_->submit([replies](store::Writer& w) {
-      for (const auto& r : replies) w.enqueue("slack", r);
-    });
-  }
-  bool drained() {
-    return fake_.wait([&] { return store_->read()->outbox_depth() == 0; });
-  }
   std::size_t publishes() { return fake_.calls("views.publish").size(); }
 };
 

@@ -14,14 +14,7 @@ namespace {
 using nlohmann::json;
 using test::fixture;
 using test::fixture_json;
-
-Identity me() {
-  Identity i;
-  i.team_id = "T000TEST";
-  i.bot_user_id = "U00BRIGADE";
-  i.bot_id = "B00BRIGADE";
-  return i;
-}
+using test::me;
 
 Action routed(const std::string& name) {
   return route(parse_frame(fixture(name)), me());

@@ -1,8 +1,6 @@
 // The Slack adapter's I/O-free logic: mentions, mrkdwn, frames, routing, reconnect and delivery decisions.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -17,18 +15,13 @@
 #include "adapters/slack/mentions.hpp"
 #include "adapters/slack/mrkdwn.hpp"
 #include "adapters/slack/router.hpp"
+#include "tests/unit/slack_test.hpp"
 
 namespace brigade::slack {
 namespace {
 
-std::string fixture(const std::string& name) {
-  // Copies of ../shared/reference/fixtures, so the tests run from the repository alone.
-  std::ifstream in(std::string(BRIGADE_SOURCE_DIR) + "/tests/unit/fixtures/" + name);
-  EXPECT_TRUE(in.good()) << name;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using test::fixture;
+using test::me;
 
 Directory people() {
   Directory d;
@@ -163,14 +156,6 @@ TEST(SlackFrames, BadInputIsInvalidNotAnException) {
   auto odd = parse_frame(R"({"type":"brand_new","envelope_id":"e1"})");
   EXPECT_EQ(odd.kind, Frame::Kind::other);
   EXPECT_EQ(odd.envelope_id, "e1");
-}
-
-Identity me() {
-  Identity i;
-  i.team_id = "T000TEST";
-  i.bot_user_id = "U00BRIGADE";
-  i.bot_id = "B00BRIGADE";
-  return i;
 }
 
 TEST(SlackRouter, SlashCommandKeyedByTrigger) {

@@ -2,34 +2,24 @@
 // gone, a reactivated one or a newcomer (team_join) is back, under the id commands give them.
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <functional>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "adapters/slack/directory.hpp"
 #include "adapters/slack/frame.hpp"
 #include "adapters/slack/router.hpp"
+#include "tests/unit/slack_test.hpp"
 
 namespace brigade::slack {
 namespace {
 
 using nlohmann::json;
 
-json fixture(const std::string& name) {
-  std::ifstream in(std::string(BRIGADE_SOURCE_DIR) + "/tests/unit/fixtures/" + name);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return json::parse(ss.str());
-}
+using test::me;
 
-Identity me() {
-  Identity i;
-  i.team_id = "T000TEST";
-  i.bot_user_id = "U00BRIGADE";
-  i.bot_id = "B00BRIGADE";
-  return i;
+json fixture(const std::string& name) {
+  return test::fixture_json(name);
 }
 
 // The fixture's user_change (dave deactivated), with `edit` applied to the envelope first.

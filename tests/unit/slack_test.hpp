@@ -1,4 +1,5 @@
-// Shared by the Slack unit tests: reading the reference fixtures (tests/unit/fixtures).
+// Shared by the Slack unit tests: reading the reference fixtures (tests/unit/fixtures), and the
+// identity they are addressed to.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -8,6 +9,8 @@
 #include <string>
 
 #include <nlohmann/json.hpp>
+
+#include "adapters/slack/router.hpp"
 
 namespace brigade::slack::test {
 
@@ -25,6 +28,15 @@ inline std::string fixture(const std::string& name) {
 
 inline nlohmann::json fixture_json(const std::string& name) {
   return nlohmann::json::parse(fixture(name), nullptr, false);
+}
+
+// Brigade as the fixtures' workspace knows it (auth.test of the reference fixtures).
+inline Identity me() {
+  Identity i;
+  i.team_id = "T000TEST";
+  i.bot_user_id = "U00BRIGADE";
+  i.bot_id = "B00BRIGADE";
+  return i;
 }
 
 }  // namespace brigade::slack::test
