@@ -81,14 +81,16 @@ std::string kinds_text(const std::array<std::uint32_t, store::kKindSlots>& a) {
   return out;
 }
 
-void person_summary(BodyBuilder& b, store::Writer& store, const Context& ctx, const store::PersonSummary& p,
-                    std::map<std::string, std::string>& names) {
+// One person's part of a summary (its own block in Slack).
+std::vector<core::Span> person_summary(store::Writer& store, const Context& ctx, const store::PersonSummary& p,
+                                       std::map<std::string, std::string>& names) {
   auto name_of = [&](const std::string& id) -> const std::string& {
     auto it = names.find(id);
     if (it == names.end()) it = names.emplace(id, display_name(id, store.name_of(id))).first;
     return it->second;
   };
-  b.text("\n").mention(p.user, display_name(p.user, p.name));
+  BodyBuilder b;
+  b.mention(p.user, display_name(p.user, p.name));
   if (!p.ranked) b.text(" (not ranked)");
   b.text(" — received " + std::to_string(p.received));
   if (p.received) b.text(" (" + kinds_text(p.received_by_kind) + ")");
@@ -108,6 +110,7 @@ void person_summary(BodyBuilder& b, store::Writer& store, const Context& ctx, co
         .mention(k.giver, name_of(k.giver));
     if (!k.reason.empty()) b.text(": " + shorten(k.reason, kQuotedReason));
   }
+  return b.take();
 }
 
 // The summary's range, whole local days with `until` inclusive (by default from the 1st of until's
@@ -142,31 +145,45 @@ std::optional<Result> summary_days(const core::Event& e, const Context& ctx, con
 }
 
 // The summary as one private message: the first kSummaryPeople, and each person asked about who
-// has nothing in the period.
-std::vector<core::Span> summary_text(store::Writer& store, const Context& ctx, const KudosArgs& args,
-                                     const store::Summary& s, const std::vector<core::UserRef>& people) {
-  BodyBuilder b;
-  b.text("📋 Recognition summary, " + ctx.calendar.date_string(s.from) + " → " +
-         ctx.calendar.date_string(s.until - 1));
-  if (args.channel) b.text(" in " + channel_label(*args.channel));
-  b.text(" — " + count_of(s.total, "kudos", "kudos") + " in all");
+// has nothing in the period. Laid out as a header, the total, and a section per person; the body
+// says the same in one text.
+core::Reply summary_reply(const core::Event& e, store::Writer& store, const Context& ctx, const KudosArgs& args,
+                          const store::Summary& s, const std::vector<core::UserRef>& people) {
+  std::string title = "📋 Recognition summary, " + ctx.calendar.date_string(s.from) + " → " +
+                      ctx.calendar.date_string(s.until - 1);
+  if (args.channel) title += " in " + channel_label(*args.channel);
+  const std::string total = count_of(s.total, "kudos", "kudos") + " in all";
+  std::vector<core::Span> body{core::Span{title + " — " + total, {}}};
+  std::vector<core::Block> blocks{core::Block{core::Block::Kind::header, {core::Span{title, {}}}},
+                                  core::Block{core::Block::Kind::section, {core::Span{total, {}}}}};
+  auto add = [&](std::vector<core::Span> part, core::Block::Kind kind) {
+    body.push_back(core::Span{"\n", {}});
+    body.insert(body.end(), part.begin(), part.end());
+    blocks.push_back(core::Block{kind, std::move(part)});
+  };
   std::map<std::string, std::string> names;
   std::size_t shown = 0;
   for (const auto& person : s.people) {
     if (shown == kSummaryPeople) break;
-    person_summary(b, store, ctx, person, names);
+    add(person_summary(store, ctx, person, names), core::Block::Kind::section);
     ++shown;
   }
   if (s.people.size() > shown)
-    b.text("\n… and " + count_of(s.people.size() - shown, "more person", "more people") +
-           " — brigade report and the dashboard list everyone.");
+    add({core::Span{"… and " + count_of(s.people.size() - shown, "more person", "more people") +
+                        " — brigade report and the dashboard list everyone.",
+                    {}}},
+        core::Block::Kind::context);
   for (const auto& u : people) {
     if (std::any_of(s.people.begin(), s.people.end(), [&](const auto& x) { return x.user == u.id; }))
       continue;
-    b.text("\n").mention(u.id, display_name(u.id, u.name.empty() ? store.name_of(u.id) : u.name));
+    BodyBuilder b;
+    b.mention(u.id, display_name(u.id, u.name.empty() ? store.name_of(u.id) : u.name));
     b.text(" — nothing received or given in this period yet.");
+    add(b.take(), core::Block::Kind::section);
   }
-  return b.take();
+  core::Reply r = private_reply(e, std::move(body));
+  r.blocks = std::move(blocks);
+  return r;
 }
 
 Result summary(const core::Event& e, store::Writer& store, const Context& ctx, KudosArgs args) {
@@ -196,7 +213,7 @@ Result summary(const core::Event& e, store::Writer& store, const Context& ctx, K
   const auto s = store.summary(q);
 
   Result r;
-  r.replies.push_back(private_reply(e, summary_text(store, ctx, args, s, people)));
+  r.replies.push_back(summary_reply(e, store, ctx, args, s, people));
   return r;
 }
 

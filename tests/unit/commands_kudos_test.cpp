@@ -109,6 +109,25 @@ TEST_F(SummaryTest, SummaryOfYourselfThisMonthByDefault) {
   EXPECT_EQ(text.find("@carol —"), std::string::npos) << "only yourself: " << text;
 }
 
+// Laid out for Slack: the title as a header, the total, one section per person; the body says
+// the same in one text (what notifications and other platforms show).
+TEST_F(SummaryTest, TheSummaryIsLaidOutAsAHeaderAndOneSectionPerPerson) {
+  auto r = cmd("kudos", "summary", kNov18Ten + 3 * kHour, kAlice);
+  ASSERT_EQ(r.replies.size(), 1u);
+  const auto& reply = r.replies[0];
+  ASSERT_GE(reply.blocks.size(), 3u);
+  EXPECT_EQ(reply.blocks[0].kind, core::Block::Kind::header);
+  EXPECT_EQ(reply.blocks[0].text.at(0).text, "📋 Recognition summary, 2026-11-01 → 2026-11-18");
+  EXPECT_EQ(reply.blocks[1].text.at(0).text, "4 kudos in all");
+  std::string from_blocks = reply.blocks[0].text[0].text + " — " + reply.blocks[1].text[0].text;
+  for (std::size_t i = 2; i < reply.blocks.size(); ++i) {
+    EXPECT_EQ(reply.blocks[i].kind, core::Block::Kind::section);
+    from_blocks += "\n";
+    for (const auto& s : reply.blocks[i].text) from_blocks += s.text;
+  }
+  EXPECT_EQ(from_blocks, reply.plain()) << "the blocks and the body say the same";
+}
+
 TEST_F(SummaryTest, SummarySinceAndUntilAreWholeLocalDays) {
   auto text = answer("summary since 2026-10-01 until 2026-11-17", kAlice, kNov18Ten + 3 * kHour);
   EXPECT_NE(text.find("2026-10-01 → 2026-11-17 — 2 kudos in all"), std::string::npos) << text;
