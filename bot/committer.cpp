@@ -305,6 +305,9 @@ void Committer::finish_group(std::vector<Job>& group, GroupResult& out) {
       stats_.largest_group = std::max<std::uint64_t>(stats_.largest_group, group.size());
     }
   }
+  // Before the callbacks: whoever sees a command done (an ack, apply() returning) may count on the
+  // applied hook having seen it too.
+  if (out.committed) tell_applied(group, out);
   for (std::size_t i = 0; i < group.size(); ++i) {
     auto& job = group[i];
     if (job.is_batch) {
@@ -324,7 +327,6 @@ void Committer::finish_group(std::vector<Job>& group, GroupResult& out) {
     }
     if (job.command_done) job.command_done(out.results[i]);
   }
-  if (out.committed) tell_applied(group, out);
   if (out.committed && out.any_reply) {
     std::lock_guard lock(hook_mu_);
     if (hook_) hook_();

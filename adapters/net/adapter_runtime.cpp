@@ -94,12 +94,10 @@ std::string AdapterRuntime::reason() const {
 
 bot::DeliveryDone AdapterRuntime::track(bot::DeliveryDone done) {
   auto once = std::make_shared<Once>();
-  std::uint64_t key;
-  {
-    std::lock_guard lk(pending_mu_);
-    key = ++pending_seq_;
-    pending_[key] = once;
-  }
+  // Complete before it is published: stop() may answer every pending delivery from another thread
+  // the moment it is in pending_ (ThreadSanitizer saw fn read there while still being written).
+  std::lock_guard lk(pending_mu_);
+  const std::uint64_t key = ++pending_seq_;
   once->fn = [this, key, done = std::move(done)](bot::Delivery d) {
     {
       std::lock_guard lk(pending_mu_);
@@ -107,6 +105,7 @@ bot::DeliveryDone AdapterRuntime::track(bot::DeliveryDone done) {
     }
     done(std::move(d));
   };
+  pending_[key] = once;
   return [once](bot::Delivery d) { once->call(std::move(d)); };
 }
 
