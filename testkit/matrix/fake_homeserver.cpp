@@ -29,7 +29,9 @@ std::vector<std::string> split_path(std::string_view p) {
 FakeMatrix::Impl::Impl(FakeMatrix& s, const TestPki* pki)
     : self(s),
       server({.pki = pki}, {.plain = [this](PlainStream st) { return serve(std::move(st)); },
-                            .tls = [this](TlsStream st) { return serve(std::move(st)); }}) {}
+                            .tls = [this](TlsStream st) { return serve(std::move(st)); }}) {
+  server.sync();
+}
 
 void FakeMatrix::Impl::changed() {
   cv.notify_all();

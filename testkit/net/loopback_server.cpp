@@ -1,6 +1,8 @@
 // The loopback server base: bind 127.0.0.1:0, accept on its own thread, TLS handshake, hand over.
 #include "testkit/net/loopback_server.hpp"
 
+#include <future>
+
 #include "testkit/net/test_pki.hpp"
 
 namespace brigade::testing {
@@ -26,6 +28,12 @@ LoopbackServer::LoopbackServer(Options options, Sessions sessions)
 
 LoopbackServer::~LoopbackServer() {
   stop();
+}
+
+void LoopbackServer::sync() {
+  std::promise<void> turned;
+  asio::post(ioc_, [&turned] { turned.set_value(); });
+  turned.get_future().wait();
 }
 
 void LoopbackServer::stop() {

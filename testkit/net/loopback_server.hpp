@@ -53,6 +53,11 @@ class LoopbackServer {
   // Closes the listener, stops the loop and joins its thread; handlers posted before this ran
   // first. Idempotent; never from the loop's own thread.
   void stop();
+  // Waits for one turn of the loop, so what the calling thread did before (constructing the fake's
+  // members declared after the server, its mutex among them) happens before everything the loop
+  // does next. The loop's requests come over sockets, often from another process, which
+  // ThreadSanitizer cannot see as ordering: fakes call this at the end of their constructor.
+  void sync();
 
   asio::io_context& ioc() { return ioc_; }
   std::uint16_t port() const { return port_; }

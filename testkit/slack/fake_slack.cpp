@@ -65,7 +65,9 @@ struct WsConn : WsConnBase, std::enable_shared_from_this<WsConn<Stream>> {
 FakeSlack::Impl::Impl(FakeSlack& s, const TestPki* pki)
     : self(s),
       server({.pki = pki}, {.plain = [this](PlainStream st) { return serve(std::move(st)); },
-                            .tls = [this](TlsStream st) { return serve(std::move(st)); }}) {}
+                            .tls = [this](TlsStream st) { return serve(std::move(st)); }}) {
+  server.sync();
+}
 
 FakeSlack::Impl::~Impl() {
   asio::post(ioc(), [this] {
