@@ -21,21 +21,6 @@ const json& field(const json& j, const char* key) {
   return it == j.end() ? kNull : *it;
 }
 
-Action ignore(std::string why) {
-  Action a;
-  a.why = std::move(why);
-  return a;
-}
-
-std::int64_t ts_ms(const std::string& ts) {
-  if (ts.empty()) return 0;
-  try {
-    return static_cast<std::int64_t>(std::llround(std::stod(ts) * 1000.0));
-  } catch (...) {
-    return 0;
-  }
-}
-
 bool digits(std::string_view s) {
   return !s.empty() && s.size() <= 12 &&
          std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
@@ -96,7 +81,7 @@ Action block_action(const json& p) {
   c.user = net::string_field(field(p, "user"), "id");
   c.user_name = net::string_field(field(p, "user"), "name");
   c.channel = channel;
-  c.ts_ms = ts_ms(net::string_field(act, "action_ts"));
+  c.ts_ms = ts_to_ms(net::string_field(act, "action_ts"));
   if (trigger.empty() || c.user.empty() || c.channel.empty()) return ignore("block_actions missing fields");
   return a;
 }

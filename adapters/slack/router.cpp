@@ -10,10 +10,6 @@
 
 namespace brigade::slack {
 
-namespace {
-
-using nlohmann::json;
-
 std::int64_t ts_to_ms(const std::string& ts) {
   if (ts.empty()) return 0;
   try {
@@ -28,6 +24,10 @@ Action ignore(std::string why) {
   a.why = std::move(why);
   return a;
 }
+
+namespace {
+
+using nlohmann::json;
 
 std::string trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);

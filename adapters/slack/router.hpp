@@ -59,6 +59,11 @@ struct Action {
 };
 
 Action route(const Frame& envelope, const Identity& me);
+
+// Shared by router.cpp and actions.cpp: a Slack ts ("1767268800.000100") in milliseconds (0 when
+// empty or malformed), and an Action that does nothing, saying why (for the debug log).
+std::int64_t ts_to_ms(const std::string& ts);
+Action ignore(std::string why);
 // The `interactive` envelopes' payloads (actions.cpp): ask.* and leaderboard.share clicks →
 // commands (source id "slack:action:<trigger_id>"), kudos.give and the shortcuts → open_modal,
 // the thanks modal's view_submission → a form command (modal.hpp).
