@@ -1,6 +1,7 @@
 // The ledger's named databases and the basics every other ledger_*.cpp builds on: cursors, ids and
 // names, meta and adapter cursors.
 #include "store/ledger.hpp"
+#include "store/names.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -33,43 +34,6 @@ const std::array<DbSpec, kDbCount> kDbSpecs = {{
     {"people", 0},
     {"messages", 0},
 }};
-
-namespace {
-
-void check_key(std::string_view key, const char* what) {
-  if (key.empty()) throw StoreError(std::string(what) + " must not be empty", StoreError::Code::invalid);
-  if (key.size() > kMaxIdBytes)
-    throw StoreError(std::string(what) + " is longer than " + std::to_string(kMaxIdBytes) + " bytes",
-                     StoreError::Code::invalid);
-}
-
-bool iequal(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    auto x = static_cast<unsigned char>(a[i]);
-    auto y = static_cast<unsigned char>(b[i]);
-    if (x >= 'A' && x <= 'Z') x = static_cast<unsigned char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<unsigned char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
-// "console:alice" is "alice"; "matrix:@alice:example.org" is "alice" too (its localpart).
-bool id_is_named(std::string_view id, std::string_view name) {
-  auto last = id.rfind(':');
-  if (last != std::string_view::npos && iequal(id.substr(last + 1), name)) return true;
-  std::size_t pos = id.find(':');
-  while (pos != std::string_view::npos) {
-    std::size_t next = id.find(':', pos + 1);
-    auto part = id.substr(pos + 1, next == std::string_view::npos ? std::string_view::npos : next - pos - 1);
-    if (part.size() > 1 && part.front() == '@' && iequal(part.substr(1), name)) return true;
-    pos = next;
-  }
-  return false;
-}
-
-}  // namespace
 
 Ledger::Ledger(MDB_txn* txn, const Dbis& dbis, const core::Calendar& cal, bool writable,
                TallyDeltas* deferred, Buckets* buckets)

@@ -13,6 +13,7 @@
 #include "store/buckets.hpp"
 #include "store/codec.hpp"
 #include "store/lmdb.hpp"
+#include "store/names.hpp"
 #include "store/store.hpp"
 
 namespace brigade::store {
@@ -60,9 +61,6 @@ inline constexpr std::string_view kMetaAuditHead = "store.audit.head";     // he
 inline constexpr std::string_view kMetaRetention =
     "store.retention.done";  // kudos ids below: reasons dropped
 
-// Longest qualified id, meta key, cursor name (LMDB keys stop at 511 bytes). Longer source ids in
-// `seen` are shortened with a hash instead, so an odd platform id never fails a command.
-inline constexpr std::size_t kMaxIdBytes = 480;
 
 // A tally change not yet written. add/revoke queue these; a flush sorts, sums and writes them,
 // so a commit group touches each counter (and its rank entry) once, in key order.
@@ -130,6 +128,7 @@ class Ledger {
   void set_message_ref(std::string_view tag, std::string_view ref, Millis ts);
   std::uint64_t add_ask(Ask& a);
   void put_ask(const Ask& a);
+  bool claim_seen(std::string_view source, Millis ts);
   void mark_seen(std::string_view source, Millis ts, const std::vector<std::uint64_t>& kudos_ids);
   std::size_t prune_seen(Millis older_than);
   std::uint64_t enqueue(std::string_view adapter, const core::Reply& r);

@@ -1,4 +1,5 @@
 // The hash-chained audit log, and where tagged replies landed (for editing them later).
+#include "store/audit_chain.hpp"
 #include "store/ledger.hpp"
 
 namespace brigade::store {
@@ -100,44 +101,20 @@ std::vector<AuditEntry> Ledger::audit(Millis since, std::size_t limit) {
 }
 
 AuditCheck Ledger::verify_audit() {
-  AuditCheck out;
-  std::string expected = kZeroHash;
-  std::uint64_t want_seq = 1;
+  AuditChain chain;
   lmdb::Cursor c(txn_, db(kAudit));
   MDB_val k, d;
-  auto bad = [&](std::uint64_t seq, std::string why) {
-    out.first_bad = seq;
-    out.problem = std::move(why);
-    return out;
-  };
   for (bool ok = c.get(k, d, MDB_FIRST); ok; ok = c.get(k, d, MDB_NEXT)) {
     std::uint64_t seq = 0;
     try {
       seq = codec::read64(view(k), "audit key");
-      if (seq != want_seq)
-        return bad(want_seq, seq > want_seq ? "entries " + std::to_string(want_seq) + "–" +
-                                                  std::to_string(seq - 1) + " are missing"
-                                            : "entry out of order");
-      const auto a = codec::decode_audit(view(d));
-      if (a.prev != expected)
-        return bad(seq, seq == 1 ? "the first entry does not start the chain"
-                                 : "it does not carry the hash of entry " + std::to_string(seq - 1) +
-                                       " (that entry or this one was changed)");
-      expected = codec::sha256(a.prev, a.body);
     } catch (const StoreError& e) {
-      return bad(seq == 0 ? want_seq : seq, e.what());
+      chain.fail(chain.next_seq(), e.what());
+      break;
     }
-    ++out.entries;
-    ++want_seq;
+    if (!chain.add(seq, view(d))) break;
   }
-  out.head = out.entries == 0 ? std::string() : codec::hex(expected);
-  const auto head = meta(kMetaAuditHead);
-  if (out.entries == 0 && head) return bad(1, "the log is empty but its head hash says entries existed");
-  if (out.entries > 0 && head != out.head)
-    return bad(out.entries,
-               "the last entry does not match the recorded head hash (it was changed or the "
-               "entries after it were removed)");
-  return out;
+  return chain.finish(meta(kMetaAuditHead));
 }
 
 // ---- message references ------------------------------------------------------------------------

@@ -1,31 +1,13 @@
 // Idempotency keys (seen) and the reply outbox: what makes a command count once and its replies
 // go out after the commit.
-#include <cstdio>
-
 #include "store/ledger.hpp"
+#include "store/names.hpp"
 
 namespace brigade::store {
 
 using codec::key64;
 using lmdb::val;
 using lmdb::view;
-
-namespace {
-
-std::string seen_key(std::string_view source) {
-  if (source.size() <= kMaxIdBytes) return std::string(source);
-  std::uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a 64 over the whole id
-  for (unsigned char c : source) h = (h ^ c) * 0x100000001b3ull;
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
-  std::string k(source.substr(0, 440));
-  k.push_back('\0');
-  k += hex;
-  k += std::to_string(source.size());
-  return k;
-}
-
-}  // namespace
 
 // ---- seen --------------------------------------------------------------------------------------
 
@@ -40,6 +22,12 @@ std::vector<std::uint64_t> Ledger::seen_kudos(std::string_view source) {
   MDB_val data;
   if (!db(kSeen).get(txn_, val(seen_key(source)), data)) return {};
   return codec::decode_seen(view(data)).kudos;
+}
+
+bool Ledger::claim_seen(std::string_view source, Millis) {
+  need_write("claim_seen");
+  if (source.empty()) throw StoreError("a source id must not be empty", StoreError::Code::invalid);
+  return !seen(source);  // the one writer excludes every other claim until it ends
 }
 
 void Ledger::mark_seen(std::string_view source, Millis ts, const std::vector<std::uint64_t>& kudos_ids) {

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "store/ledger.hpp"
+#include "store/names.hpp"
 
 namespace brigade::store {
 
@@ -11,18 +12,6 @@ using codec::key32;
 using codec::key64;
 using lmdb::val;
 using lmdb::view;
-
-namespace {
-
-constexpr std::string_view kTombstone = "forgotten:";
-
-// Does this queued reply name `id` anywhere: as its private recipient or in a mention?
-bool names(const core::Reply& r, std::string_view id) {
-  if (r.user == id) return true;
-  return std::any_of(r.body.begin(), r.body.end(), [&](const core::Span& s) { return s.user_id == id; });
-}
-
-}  // namespace
 
 PersonState Ledger::person_state(std::uint32_t num) {
   MDB_val data;
@@ -113,7 +102,7 @@ std::string Ledger::forget(std::string_view user) {
   MDB_val k, d;
   for (bool ok = c.get(k, d, MDB_FIRST); ok; ok = c.get(k, d, MDB_NEXT)) {
     const auto item = codec::decode_outbox(codec::read64(view(k), "outbox key"), view(d));
-    if (names(item.reply, id)) c.del();
+    if (reply_names(item.reply, id)) c.del();
   }
   return tomb;
 }

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "store/ledger.hpp"
+#include "store/writer_slot.hpp"
 
 namespace brigade::store {
 
@@ -24,15 +25,10 @@ struct SharedEnv {
   bool read_only = false;
   std::filesystem::path dir;
 
-  // The writer slot. A condition variable rather than a mutex held by the Writer: waiting threads
-  // block here, not inside LMDB, and a thread that already holds the slot gets an error, not a hang.
-  std::mutex mu;
-  std::condition_variable cv;
-  bool writing = false;
-  std::thread::id writer;
+  WriterSlot slot;  // one Writer at a time (store/writer_slot.hpp)
 
-  void acquire_writer();
-  void release_writer() noexcept;
+  void acquire_writer() { slot.acquire(); }
+  void release_writer() noexcept { slot.release(); }
   // Begins a transaction; adopts a map another process grew.
   lmdb::Txn begin(MDB_txn* parent, unsigned flags);
 };

@@ -2,6 +2,8 @@
 #include "store/store.hpp"
 
 #include "store/lmdb_store.hpp"
+#include "store/pg/pg.hpp"
+#include "store/pg/pg_store.hpp"
 
 namespace brigade::store {
 
@@ -82,6 +84,13 @@ std::optional<std::uint32_t> parse_kudos_label(std::string_view text) {
 }
 
 std::unique_ptr<Store> Store::open(const Options& opt, const core::Calendar& cal) {
+  if (!opt.url.empty()) {
+    if (!is_postgres_url(opt.url))
+      throw StoreError("the store URL must start with postgresql:// (or be a libpq conninfo); got '" +
+                           pg::describe_target(opt.url) + "'",
+                       StoreError::Code::invalid);
+    return open_pg_store(opt, cal);
+  }
   return open_lmdb_store(opt, cal);
 }
 
