@@ -1,0 +1,119 @@
+// A thin RAII layer over libpq for the PostgreSQL backend: one connection, parameterised
+// statements, results read by column, and every failure as a StoreError with a code callers can
+// decide on (connection lost → failed, constraint broken → invalid, out of space → full).
+// Store-internal (store/pg/ only): libpq stays out of store/store.hpp.
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/store.hpp"
+
+namespace brigade::store::pg {
+
+// Bytes for a bytea parameter (sent in binary, never as text).
+struct Bytes {
+  std::string_view data;
+};
+
+// Statement parameters, built left to right: $1, $2, …  Integers and text go as text; Bytes in
+// binary; an empty optional is NULL.
+class Params {
+ public:
+  Params() = default;
+  template <class... T>
+  explicit Params(const T&... v) {
+    (add(v), ...);
+  }
+  Params& add(std::string_view s);
+  Params& add(const std::string& s) { return add(std::string_view(s)); }
+  Params& add(const char* s) { return add(std::string_view(s)); }
+  Params& add(std::int64_t v);
+  Params& add(std::uint64_t v);  // must fit a bigint
+  Params& add(std::int32_t v) { return add(static_cast<std::int64_t>(v)); }
+  Params& add(std::uint32_t v) { return add(static_cast<std::int64_t>(v)); }
+  Params& add(std::uint8_t v) { return add(static_cast<std::int64_t>(v)); }
+  Params& add(bool v);
+  Params& add(Bytes b);
+  // A text[] / bigint[] literal ({"a","b"} / {1,2}).
+  Params& add_array(const std::vector<std::string>& v);
+  Params& add_array(const std::vector<std::uint64_t>& v);
+  template <class T>
+  Params& add(const std::optional<T>& v) {
+    return v ? add(*v) : add_null();
+  }
+  Params& add_null();
+
+  int size() const { return static_cast<int>(values_.size()); }
+  const char* const* values() const { return ptrs_.data(); }
+  const int* lengths() const { return lengths_.data(); }
+  const int* formats() const { return formats_.data(); }
+
+ private:
+  void push(std::string v, bool null, int format);
+  void fix();
+  std::vector<std::string> values_;
+  std::vector<const char*> ptrs_;
+  std::vector<int> lengths_;
+  std::vector<int> formats_;
+  std::vector<bool> null_;
+};
+
+// A statement's answer. Columns are read by index; text results (the default).
+class Result {
+ public:
+  Result() = default;
+  explicit Result(PGresult* r) : r_(r, &PQclear) {}
+  int rows() const { return r_ ? PQntuples(r_.get()) : 0; }
+  bool empty() const { return rows() == 0; }
+  bool null(int row, int col) const { return PQgetisnull(r_.get(), row, col) != 0; }
+  std::string_view text(int row, int col) const;
+  std::string str(int row, int col) const { return std::string(text(row, col)); }
+  std::int64_t i64(int row, int col) const;  // NULL reads as 0
+  std::uint64_t u64(int row, int col) const { return static_cast<std::uint64_t>(i64(row, col)); }
+  std::uint32_t u32(int row, int col) const { return static_cast<std::uint32_t>(i64(row, col)); }
+  bool boolean(int row, int col) const { return text(row, col) == "t"; }
+  std::string bytes(int row, int col) const;  // a bytea column (hex output decoded)
+  std::vector<std::uint64_t> u64_array(int row, int col) const;  // a bigint[] column
+  std::vector<std::string> text_array(int row, int col) const;   // a text[] column
+  // Rows a statement changed (UPDATE/DELETE/INSERT without RETURNING).
+  std::uint64_t affected() const;
+
+ private:
+  std::shared_ptr<PGresult> r_;
+};
+
+// One connection. Not thread-safe; the store hands each transaction its own.
+class Conn {
+ public:
+  // Connects with a libpq conninfo string or URI; a non-empty `password` overrides the one it
+  // names. Throws StoreError(failed) naming the host (never the password).
+  explicit Conn(const std::string& conninfo, const std::string& password = {});
+  ~Conn();
+  Conn(const Conn&) = delete;
+  Conn& operator=(const Conn&) = delete;
+
+  Result exec(std::string_view sql, const Params& p = Params());
+  // Several statements without parameters (schema scripts, BEGIN/COMMIT).
+  void run(std::string_view sql);
+  bool ok() const;  // the connection is usable
+  // How many statements went to the server since the connection opened (for benchmarks).
+  std::uint64_t round_trips() const { return round_trips_; }
+  PGconn* get() { return c_; }
+
+ private:
+  [[noreturn]] void fail(PGresult* r, std::string_view sql);
+  PGconn* c_ = nullptr;
+  std::uint64_t round_trips_ = 0;
+};
+
+// The host (and port) a conninfo names, for error messages; never the password.
+std::string describe_target(const std::string& conninfo);
+
+}  // namespace brigade::store::pg
