@@ -331,4 +331,27 @@ std::string redact_url(const std::string& url) {
   return url.substr(0, start) + "***@" + url.substr(at + 1);
 }
 
+std::string redact_store_url(const std::string& url) {
+  if (url.find("://") != std::string::npos) return redact_url(url);
+  // key=value conninfo: the value after password= (quoted or not) becomes ***.
+  std::string out = url;
+  for (auto at = out.find("password"); at != std::string::npos; at = out.find("password", at + 1)) {
+    auto eq = out.find_first_not_of(' ', at + 8);
+    if (eq == std::string::npos || out[eq] != '=') continue;
+    auto v = out.find_first_not_of(' ', eq + 1);
+    if (v == std::string::npos) break;
+    auto end = v;
+    if (out[v] == '\'') {
+      for (end = v + 1; end < out.size() && out[end] != '\''; ++end)
+        if (out[end] == '\\') ++end;
+      end = std::min(end + 1, out.size());
+    } else {
+      end = out.find(' ', v);
+      if (end == std::string::npos) end = out.size();
+    }
+    out.replace(v, end - v, "***");
+  }
+  return out;
+}
+
 }  // namespace brigade::config::detail

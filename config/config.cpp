@@ -42,6 +42,11 @@ Config load(const Env& env, std::optional<fs::path> explicit_file) {
 std::string describe(const Config& c) {
   std::ostringstream o;
   o << "config file: " << (c.source ? c.source->string() : "none (defaults and environment)") << "\n";
+  if (c.store.postgres())
+    o << "store: PostgreSQL at " << redact_store_url(c.store.url) << ", password "
+      << set_or_unset(c.store.password) << " (PGPASSWORD), wait_seconds " << c.store.wait_seconds << "\n";
+  else
+    o << "store: LMDB in data_dir\n";
   o << "data_dir: " << c.data_dir.string() << "\n";
   o << "calendar: time zone " << c.timezone << ", weeks start on "
     << (c.week_start >= 0 && c.week_start < 7 ? kWeekdays[static_cast<std::size_t>(c.week_start)] : "?")

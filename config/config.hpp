@@ -64,8 +64,18 @@ struct PrivacyConfig {
   std::uint32_t keep_reasons_days = 0;  // 0 = forever
 };
 
+// Where the ledger lives: LMDB in data_dir (the default), or a PostgreSQL database that several
+// replicas share.
+struct StoreConfig {
+  std::string url;           // "postgresql://…" or a libpq conninfo; empty = LMDB in data_dir. May hold a password: never logged
+  std::string password;      // from PGPASSWORD or PGPASSWORD_FILE; overrides the URL's
+  std::uint32_t wait_seconds = 0;  // at start, keep retrying an unreachable database this long (0 = fail at once)
+  bool postgres() const { return !url.empty(); }
+};
+
 struct Config {
   std::filesystem::path data_dir = "./data";
+  StoreConfig store;
   std::string timezone = "UTC";    // IANA name, already checked against the tz database
   int week_start = 1;              // 0 = Sunday, 1 = Monday, … 6 = Saturday (core::Calendar's convention)
   std::string log_level = "info";  // trace, debug, info, warn, error

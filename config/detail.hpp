@@ -63,6 +63,8 @@ std::string check_ca_file(std::string_view raw, const std::string& key);
 void check_slack_token(std::string_view token, std::string_view prefix, std::string_view what,
                        const std::string& key);
 std::string redact_url(const std::string& url);
+// A store URL or conninfo with its password (user:pass@ or password=…) shown as ***.
+std::string redact_store_url(const std::string& url);
 
 // ---- the loader (loader.cpp): TOML file, then environment, then secrets, then validation
 Config load(const Env& env, std::optional<std::filesystem::path> explicit_file);

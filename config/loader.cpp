@@ -81,6 +81,11 @@ void Loader::read_secrets() {
     c_.matrix.password = s->value;
     password_key_ = s->key;
   }
+  if (auto s = secret("BRIGADE_STORE")) set_store(s->value, s->key);  // a URL may hold a password
+  if (auto s = secret("PGPASSWORD")) {
+    if (s->value.find('\n') != std::string::npos) fail(s->key, "must be one line");
+    c_.store.password = s->value;
+  }
   if (auto s = secret("BRIGADE_HTTP_TOKEN")) {
     if (has_space_or_control(s->value)) fail(s->key, "must not contain spaces or line breaks");
     c_.http.token = s->value;

@@ -11,6 +11,7 @@
 
 #include "config/detail.hpp"
 #include "core/text.hpp"
+#include "store/store.hpp"
 
 namespace brigade::config::detail {
 
@@ -88,6 +89,7 @@ class Loader {
   void apply_privacy(const FileView& f);
   void apply_sharing(const FileView& f);
   void apply_allowance(const FileView& f);
+  void apply_store(const FileView& f);
 
   void set_slack_api_url(const std::string& raw, const std::string& key) {
     std::string url = check_http_url(raw, key);
@@ -100,6 +102,21 @@ class Loader {
     while (!url.empty() && url.back() == '/') url.pop_back();  // API paths start with '/'
     c_.matrix.homeserver = url;
     homeserver_key_ = key;
+  }
+
+  // BRIGADE_STORE / store.url: a PostgreSQL URL or conninfo, or (environment only) a path, which
+  // is the LMDB data directory.
+  void set_store(const std::string& raw, const std::string& key) {
+    std::string v(core::trim(raw));
+    if (v.empty()) fail(key, "is empty");
+    if (store::is_postgres_url(v)) {
+      c_.store.url = v;
+    } else if (v.find("://") != std::string::npos || key == "store.url") {
+      fail(key, "must be a postgresql:// URL or a libpq conninfo (host=… dbname=…)");
+    } else {
+      c_.data_dir = check_data_dir(v, key);
+      c_.store.url.clear();
+    }
   }
 
   void set_user_id(const std::string& raw, const std::string& key) {

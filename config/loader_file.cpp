@@ -139,6 +139,7 @@ void Loader::apply_file(const toml::table& root, const std::pair<fs::path, std::
   apply_digest(f);
   apply_privacy(f);
   apply_sharing(f);
+  apply_store(f);
   if (c_.rules.max_per_recipient != 0 && c_.rules.allowance != 0 &&
       c_.rules.max_per_recipient > c_.rules.allowance)
     fail("kudos.max_per_recipient", "is larger than kudos.allowance (" + std::to_string(c_.rules.allowance) +
@@ -336,6 +337,14 @@ void Loader::apply_privacy(const FileView& f) {
 void Loader::apply_sharing(const FileView& f) {
   if (auto n = f.get("leaderboard", "public")) c_.rules.leaderboard_public = as_bool(*n, "leaderboard.public");
   if (auto n = f.get("notify", "recipient_dm")) c_.rules.recipient_dm = as_bool(*n, "notify.recipient_dm");
+}
+
+// [store]: url (BRIGADE_STORE overrides it), wait_seconds.
+void Loader::apply_store(const FileView& f) {
+  if (auto n = f.get("store", "url")) set_store(as_string(*n, "store.url"), "store.url");
+  if (auto n = f.get("store", "wait_seconds"))
+    c_.store.wait_seconds = static_cast<std::uint32_t>(in_range(as_integer(*n, "store.wait_seconds"), 0, 3600,
+                                                                "store.wait_seconds"));
 }
 
 // [digest].

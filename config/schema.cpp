@@ -25,6 +25,7 @@ const std::vector<TableSchema>& schema() {
       {"privacy", {"keep_reasons_days"}},
       {"leaderboard", {"public"}},
       {"notify", {"recipient_dm"}},
+      {"store", {"url", "wait_seconds"}},
   };
   return s;
 }
@@ -34,7 +35,7 @@ const std::map<std::string, std::string, std::less<>>& secret_keys() {
   static const std::map<std::string, std::string, std::less<>> m = {
       {"http.token", "BRIGADE_HTTP_TOKEN"},   {"slack.app_token", "SLACK_APP_TOKEN"},
       {"slack.bot_token", "SLACK_BOT_TOKEN"}, {"matrix.access_token", "MATRIX_ACCESS_TOKEN"},
-      {"matrix.password", "MATRIX_PASSWORD"},
+      {"matrix.password", "MATRIX_PASSWORD"}, {"store.password", "PGPASSWORD"},
   };
   return m;
 }

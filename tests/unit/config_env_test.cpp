@@ -175,5 +175,33 @@ TEST_F(ConfigTest, DescribeSaysUnsetAndRedactsUrlCredentials) {
   EXPECT_THAT(text, HasSubstr("none (defaults and environment)"));
 }
 
+TEST_F(ConfigTest, StoreComesFromTheEnvironmentAsUrlOrPath) {
+  write_file(dir_.path() / "url", "postgresql://brigade:s3cret@db.example.org/brigade\n");
+  write_file(dir_.path() / "pgpw", "hunter2\n");
+  Config c = brigade::config::load(env_of({{"BRIGADE_STORE_FILE", (dir_.path() / "url").string()},
+                                           {"PGPASSWORD_FILE", (dir_.path() / "pgpw").string()}}));
+  EXPECT_TRUE(c.store.postgres());
+  EXPECT_EQ(c.store.url, "postgresql://brigade:s3cret@db.example.org/brigade");
+  EXPECT_EQ(c.store.password, "hunter2");
+  const std::string text = brigade::config::describe(c);
+  EXPECT_EQ(text.find("s3cret"), std::string::npos) << text;
+  EXPECT_EQ(text.find("hunter2"), std::string::npos) << text;
+  EXPECT_NE(text.find("PostgreSQL at postgresql://***@db.example.org/brigade"), std::string::npos) << text;
+
+  // A conninfo's password is hidden too; a path is the LMDB data directory.
+  c = brigade::config::load(env_of({{"BRIGADE_STORE", "host=db dbname=brigade password='a b'"}}));
+  EXPECT_EQ(brigade::config::describe(c).find("a b"), std::string::npos);
+  c = brigade::config::load(env_of({{"BRIGADE_STORE", (dir_.path() / "ledger").string()}}));
+  EXPECT_FALSE(c.store.postgres());
+  EXPECT_EQ(c.data_dir, dir_.path() / "ledger");
+}
+
+TEST_F(ConfigTest, StoreUrlMustBePostgres) {
+  EXPECT_THROW(brigade::config::load(env_of({{"BRIGADE_STORE", "mysql://db/brigade"}})), brigade::config::ConfigError);
+  EXPECT_THROW(load_toml("[store]\nurl = \"./data\"", {}), brigade::config::ConfigError);
+  EXPECT_THROW(load_toml("[store]\nwait_seconds = 4000", {}), brigade::config::ConfigError);
+}
+
+
 }  // namespace
 }  // namespace brigade::config::testing

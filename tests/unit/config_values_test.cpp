@@ -264,6 +264,14 @@ const std::vector<KeyCase> kFileKeyCases = {
      "[digest]\nchannels = [\"matrix:!r:example.org\"]",
      {},
      [](const Config& c) { return c.digest.channels == std::vector<std::string>{"matrix:!r:example.org"}; }},
+    {"store.url",
+     "[store]\nurl = \"postgresql://brigade@db.example.org/brigade\"",
+     {},
+     [](const Config& c) { return c.store.url == "postgresql://brigade@db.example.org/brigade"; }},
+    {"store.wait_seconds",
+     "[store]\nwait_seconds = 30",
+     {},
+     [](const Config& c) { return c.store.wait_seconds == 30; }},
 };
 
 TEST_F(ConfigTest, EveryFileKeyIsParsed) {
