@@ -86,18 +86,14 @@ asio::awaitable<void> SlackAdapter::process_envelope(std::shared_ptr<Conn> conn,
   }
   if (!a.command.view_hash.empty()) home_hash_[a.command.user] = a.command.view_hash;
   core::Event e = co_await build_event(a.command);
-  bool is_event = a.command.source_id.rfind("slack:event:", 0) == 0;
   bool form = a.command.form, values_shown = !modal_.values.empty();
-  committer_.submit(std::move(e), [this, post = rt_.poster(), conn, envelope_id, is_event, form, values_shown,
-                                   received](const commands::Result& r) {
+  committer_.submit(std::move(e), [this, post = rt_.poster(), conn, envelope_id, type = f.type,
+                                   form, values_shown, received](const commands::Result& r) {
     // Runs on the writer thread once the transaction is durable; the socket lives on ours
     // (reached through the poster, which drops the work if the adapter is already gone).
-    bool send = !(r.outcome == commands::Outcome::error && is_event);  // unacked → Slack redelivers
-    // A modal's submission: a refusal goes back into the modal, next to its field.
-    json payload = form ? submission_ack(r, values_shown) : json();
-    post([this, conn, envelope_id, send, received, payload] {
-      acked(conn, envelope_id, send, payload);
-      if (send)
+    post([this, conn, envelope_id, received, ack = command_ack(r, type, form, values_shown)] {
+      acked(conn, envelope_id, ack.send, ack.payload);
+      if (ack.send)
         metrics_.ack_seconds(
             "slack", std::chrono::duration<double>(std::chrono::steady_clock::now() - received).count());
     });

@@ -268,4 +268,15 @@ json slash_hint(std::string_view command) {
   return p;
 }
 
+CommandAck command_ack(const commands::Result& r, std::string_view envelope_type, bool form, bool values_shown) {
+  if (form) return {true, submission_ack(r, values_shown)};
+  if (r.outcome != commands::Outcome::error) return {};
+  if (envelope_type == "events_api") return {false, nullptr};
+  if (envelope_type != "slash_commands") return {};  // a button: Slack shows nothing from its ack
+  json p = json::object();
+  p["response_type"] = "ephemeral";
+  p["text"] = "Brigade could not save that just now; nothing was recorded. Please send it again.";
+  return {true, p};
+}
+
 }  // namespace brigade::slack

@@ -61,4 +61,15 @@ nlohmann::json submission_ack(const commands::Result& r, bool values_shown);
 // What a slash command's ack says when its modal could not be opened: how to type it instead.
 nlohmann::json slash_hint(std::string_view command);
 
+// How a command envelope is acked once its commit is decided; `send` false leaves it unacked.
+struct CommandAck {
+  bool send = true;
+  nlohmann::json payload;  // null: a plain ack
+};
+// `envelope_type` is the Socket Mode type ("events_api", "slash_commands", "interactive"). A form's
+// submission: submission_ack. An event whose commit failed (a mention, a reaction): unacked, so
+// Slack redelivers it. A slash command whose commit failed: acked with a private "try again" —
+// Slack does not resend slash commands, and the reply that would have followed never comes.
+CommandAck command_ack(const commands::Result& r, std::string_view envelope_type, bool form, bool values_shown);
+
 }  // namespace brigade::slack

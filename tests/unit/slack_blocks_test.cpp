@@ -184,5 +184,27 @@ TEST(SlackModal, RefusalsGoUnderTheirField) {
   EXPECT_TRUE(submission_ack(r, true)["errors"].contains("recipients"));
 }
 
+// A failed commit must never end in silence: a slash command's ack says so (Slack does not
+// resend it), an event stays unacked (Slack does), a form shows it in the modal.
+TEST(SlackAck, AFailedCommitIsNeverAckedSilently) {
+  commands::Result r;
+  r.outcome = commands::Outcome::error;
+  CommandAck slash = command_ack(r, "slash_commands", false, true);
+  ASSERT_TRUE(slash.send);
+  EXPECT_EQ(slash.payload["response_type"], "ephemeral");
+  EXPECT_NE(slash.payload["text"].get<std::string>().find("send it again"), std::string::npos);
+  EXPECT_FALSE(command_ack(r, "events_api", false, true).send) << "a mention or reaction: Slack redelivers";
+  EXPECT_TRUE(command_ack(r, "interactive", false, true).send) << "a button: Slack never resends a click";
+  CommandAck form = command_ack(r, "interactive", true, true);
+  EXPECT_TRUE(form.send);
+  EXPECT_TRUE(form.payload["errors"].contains("recipients"));
+  r.outcome = commands::Outcome::ok;
+  for (const char* source : {"slash_commands", "events_api", "interactive"}) {
+    CommandAck ok = command_ack(r, source, false, true);
+    EXPECT_TRUE(ok.send) << source;
+    EXPECT_TRUE(ok.payload.is_null()) << source << ": the reply follows through the outbox";
+  }
+}
+
 }  // namespace
 }  // namespace brigade::slack
