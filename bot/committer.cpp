@@ -176,22 +176,22 @@ core::Millis Committer::when(const core::Event& event) const {
 }
 
 commands::Result Committer::apply_command(store::Writer& txn, const core::Event& event) {
-  if (!event.source_id.empty() && txn.seen(event.source_id)) {
+  commands::Context ctx{rules_, store_.calendar(), when(event)};
+  auto child = txn.child();
+  // The claim comes first: on PostgreSQL another replica handling the same source id waits here
+  // for ours to commit, then sees a duplicate.
+  if (!event.source_id.empty() && !child->claim_seen(event.source_id, ctx.now)) {
     commands::Result r;
     r.outcome = commands::Outcome::duplicate;
     return r;
   }
-  commands::Context ctx{rules_, store_.calendar(), when(event)};
-  auto child = txn.child();
   auto result = commands::handle(event, *child, ctx);
   // A form shows its refusal next to the field (the adapter answers it from the result): no
-  // private message, and not marked seen, so the corrected form is a new try under the same id.
+  // private message, and not marked seen (the child, claim included, is rolled back), so the
+  // corrected form is a new try under the same id.
   const bool refused_form = event.form && (result.outcome == commands::Outcome::refused ||
                                            result.outcome == commands::Outcome::usage);
-  if (refused_form) {
-    child->commit();
-    return result;
-  }
+  if (refused_form) return result;
   if (!event.source_id.empty()) child->mark_seen(event.source_id, ctx.now, result.kudos_ids);
   for (auto& reply : result.replies) {
     if (reply.reply_to.empty() && reply.audience == core::Audience::private_ && reply.user == event.user.id)
@@ -215,13 +215,23 @@ struct Committer::GroupResult {
 void Committer::apply_group(std::vector<Job>& group) {
   GroupResult out(group.size());
   auto started = std::chrono::steady_clock::now();
-  write_group(group, out);
+  // A store that reconnects (a PostgreSQL server restarting) gets the whole group again, with
+  // backoff, for up to kRetryFor; nothing was acked, so nothing is lost or doubled meanwhile.
+  constexpr auto kRetryFor = std::chrono::seconds(15);
+  auto delay = std::chrono::milliseconds(100);
+  while (!write_group(group, out) && store_.reconnects() &&
+         std::chrono::steady_clock::now() + delay < started + kRetryFor) {
+    spdlog::warn("commit: trying the {} writes again in {} ms", group.size(), delay.count());
+    std::this_thread::sleep_for(delay);
+    delay = std::min(delay * 2, std::chrono::milliseconds(2000));
+    out = GroupResult(group.size());
+  }
   count_group(group, out, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   finish_group(group, out);
 }
 
 // ONE write transaction for the whole group, each job in its own child transaction.
-void Committer::write_group(std::vector<Job>& group, GroupResult& out) {
+bool Committer::write_group(std::vector<Job>& group, GroupResult& out) {
   try {
     auto txn = store_.write();
     for (std::size_t i = 0; i < group.size(); ++i) {
@@ -238,9 +248,11 @@ void Committer::write_group(std::vector<Job>& group, GroupResult& out) {
     out.committed = true;
   } catch (const store::StoreError& e) {
     spdlog::error("commit of {} writes failed: {}{}", group.size(), e.what(), advice(e.code()));
+    return e.code() != store::StoreError::Code::failed;  // failed: may pass (worth another try)
   } catch (const std::exception& e) {
     spdlog::error("commit of {} writes failed: {}", group.size(), e.what());
   }
+  return true;
 }
 
 void Committer::apply_job(store::Writer& txn, Job& job, std::size_t i, GroupResult& out) {

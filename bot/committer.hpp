@@ -90,7 +90,8 @@ class Committer {
   // callbacks and commit hook.
   struct GroupResult;
   void apply_group(std::vector<Job>& group);
-  void write_group(std::vector<Job>& group, GroupResult& out);
+  // False when the commit failed in a way that may pass (StoreError::Code::failed).
+  bool write_group(std::vector<Job>& group, GroupResult& out);
   void apply_job(store::Writer& txn, Job& job, std::size_t i, GroupResult& out);
   void count_group(const std::vector<Job>& group, const GroupResult& out, double seconds);
   void finish_group(std::vector<Job>& group, GroupResult& out);
