@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/admin_format.hpp"
+#include "app/store_open.hpp"
 #include "commands/corrections.hpp"
 #include "store/store.hpp"
 
@@ -19,12 +20,7 @@ namespace {
 using nlohmann::json;
 
 std::unique_ptr<store::Store> open_store(const config::Config& cfg, bool read_only) {
-  if (!std::filesystem::exists(cfg.data_dir / "data.mdb"))
-    throw std::runtime_error("no data file in " + cfg.data_dir.string() + " (set BRIGADE_DATA_DIR)");
-  store::Options o;
-  o.dir = cfg.data_dir;
-  o.read_only = read_only;
-  return store::Store::open(o, core::Calendar(cfg.timezone, cfg.week_start));
+  return open_configured_store(cfg, core::Calendar(cfg.timezone, cfg.week_start), read_only);
 }
 
 // A qualified id as given, or the one person a display name or localpart names.

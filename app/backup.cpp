@@ -208,6 +208,13 @@ void BackupCommands::add_to(CLI::App& app, std::string& config_file) {
 }
 
 std::optional<int> BackupCommands::run(const config::Config& cfg) const {
+  const bool asked = (backup != nullptr && backup->parsed()) || (restore != nullptr && restore->parsed());
+  if (asked && cfg.store.postgres()) {
+    std::cerr << "brigade: backup and restore work on the LMDB data file; a PostgreSQL ledger is backed up "
+                 "with pg_dump and restored with pg_restore (README: \"Running more than one replica\"), or "
+                 "copied out with brigade store copy\n";
+    return 1;
+  }
   if (backup != nullptr && backup->parsed()) return run_backup(cfg, backup_file, force);
   if (restore != nullptr && restore->parsed()) return run_restore(cfg, restore_file, yes);
   return std::nullopt;

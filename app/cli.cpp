@@ -8,9 +8,11 @@
 #include <iostream>
 
 #include "app/admin.hpp"
+#include "app/store_open.hpp"
 #include "app/app.hpp"
 #include "app/backup.hpp"
 #include "app/report.hpp"
+#include "app/store_copy.hpp"
 #include "config/config.hpp"
 #include "store/store.hpp"
 
@@ -37,6 +39,7 @@ struct CommandLine {
                "brigade"};
   std::string config_file;
   BackupCommands backups;  // backup and restore, added last (main_cli)
+  StoreCommands stores;    // store copy, after them
   CLI::App* run = nullptr;
   CLI::App* console = nullptr;
   CLI::App* report = nullptr;
@@ -92,7 +95,7 @@ struct CommandLine {
         if (word.empty() || word.front() == '-') continue;
         std::cerr
             << "brigade: unknown command '" << word
-            << "' (commands: run, console, report, health, admin, backup, restore; see brigade --help)\n";
+            << "' (commands: run, console, report, health, admin, backup, restore, store; see brigade --help)\n";
         return 2;
       }
     }
@@ -105,14 +108,7 @@ struct CommandLine {
 int report_command(const config::Config& cfg, const ReportOptions& ropt) {
   try {
     core::Calendar cal(cfg.timezone, cfg.week_start);
-    store::Options o;
-    o.dir = cfg.data_dir;
-    o.read_only = true;
-    if (!std::filesystem::exists(cfg.data_dir / "data.mdb")) {
-      std::cerr << "brigade: no data file in " << cfg.data_dir << " (set BRIGADE_DATA_DIR)\n";
-      return 1;
-    }
-    auto st = store::Store::open(o, cal);
+    auto st = open_configured_store(cfg, cal, true);
     core::SystemClock clock;
     return run_report(*st, ropt, clock.now_ms(), std::cout, std::cerr);
   } catch (const std::exception& e) {
@@ -126,6 +122,7 @@ int report_command(const config::Config& cfg, const ReportOptions& ropt) {
 int main_cli(int argc, char** argv) {
   CommandLine cl;
   cl.backups.add_to(cl.app, cl.config_file);
+  cl.stores.add_to(cl.app, cl.config_file);
   try {
     cl.app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -148,6 +145,7 @@ int main_cli(int argc, char** argv) {
       cl.console->parsed() || (cl.run->parsed() && !cfg.slack.enabled() && !cfg.matrix.enabled());
   setup_logging(cfg.log_level, console_mode);
   if (auto rc = cl.backups.run(cfg)) return *rc;
+  if (auto rc = cl.stores.run(cfg)) return *rc;
 
   if (cl.run->parsed()) return run_bot(cfg);
   if (cl.console->parsed()) return run_console(cfg);
