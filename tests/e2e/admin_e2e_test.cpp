@@ -1,7 +1,9 @@
-// End-to-end: `brigade admin …` beside a running bot, and /kudos undo|privacy in the console.
+// End-to-end: `brigade admin …` beside a running bot, and /kudos undo|privacy in the console. On
+// the ledger BRIGADE_TEST_STORE names (tests/support/pg_test.hpp): LMDB, or a PostgreSQL schema.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "tests/support/pg_test.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -16,7 +18,8 @@ class AdminE2E : public ::testing::Test {
             {"SLACK_APP_TOKEN", ""},
             {"SLACK_BOT_TOKEN", ""},
             {"MATRIX_HOMESERVER", ""},
-            {"BRIGADE_TZ", "UTC"}};
+            {"BRIGADE_TZ", "UTC"},
+            {"BRIGADE_STORE", store_url_}};
   }
   Child console(const std::string& as = "alice") const {
     return Child({brigade_binary(), "console", "--as", as, "--channel", "general"}, env());
@@ -33,6 +36,8 @@ class AdminE2E : public ::testing::Test {
   }
 
   TempDir data_{"brigade-admin-e2e"};
+  // The PostgreSQL ledger of this test ("" on LMDB: BRIGADE_STORE unset for the child).
+  std::string store_url_ = testing_postgres() ? test_store_url(data_.path()) : "";
 };
 
 TEST_F(AdminE2E, RevokeAndAuditWhileTheBotRuns) {

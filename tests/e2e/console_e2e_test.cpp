@@ -1,10 +1,12 @@
-// End-to-end: build/brigade as a process, commands piped into the console, reports beside it.
+// End-to-end: build/brigade as a process, commands piped into the console, reports beside it. On
+// the ledger BRIGADE_TEST_STORE names (tests/support/pg_test.hpp): LMDB, or a PostgreSQL schema.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <fstream>
 
+#include "tests/support/pg_test.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -19,7 +21,8 @@ class ConsoleE2E : public ::testing::Test {
             {"SLACK_APP_TOKEN", ""},
             {"SLACK_BOT_TOKEN", ""},
             {"MATRIX_HOMESERVER", ""},
-            {"BRIGADE_TZ", "UTC"}};
+            {"BRIGADE_TZ", "UTC"},
+            {"BRIGADE_STORE", store_url_}};
   }
   std::vector<std::string> console(const std::string& as = "alice",
                                    const std::string& channel = "general") const {
@@ -42,6 +45,8 @@ class ConsoleE2E : public ::testing::Test {
   }
 
   TempDir data_{"brigade-e2e"};
+  // The PostgreSQL ledger of this test ("" on LMDB: BRIGADE_STORE unset for the child).
+  std::string store_url_ = testing_postgres() ? test_store_url(data_.path()) : "";
 };
 
 TEST_F(ConsoleE2E, ThanksIsCelebratedCountedAndOnTheLeaderboard) {
@@ -243,14 +248,16 @@ TEST(Cli, BadConfigExitsTwoNamingTheKey) {
 
 TEST(Cli, BadReportDateExitsTwo) {
   TempDir dir("brigade-date");
+  const std::map<std::string, std::string> env = {
+      {"BRIGADE_DATA_DIR", dir.path().string()},
+      {"BRIGADE_STORE", testing_postgres() ? test_store_url(dir.path()) : ""}};
   {
-    Child c({brigade_binary(), "console", "--as", "alice"}, {{"BRIGADE_DATA_DIR", dir.path().string()}});
+    Child c({brigade_binary(), "console", "--as", "alice"}, env);
     c.write("/thanks @bob for x\n");
     c.close_stdin();
     ASSERT_EQ(c.wait(), 0);
   }
-  Child r({brigade_binary(), "report", "--since", "last tuesday"},
-          {{"BRIGADE_DATA_DIR", dir.path().string()}});
+  Child r({brigade_binary(), "report", "--since", "last tuesday"}, env);
   EXPECT_EQ(r.wait(), 2);
   EXPECT_NE(r.err().find("--since"), std::string::npos) << r.err();
 }

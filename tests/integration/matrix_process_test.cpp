@@ -1,5 +1,7 @@
 // build/brigade run as a process against the fake homeserver over TLS: replies, kill -9 and restart,
-// SIGTERM, and Slack and Matrix side by side in one ledger.
+// SIGTERM, and Slack and Matrix side by side in one ledger. On the ledger BRIGADE_TEST_STORE names
+// (tests/support/pg_test.hpp): LMDB in the data directory, or under tests/support/with_postgres.sh
+// a PostgreSQL schema of its own.
 #include <gtest/gtest.h>
 
 #include <signal.h>
@@ -14,6 +16,7 @@
 #include "store/store.hpp"
 #include "testkit/matrix/fake_homeserver.hpp"
 #include "testkit/slack/fake_slack.hpp"
+#include "tests/support/pg_test.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -53,21 +56,24 @@ class MatrixProcessTest : public ::testing::Test {
             {"MATRIX_USER_ID", fake_.bot_user},
             {"MATRIX_PASSWORD", fake_.password},
             {"MATRIX_ACCESS_TOKEN", ""},
-            {"BRIGADE_CA_FILE", ca_file().string()}};
+            {"BRIGADE_CA_FILE", ca_file().string()},
+            {"BRIGADE_STORE", store_url_}};
   }
   std::unique_ptr<Child> run(std::map<std::string, std::string> extra = {}) {
     auto e = env();
     for (auto& [k, v] : extra) e[k] = v;
     return std::make_unique<Child>(std::vector<std::string>{testing::brigade_binary(), "run"}, e);
   }
-  // The process is past its first sync: the long-poll after it is out.
+  // The process is past its first sync: the long-poll after it is out. (30 s: on PostgreSQL a
+  // process started after a kill -9 syncs once the dead one's primary lease has expired, 10 s.)
   bool synced(std::size_t syncs) {
-    return fake_.wait([&] { return fake_.requests("sync").size() >= syncs; }, 20s);
+    return fake_.wait([&] { return fake_.requests("sync").size() >= syncs; }, 30s);
   }
   std::uint32_t received(const std::string& user) {
     core::Calendar cal("UTC");
     store::Options o;
     o.dir = dir_.path() / "data";
+    o.url = store_url_;
     o.read_only = true;
     auto st = store::Store::open(o, cal);
     core::SystemClock clock;
@@ -80,6 +86,8 @@ class MatrixProcessTest : public ::testing::Test {
   }
 
   TempDir dir_{"brigade-matrix-proc"};
+  // The PostgreSQL ledger of this test ("" on LMDB: BRIGADE_STORE unset for the child).
+  std::string store_url_ = testing::testing_postgres() ? testing::test_store_url(dir_.path() / "data") : "";
   FakeMatrix fake_;
 };
 
@@ -186,7 +194,11 @@ TEST_F(MatrixProcessTest, KillNineDuringASendThenRestartPostsTheReplyOnce) {
     EXPECT_EQ(p->wait(10s), 128 + SIGKILL);
   }
   auto p = run();
-  ASSERT_TRUE(fake_.wait([&] { return fake_.requests("send").size() >= 2; })) << "the reply is sent again";
+  // On PostgreSQL the restarted process syncs and sends once the dead one's primary lease has
+  // expired (bot/primary.hpp: 10 s), hence the longer wait.
+  ASSERT_TRUE(fake_.wait([&] { return fake_.requests("send").size() >= 2; }, 30s))
+      << "the reply is sent again\n"
+      << p->err();
   fake_.text(kRoom, "@carol:example.org", "!thanks @alice:example.org marker");
   ASSERT_TRUE(received_becomes("matrix:@alice:example.org", 1)) << p->err();
   ASSERT_TRUE(fake_.wait([&] { return fake_.sent(kRoom).size() >= 3; })) << p->err();

@@ -1,6 +1,7 @@
 // build/brigade run in every mode a newcomer or an operator starts it in — console (no chat
 // credentials), Slack, Matrix, and both — with every HTTP route requested while it runs: the bot
-// must answer each and still be alive afterwards, then stop cleanly on SIGTERM.
+// must answer each and still be alive afterwards, then stop cleanly on SIGTERM. On the ledger
+// BRIGADE_TEST_STORE names (tests/support/pg_test.hpp): LMDB, or a PostgreSQL schema of its own.
 #include <gtest/gtest.h>
 
 #include <signal.h>
@@ -13,6 +14,7 @@
 
 #include "testkit/matrix/fake_homeserver.hpp"
 #include "testkit/slack/fake_slack.hpp"
+#include "tests/support/pg_test.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -112,7 +114,8 @@ class ModesProcessTest : public ::testing::Test {
                                             {"MATRIX_HOMESERVER", ""},
                                             {"MATRIX_USER_ID", ""},
                                             {"MATRIX_PASSWORD", ""},
-                                            {"MATRIX_ACCESS_TOKEN", ""}};
+                                            {"MATRIX_ACCESS_TOKEN", ""},
+                                            {"BRIGADE_STORE", store_url_}};
     if (with_slack) {
       e["SLACK_APP_TOKEN"] = slack_.app_token;
       e["SLACK_BOT_TOKEN"] = slack_.bot_token;
@@ -152,6 +155,8 @@ class ModesProcessTest : public ::testing::Test {
   }
 
   TempDir dir_{"brigade-modes"};
+  // The PostgreSQL ledger of this test ("" on LMDB: BRIGADE_STORE unset for the child).
+  std::string store_url_ = testing::testing_postgres() ? testing::test_store_url(dir_.path() / "data") : "";
   testing::FakeSlack slack_;
   testing::FakeMatrix matrix_;
 };

@@ -1,5 +1,6 @@
 // build/brigade run as a process against the fake Slack over TLS: acks, replies, kill -9 and restart,
-// SIGTERM.
+// SIGTERM. On the ledger BRIGADE_TEST_STORE names (tests/support/pg_test.hpp): LMDB in the data
+// directory, or under tests/support/with_postgres.sh a PostgreSQL schema of its own.
 #include <gtest/gtest.h>
 
 #include <signal.h>
@@ -9,6 +10,7 @@
 #include "core/calendar.hpp"
 #include "store/store.hpp"
 #include "testkit/slack/fake_slack.hpp"
+#include "tests/support/pg_test.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -45,7 +47,8 @@ class SlackProcessTest : public ::testing::Test {
             {"SLACK_APP_TOKEN", fake_.app_token},
             {"SLACK_BOT_TOKEN", fake_.bot_token},
             {"SLACK_API_URL", fake_.api_url()},
-            {"BRIGADE_CA_FILE", ca_file().string()}};
+            {"BRIGADE_CA_FILE", ca_file().string()},
+            {"BRIGADE_STORE", store_url_}};
   }
   std::unique_ptr<Child> run() {
     return std::make_unique<Child>(std::vector<std::string>{testing::brigade_binary(), "run"}, env());
@@ -60,6 +63,7 @@ class SlackProcessTest : public ::testing::Test {
     core::Calendar cal("UTC");
     store::Options o;
     o.dir = dir_.path() / "data";
+    o.url = store_url_;
     o.read_only = true;
     auto st = store::Store::open(o, cal);
     core::SystemClock clock;
@@ -69,6 +73,8 @@ class SlackProcessTest : public ::testing::Test {
   }
 
   TempDir dir_{"brigade-slack-proc"};
+  // The PostgreSQL ledger of this test ("" on LMDB: BRIGADE_STORE unset for the child).
+  std::string store_url_ = testing::testing_postgres() ? testing::test_store_url(dir_.path() / "data") : "";
   FakeSlack fake_;
 };
 

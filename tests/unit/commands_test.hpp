@@ -1,5 +1,6 @@
-// Shared fixture for the command tests: a real store in a scratch directory, rules, a calendar,
-// and checks that a refusal is one private reply and leaves the store untouched.
+// Shared fixture for the command tests: a real store in a scratch directory (on PostgreSQL under
+// BRIGADE_TEST_STORE=postgresql), rules, a calendar, and checks that a refusal is one private
+// reply and leaves the store untouched.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -12,6 +13,7 @@
 #include "core/calendar.hpp"
 #include "store/store.hpp"
 #include "tests/support/event_builder.hpp"
+#include "tests/support/pg_test.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace brigade::commands::testing {
@@ -43,6 +45,7 @@ class CommandsTest : public ::testing::Test {
     store_.reset();
     cal_ = std::make_unique<core::Calendar>(tz, week_start);
     store::Options o;
+    if (brigade::testing::testing_postgres()) o.url = brigade::testing::test_store_url(dir_.path());
     o.dir = dir_.path();
     o.durable = false;
     o.map_size = std::size_t{1} << 30;

@@ -1,5 +1,11 @@
 # Store tests: real LMDB in scratch directories. The crash test runs store_crash_writer as a
 # separate process and kills it with SIGKILL mid-write.
+# The same tests run on PostgreSQL too (store_tests_postgresql): tests/support/with_postgres.sh
+# starts a throwaway cluster and sets BRIGADE_TEST_STORE=postgresql, which tests/support/pg_test.hpp
+# turns into a schema per scratch directory. LMDB-only tests skip themselves there.
+add_library(brigade_pg_test STATIC ${PROJECT_SOURCE_DIR}/tests/support/pg_test.cpp)
+target_link_libraries(brigade_pg_test PUBLIC brigade_store PRIVATE PkgConfig::LIBPQ)
+
 add_executable(store_crash_writer ${CMAKE_CURRENT_LIST_DIR}/store_crash_writer.cpp)
 target_link_libraries(store_crash_writer PRIVATE brigade_store)
 
@@ -11,16 +17,22 @@ brigade_add_test(store_tests
           ${CMAKE_CURRENT_LIST_DIR}/store_txn_test.cpp
           ${CMAKE_CURRENT_LIST_DIR}/store_crash_test.cpp
           ${CMAKE_CURRENT_LIST_DIR}/store_trust_test.cpp
-  LIBS brigade_store PkgConfig::LMDB LABELS threaded)
+          ${CMAKE_CURRENT_LIST_DIR}/store_pg_test.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/store_copy_test.cpp
+  LIBS brigade_store brigade_pg_test PkgConfig::LMDB PkgConfig::LIBPQ LABELS threaded)
 target_compile_definitions(store_tests PRIVATE BRIGADE_STORE_CRASH_WRITER="$<TARGET_FILE:store_crash_writer>")
 add_dependencies(store_tests store_crash_writer)
+add_test(NAME store_tests_postgresql
+         COMMAND ${PROJECT_SOURCE_DIR}/tests/support/with_postgres.sh $<TARGET_FILE:store_tests>)
+set_tests_properties(store_tests_postgresql PROPERTIES LABELS "postgresql;threaded" TIMEOUT 600)
 
 # The record codec alone, on hostile bytes (regressions from tests/fuzz/codec_fuzz.cpp).
 brigade_add_test(codec_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/codec_test.cpp LIBS brigade_store)
 
 # Backups and restores (store/backup.hpp): a hot copy under a streaming writer, tampered and cut
 # copies refused, the swap, the data directory lock; store_crash_writer is the other process.
+# LMDB only: no PostgreSQL run (its backups are pg_dump's).
 brigade_add_test(store_backup_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/store_backup_test.cpp
-  LIBS brigade_store PkgConfig::LMDB LABELS threaded)
+  LIBS brigade_store brigade_pg_test PkgConfig::LMDB LABELS threaded)
 target_compile_definitions(store_backup_tests PRIVATE BRIGADE_STORE_CRASH_WRITER="$<TARGET_FILE:store_crash_writer>")
 add_dependencies(store_backup_tests store_crash_writer)

@@ -56,6 +56,7 @@ int leftovers(const fs::path& dir, const std::string& prefix) {
 }
 
 TEST(StoreBackup, HotCopyWhileWritingRestoresEverythingCommittedBefore) {
+  BRIGADE_LMDB_ONLY("backups and restores are LMDB data files");
   TempDir live_dir, out_dir, restored_dir;
   auto s = open_store(live_dir);
   seed(*s, 2000);
@@ -139,6 +140,7 @@ struct Fixture {
 };
 
 TEST(StoreBackup, RestoreRefusesAChangedAuditEntry) {
+  BRIGADE_LMDB_ONLY("backups and restores are LMDB data files");
   Fixture f;
   const auto bad = tampered(f.file, f.out.path(), [](MDB_txn* txn) {
     auto audit = raw_dbi(txn, "audit");
@@ -165,6 +167,7 @@ TEST(StoreBackup, RestoreRefusesAChangedAuditEntry) {
 }
 
 TEST(StoreBackup, RestoreRefusesACutCopy) {
+  BRIGADE_LMDB_ONLY("backups and restores are LMDB data files");
   Fixture f;
   const auto cut = f.out.path() / "cut.mdb";
   fs::copy_file(f.file, cut);
@@ -185,6 +188,7 @@ TEST(StoreBackup, RestoreRefusesACutCopy) {
 }
 
 TEST(StoreBackup, RestoreRefusesAChangedTally) {
+  BRIGADE_LMDB_ONLY("backups and restores are LMDB data files");
   Fixture f;
   const auto bad = tampered(f.file, f.out.path(), [](MDB_txn* txn) {
     // Drop every rank entry: the leaderboards no longer match the kudos log.
@@ -200,6 +204,7 @@ TEST(StoreBackup, RestoreRefusesAChangedTally) {
 }
 
 TEST(StoreBackup, SwapKeepsThePreviousFileAndDropsTheStaleLock) {
+  BRIGADE_LMDB_ONLY("backups and restores are LMDB data files");
   Fixture f;
   ASSERT_TRUE(fs::exists(f.data.path() / "lock.mdb"));
   fs::path previous;
@@ -227,6 +232,7 @@ TEST(StoreBackup, SwapKeepsThePreviousFileAndDropsTheStaleLock) {
 
 // A backup is checked under the calendar its tallies were built with, whatever is configured now.
 TEST(StoreBackup, ABackupFromAnotherTimeZoneVerifiesUnderItsOwn) {
+  BRIGADE_LMDB_ONLY("backups and restores are LMDB data files");
   TempDir live, out, data;
   const core::Calendar berlin("Europe/Berlin", 0);
   {
@@ -242,6 +248,7 @@ TEST(StoreBackup, ABackupFromAnotherTimeZoneVerifiesUnderItsOwn) {
 }
 
 TEST(StoreBackup, ALedgerOfAnotherSchemaIsNamedNotVerified) {
+  BRIGADE_LMDB_ONLY("backups and restores are LMDB data files");
   Fixture f;
   const auto old = tampered(f.file, f.out.path(), [](MDB_txn* txn) {
     raw_dbi(txn, "meta")
@@ -258,6 +265,7 @@ TEST(StoreBackup, ALedgerOfAnotherSchemaIsNamedNotVerified) {
 }
 
 TEST(StoreBackup, AnExistingFileIsReplacedOnlyWhenAsked) {
+  BRIGADE_LMDB_ONLY("backups and restores are LMDB data files");
   TempDir live, out;
   auto s = open_store(live);
   seed(*s, 10);
@@ -279,6 +287,7 @@ TEST(StoreBackup, AnExistingFileIsReplacedOnlyWhenAsked) {
 }
 
 TEST(StoreBackup, ABackupIsAPlainLmdbFileAtMode0600) {
+  BRIGADE_LMDB_ONLY("backups and restores are LMDB data files");
   TempDir live, out;
   auto s = open_store(live);
   seed(*s, 10);
@@ -294,6 +303,7 @@ TEST(StoreBackup, ABackupIsAPlainLmdbFileAtMode0600) {
 }
 
 TEST(StoreBackup, TheDataDirectoryLockIsExclusive) {
+  BRIGADE_LMDB_ONLY("backups and restores are LMDB data files");
   TempDir dir;
   const auto sub = dir.path() / "not-yet";
   {
@@ -310,6 +320,7 @@ TEST(StoreBackup, TheDataDirectoryLockIsExclusive) {
 }
 
 TEST(StoreBackup, LedgerUserNamesAnotherProcessWithTheLedgerOpen) {
+  BRIGADE_LMDB_ONLY("backups and restores are LMDB data files");
   TempDir dir;
   { open_store(dir); }
   EXPECT_EQ(ledger_user(dir.path()), std::nullopt);

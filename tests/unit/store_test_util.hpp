@@ -1,4 +1,6 @@
 // Shared helpers for the store tests: a store in a scratch directory, kudos builders, fixed dates.
+// With BRIGADE_TEST_STORE=postgresql (tests/support/with_postgres.sh) every store they open is on
+// PostgreSQL, in a schema of its own per scratch directory (tests/support/pg_test.hpp).
 #pragma once
 
 #include <filesystem>
@@ -9,11 +11,13 @@
 
 #include "core/calendar.hpp"
 #include "store/store.hpp"
+#include "tests/support/pg_test.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace brigade::store::testing {
 
 using brigade::testing::TempDir;
+using brigade::testing::testing_postgres;
 
 inline constexpr Millis kSecond = 1000;
 inline constexpr Millis kHour = 3600 * kSecond;
@@ -27,8 +31,10 @@ inline constexpr Millis kNov30Late = 1796081400000;  // 2026-11-30 23:30 UTC (al
 inline constexpr Millis kDec01 = 1796083200000;      // 2026-12-01 00:00 UTC
 inline constexpr Millis kOct05 = 1791158400000;      // 2026-10-05 00:00 UTC
 
+// LMDB in `dir`, or under BRIGADE_TEST_STORE=postgresql the PostgreSQL schema of `dir`.
 inline Options options(const std::filesystem::path& dir, bool read_only = false) {
   Options o;
+  if (testing_postgres()) o.url = brigade::testing::test_store_url(dir);
   o.dir = dir;
   o.read_only = read_only;
   o.durable = false;

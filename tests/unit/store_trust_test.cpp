@@ -71,6 +71,7 @@ TEST_F(TrustStore, RevokeLeavesTheRecordAndAddsACorrection) {
 }
 
 TEST_F(TrustStore, AuditChainVerifiesAndNamesTheFirstEditedEntry) {
+  BRIGADE_LMDB_ONLY("edits the audit log with raw LMDB writes (see StorePg.AuditChainNamesAnEditedEntry)");
   audit(user("alice"), "privacy", user("alice"), "public → hidden");
   audit("cli:root", "revoke", "K1", "thanks given 2026-11-18; reason: duplicate");
   audit("cli:root", "export", user("bob"), "data export");
@@ -107,6 +108,7 @@ TEST_F(TrustStore, AuditChainVerifiesAndNamesTheFirstEditedEntry) {
 }
 
 TEST_F(TrustStore, AuditChainNoticesARemovedLastEntry) {
+  BRIGADE_LMDB_ONLY("deletes an audit entry with raw LMDB writes (see StorePg.AuditChainNoticesALostEntry)");
   audit("cli:root", "revoke", "K1", "a");
   audit("cli:root", "revoke", "K2", "b");
   store_.reset();
@@ -311,6 +313,7 @@ namespace {
 // A schema 1 file (no numbers, no corrections, 8-byte daily quota keys) is numbered in time order
 // on first open, its taken-back kudos get a legacy correction, and today's quota carries over.
 TEST(TrustMigration, SchemaOneIsNumberedOnFirstOpen) {
+  BRIGADE_LMDB_ONLY("the LMDB schema 1 to 2 migration, planted with raw LMDB writes");
   TempDir dir("brigade-migrate");
   const core::Calendar cal("UTC", 1);
   std::uint64_t a = 0, b = 0;
