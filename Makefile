@@ -6,7 +6,7 @@ PACKAGES := $(shell sed -e 's/\#.*//' $(PACKAGE_LISTS))
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ARGS ?=
 
-.PHONY: deps build run test test-deps node sanitize tsan fuzz bench bench-store bench-load soak release format clean
+.PHONY: deps build run test test-deps node sanitize tsan fuzz bench bench-store bench-load bench-load-pg soak release format clean
 
 # $(call install_missing,PACKAGES): apt-get installs those of PACKAGES dpkg does not know as installed.
 define install_missing
@@ -103,6 +103,13 @@ BOLT := bench/peers/bolt
 bench-load: release $(BOLT)/node_modules/.installed
 	./build-release/bench/slack_load --bot brigade='./build-release/brigade run' --bot bolt='node $(BOLT)/index.js'
 	./build-release/bench/matrix_batch
+
+# The same Slack load on LMDB (one process) and on PostgreSQL with 1 and 2 replicas, side by side,
+# against a throwaway cluster (pg_virtualenv, fsync on). PostgreSQL is the one `make test-deps`
+# installs (deploy/packages-test.txt). ARGS go to slack_load, e.g. ARGS='--commands 5000'.
+bench-load-pg: release
+	$(call install_missing,$(filter postgresql,$(TEST_PACKAGES)))
+	bench/pg_load.sh $(ARGS)
 
 $(BOLT)/node_modules/.installed: $(BOLT)/package-lock.json | node
 	cd $(BOLT) && npm ci --no-audit --no-fund --loglevel=error

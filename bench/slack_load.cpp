@@ -5,9 +5,14 @@
 //
 //   slack_load [--commands N] [--window W] [--givers G] [--recipients R] [--channels C]
 //              [--timeout S] [--post-wait S] --bot NAME='COMMAND' [--bot NAME='COMMAND' …]
+//              [--replicas NAME=K] [--stat NAME='COMMAND']
 //
 // COMMAND runs under /bin/sh with SLACK_API_URL, SLACK_APP_TOKEN, SLACK_BOT_TOKEN and
 // BRIGADE_DATA_DIR (a fresh directory) set. Everything binds 127.0.0.1 and stops by itself.
+// --replicas runs K processes of NAME's command at once (replicas of one PostgreSQL ledger): the
+// envelopes are dealt round-robin over their connections; acks, RSS and CPU are summed. --stat
+// runs a command printing "LABEL VALUE" counters before the load and after the replies; the
+// deltas are printed per command (bench/pg_load.sh uses it for database statements and CPU).
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -20,8 +25,10 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -113,17 +120,92 @@ struct Bot {
   }
 };
 
-Result run_one(const Options& o, const std::string& name, const std::string& command) {
+// "LABEL VALUE" lines of a BotSpec::stat command (the value is the last word).
+std::vector<std::pair<std::string, double>> read_stat(const std::string& command) {
+  std::vector<std::pair<std::string, double>> out;
+  if (command.empty()) return out;
+  std::fflush(stdout);
+  FILE* p = popen(command.c_str(), "r");
+  if (p == nullptr) return out;
+  char line[512];
+  while (std::fgets(line, sizeof line, p) != nullptr) {
+    std::string l(line);
+    while (!l.empty() && (l.back() == '\n' || l.back() == ' ')) l.pop_back();
+    auto sp = l.rfind(' ');
+    if (sp != std::string::npos && sp > 0) out.emplace_back(l.substr(0, sp), std::atof(l.c_str() + sp + 1));
+  }
+  pclose(p);
+  return out;
+}
+
+// The bot's processes: one per replica, each with its own data directory.
+struct Replicas {
+  std::vector<std::unique_ptr<Bot>> procs;
+  bool alive() {
+    return std::all_of(procs.begin(), procs.end(), [](auto& b) { return b->alive(); });
+  }
+  void stop() {  // SIGTERM to all at once, then each waited for
+    for (auto& b : procs)
+      if (b->pid > 0) kill(b->pid, SIGTERM);
+    procs.clear();
+  }
+  double sum(const std::function<double(const Bot&)>& f) const {
+    double t = 0;
+    for (const auto& b : procs) t += f(*b);
+    return t;
+  }
+};
+
+// Waits for every replica's WebSocket; false (with r.note) when one never came.
+bool wait_connected(LoadServer& server, Replicas& bots, const BotSpec& spec, Clock::time_point deadline,
+                    Result& r) {
+  while (server.connections() < spec.replicas && Clock::now() < deadline && bots.alive())
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  if (server.connections() >= spec.replicas) return true;
+  r.note = !bots.alive() ? "exited before connecting"
+                         : std::to_string(server.connections()) + " of " + std::to_string(spec.replicas) +
+                               " replicas connected";
+  return false;
+}
+
+// The per-command deltas of the stat counters between `before` and `after`.
+void per_command(Result& r, const std::vector<std::pair<std::string, double>>& before,
+                 const std::vector<std::pair<std::string, double>>& after) {
+  for (const auto& [label, v] : after) {
+    double v0 = 0;
+    for (const auto& [l, x] : before)
+      if (l == label) v0 = x;
+    if (r.acked > 0) r.per_command.emplace_back(label, (v - v0) / static_cast<double>(r.acked));
+  }
+}
+
+// Until `expected` replies came, or none for 5 s (a refused command gets one reply, not two), or
+// the deadline.
+void wait_posts(LoadServer& server, Replicas& bots, Clock::time_point deadline, std::size_t expected) {
+  std::size_t seen = server.posts();
+  auto last_change = Clock::now();
+  while (server.posts() < expected && Clock::now() < deadline && bots.alive() &&
+         Clock::now() - last_change < std::chrono::seconds(5)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (server.posts() != seen) {
+      seen = server.posts();
+      last_change = Clock::now();
+    }
+  }
+}
+
+Result run_one(const Options& o, const BotSpec& spec) {
   Result r;
-  r.bot = name;
+  r.bot = spec.name;
+  r.replicas = spec.replicas;
   LoadServer server(o);
-  auto dir = std::filesystem::temp_directory_path() / ("slack_load-" + name + "-" + std::to_string(getpid()));
+  auto dir =
+      std::filesystem::temp_directory_path() / ("slack_load-" + spec.name + "-" + std::to_string(getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   std::map<std::string, std::string> env = {{"SLACK_API_URL", server.api_url()},
                                             {"SLACK_APP_TOKEN", "xapp-1-bench"},
                                             {"SLACK_BOT_TOKEN", "xoxb-bench"},
-                                            {"BRIGADE_DATA_DIR", (dir / "data").string()},
                                             {"BRIGADE_CONFIG", ""},
                                             {"BRIGADE_LOG_LEVEL", "warn"},
                                             {"BRIGADE_HTTP_ADDR", "127.0.0.1:0"},
@@ -131,110 +213,77 @@ Result run_one(const Options& o, const std::string& name, const std::string& com
                                             {"MATRIX_ACCESS_TOKEN", ""},
                                             {"MATRIX_PASSWORD", ""}};
   auto spawned = Clock::now();
-  Bot bot(command, env);
+  Replicas bots;
+  for (std::size_t k = 0; k < spec.replicas; ++k) {
+    env["BRIGADE_DATA_DIR"] = (dir / (k == 0 ? std::string("data") : "data-" + std::to_string(k))).string();
+    bots.procs.push_back(std::make_unique<Bot>(spec.command, env));
+  }
   auto deadline = spawned + std::chrono::seconds(o.timeout_s);
-  while (!server.connected() && Clock::now() < deadline && bot.alive())
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  if (!server.connected()) {
-    r.note = bot.alive() ? "never connected" : "exited before connecting";
+  if (!wait_connected(server, bots, spec, deadline, r)) {
+    bots.stop();
     std::filesystem::remove_all(dir);
     return r;
   }
   r.ready_ms = std::chrono::duration<double, std::milli>(Clock::now() - spawned).count();
   std::this_thread::sleep_for(std::chrono::milliseconds(500));  // settle: the idle footprint
-  r.idle_rss_mb = bot.status_mb("VmRSS:");
+  r.idle_rss_mb = bots.sum([](const Bot& b) { return b.status_mb("VmRSS:"); });
+  auto stat_before = read_stat(spec.stat);
   server.start_load();
-  while (server.acked() < o.commands && Clock::now() < deadline && bot.alive())
+  while (server.acked() < o.commands && Clock::now() < deadline && bots.alive())
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   r.complete = server.acked() == o.commands;
-  auto post_deadline = std::min(deadline, Clock::now() + std::chrono::seconds(o.post_wait_s));
-  std::size_t expected_posts = 2 * o.commands;
-  while (server.posts() < expected_posts && Clock::now() < post_deadline && bot.alive())
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  r.peak_rss_mb = bot.status_mb("VmHWM:");
-  r.cpu_s = bot.cpu_seconds();
-  bot.stop();
+  wait_posts(server, bots, std::min(deadline, Clock::now() + std::chrono::seconds(o.post_wait_s)),
+             2 * o.commands);
+  r.peak_rss_mb = bots.sum([](const Bot& b) { return b.status_mb("VmHWM:"); });
+  r.cpu_s = bots.sum([](const Bot& b) { return b.cpu_seconds(); });
+  auto stat_after = read_stat(spec.stat);
+  bots.stop();
   server.finish(r);
+  r.cpu_us_per_cmd = r.acked > 0 ? r.cpu_s * 1e6 / static_cast<double>(r.acked) : 0;
+  per_command(r, stat_before, stat_after);
   if (!r.complete) r.note = "only " + std::to_string(r.acked) + " acks before the deadline";
   std::filesystem::remove_all(dir);
   return r;
 }
 
-std::string json_line(const Result& r, const Options& o) {
-  char buf[1024];
-  std::snprintf(buf, sizeof buf,
-                R"({"bot":"%s","commands":%zu,"window":%zu,"acked":%zu,"seconds":%.3f,"acks_per_s":%.0f,)"
-                R"("ack_p50_ms":%.3f,"ack_p90_ms":%.3f,"ack_p99_ms":%.3f,"ack_max_ms":%.3f,"ready_ms":%.1f,)"
-                R"("first_ack_ms":%.3f,"posts":%zu,"posts_per_s":%.0f,"idle_rss_mb":%.1f,"peak_rss_mb":%.1f,)"
-                R"("cpu_s":%.2f,"complete":%s})",
-                r.bot.c_str(), o.commands, o.window, r.acked, r.seconds, r.acks_per_s, r.p50, r.p90, r.p99,
-                r.max, r.ready_ms, r.first_ack_ms, r.posts, r.posts_per_s, r.idle_rss_mb, r.peak_rss_mb,
-                r.cpu_s, r.complete ? "true" : "false");
-  return buf;
-}
-
-void print_table(const std::vector<Result>& rs) {
-  struct Row {
-    const char* label;
-    double Result::*field;
-    const char* fmt;
-    bool higher_is_better;
-  };
-  const Row rows[] = {
-      {"acks/s", &Result::acks_per_s, "%.0f", true},
-      {"ack p50 ms", &Result::p50, "%.2f", false},
-      {"ack p90 ms", &Result::p90, "%.2f", false},
-      {"ack p99 ms", &Result::p99, "%.2f", false},
-      {"ack max ms", &Result::max, "%.2f", false},
-      {"first ack ms", &Result::first_ack_ms, "%.2f", false},
-      {"ready ms", &Result::ready_ms, "%.0f", false},
-      {"posts/s", &Result::posts_per_s, "%.0f", true},
-      {"idle RSS MB", &Result::idle_rss_mb, "%.1f", false},
-      {"peak RSS MB", &Result::peak_rss_mb, "%.1f", false},
-      {"CPU s", &Result::cpu_s, "%.2f", false},
-  };
-  std::printf("\n%-14s", "");
-  for (const auto& r : rs) std::printf("%14s", r.bot.c_str());
-  if (rs.size() >= 2) std::printf("%14s", (rs[0].bot + "/" + rs[1].bot).substr(0, 13).c_str());
-  std::printf("\n");
-  for (const auto& row : rows) {
-    std::printf("%-14s", row.label);
-    for (const auto& r : rs) {
-      char v[32];
-      std::snprintf(v, sizeof v, row.fmt, r.*row.field);
-      std::printf("%14s", v);
-    }
-    if (rs.size() >= 2) {
-      double a = rs[0].*row.field, b = rs[1].*row.field;
-      // "how many times better": higher-is-better ratios as a/b, lower-is-better as b/a.
-      double ratio = row.higher_is_better ? (b > 0 ? a / b : 0) : (a > 0 ? b / a : 0);
-      std::printf("%13.1f×", ratio);
-    }
-    std::printf("\n");
-  }
-  for (const auto& r : rs)
-    if (!r.note.empty()) std::printf("note: %s: %s\n", r.bot.c_str(), r.note.c_str());
-}
-
 int usage() {
   std::cerr
       << "usage: slack_load [--commands N] [--window W] [--givers G] [--recipients R] [--channels C]\n"
-         "                  [--timeout S] [--post-wait S] --bot NAME='COMMAND' [--bot NAME='COMMAND' ...]\n";
+         "                  [--timeout S] [--post-wait S] --bot NAME='COMMAND' [--bot NAME='COMMAND' ...]\n"
+         "                  [--replicas NAME=K] [--stat NAME='COMMAND']\n";
   return 2;
 }
 
-}  // namespace
-}  // namespace brigade::bench
+// "NAME=VALUE" → the bot NAME's spec (declared with --bot) and VALUE; nullptr when malformed.
+BotSpec* named(Options& o, const std::string& v, std::string& value) {
+  auto eq = v.find('=');
+  if (eq == std::string::npos || eq == 0) return nullptr;
+  value = v.substr(eq + 1);
+  for (auto& b : o.bots)
+    if (b.name == v.substr(0, eq)) return &b;
+  return nullptr;
+}
 
-int main(int argc, char** argv) {
-  using namespace brigade::bench;
-  signal(SIGPIPE, SIG_IGN);
-  Options o;
+bool parse_bot_option(Options& o, const std::string& a, const std::string& v) {
+  std::string value;
+  if (a == "--bot") {
+    auto eq = v.find('=');
+    if (eq == std::string::npos || eq == 0) return false;
+    o.bots.push_back({v.substr(0, eq), v.substr(eq + 1)});
+    return true;
+  }
+  BotSpec* b = named(o, v, value);
+  if (b == nullptr) return false;
+  if (a == "--stat") b->stat = value;
+  if (a == "--replicas") b->replicas = std::strtoul(value.c_str(), nullptr, 10);
+  return b->replicas > 0;
+}
+
+bool parse(int argc, char** argv, Options& o) {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    auto value = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
+    std::string v = i + 1 < argc ? argv[++i] : "";
     auto number = [&](std::size_t& out) {
-      auto v = value();
       out = std::strtoul(v.c_str(), nullptr, 10);
       return out > 0;
     };
@@ -250,24 +299,31 @@ int main(int argc, char** argv) {
     else if (a == "--channels")
       ok = number(o.channels);
     else if (a == "--timeout")
-      o.timeout_s = std::atoi(value().c_str());
+      o.timeout_s = std::atoi(v.c_str());
     else if (a == "--post-wait")
-      o.post_wait_s = std::atoi(value().c_str());
-    else if (a == "--bot") {
-      auto v = value();
-      auto eq = v.find('=');
-      if (eq == std::string::npos || eq == 0) return usage();
-      o.bots.emplace_back(v.substr(0, eq), v.substr(eq + 1));
-    } else {
-      return usage();
-    }
-    if (!ok) return usage();
+      o.post_wait_s = std::atoi(v.c_str());
+    else if (a == "--bot" || a == "--replicas" || a == "--stat")
+      ok = parse_bot_option(o, a, v);
+    else
+      ok = false;
+    if (!ok) return false;
   }
-  if (o.bots.empty() || o.timeout_s <= 0) return usage();
+  return !o.bots.empty() && o.timeout_s > 0;
+}
+
+}  // namespace
+}  // namespace brigade::bench
+
+int main(int argc, char** argv) {
+  using namespace brigade::bench;
+  signal(SIGPIPE, SIG_IGN);
+  Options o;
+  if (!parse(argc, argv, o)) return usage();
   std::vector<Result> results;
-  for (const auto& [name, command] : o.bots) {
-    std::fprintf(stderr, "slack_load: %s: %zu commands, window %zu …\n", name.c_str(), o.commands, o.window);
-    results.push_back(run_one(o, name, command));
+  for (const auto& spec : o.bots) {
+    std::fprintf(stderr, "slack_load: %s: %zu commands, window %zu, %zu process(es) …\n", spec.name.c_str(),
+                 o.commands, o.window, spec.replicas);
+    results.push_back(run_one(o, spec));
     std::printf("%s\n", json_line(results.back(), o).c_str());
     std::fflush(stdout);
   }

@@ -9,6 +9,17 @@
 
 namespace brigade::bench {
 
+// One bot under test: `replicas` processes of `command` against the same fake Slack (each opens
+// its own Socket Mode connection; envelopes are dealt round-robin over the connections). `stat`,
+// when set, is a shell command printing "LABEL VALUE" lines of cumulative counters (e.g. database
+// statements); it runs before the load and after the replies, and each delta is reported per
+// command.
+struct BotSpec {
+  std::string name, command;
+  std::size_t replicas = 1;
+  std::string stat;
+};
+
 struct Options {
   std::size_t commands = 20000;
   std::size_t window = 64;
@@ -17,7 +28,7 @@ struct Options {
   std::size_t channels = 1000;
   int timeout_s = 120;
   int post_wait_s = 30;
-  std::vector<std::pair<std::string, std::string>> bots;
+  std::vector<BotSpec> bots;
 };
 
 struct Result {
@@ -25,7 +36,10 @@ struct Result {
   std::size_t sent = 0, acked = 0, posts = 0;
   double ready_ms = -1, first_ack_ms = -1, seconds = 0, acks_per_s = 0, posts_per_s = 0;
   double p50 = 0, p90 = 0, p99 = 0, max = 0;
-  double idle_rss_mb = 0, peak_rss_mb = 0, cpu_s = 0;
+  // Summed over the replicas; cpu_us_per_cmd = cpu_s / commands acked.
+  double idle_rss_mb = 0, peak_rss_mb = 0, cpu_s = 0, cpu_us_per_cmd = 0;
+  std::size_t replicas = 1;
+  std::vector<std::pair<std::string, double>> per_command;  // BotSpec::stat deltas / commands acked
   bool complete = false;
   std::string note;
 };
@@ -36,5 +50,9 @@ inline std::string uid(char kind, std::size_t i) {
   std::snprintf(buf, sizeof buf, "%c%09zu", kind, i);
   return buf;
 }
+
+// The JSON line of one bot's run and the side-by-side table (slack_load_report.cpp).
+std::string json_line(const Result& r, const Options& o);
+void print_table(const std::vector<Result>& rs);
 
 }  // namespace brigade::bench

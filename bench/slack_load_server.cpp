@@ -187,12 +187,23 @@ asio::awaitable<void> LoadServer::writer(std::shared_ptr<Ws> c) {
   }
 }
 
+// The next live connection in turn (several bot processes are replicas sharing the load).
+std::shared_ptr<LoadServer::Ws> LoadServer::pick() {
+  for (std::size_t tries = 0; tries < conns_.size(); ++tries) {
+    auto& c = conns_[turn_++ % conns_.size()];
+    if (!c->dead) return c;
+  }
+  return nullptr;
+}
+
 void LoadServer::push_next() {
-  if (!conn_ || next_ >= envelopes_.size()) return;
+  if (next_ >= envelopes_.size()) return;
+  auto c = pick();
+  if (!c) return;
   std::size_t i = next_++;
   sent_at_[i] = Clock::now();
-  conn_->q.push_back(&envelopes_[i]);
-  conn_->wake.cancel();
+  c->q.push_back(&envelopes_[i]);
+  c->wake.cancel();
 }
 
 asio::awaitable<void> LoadServer::ws_session(PlainStream s, Request req) {
@@ -204,9 +215,10 @@ asio::awaitable<void> LoadServer::ws_session(PlainStream s, Request req) {
   static const std::string hello =
       R"({"type":"hello","num_connections":1,"debug_info":{"host":"bench","approximate_connection_time":18060},"connection_info":{"app_id":"A000BENCH"}})";
   c->q.push_back(&hello);
-  conn_ = c;  // envelopes go to the newest connection
+  std::erase_if(conns_, [](const auto& old) { return old->dead; });
+  conns_.push_back(c);
   asio::co_spawn(server_.ioc(), writer(c), asio::detached);
-  connected_ = true;
+  ++connections_;
   beast::flat_buffer buf;
   for (;;) {
     auto [rec, n] = co_await c->ws.async_read(buf, kTuple);

@@ -28,7 +28,8 @@ class LoadServer {
   ~LoadServer();
   std::string api_url() const { return server_.url() + "/api/"; }
 
-  bool connected() const { return connected_.load(); }
+  // WebSocket connections accepted so far (one per bot process).
+  std::size_t connections() const { return connections_.load(); }
   void start_load();  // the first W envelopes; every ack releases the next
   std::size_t acked() const { return acked_.load(); }
   std::size_t posts() const { return posts_.load(); }
@@ -52,19 +53,19 @@ class LoadServer {
   void count_post();
   boost::asio::awaitable<void> writer(std::shared_ptr<Ws> c);
   void push_next();
+  std::shared_ptr<Ws> pick();
   boost::asio::awaitable<void> ws_session(testing::PlainStream s, Request req);
   void on_frame(std::string_view f);
 
   const Options& opt_;
-  testing::LoopbackServer server_;  // before conn_: see LoopbackServer
+  testing::LoopbackServer server_;  // before conns_: see LoopbackServer
   std::vector<std::string> envelopes_;
   std::vector<Clock::time_point> sent_at_;
   std::vector<double> latency_ms_;
-  std::shared_ptr<Ws> conn_;
-  std::size_t next_ = 0;
+  std::vector<std::shared_ptr<Ws>> conns_;  // envelopes are dealt round-robin over the live ones
+  std::size_t next_ = 0, turn_ = 0;
   Clock::time_point started_, first_ack_, last_ack_, last_post_;
-  std::atomic<bool> connected_{false};
-  std::atomic<std::size_t> acked_{0}, posts_{0};
+  std::atomic<std::size_t> connections_{0}, acked_{0}, posts_{0};
 };
 
 }  // namespace brigade::bench

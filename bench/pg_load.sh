@@ -1,0 +1,65 @@
+#!/bin/sh
+# The loopback Slack load (bench/slack_load) side by side on LMDB (one process), PostgreSQL with
+# one replica and PostgreSQL with two replicas, in one run. PostgreSQL is a throwaway cluster from
+# pg_virtualenv with fsync on (synchronous_commit stays at its default, on), one fresh database
+# per configuration, pg_stat_statements loaded to count what the bots ask of it.
+#
+#   bench/pg_load.sh [slack_load options, e.g. --commands 20000 --window 64]
+#   bench/pg_load.sh stat DBNAME      (inside the cluster: the counters slack_load --stat reads)
+#
+# BIN (default ./build-release) holds brigade and bench/slack_load. `make bench-load-pg` runs it.
+set -eu
+BIN=${BIN:-./build-release}
+
+# `pg_load.sh stat DBNAME`: "LABEL VALUE" lines, cumulative: statements the database ran for
+# DBNAME (top level, from every connection of every replica), round trips (those statements less
+# the one that rides in the same query string as a writer's BEGIN: store/pg/pg_store.cpp sends
+# "BEGIN; SELECT 1 FROM counters WHERE name = 'kudos' FOR UPDATE" at once), COMMITs, and the CPU
+# of the whole cluster in µs (postmaster, its live children, the children it has reaped).
+if [ "${1:-}" = stat ]; then
+  psql -XAt -v db="$2" <<'SQL'
+SELECT v.line FROM (
+  SELECT coalesce(sum(calls), 0) AS statements,
+         coalesce(sum(calls) FILTER (WHERE query = 'SELECT $1 FROM counters WHERE name = $2 FOR UPDATE'), 0) AS riders,
+         coalesce(sum(calls) FILTER (WHERE upper(query) = 'COMMIT'), 0) AS commits
+    FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+   WHERE d.datname = :'db') q,
+  LATERAL (VALUES (1, 'db statements ' || q.statements), (2, 'db round trips ' || q.statements - q.riders),
+                  (3, 'db commits ' || q.commits)) AS v (n, line)
+ORDER BY v.n;
+SQL
+  pm=$(head -n 1 "$(psql -XAtc 'SHOW data_directory')/postmaster.pid")
+  tck=$(getconf CLK_TCK)
+  {
+    awk '{ print $14 + $15 + $16 + $17 }' "/proc/$pm/stat"
+    for p in $(ps -o pid= --ppid "$pm"); do awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || true; done
+  } | awk -v tck="$tck" '{ t += $1 } END { printf "db CPU us %.0f\n", t * 1000000 / tck }'
+  exit 0
+fi
+
+if [ -z "${BRIGADE_PG_LOAD:-}" ]; then
+  # A port of our own: pg_virtualenv takes the first free one from 5432, which races with other
+  # throwaway clusters started at the same moment (the test suites').
+  if [ -z "${PGPORT:-}" ]; then
+    PGPORT=55432
+    while ss -Hltn "sport = :$PGPORT" | grep -q . || [ -e "/var/run/postgresql/.s.PGSQL.$PGPORT" ]; do
+      PGPORT=$((PGPORT + 1))
+    done
+    export PGPORT
+  fi
+  exec env BRIGADE_PG_LOAD=1 pg_virtualenv -t -o fsync=on -o shared_preload_libraries=pg_stat_statements \
+    -o pg_stat_statements.track_utility=on "$0" "$@"
+fi
+
+# Inside the cluster.
+psql -XAtq -c 'CREATE EXTENSION pg_stat_statements'
+createdb bench_pg1
+createdb bench_pg2
+echo "pg_load: PostgreSQL $(psql -XAtc 'SHOW server_version'), fsync=$(psql -XAtc 'SHOW fsync')," \
+  "synchronous_commit=$(psql -XAtc 'SHOW synchronous_commit'), data in $(psql -XAtc 'SHOW data_directory')" >&2
+self="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
+"$BIN/bench/slack_load" --timeout 900 --post-wait 120 \
+  --bot lmdb="$BIN/brigade run" \
+  --bot pg1="env BRIGADE_STORE='dbname=bench_pg1' $BIN/brigade run" \
+  --bot pg2="env BRIGADE_STORE='dbname=bench_pg2' $BIN/brigade run" \
+  --replicas pg2=2 --stat pg1="$self stat bench_pg1" --stat pg2="$self stat bench_pg2" "$@"
