@@ -1,6 +1,7 @@
 // The hash-chained audit log, and where tagged replies landed (for editing them later).
 #include "store/audit_chain.hpp"
 #include "store/ledger.hpp"
+#include "store/rules.hpp"
 
 namespace brigade::store {
 
@@ -12,25 +13,13 @@ namespace {
 
 const std::string kZeroHash(codec::kHashBytes, '\0');
 
-// A subject that is a person's qualified id ("slack:T1:U1") is interned, anything else is text.
-bool is_person(std::string_view s) {
-  return s.find(':') != std::string_view::npos;
-}
-
 }  // namespace
 
 // A person's number; a tombstone ("forgotten:7") is the number it names, never a new person.
 std::uint32_t Ledger::person_number(std::string_view id) {
-  constexpr std::string_view kTomb = "forgotten:";
-  if (id.substr(0, kTomb.size()) == kTomb) {
-    std::uint32_t n = 0;
-    for (char c : id.substr(kTomb.size())) {
-      if (c < '0' || c > '9' || n > 0x0fff'ffffu)
-        throw StoreError("bad tombstone", StoreError::Code::invalid);
-      n = n * 10 + static_cast<std::uint32_t>(c - '0');
-    }
-    name_rec(n);  // throws when no such number
-    return n;
+  if (auto n = tombstone_number(id)) {
+    name_rec(*n);  // throws when no such number
+    return *n;
   }
   return intern(id);
 }
@@ -49,19 +38,8 @@ std::uint64_t Ledger::append_audit(AuditEntry& e) {
       prev = codec::sha256(last.prev, last.body);
     }
   }
-  codec::AuditRec a;
-  a.ts = e.ts;
-  a.actor = e.actor.empty() ? 0 : person_number(e.actor);
-  a.action = e.action;
-  if (!e.subject.empty()) {
-    a.subject_kind = is_person(e.subject) ? 1 : 2;
-    if (a.subject_kind == 1)
-      a.subject = person_number(e.subject);
-    else
-      a.subject_text = e.subject;
-  }
-  a.detail = e.detail;
-  const std::string body = codec::encode_audit_body(a);
+  const std::string body =
+      codec::encode_audit_body(rules::audit_record(e, [this](std::string_view id) { return person_number(id); }));
   const std::string hash = codec::sha256(prev, body);
   const auto sk = key64(seq);
   db(kAudit).put(txn_, val(sk), val(body + prev), MDB_NOOVERWRITE);

@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "store/ledger.hpp"
+#include "store/rules.hpp"
 
 namespace brigade::store {
 
@@ -10,27 +11,6 @@ using codec::key32;
 using codec::key64;
 using lmdb::val;
 using lmdb::view;
-
-namespace {
-
-// Keeps allowance history for about a month: nothing reads older slots, and the table would
-// grow forever. Counted in buckets of the slot's own period.
-std::int32_t buckets_kept(Period p) {
-  switch (p) {
-    case Period::day:
-      return 31;
-    case Period::week:
-      return 5;
-    default:
-      return 2;
-  }
-}
-
-bool allowance_period(Period p) {
-  return p == Period::day || p == Period::week || p == Period::month;
-}
-
-}  // namespace
 
 // ---- kudos log ---------------------------------------------------------------------------------
 
@@ -115,8 +95,7 @@ std::uint64_t Ledger::add_kudos(Kudos& k) {
 
 bool Ledger::revoke_kudos(std::uint64_t id, const Revocation& why, Period allowance) {
   need_write("revoke_kudos");
-  if (!allowance_period(allowance))
-    throw StoreError("allowances are kept per day, week or month", StoreError::Code::invalid);
+  rules::need_allowance_period(allowance);
   const auto idk = key64(id);
   MDB_val data;
   if (!db(kKudos).get(txn_, val(idk), data)) return false;
@@ -264,8 +243,7 @@ std::uint32_t Ledger::allowance_used(std::string_view giver, AllowanceSlot slot,
 bool Ledger::debit_allowance(std::string_view giver, AllowanceSlot slot, std::uint32_t n, std::uint32_t limit,
                              std::string_view recipient) {
   need_write("debit_allowance");
-  if (!allowance_period(slot.period))
-    throw StoreError("allowances are kept per day, week or month", StoreError::Code::invalid);
+  rules::need_allowance_period(slot.period);
   const std::uint64_t used = allowance_used(giver, slot, recipient);
   if (limit != 0 && used + n > limit) return false;
   if (n == 0) return true;
@@ -280,7 +258,7 @@ bool Ledger::debit_allowance(std::string_view giver, AllowanceSlot slot, std::ui
     // First debit of this giver's slot: forget their slots of this period older than about a month.
     lmdb::Cursor c(txn_, db(kQuota));
     const auto first = codec::allowance_key(g, p, std::numeric_limits<std::int32_t>::min());
-    const auto stop = codec::allowance_key(g, p, slot.bucket - buckets_kept(slot.period));
+    const auto stop = codec::allowance_key(g, p, slot.bucket - rules::allowance_buckets_kept(slot.period));
     const auto stop_view = codec::allowance_view(stop, false);
     MDB_val k = val(codec::allowance_view(first, false)), d;
     for (bool ok = c.get(k, d, MDB_SET_RANGE); ok; ok = c.get(k, d, MDB_NEXT)) {

@@ -5,6 +5,7 @@
 
 #include "store/ledger.hpp"
 #include "store/names.hpp"
+#include "store/rules.hpp"
 
 namespace brigade::store {
 
@@ -173,13 +174,7 @@ std::optional<PersonRecord> Ledger::export_person(std::string_view user) {
     if (a.requester == *num || a.taker == *num || helped)
       out.asks.push_back(to_ask(codec::read64(view(k), "ask key"), a, cache));
   }
-  // Entries by them, about them, or about a kudos they gave or received ("K42").
-  std::set<std::string> theirs;
-  for (const auto* list : {&out.given, &out.received})
-    for (const auto& k : *list) theirs.insert(kudos_label(k.number));
-  for (auto& e : audit(0, 0))
-    if (e.actor == out.user || e.subject == out.user || theirs.count(e.subject))
-      out.audit.push_back(std::move(e));
+  rules::add_person_audit(out, audit(0, 0));
   return out;
 }
 

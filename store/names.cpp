@@ -8,6 +8,16 @@
 
 namespace brigade::store {
 
+std::optional<std::uint32_t> tombstone_number(std::string_view id) {
+  if (!id.starts_with(kTombstone)) return std::nullopt;
+  std::uint32_t n = 0;
+  for (char c : id.substr(kTombstone.size())) {
+    if (c < '0' || c > '9' || n > 0x0fff'ffffu) throw StoreError("bad tombstone", StoreError::Code::invalid);
+    n = n * 10 + static_cast<std::uint32_t>(c - '0');
+  }
+  return n;
+}
+
 bool iequal(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {

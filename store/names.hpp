@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -16,6 +18,10 @@ namespace brigade::store {
 inline constexpr std::size_t kMaxIdBytes = 480;
 // A forgotten person's id: "forgotten:<number>".
 inline constexpr std::string_view kTombstone = "forgotten:";
+
+// The number a tombstone ("forgotten:7") names; nullopt for any other id. Throws StoreError
+// (invalid) for a malformed tombstone.
+std::optional<std::uint32_t> tombstone_number(std::string_view id);
 
 // ASCII case-insensitive equality.
 bool iequal(std::string_view a, std::string_view b);

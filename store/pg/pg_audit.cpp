@@ -7,17 +7,13 @@
 #include "store/codec.hpp"
 #include "store/audit_chain.hpp"
 #include "store/pg/pg_ledger.hpp"
+#include "store/rules.hpp"
 
 namespace brigade::store::pg {
 
 namespace {
 
 const std::string kZeroHash(codec::kHashBytes, '\0');
-
-// A subject that is a person's qualified id ("slack:T1:U1") is interned, anything else is text.
-bool is_person(std::string_view s) {
-  return s.find(':') != std::string_view::npos;
-}
 
 // Rows are read in pages so verifying a long log never holds it all at once.
 constexpr std::int64_t kPage = 2000;
@@ -38,19 +34,8 @@ std::uint64_t PgLedger::append_audit(AuditEntry& e) {
       c_.exec("UPDATE counters SET value = $1 WHERE name = 'audit'", Params(seq));
     }
   }
-  codec::AuditRec a;
-  a.ts = e.ts;
-  a.actor = e.actor.empty() ? 0 : person_number(e.actor);
-  a.action = e.action;
-  if (!e.subject.empty()) {
-    a.subject_kind = is_person(e.subject) ? 1 : 2;
-    if (a.subject_kind == 1)
-      a.subject = person_number(e.subject);
-    else
-      a.subject_text = e.subject;
-  }
-  a.detail = e.detail;
-  const std::string body = codec::encode_audit_body(a);
+  const std::string body =
+      codec::encode_audit_body(rules::audit_record(e, [this](std::string_view id) { return person_number(id); }));
   const std::string hash = codec::sha256(prev, body);
   c_.exec("INSERT INTO audit (seq, ts, body, prev) VALUES ($1, $2, $3, $4)",
           Params(seq, static_cast<std::int64_t>(e.ts), Bytes{body}, Bytes{prev}));

@@ -7,6 +7,7 @@
 
 #include "store/codec.hpp"
 #include "store/pg/pg_ledger.hpp"
+#include "store/rules.hpp"
 
 namespace brigade::store::pg {
 
@@ -36,28 +37,6 @@ Kudos kudos_row(const Result& r, int row) {
 }
 
 namespace {
-
-// Keeps allowance history for about a month (as the LMDB backend): counted in buckets of the
-// slot's own period.
-std::int32_t buckets_kept(Period p) {
-  switch (p) {
-    case Period::day:
-      return 31;
-    case Period::week:
-      return 5;
-    default:
-      return 2;
-  }
-}
-
-bool allowance_period(Period p) {
-  return p == Period::day || p == Period::week || p == Period::month;
-}
-
-void need_allowance_period(Period p) {
-  if (!allowance_period(p))
-    throw StoreError("allowances are kept per day, week or month", StoreError::Code::invalid);
-}
 
 constexpr auto kMaxId = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
 
@@ -117,7 +96,7 @@ std::uint64_t PgLedger::add_kudos(Kudos& k) {
 
 bool PgLedger::revoke_kudos(std::uint64_t id, const Revocation& why, Period allowance) {
   need_write("revoke_kudos");
-  need_allowance_period(allowance);
+  rules::need_allowance_period(allowance);
   if (id > kMaxId) return false;
   lock_tallies();
   auto r = c_.exec("UPDATE kudos SET revoked = true WHERE id = $1 AND NOT revoked RETURNING giver, recipient, ts",
@@ -202,7 +181,7 @@ std::uint32_t PgLedger::allowance_used(std::string_view giver, AllowanceSlot slo
 bool PgLedger::debit_allowance(std::string_view giver, AllowanceSlot slot, std::uint32_t n, std::uint32_t limit,
                                std::string_view recipient) {
   need_write("debit_allowance");
-  need_allowance_period(slot.period);
+  rules::need_allowance_period(slot.period);
   if (n == 0) return limit == 0 || allowance_used(giver, slot, recipient) <= limit;
   if (limit != 0 && n > limit) return false;  // refused whatever was used before: nothing to write
   if (n > static_cast<std::uint32_t>(std::numeric_limits<std::int32_t>::max()))
@@ -210,7 +189,7 @@ bool PgLedger::debit_allowance(std::string_view giver, AllowanceSlot slot, std::
   const auto g = intern(giver);
   const std::uint32_t rcp = recipient.empty() ? 0 : intern(recipient);
   const auto p = static_cast<std::uint8_t>(slot.period);
-  const std::int64_t stop = static_cast<std::int64_t>(slot.bucket) - buckets_kept(slot.period);
+  const std::int64_t stop = static_cast<std::int64_t>(slot.bucket) - rules::allowance_buckets_kept(slot.period);
   // One statement: the conditional upsert (a concurrent debit waits on the row, then sees its new
   // value, so no two replicas spend past the limit), and on the first debit of a giver's total
   // slot the pruning of their slots of this period older than about a month.

@@ -42,14 +42,9 @@ std::uint32_t PgLedger::intern(std::string_view id) {
 }
 
 std::uint32_t PgLedger::person_number(std::string_view id) {
-  if (id.substr(0, kTombstone.size()) == kTombstone) {
-    std::uint32_t n = 0;
-    for (char c : id.substr(kTombstone.size())) {
-      if (c < '0' || c > '9' || n > 0x0fff'ffffu) throw StoreError("bad tombstone", StoreError::Code::invalid);
-      n = n * 10 + static_cast<std::uint32_t>(c - '0');
-    }
-    id_of(n);  // throws when no such number
-    return n;
+  if (auto n = tombstone_number(id)) {
+    id_of(*n);  // throws when no such number
+    return *n;
   }
   return intern(id);
 }

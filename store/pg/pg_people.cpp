@@ -7,6 +7,7 @@
 
 #include "store/codec.hpp"
 #include "store/pg/pg_ledger.hpp"
+#include "store/rules.hpp"
 
 namespace brigade::store::pg {
 
@@ -118,13 +119,7 @@ std::optional<PersonRecord> PgLedger::export_person(std::string_view user) {
                    Params(num));
   for (int i = 0; i < a.rows(); ++i)
     if (auto one = ask(a.u64(i, 0))) out.asks.push_back(std::move(*one));
-  // Entries by them, about them, or about a kudos they gave or received ("K42").
-  std::set<std::string> theirs;
-  for (const auto* list : {&out.given, &out.received})
-    for (const auto& k : *list) theirs.insert(kudos_label(k.number));
-  for (auto& e : audit(0, 0))
-    if (e.actor == out.user || e.subject == out.user || theirs.count(e.subject))
-      out.audit.push_back(std::move(e));
+  rules::add_person_audit(out, audit(0, 0));
   return out;
 }
 
