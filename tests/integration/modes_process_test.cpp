@@ -8,12 +8,9 @@
 
 #include <fstream>
 
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-
 #include "testkit/matrix/fake_homeserver.hpp"
 #include "testkit/slack/fake_slack.hpp"
+#include "tests/support/http_client.hpp"
 #include "tests/support/pg_test.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -48,37 +45,6 @@ std::optional<std::uint16_t> wait_for_port(Child& p) {
     p.wait_for_log("http://127.0.0.1:", 200ms);
   }
   return web_port(p);
-}
-
-// One request on a fresh connection; {0, why} when nothing (or no complete answer) came back.
-std::pair<int, std::string> get(std::uint16_t port, const std::string& target) {
-  namespace http = boost::beast::http;
-  boost::asio::io_context ioc;
-  boost::beast::tcp_stream stream(ioc);
-  boost::beast::error_code ec;
-  stream.expires_after(10s);
-  stream.connect(boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port), ec);
-  if (ec) return {0, "connect: " + ec.message()};
-  http::request<http::empty_body> req{http::verb::get, target, 11};
-  req.set(http::field::host, "127.0.0.1");
-  req.keep_alive(false);
-  boost::beast::flat_buffer buf;
-  http::response<http::string_body> res;
-  bool done = false;
-  http::async_write(stream, req, [&](boost::beast::error_code e, std::size_t) {
-    if (e) {
-      ec = e;
-      done = true;
-      return;
-    }
-    http::async_read(stream, buf, res, [&](boost::beast::error_code e2, std::size_t) {
-      ec = e2;
-      done = true;
-    });
-  });
-  ioc.run();
-  if (!done || ec) return {0, ec ? ec.message() : "no answer"};
-  return {res.result_int(), res.body()};
 }
 
 // Running, and not a zombie waiting to be reaped (that is left to Child::wait).
@@ -146,8 +112,8 @@ class ModesProcessTest : public ::testing::Test {
     ASSERT_TRUE(port) << "no web address in the log: " << p.err();
     for (const std::string target : {"/healthz", "/metrics", "/", "/api/v1/leaderboard",
                                      "/api/v1/summary.csv", "/api/v1/audit?verify=1", "/healthz"}) {
-      auto [status, body] = get(*port, target);
-      EXPECT_EQ(status, 200) << "GET " << target << ": " << body << "\n" << p.err();
+      auto answer = testing::http_get(*port, target);
+      EXPECT_EQ(answer.status, 200) << "GET " << target << ": " << answer.body << answer.error << "\n" << p.err();
       ASSERT_TRUE(alive(p)) << "the bot died after GET " << target << "\n" << p.err();
     }
     p.signal(SIGTERM);

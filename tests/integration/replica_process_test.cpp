@@ -75,8 +75,8 @@ TEST_F(ReplicaTest, ServerStoppedAndStartedUnderLoadAcksOnlyWhatIsCommittedAndRe
   if (HasFatalFailure()) return;
   auto pa = web_port(*a), pb = web_port(*b);
   ASSERT_TRUE(pa && pb) << a->err() << b->err();
-  EXPECT_EQ(http_get(*pa, "/healthz").first, 200);
-  EXPECT_EQ(http_get(*pb, "/healthz").first, 200);
+  EXPECT_EQ(http_get(*pa, "/healthz").status, 200);
+  EXPECT_EQ(http_get(*pb, "/healthz").status, 200);
   std::vector<std::string> before, during, after;
   for (int i = 0; i < 10; ++i) {
     before.push_back(name("before", i));
@@ -92,8 +92,8 @@ TEST_F(ReplicaTest, ServerStoppedAndStartedUnderLoadAcksOnlyWhatIsCommittedAndRe
     during.push_back(name("during", i));
     slack_.send(i % 2, thanks(during.back()));
   }
-  EXPECT_TRUE(health_becomes(*pa, 503, 5s)) << http_get(*pa, "/healthz").second;
-  EXPECT_TRUE(health_becomes(*pb, 503, 5s)) << http_get(*pb, "/healthz").second;
+  EXPECT_TRUE(health_becomes(*pa, 503, 5s)) << http_get(*pa, "/healthz").body;
+  EXPECT_TRUE(health_becomes(*pb, 503, 5s)) << http_get(*pb, "/healthz").body;
   {
     auto done = acked();
     for (const auto& id : during) EXPECT_EQ(done.count(id), 0u) << id << " acked while the database was down";
@@ -104,8 +104,8 @@ TEST_F(ReplicaTest, ServerStoppedAndStartedUnderLoadAcksOnlyWhatIsCommittedAndRe
   std::printf("the database was down for %.1f s\n", seconds(up_at - down_at));
 
   ASSERT_TRUE(all_acked(during, 30s)) << a->err() << b->err();
-  EXPECT_TRUE(health_becomes(*pa, 200, 20s)) << http_get(*pa, "/healthz").second << a->err();
-  EXPECT_TRUE(health_becomes(*pb, 200, 20s)) << http_get(*pb, "/healthz").second << b->err();
+  EXPECT_TRUE(health_becomes(*pa, 200, 20s)) << http_get(*pa, "/healthz").body << a->err();
+  EXPECT_TRUE(health_becomes(*pb, 200, 20s)) << http_get(*pb, "/healthz").body << b->err();
   std::printf("commands taken during the outage acked %.1f s after the start\n",
               seconds(Clock::now() - up_at));
   for (int i = 0; i < 10; ++i) {

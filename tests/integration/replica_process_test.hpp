@@ -16,15 +16,12 @@
 #include <set>
 #include <sstream>
 
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-
 #include "core/calendar.hpp"
 #include "store/pg/pg.hpp"
 #include "store/store.hpp"
 #include "testkit/matrix/fake_homeserver.hpp"
 #include "testkit/slack/fake_slack.hpp"
+#include "tests/support/http_client.hpp"
 #include "tests/support/pg_test.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -36,6 +33,7 @@ using Clock = std::chrono::steady_clock;
 using testing::Child;
 using testing::FakeMatrix;
 using testing::FakeSlack;
+using testing::http_get;
 using testing::slash_envelope;
 using testing::TempDir;
 
@@ -66,37 +64,6 @@ inline double seconds(Clock::duration d) {
   return std::chrono::duration<double>(d).count();
 }
 
-// One GET on a fresh connection; {0, why} when no complete answer came within 10 s.
-inline std::pair<int, std::string> http_get(std::uint16_t port, const std::string& target) {
-  namespace http = boost::beast::http;
-  boost::asio::io_context ioc;
-  boost::beast::tcp_stream stream(ioc);
-  boost::beast::error_code ec;
-  stream.expires_after(10s);
-  stream.connect(boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port), ec);
-  if (ec) return {0, "connect: " + ec.message()};
-  http::request<http::empty_body> req{http::verb::get, target, 11};
-  req.set(http::field::host, "127.0.0.1");
-  req.keep_alive(false);
-  boost::beast::flat_buffer buf;
-  http::response<http::string_body> res;
-  bool done = false;
-  http::async_write(stream, req, [&](boost::beast::error_code e, std::size_t) {
-    if (e) {
-      ec = e;
-      done = true;
-      return;
-    }
-    http::async_read(stream, buf, res, [&](boost::beast::error_code e2, std::size_t) {
-      ec = e2;
-      done = true;
-    });
-  });
-  ioc.run();
-  if (!done || ec) return {0, ec ? ec.message() : "no answer"};
-  return {res.result_int(), res.body()};
-}
-
 // The port of a replica's web API, from its log line "web: API on http://127.0.0.1:PORT/ (health…".
 inline std::optional<std::uint16_t> web_port(Child& p) {
   const std::string marker = "web: API on http://127.0.0.1:";
@@ -110,7 +77,7 @@ inline std::optional<std::uint16_t> web_port(Child& p) {
 inline bool health_becomes(std::uint16_t port, int status, std::chrono::seconds within) {
   const auto until = Clock::now() + within;
   for (;;) {
-    if (http_get(port, "/healthz").first == status) return true;
+    if (http_get(port, "/healthz").status == status) return true;
     if (Clock::now() >= until) return false;
     std::this_thread::sleep_for(100ms);  // a polling interval, not a synchronisation
   }
