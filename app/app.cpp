@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <future>
 #include <iostream>
 #include <map>
@@ -121,14 +122,14 @@ int console_session(const config::Config& cfg, bool serve) {
 // supervisor restarts it as a standby). Meanwhile, every 500 ms, the link states go to the ledger.
 int serve_until_stopped(ShutdownSignals& signals, LinkRecorder& links, const PrimaryWork& work,
                         const std::vector<std::unique_ptr<NetworkAdapter>>& adapters,
-                        const std::atomic<bool>& lost_primary) {
+                        const std::function<bool()>& lost_primary) {
   int exit_code = 0;
   bool first = true;
   auto started = [&work](const NetworkAdapter& a) { return work.started(a); };
   int sig = signals.wait(std::chrono::milliseconds(500), [&] {
     bool all_failed = std::all_of(adapters.begin(), adapters.end(),
                                   [](const auto& a) { return a->state() == LinkState::failed; });
-    if ((!first && all_failed) || lost_primary) {
+    if ((!first && all_failed) || lost_primary()) {
       for (auto& a : adapters)
         if (a->state() == LinkState::failed) spdlog::error("{} adapter stopped: {}", a->name(), a->reason());
       exit_code = 1;
@@ -183,8 +184,22 @@ int run_bot(const config::Config& cfg) {
     // Every replica takes Slack envelopes (Slack spreads them over each app connection); the
     // primary alone sends replies, syncs Matrix and runs the scheduled work.
     PrimaryWork work(cfg, core, adapters);
-    std::atomic<bool> lost_primary{false};
-    bot::Primary primary(*core.store, {}, [&work] { work.begin(); }, [&lost_primary] { lost_primary = true; });
+    std::atomic<bool> gained{false}, lost{false};
+    bot::Primary primary(
+        *core.store, {},
+        [&work, &gained] {
+          gained = true;
+          work.begin();
+        },
+        [&lost] { lost = true; });
+    // Lost: told by the lease thread, or seen here while a renewal hangs (held() ends on time).
+    auto lost_primary = [&] {
+      if (!lost && gained && !primary.held()) {
+        spdlog::error("primary: the lease was not renewed in time (the database does not answer); stopping");
+        lost = true;
+      }
+      return lost.load();
+    };
     for (auto& a : adapters)
       if (!PrimaryWork::primary_only(*a)) a->start();
     auto web = start_web(cfg, core, adapters, [&primary] { return primary.store_reachable(); });

@@ -10,6 +10,7 @@ namespace brigade::bot {
 
 namespace {
 constexpr std::string_view kLease = "primary";
+using Clock = std::chrono::steady_clock;
 }
 
 Primary::Primary(store::Store& store, Options opt, std::function<void()> on_gain, std::function<void()> on_loss)
@@ -31,6 +32,10 @@ std::string Primary::make_holder() {
          std::to_string(rd() % 100000);
 }
 
+bool Primary::held() const {
+  return held_ && Clock::now() - Clock::time_point(Clock::duration(renewed_)) < opt_.ttl - opt_.renew;
+}
+
 void Primary::start() {
   tick();
   thread_.start(opt_.renew, [this] { tick(); });
@@ -50,17 +55,22 @@ void Primary::stop() {
 
 // One attempt: take or renew. Being unable to renew for longer than ttl minus one renewal means
 // another replica may take over any moment, so the role ends before the lease does.
+// A renewal that comes back later than that (it hung) ends the role too, granted or not: the
+// owner has seen held() turn false meanwhile.
 void Primary::tick() {
+  if (lost_) return;
   bool got = false;
+  const auto sent = Clock::now();
   try {
     got = store_.hold_lease(kLease, holder_, opt_.ttl.count());
     reachable_ = true;
   } catch (const std::exception& e) {
     if (reachable_) spdlog::warn("primary: cannot reach the store: {}", e.what());
     reachable_ = false;
-    if (!held_ || std::chrono::steady_clock::now() - renewed_ < opt_.ttl - opt_.renew) return;
+    if (!held_ || held()) return;
   }
-  if (got) renewed_ = std::chrono::steady_clock::now();
+  if (held_ && !held()) got = false;  // too late: the role already ended
+  if (got) renewed_ = sent.time_since_epoch().count();
   if (got && !held_) {
     held_ = true;
     spdlog::info("primary: this replica ({}) is the primary: it sends replies, syncs Matrix and runs the "
@@ -69,6 +79,7 @@ void Primary::tick() {
     on_gain_();
   } else if (!got && held_) {
     held_ = false;
+    lost_ = true;
     spdlog::error("primary: lost the lease (not renewed within {} ms); stopping the primary's work",
                   opt_.ttl.count());
     on_loss_();

@@ -25,7 +25,10 @@ class Primary {
   };
   // on_gain: this replica became the primary (called on the lease thread, or in start()).
   // on_loss: it stopped being the primary while running (the lease could not be renewed in
-  // time, or another replica holds it); the caller should stop the primary's work at once.
+  // time, or another replica holds it); the caller should stop the primary's work at once. The
+  // loss is final: this object does not try for the lease again (the process restarts as a
+  // standby). A renewal that hangs cannot call on_loss until it returns: held() turns false on
+  // time regardless, so the owner polls it too.
   Primary(store::Store& store, Options opt, std::function<void()> on_gain, std::function<void()> on_loss);
   ~Primary();
   Primary(const Primary&) = delete;
@@ -37,7 +40,8 @@ class Primary {
   // Stops the thread and gives the lease up, so another replica takes over without waiting.
   void stop();
 
-  bool held() const { return held_; }
+  // Held and renewed within ttl minus one renewal (counted from when the renewal was sent).
+  bool held() const;
   // Whether the last attempt to reach the database worked (for /healthz).
   bool store_reachable() const { return reachable_; }
   const std::string& holder() const { return holder_; }
@@ -53,7 +57,9 @@ class Primary {
   std::string holder_;
   std::atomic<bool> held_{false};
   std::atomic<bool> reachable_{true};
-  std::chrono::steady_clock::time_point renewed_{};
+  std::atomic<bool> lost_{false};
+  // When the last granted renewal was sent (steady clock ticks): the lease runs from no earlier.
+  std::atomic<std::chrono::steady_clock::rep> renewed_{0};
   PeriodicThread thread_;
 };
 

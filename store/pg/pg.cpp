@@ -190,9 +190,13 @@ std::uint64_t Result::affected() const {
 Conn::Conn(const std::string& conninfo, const std::string& password) {
   // expand_dbname: "dbname" carries the whole conninfo, whose values override earlier keywords
   // (a URL's own application_name wins) and are overridden by later ones (the password).
-  // A server that does not answer must not hang the committer: 5 s unless the URL says otherwise.
-  std::vector<const char*> keys = {"application_name", "connect_timeout", "dbname"};
-  std::vector<const char*> vals = {"brigade", "5", conninfo.c_str()};
+  // A server that does not answer must not hang the committer, unless the URL says otherwise:
+  // connecting gives up after 5 s; a connection whose server went silent (host gone, no RST) is
+  // dropped after 15 s with data unacknowledged (tcp_user_timeout) or ~25 s idle (keepalives),
+  // instead of the kernel's quarter of an hour, and the statement fails as `failed`.
+  std::vector<const char*> keys = {"application_name", "connect_timeout", "keepalives",      "keepalives_idle",
+                                   "keepalives_interval", "keepalives_count", "tcp_user_timeout", "dbname"};
+  std::vector<const char*> vals = {"brigade", "5", "1", "10", "5", "3", "15000", conninfo.c_str()};
   if (!password.empty()) {
     keys.push_back("password");
     vals.push_back(password.c_str());

@@ -17,7 +17,7 @@ using namespace std::chrono_literals;
 // Only the lease calls matter; a transaction is a programming error here.
 class LeaseStore final : public store::Store {
  public:
-  enum class Answer { grant, refuse, unreachable };
+  enum class Answer { grant, refuse, unreachable, hang };  // hang: until the answer changes
   std::atomic<Answer> answer{Answer::grant};
   std::atomic<int> tries{0};
   std::atomic<int> drops{0};
@@ -37,6 +37,7 @@ class LeaseStore final : public store::Store {
       last_holder = std::string(holder);
     }
     ++tries;
+    while (answer == Answer::hang) std::this_thread::sleep_for(1ms);  // a server gone silent
     if (answer == Answer::unreachable) throw store::StoreError("connection refused", store::StoreError::Code::failed);
     return answer == Answer::grant;
   }
@@ -128,6 +129,28 @@ TEST(Primary, UnreachableForLongerThanTheLeaseEndsTheRoleBeforeAnotherCanTakeIt)
   EXPECT_FALSE(p.store_reachable());
   p.stop();
   EXPECT_EQ(s.drops, 0) << "a lease it no longer holds is not dropped";
+}
+
+// A renewal that never returns (the database host went silent; TCP has not given up yet) must not
+// keep the role past the lease: held() turns false on time, and the loss is told once the call
+// ends, with no second try.
+TEST(Primary, ARenewalThatHangsEndsTheRoleOnTime) {
+  LeaseStore s;
+  Counters c;
+  auto p = make(s, c, 300ms, 20ms);
+  p.start();
+  ASSERT_TRUE(p.held());
+  s.answer = LeaseStore::Answer::hang;
+  ASSERT_TRUE(eventually([&] { return !p.held(); })) << "the role ends while the renewal still hangs";
+  EXPECT_EQ(c.lost, 0) << "nothing is called from a thread that is stuck";
+  const int tries = s.tries;
+  s.answer = LeaseStore::Answer::grant;  // the call returns, granted (too late to count)
+  ASSERT_TRUE(eventually([&] { return c.lost == 1; }));
+  EXPECT_FALSE(p.held());
+  std::this_thread::sleep_for(100ms);  // a few renewal periods, to see that none is tried
+  EXPECT_LE(s.tries, tries + 1) << "a replica that lost the role does not take it again";
+  EXPECT_EQ(c.gained, 1);
+  p.stop();
 }
 
 TEST(Primary, AnotherHolderTakingTheLeaseEndsTheRole) {
