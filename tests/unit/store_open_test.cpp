@@ -19,7 +19,9 @@ TEST(StoreOpen, CreatesAndReopens) {
     EXPECT_EQ(s->schema_version(), kSchemaVersion);
     id = add(*s, make("alice", "bob", "general", kNov18Ten, Kind::praise, "shipped it", {"teamwork"}));
   }
-  if (!testing_postgres()) EXPECT_TRUE(std::filesystem::exists(dir.path() / "data.mdb"));
+  if (!testing_postgres()) {
+    EXPECT_TRUE(std::filesystem::exists(dir.path() / "data.mdb"));
+  }
   auto s = open_store(dir);
   auto r = s->read();
   EXPECT_EQ(r->kudos_count(), 1u);
