@@ -1,7 +1,10 @@
 // The web server under a heavy request: a three-year /api/v1/summary (JSON, every page, CSV) on a
 // store of 300k kudos while /healthz is probed from fresh connections, with the server in a child
 // process so that its peak and remaining memory are read from /proc. See README.md "Web server".
-//   web_bench [--kudos N] [--data DIR]      (DIR is kept and reused; default: a scratch directory)
+// With --load: the read path instead, many keep-alive clients on the leaderboard and the dashboard
+// for SECONDS each (README.md "Web read path").
+//   web_bench [--kudos N] [--data DIR] [--load SECONDS] [--clients N]
+//                                           (DIR is kept and reused; default: a scratch directory)
 //   web_bench serve DIR                     (the child: serves DIR on 127.0.0.1:0, prints the port)
 #include <nlohmann/json.hpp>
 
@@ -26,6 +29,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "bench/web_load.hpp"
 #include "bot/metrics.hpp"
 #include "store/store.hpp"
 #include "web/api.hpp"
@@ -259,6 +263,27 @@ void scenario(const std::string& self, const fs::path& dir, const std::string& n
   stop(c);
 }
 
+// The read path under `clients` keep-alive clients, one route at a time on one fresh server:
+// requests/s, latency, and the server's CPU per request and peak memory.
+void load_scenarios(const std::string& self, const fs::path& dir, std::size_t clients, double seconds) {
+  Child c = spawn_server(self, dir);
+  get(c.port, "/healthz");
+  for (const std::string target : {"/api/v1/leaderboard?period=week", "/api/v1/leaderboard?period=all", "/"}) {
+    const double cpu0 = bench::cpu_seconds(c.pid);
+    const auto r = bench::keepalive_load(c.port, target, clients, seconds);
+    const double cpu = bench::cpu_seconds(c.pid) - cpu0;
+    const double rps = static_cast<double>(r.answers) / r.seconds;
+    std::printf("%-34s %zu clients, %.0f s: %.0f requests/s, p50 %.2f ms, p99 %.2f ms, max %.1f ms, "
+                "%llu failed, %.1f KB per answer | server CPU %.0f us per request, peak RSS %.0f MB\n",
+                target.c_str(), clients, r.seconds, rps, r.p50_ms, r.p99_ms, r.max_ms,
+                static_cast<unsigned long long>(r.failures),
+                r.answers ? static_cast<double>(r.bytes) / static_cast<double>(r.answers) / 1024.0 : 0.0,
+                r.answers ? cpu * 1e6 / static_cast<double>(r.answers) : 0.0, status_kb(c.pid, "VmHWM") / 1024.0);
+    std::fflush(stdout);
+  }
+  stop(c);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -266,14 +291,20 @@ int main(int argc, char** argv) {
     if (argc == 3 && std::string(argv[1]) == "serve") return serve(argv[2]);
     std::uint64_t n = 300000;
     fs::path dir;
+    double load_seconds = 0;
+    std::size_t clients = 64;
     for (int i = 1; i + 1 < argc; i += 2) {
       std::string a = argv[i];
       if (a == "--kudos")
         n = std::stoull(argv[i + 1]);
       else if (a == "--data")
         dir = argv[i + 1];
+      else if (a == "--load")
+        load_seconds = std::stod(argv[i + 1]);
+      else if (a == "--clients")
+        clients = std::stoul(argv[i + 1]);
       else
-        throw std::runtime_error("usage: web_bench [--kudos N] [--data DIR]");
+        throw std::runtime_error("usage: web_bench [--kudos N] [--data DIR] [--load SECONDS] [--clients N]");
     }
     bool scratch = dir.empty();
     if (scratch) dir = fs::temp_directory_path() / ("brigade-web-bench-" + std::to_string(getpid()));
@@ -284,6 +315,11 @@ int main(int argc, char** argv) {
     const std::string range =
         "since=" + cal.date_string(today - kSpan + kDay) + "&until=" + cal.date_string(today);
     const std::string self = fs::canonical("/proc/self/exe");
+    if (load_seconds > 0) {
+      load_scenarios(self, dir, clients, load_seconds);
+      if (scratch) fs::remove_all(dir);
+      return 0;
+    }
     scenario(self, dir, "summary (JSON)", "/api/v1/summary?" + range, false);
     scenario(self, dir, "summary (pages)", "/api/v1/summary?" + range, true);
     scenario(self, dir, "summary.csv", "/api/v1/summary.csv?" + range, false);
