@@ -273,10 +273,10 @@ void load_scenarios(const std::string& self, const fs::path& dir, std::size_t cl
     const auto r = bench::keepalive_load(c.port, target, clients, seconds);
     const double cpu = bench::cpu_seconds(c.pid) - cpu0;
     const double rps = static_cast<double>(r.answers) / r.seconds;
-    std::printf("%-34s %zu clients, %.0f s: %.0f requests/s, p50 %.2f ms, p99 %.2f ms, max %.1f ms, "
-                "%llu failed, %.1f KB per answer | server CPU %.0f us per request, peak RSS %.0f MB\n",
+    std::printf("%-34s %zu clients, %.0f s: %.0f answers/s, p50 %.2f ms, p99 %.2f ms, max %.1f ms, "
+                "%.0f shed/s (503), %llu failed, %.1f KB per answer | server CPU %.0f us per answer, peak RSS %.0f MB\n",
                 target.c_str(), clients, r.seconds, rps, r.p50_ms, r.p99_ms, r.max_ms,
-                static_cast<unsigned long long>(r.failures),
+                static_cast<double>(r.shed) / r.seconds, static_cast<unsigned long long>(r.failures),
                 r.answers ? static_cast<double>(r.bytes) / static_cast<double>(r.answers) / 1024.0 : 0.0,
                 r.answers ? cpu * 1e6 / static_cast<double>(r.answers) : 0.0, status_kb(c.pid, "VmHWM") / 1024.0);
     std::fflush(stdout);

@@ -52,7 +52,10 @@ asio::awaitable<void> client(Shared& sh) {
       p.body_limit(boost::none);
       co_await http::async_read(stream, buf, p, asio::redirect_error(asio::use_awaitable, ec));
       if (ec) break;
-      if (p.get().result_int() != 200) {
+      const int status = p.get().result_int();
+      if (status == 503) {
+        ++sh.out.shed;
+      } else if (status != 200) {
         ++sh.out.failures;
       } else {
         ++sh.out.answers;

@@ -10,7 +10,8 @@ namespace brigade::bench {
 
 struct LoadResult {
   std::uint64_t answers = 0;  // complete 200 answers
-  std::uint64_t failures = 0;  // non-200 answers, and connections lost (each one reconnects)
+  std::uint64_t shed = 0;      // 503 answers: the server's queue was full (web::ServerOptions::max_queued)
+  std::uint64_t failures = 0;  // other non-200 answers, and connections lost (each one reconnects)
   double seconds = 0;
   double p50_ms = 0, p99_ms = 0, max_ms = 0;
   std::uint64_t bytes = 0;  // body bytes of the 200 answers
