@@ -11,6 +11,7 @@
 // other thread's system call sees EINTR. No other io_context in the process has a signal_set, so
 // no other thread reads the pipe.
 #include "app/shutdown_signals.hpp"
+#include "core/thread_name.hpp"
 
 #include <signal.h>
 
@@ -103,6 +104,7 @@ int ShutdownSignals::wait(std::chrono::milliseconds every, std::function<bool()>
 
 void ShutdownSignals::watch(std::function<void(int sig)> on_signal) {
   impl_->watcher = std::thread([this, fn = std::move(on_signal)] {
+    core::name_this_thread("signals");
     if (int sig = wait(); sig != 0) fn(sig);
   });
 }

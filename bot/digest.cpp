@@ -157,7 +157,7 @@ std::size_t DigestScheduler::tick() {
 
 void DigestScheduler::start() {
   if (!cfg_.enabled) return;
-  thread_.start(std::chrono::seconds(20), [this] {
+  thread_.start("digest", std::chrono::seconds(20), [this] {
     try {
       tick();
     } catch (const std::exception& e) {

@@ -2,10 +2,13 @@
 // loop the digest, the retention task and the Home refresher share.
 #pragma once
 
+#include "core/thread_name.hpp"
+
 #include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
 
 namespace brigade::bot {
@@ -17,11 +20,13 @@ class PeriodicThread {
   PeriodicThread(const PeriodicThread&) = delete;
   PeriodicThread& operator=(const PeriodicThread&) = delete;
 
-  // Starts the thread (once; later calls do nothing): `tick` at once, then after every interval.
-  void start(std::chrono::milliseconds interval, std::function<void()> tick) {
+  // Starts the thread named `name` (once; later calls do nothing): `tick` at once, then after every
+  // interval.
+  void start(std::string name, std::chrono::milliseconds interval, std::function<void()> tick) {
     std::lock_guard lock(mu_);
     if (thread_.joinable() || stopping_) return;
-    thread_ = std::thread([this, interval, tick = std::move(tick)] {
+    thread_ = std::thread([this, name = std::move(name), interval, tick = std::move(tick)] {
+      core::name_this_thread(name);
       std::unique_lock lk(mu_);
       while (!stopping_) {
         lk.unlock();

@@ -38,7 +38,7 @@ bool Primary::held() const {
 
 void Primary::start() {
   tick();
-  thread_.start(opt_.renew, [this] { tick(); });
+  thread_.start("primary", opt_.renew, [this] { tick(); });
 }
 
 void Primary::stop() {

@@ -34,7 +34,7 @@ std::size_t RetentionTask::tick() {
 
 void RetentionTask::start() {
   if (keep_days_ == 0) return;
-  thread_.start(std::chrono::hours(1), [this] { tick(); });
+  thread_.start("retention", std::chrono::hours(1), [this] { tick(); });
 }
 
 void RetentionTask::stop() {

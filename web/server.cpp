@@ -1,6 +1,7 @@
 // The HTTP/1.1 server: one io_context thread for connections, /healthz and /metrics, a small worker
 // pool for the dashboard and the API; keep-alive, size limits and timeouts; routes in api.cpp.
 #include "web/server.hpp"
+#include "core/thread_name.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -72,7 +73,10 @@ class BeastServer final : public Server {
     acceptor_.listen(asio::socket_base::max_listen_connections);
     port_ = acceptor_.local_endpoint().port();
     asio::co_spawn(ioc_, accept_loop(), asio::detached);
-    thread_ = std::thread([this] { ioc_.run(); });
+    thread_ = std::thread([this] {
+      core::name_this_thread("web");
+      ioc_.run();
+    });
   }
   ~BeastServer() override { stop(); }
 
@@ -226,7 +230,13 @@ class BeastServer final : public Server {
       ~Release() { --n; }
     } release{heavy_in_flight_};
     co_return co_await asio::co_spawn(
-        pool_, [this, &r]() -> asio::awaitable<Response> { co_return api_.handle(r); }, asio::use_awaitable);
+        pool_,
+        [this, &r]() -> asio::awaitable<Response> {
+          thread_local const bool named = (core::name_this_thread("web-worker"), true);
+          (void)named;
+          co_return api_.handle(r);
+        },
+        asio::use_awaitable);
   }
 
   // The server's own counters, after the Api's in /metrics.

@@ -1,5 +1,6 @@
 // The network adapters' shared runtime (see adapter_runtime.hpp).
 #include "adapters/net/adapter_runtime.hpp"
+#include "core/thread_name.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -52,6 +53,7 @@ void AdapterRuntime::start(asio::awaitable<void> main, std::function<void(const 
   });
   running_ = true;
   thread_ = std::thread([this] {
+    core::name_this_thread(name_);  // "slack", "matrix"
     auto guard = asio::make_work_guard(ioc_);
     ioc_.run();
   });

@@ -1,5 +1,6 @@
 // Leases and the outbox listener (store/pg/pg_replicas.hpp).
 #include "store/pg/pg_replicas.hpp"
+#include "core/thread_name.hpp"
 
 #include <poll.h>
 
@@ -27,7 +28,10 @@ void drop_lease(Conn& c, std::string_view name, std::string_view holder) {
 
 OutboxWatcher::OutboxWatcher(std::string conninfo, std::string password, std::function<void()> fn)
     : conninfo_(std::move(conninfo)), password_(std::move(password)), fn_(std::move(fn)) {
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    core::name_this_thread("pg-notify");
+    run();
+  });
 }
 
 OutboxWatcher::~OutboxWatcher() {
