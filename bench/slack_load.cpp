@@ -6,6 +6,7 @@
 //   slack_load [--commands N] [--window W] [--givers G] [--recipients R] [--channels C]
 //              [--timeout S] [--post-wait S] --bot NAME='COMMAND' [--bot NAME='COMMAND' …]
 //              [--replicas NAME=K] [--stat NAME='COMMAND']
+//              [--web CLIENTS] [--web-target PATH] [--seed DATA_DIR]
 //
 // COMMAND runs under /bin/sh with SLACK_API_URL, SLACK_APP_TOKEN, SLACK_BOT_TOKEN and
 // BRIGADE_DATA_DIR (a fresh directory) set. Everything binds 127.0.0.1 and stops by itself.
@@ -13,12 +14,17 @@
 // envelopes are dealt round-robin over their connections; acks, RSS and CPU are summed. --stat
 // runs a command printing "LABEL VALUE" counters before the load and after the replies; the
 // deltas are printed per command (bench/pg_load.sh uses it for database statements and CPU).
+// Every run also gets "us THREAD" rows: CPU µs per command of each of the bot's named threads
+// (the committer, the Slack I/O thread "slack", the outbox sender, …) from the first envelope to
+// the last ack (the paced replies after it are in "CPU us/cmd" only).
+// --web runs CLIENTS keep-alive HTTP clients on the bot's PATH (default the week's leaderboard)
+// while the commands run; --seed copies an LMDB data directory (e.g. web_bench's 1M-kudos one)
+// into each bot's fresh one before it starts.
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -34,127 +40,17 @@
 #include <thread>
 #include <vector>
 
-#include "bench/slack_load.hpp"
-#include "bench/slack_load_server.hpp"
+#include <boost/asio/ip/tcp.hpp>
 
-extern char** environ;
+#include "bench/slack_load.hpp"
+#include "bench/slack_load_procs.hpp"
+#include "bench/slack_load_server.hpp"
+#include "bench/web_load.hpp"
 
 namespace brigade::bench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// ---- the bot process --------------------------------------------------------------------------------
-
-struct Bot {
-  pid_t pid = -1;
-  Bot(const std::string& command, const std::map<std::string, std::string>& env) {
-    std::map<std::string, std::string> vars;
-    for (char** e = environ; *e; ++e) {
-      std::string kv(*e);
-      auto eq = kv.find('=');
-      if (eq != std::string::npos) vars[kv.substr(0, eq)] = kv.substr(eq + 1);
-    }
-    for (const auto& [k, v] : env) {
-      if (v.empty())
-        vars.erase(k);
-      else
-        vars[k] = v;
-    }
-    std::vector<std::string> env_strings;
-    for (const auto& [k, v] : vars) env_strings.push_back(k + "=" + v);
-    std::vector<char*> envp;
-    for (auto& s : env_strings) envp.push_back(s.data());
-    envp.push_back(nullptr);
-    std::string sh = "/bin/sh", c = "-c", cmd = "exec " + command;
-    char* argv[] = {sh.data(), c.data(), cmd.data(), nullptr};
-    // The bot's stdout goes to our stderr: stdout carries only the JSON lines and the table.
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, 2, 1);
-    if (posix_spawn(&pid, "/bin/sh", &fa, nullptr, argv, envp.data()) != 0) pid = -1;
-    posix_spawn_file_actions_destroy(&fa);
-  }
-  ~Bot() { stop(); }
-  bool alive() {
-    if (pid <= 0) return false;
-    int st;
-    return waitpid(pid, &st, WNOHANG) == 0;
-  }
-  // kB from /proc/PID/status.
-  double status_mb(const char* field) const {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-    std::string line;
-    while (std::getline(in, line))
-      if (line.rfind(field, 0) == 0) return std::atof(line.c_str() + std::strlen(field)) / 1024.0;
-    return 0;
-  }
-  double cpu_seconds() const {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-    std::string s((std::istreambuf_iterator<char>(in)), {});
-    auto close = s.rfind(')');
-    if (close == std::string::npos) return 0;
-    std::istringstream rest(s.substr(close + 2));
-    std::string f;
-    long long utime = 0, stime = 0;
-    for (int i = 3; i <= 15 && rest >> f; ++i) {
-      if (i == 14) utime = std::atoll(f.c_str());
-      if (i == 15) stime = std::atoll(f.c_str());
-    }
-    return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
-  }
-  void stop() {
-    if (pid <= 0) return;
-    kill(pid, SIGTERM);
-    for (int i = 0; i < 200; ++i) {
-      int st;
-      if (waitpid(pid, &st, WNOHANG) == pid) {
-        pid = -1;
-        return;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    kill(pid, SIGKILL);
-    waitpid(pid, nullptr, 0);
-    pid = -1;
-  }
-};
-
-// "LABEL VALUE" lines of a BotSpec::stat command (the value is the last word).
-std::vector<std::pair<std::string, double>> read_stat(const std::string& command) {
-  std::vector<std::pair<std::string, double>> out;
-  if (command.empty()) return out;
-  std::fflush(stdout);
-  FILE* p = popen(command.c_str(), "r");
-  if (p == nullptr) return out;
-  char line[512];
-  while (std::fgets(line, sizeof line, p) != nullptr) {
-    std::string l(line);
-    while (!l.empty() && (l.back() == '\n' || l.back() == ' ')) l.pop_back();
-    auto sp = l.rfind(' ');
-    if (sp != std::string::npos && sp > 0) out.emplace_back(l.substr(0, sp), std::atof(l.c_str() + sp + 1));
-  }
-  pclose(p);
-  return out;
-}
-
-// The bot's processes: one per replica, each with its own data directory.
-struct Replicas {
-  std::vector<std::unique_ptr<Bot>> procs;
-  bool alive() {
-    return std::all_of(procs.begin(), procs.end(), [](auto& b) { return b->alive(); });
-  }
-  void stop() {  // SIGTERM to all at once, then each waited for
-    for (auto& b : procs)
-      if (b->pid > 0) kill(b->pid, SIGTERM);
-    procs.clear();
-  }
-  double sum(const std::function<double(const Bot&)>& f) const {
-    double t = 0;
-    for (const auto& b : procs) t += f(*b);
-    return t;
-  }
-};
 
 // Waits for every replica's WebSocket; false (with r.note) when one never came.
 bool wait_connected(LoadServer& server, Replicas& bots, const BotSpec& spec, Clock::time_point deadline,
@@ -179,6 +75,17 @@ void per_command(Result& r, const std::vector<std::pair<std::string, double>>& b
   }
 }
 
+// CPU µs per command of each named thread between `before` (the first envelope) and `after` (the
+// last ack), as "us <thread>" rows: the committer apart from the Slack I/O thread.
+void per_thread(Result& r, const std::map<std::string, double>& before, const std::map<std::string, double>& after) {
+  if (r.acked == 0) return;
+  for (const auto& [name, s] : after) {
+    auto it = before.find(name);
+    double us = (s - (it == before.end() ? 0 : it->second)) * 1e6 / static_cast<double>(r.acked);
+    if (us >= 0.5) r.per_command.emplace_back("us " + name, us);
+  }
+}
+
 // Until `expected` replies came, or none for 5 s (a refused command gets one reply, not two), or
 // the deadline.
 void wait_posts(LoadServer& server, Replicas& bots, Clock::time_point deadline, std::size_t expected) {
@@ -194,15 +101,37 @@ void wait_posts(LoadServer& server, Replicas& bots, Clock::time_point deadline, 
   }
 }
 
-Result run_one(const Options& o, const BotSpec& spec) {
-  Result r;
-  r.bot = spec.name;
-  r.replicas = spec.replicas;
-  LoadServer server(o);
-  auto dir =
-      std::filesystem::temp_directory_path() / ("slack_load-" + spec.name + "-" + std::to_string(getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+// A loopback port nobody listens on right now, for the bot's HTTP server (--web).
+std::uint16_t free_port() {
+  boost::asio::io_context ioc;
+  boost::asio::ip::tcp::acceptor a(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  return a.local_endpoint().port();
+}
+
+// --web: keep-alive clients on the bot's HTTP server until `stop`, in their own thread.
+struct WebLoad {
+  std::atomic<bool> stop{false};
+  LoadResult result;
+  std::thread thread;
+  void start(std::uint16_t port, const Options& o) {
+    thread = std::thread([this, port, &o] { result = keepalive_load(port, o.web_target, o.web_clients, 1e9, &stop); });
+  }
+  void finish(Result& r) {
+    if (!thread.joinable()) return;
+    stop = true;
+    thread.join();
+    r.web_per_s = result.seconds > 0 ? static_cast<double>(result.answers) / result.seconds : 0;
+    r.web_p50 = result.p50_ms;
+    r.web_p99 = result.p99_ms;
+    r.web_shed = result.shed;
+    r.web_failures = result.failures;
+  }
+};
+
+// Starts spec's replicas against `server`, each on its own data directory under `dir` (a copy of
+// --seed when given); the first one serves HTTP on `web_port` when it is not 0.
+void spawn(Replicas& bots, const Options& o, const BotSpec& spec, const LoadServer& server,
+           const std::filesystem::path& dir, std::uint16_t web_port) {
   std::map<std::string, std::string> env = {{"SLACK_API_URL", server.api_url()},
                                             {"SLACK_APP_TOKEN", "xapp-1-bench"},
                                             {"SLACK_BOT_TOKEN", "xoxb-bench"},
@@ -212,12 +141,30 @@ Result run_one(const Options& o, const BotSpec& spec) {
                                             {"MATRIX_HOMESERVER", ""},
                                             {"MATRIX_ACCESS_TOKEN", ""},
                                             {"MATRIX_PASSWORD", ""}};
+  if (web_port != 0) env["BRIGADE_HTTP_ADDR"] = "127.0.0.1:" + std::to_string(web_port);
+  for (std::size_t k = 0; k < spec.replicas; ++k) {
+    const auto data = dir / (k == 0 ? std::string("data") : "data-" + std::to_string(k));
+    if (!o.seed.empty())
+      std::filesystem::copy(o.seed, data, std::filesystem::copy_options::recursive);
+    env["BRIGADE_DATA_DIR"] = data.string();
+    bots.procs.push_back(std::make_unique<Bot>(spec.command, env));
+    if (k == 0 && web_port != 0) env["BRIGADE_HTTP_ADDR"] = "127.0.0.1:0";  // one listener per port
+  }
+}
+
+Result run_one(const Options& o, const BotSpec& spec) {
+  Result r;
+  r.bot = spec.name;
+  r.replicas = spec.replicas;
+  LoadServer server(o);
+  auto dir =
+      std::filesystem::temp_directory_path() / ("slack_load-" + spec.name + "-" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::uint16_t web_port = o.web_clients > 0 ? free_port() : 0;
   auto spawned = Clock::now();
   Replicas bots;
-  for (std::size_t k = 0; k < spec.replicas; ++k) {
-    env["BRIGADE_DATA_DIR"] = (dir / (k == 0 ? std::string("data") : "data-" + std::to_string(k))).string();
-    bots.procs.push_back(std::make_unique<Bot>(spec.command, env));
-  }
+  spawn(bots, o, spec, server, dir, web_port);
   auto deadline = spawned + std::chrono::seconds(o.timeout_s);
   if (!wait_connected(server, bots, spec, deadline, r)) {
     bots.stop();
@@ -228,9 +175,14 @@ Result run_one(const Options& o, const BotSpec& spec) {
   std::this_thread::sleep_for(std::chrono::milliseconds(500));  // settle: the idle footprint
   r.idle_rss_mb = bots.sum([](const Bot& b) { return b.status_mb("VmRSS:"); });
   auto stat_before = read_stat(spec.stat);
+  auto threads_before = bots.thread_cpu();
+  WebLoad web;
+  if (web_port != 0) web.start(web_port, o);
   server.start_load();
   while (server.acked() < o.commands && Clock::now() < deadline && bots.alive())
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  auto threads_after = bots.thread_cpu();  // the ack phase only: the paced replies go on after it
+  web.finish(r);
   r.complete = server.acked() == o.commands;
   wait_posts(server, bots, std::min(deadline, Clock::now() + std::chrono::seconds(o.post_wait_s)),
              2 * o.commands);
@@ -241,6 +193,7 @@ Result run_one(const Options& o, const BotSpec& spec) {
   server.finish(r);
   r.cpu_us_per_cmd = r.acked > 0 ? r.cpu_s * 1e6 / static_cast<double>(r.acked) : 0;
   per_command(r, stat_before, stat_after);
+  per_thread(r, threads_before, threads_after);
   if (!r.complete) r.note = "only " + std::to_string(r.acked) + " acks before the deadline";
   std::filesystem::remove_all(dir);
   return r;
@@ -250,7 +203,8 @@ int usage() {
   std::cerr
       << "usage: slack_load [--commands N] [--window W] [--givers G] [--recipients R] [--channels C]\n"
          "                  [--timeout S] [--post-wait S] --bot NAME='COMMAND' [--bot NAME='COMMAND' ...]\n"
-         "                  [--replicas NAME=K] [--stat NAME='COMMAND']\n";
+         "                  [--replicas NAME=K] [--stat NAME='COMMAND']\n"
+         "                  [--web CLIENTS] [--web-target PATH] [--seed DATA_DIR]\n";
   return 2;
 }
 
@@ -302,6 +256,12 @@ bool parse(int argc, char** argv, Options& o) {
       o.timeout_s = std::atoi(v.c_str());
     else if (a == "--post-wait")
       o.post_wait_s = std::atoi(v.c_str());
+    else if (a == "--web")
+      ok = number(o.web_clients);
+    else if (a == "--web-target")
+      o.web_target = v;
+    else if (a == "--seed")
+      ok = std::filesystem::is_directory(o.seed = v);
     else if (a == "--bot" || a == "--replicas" || a == "--stat")
       ok = parse_bot_option(o, a, v);
     else

@@ -28,6 +28,12 @@ struct Options {
   std::size_t channels = 1000;
   int timeout_s = 120;
   int post_wait_s = 30;
+  // --web: this many keep-alive HTTP clients on the bot's `web_target` while the commands run
+  // (first replica), so the acks are measured with the dashboard busy.
+  std::size_t web_clients = 0;
+  std::string web_target = "/api/v1/leaderboard?period=week";
+  // --seed: an LMDB data directory copied into each bot's fresh one first (a large ledger).
+  std::string seed;
   std::vector<BotSpec> bots;
 };
 
@@ -40,6 +46,10 @@ struct Result {
   double idle_rss_mb = 0, peak_rss_mb = 0, cpu_s = 0, cpu_us_per_cmd = 0;
   std::size_t replicas = 1;
   std::vector<std::pair<std::string, double>> per_command;  // BotSpec::stat deltas / commands acked
+  // --web: answers/s and latency of the HTTP clients during the load, 503s (queue full) and
+  // other failures.
+  double web_per_s = 0, web_p50 = 0, web_p99 = 0;
+  std::size_t web_shed = 0, web_failures = 0;
   bool complete = false;
   std::string note;
 };

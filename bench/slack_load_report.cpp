@@ -1,4 +1,5 @@
 // slack_load's output: one JSON line per bot run and the side-by-side table at the end.
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -47,6 +48,27 @@ void print_stat_rows(const std::vector<Result>& rs) {
   }
 }
 
+// --web: the HTTP clients' figures, when any run had them.
+void print_web_rows(const std::vector<Result>& rs) {
+  if (std::none_of(rs.begin(), rs.end(), [](const Result& r) { return r.web_per_s > 0 || r.web_failures > 0; }))
+    return;
+  std::printf("%-20s", "web answers/s");
+  for (const auto& r : rs) std::printf("%14.0f", r.web_per_s);
+  std::printf("\n%-20s", "web p50/p99 ms");
+  for (const auto& r : rs) {
+    char v[32];
+    std::snprintf(v, sizeof v, "%.2f/%.2f", r.web_p50, r.web_p99);
+    std::printf("%14s", v);
+  }
+  std::printf("\n%-20s", "web 503s/failures");
+  for (const auto& r : rs) {
+    char v[32];
+    std::snprintf(v, sizeof v, "%zu/%zu", r.web_shed, r.web_failures);
+    std::printf("%14s", v);
+  }
+  std::printf("\n");
+}
+
 }  // namespace
 
 std::string json_line(const Result& r, const Options& o) {
@@ -60,7 +82,14 @@ std::string json_line(const Result& r, const Options& o) {
       r.bot.c_str(), r.replicas, o.commands, o.window, r.acked, r.seconds, r.acks_per_s, r.p50, r.p90, r.p99,
       r.max, r.ready_ms, r.first_ack_ms, r.posts, r.posts_per_s, r.idle_rss_mb, r.peak_rss_mb, r.cpu_s,
       r.cpu_us_per_cmd);
-  return buf + stats_json(r) + R"(,"complete":)" + (r.complete ? "true" : "false") + "}";
+  std::string web;
+  if (o.web_clients > 0) {
+    char w[256];
+    std::snprintf(w, sizeof w, R"(,"web_clients":%zu,"web_per_s":%.0f,"web_p50_ms":%.3f,"web_p99_ms":%.3f,"web_503":%zu,"web_failures":%zu)",
+                  o.web_clients, r.web_per_s, r.web_p50, r.web_p99, r.web_shed, r.web_failures);
+    web = w;
+  }
+  return buf + stats_json(r) + web + R"(,"complete":)" + (r.complete ? "true" : "false") + "}";
 }
 
 void print_table(const std::vector<Result>& rs) {
@@ -106,6 +135,7 @@ void print_table(const std::vector<Result>& rs) {
     std::printf("\n");
   }
   print_stat_rows(rs);
+  print_web_rows(rs);
   for (const auto& r : rs)
     if (!r.note.empty()) std::printf("note: %s: %s\n", r.bot.c_str(), r.note.c_str());
 }

@@ -26,8 +26,10 @@ struct Shared {
   std::uint16_t port;
   std::string target;
   Clock::time_point until;
+  const std::atomic<bool>* stop;
   std::vector<double> latencies_ms;
   LoadResult out;
+  bool going() const { return Clock::now() < until && (stop == nullptr || !stop->load()); }
 };
 
 // One client: connect, then request after request on the same connection until the time is up;
@@ -38,12 +40,12 @@ asio::awaitable<void> client(Shared& sh) {
   http::request<http::empty_body> req{http::verb::get, sh.target, 11};
   req.set(http::field::host, "127.0.0.1");
   req.keep_alive(true);
-  while (Clock::now() < sh.until) {
+  while (sh.going()) {
     beast::tcp_stream stream(ex);
     beast::error_code ec;
     co_await stream.async_connect(server, asio::redirect_error(asio::use_awaitable, ec));
     beast::flat_buffer buf;
-    while (!ec && Clock::now() < sh.until) {
+    while (!ec && sh.going()) {
       const auto t0 = Clock::now();
       stream.expires_after(std::chrono::seconds(30));
       co_await http::async_write(stream, req, asio::redirect_error(asio::use_awaitable, ec));
@@ -64,7 +66,7 @@ asio::awaitable<void> client(Shared& sh) {
       }
       if (!p.get().keep_alive()) break;
     }
-    if (ec && Clock::now() < sh.until) ++sh.out.failures;
+    if (ec && sh.going()) ++sh.out.failures;
   }
 }
 
@@ -77,9 +79,10 @@ double percentile(std::vector<double>& v, double q) {
 
 }  // namespace
 
-LoadResult keepalive_load(std::uint16_t port, const std::string& target, std::size_t clients, double seconds) {
+LoadResult keepalive_load(std::uint16_t port, const std::string& target, std::size_t clients, double seconds,
+                          const std::atomic<bool>* stop) {
   asio::io_context ioc;
-  Shared sh{port, target, {}, {}, {}};
+  Shared sh{port, target, {}, stop, {}, {}};
   const auto start = Clock::now();
   sh.until = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
   for (std::size_t i = 0; i < clients; ++i) asio::co_spawn(ioc, client(sh), asio::detached);

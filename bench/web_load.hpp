@@ -2,6 +2,7 @@
 // percentiles of one route (bench/web_bench.cpp's --load mode; README.md "Web read path").
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -18,8 +19,10 @@ struct LoadResult {
 };
 
 // `clients` connections to 127.0.0.1:port, each sending GET `target` again as soon as the last
-// answer is read (HTTP/1.1 keep-alive), for `seconds`; one thread drives them all.
-LoadResult keepalive_load(std::uint16_t port, const std::string& target, std::size_t clients, double seconds);
+// answer is read (HTTP/1.1 keep-alive), for `seconds` or until `*stop` (checked between
+// requests); one thread drives them all.
+LoadResult keepalive_load(std::uint16_t port, const std::string& target, std::size_t clients, double seconds,
+                          const std::atomic<bool>* stop = nullptr);
 
 // utime + stime of a process, in seconds (from /proc/PID/stat).
 double cpu_seconds(int pid);
