@@ -1,5 +1,6 @@
 // Outbox delivery loop and retry bookkeeping.
 #include "bot/outbox_sender.hpp"
+#include "core/thread_name.hpp"
 
 #include "bot/network_adapter.hpp"
 
@@ -24,6 +25,7 @@ void OutboxSender::add(Adapter& adapter) {
 
 void OutboxSender::start() {
   thread_ = std::thread([this] {
+    core::name_this_thread("outbox");
     std::unique_lock lock(mu_);
     while (!stopping_) {
       auto now = clock_.now_ms();
@@ -93,14 +95,28 @@ void OutboxSender::pass() {
   auto now = clock_.now_ms();
   bool full = begin_pass(now);
   std::uint64_t first = full ? 0 : scanned_to_ + 1;
+  // Only as many records as can be handed out: with a paced backlog the adapters hold
+  // kMaxInflight and each settled reply frees one slot, so reading a whole batch per pass decoded
+  // hundreds of records to hand out one (most of the bot's CPU under load).
+  std::size_t limit;
+  {
+    std::lock_guard lock(mu_);
+    limit = kMaxInflight - std::min(inflight_.size(), kMaxInflight);
+  }
+  limit = std::min(limit, kBatch);
   std::vector<store::OutboxItem> items, recalled;
+  bool read_all = false;  // the read reached the end of the outbox
   {
     auto reader = store_.read();
-    items = reader->outbox_from(first, kBatch);
-    remember(items, full && items.size() < kBatch);
-    // What this read covers: up to its last item, or everything when it was not cut short.
-    std::uint64_t last = items.size() < kBatch ? std::numeric_limits<std::uint64_t>::max() : items.back().seq;
-    recalled = recall_waiting(*reader, first, last);
+    if (limit > 0) items = reader->outbox_from(first, limit);
+    read_all = limit > 0 && items.size() < limit;
+    remember(items, full && read_all);
+    // What this read covers: from `first` to its last item, or everything when it was not cut short.
+    // Nothing read: [1, 0], which covers nothing.
+    const std::uint64_t from = items.empty() && !read_all ? 1 : first;
+    const std::uint64_t last =
+        read_all ? std::numeric_limits<std::uint64_t>::max() : items.empty() ? 0 : items.back().seq;
+    recalled = recall_waiting(*reader, from, last);
     prepare_edits(*reader, recalled);
     prepare_edits(*reader, items);
   }
@@ -115,6 +131,8 @@ void OutboxSender::pass() {
   }
   scanned_to_ = full ? examined : std::max(scanned_to_, examined);
   std::lock_guard lock(mu_);
+  // Every record read was handed out and the read stopped at its limit: there is more, and room.
+  if (room && limit > 0 && !read_all && !items.empty() && examined == items.back().seq) wake_ = true;
   if (full || next_due_ == 0)
     next_due_ = next_due;
   else if (next_due != 0)
