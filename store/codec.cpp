@@ -59,30 +59,6 @@ TallyKey parse_tally(std::string_view main, std::string_view dup, std::uint32_t&
   return t;
 }
 
-RankMain rank_main(std::uint8_t period, std::int32_t bucket, std::uint32_t scope) {
-  RankMain k;
-  put_prefix(k.data(), period, bucket, scope);
-  return k;
-}
-
-Key8 rank_dup(std::uint32_t count, std::uint32_t user) {
-  Key8 k;
-  put_be32(k.data(), ~count);  // larger counts sort first
-  put_be32(k.data() + 4, user);
-  return k;
-}
-
-TallyKey parse_rank(std::string_view main, std::string_view dup, std::uint32_t& count) {
-  if (main.size() != 9 || dup.size() != 8) corrupt("rank key", "wrong size");
-  TallyKey t;
-  get_prefix(main.data(), t);
-  t.role = static_cast<std::uint8_t>(Role::received);
-  count = ~get_be32(dup.data());
-  t.user = get_be32(dup.data() + 4);
-  if (t.period > static_cast<std::uint8_t>(Period::all)) corrupt("rank key", "bad period");
-  return t;
-}
-
 AllowanceKey allowance_key(std::uint32_t giver, std::uint8_t period, std::int32_t bucket,
                            std::uint32_t recipient) {
   AllowanceKey k;

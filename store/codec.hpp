@@ -102,13 +102,6 @@ TallyMain tally_main(const TallyKey& k);  // ignores k.user
 Key8 tally_dup(std::uint32_t user, std::uint32_t count);
 TallyKey parse_tally(std::string_view main, std::string_view dup, std::uint32_t& count);
 
-// rank: main key (period, bucket, scope) → duplicates (~count, user), received only: a top-N
-// is the first N duplicates.
-using RankMain = std::array<char, 9>;
-RankMain rank_main(std::uint8_t period, std::int32_t bucket, std::uint32_t scope);
-Key8 rank_dup(std::uint32_t count, std::uint32_t user);
-TallyKey parse_rank(std::string_view main, std::string_view dup, std::uint32_t& count);  // role = received
-
 // allowance (kQuota): (giver, period, bucket) → u32 kudos given in that slot; with a recipient
 // appended, (giver, period, bucket, recipient) → u32 given to that person. Schema 1 keyed
 // (giver, day) in 8 bytes; migrate_1_to_2 moves those.

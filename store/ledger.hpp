@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -27,7 +28,7 @@ enum Db : unsigned {
   kByUser,    // (u32 day, u32 user) → dup u64 kudos id, for giver and recipient
   kByChan,    // (u32 day, u32 channel) → dup u64 kudos id
   kTally,     // (period, bucket, scope, role) → dup (user, count)
-  kRank,      // (period, bucket, scope) → dup (~count, user), received only
+  kRank,      // schema ≤ 2: (period, bucket, scope) → dup (~count, user); emptied by migrate_2_to_3, unused
   kQuota,     // (giver, day) → u32 used
   kAsks,      // u64 id → AskRec
   kOpenAsks,  // u64 id → u32 channel, for asks that are open or taken
@@ -87,7 +88,10 @@ class Ledger {
   // ---- Reader ----
   std::vector<LeaderEntry> leaderboard(std::string_view channel, Period p, std::int32_t bucket,
                                        std::size_t limit);
-  PersonCounts counts(std::string_view user, std::string_view channel, Period p, std::int32_t bucket);
+  // `queued`: tally changes not written yet (a write transaction's and its ancestors'), added to
+  // the stored counts, so a read inside a group commit does not have to write them first.
+  PersonCounts counts(std::string_view user, std::string_view channel, Period p, std::int32_t bucket,
+                      std::span<const TallyDeltas* const> queued = {});
   Summary summary(const SummaryQuery& q);
   std::uint32_t allowance_used(std::string_view giver, AllowanceSlot slot, std::string_view recipient);
   std::optional<Kudos> kudos(std::uint64_t id);
@@ -147,6 +151,7 @@ class Ledger {
   // Schema 1 → 2: numbers every kudos (K1, K2, … in id order), gives revoked ones a legacy
   // correction entry, and moves daily quota keys to the allowance layout.
   void migrate_1_to_2();
+  void migrate_2_to_3();
 
  private:
   struct Recomputed;
@@ -201,7 +206,6 @@ class Ledger {
   // verify()'s parts: each compares what is stored with what the log implies and notes the differences.
   struct Drift;
   void verify_tallies(const Recomputed& r, Drift& drift);
-  void verify_ranks(const Recomputed& r, Drift& drift);
   void verify_indexes(const Recomputed& r, Drift& drift);
   // Received/given per user from the log itself, for periods without tallies (day).
   std::unordered_map<std::uint32_t, PersonCounts> scan_counts(core::Range r, std::uint32_t scope);

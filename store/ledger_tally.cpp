@@ -1,4 +1,4 @@
-// Tallies and ranks kept in step on every add/revoke, and read by leaderboards and counts (the
+// Tallies kept in step on every add/revoke, and read by leaderboards and counts (the
 // recomputation from the log, for verify() and rebuilds, is in ledger_verify.cpp).
 #include <algorithm>
 #include <limits>
@@ -75,23 +75,6 @@ void Ledger::bump(const codec::TallyKey& key, std::int64_t delta) {
   } else if (count > 0) {
     lmdb::check(mdb_cursor_put(c, &k, &d, MDB_NODUPDATA), "tally insert");
   }
-
-  if (key.role != static_cast<std::uint8_t>(Role::received) || old == count) return;
-  const auto rmain = codec::rank_main(key.period, key.bucket, key.scope);
-  MDB_cursor* rc = cursor_of(kRank);
-  if (old > 0) {
-    const auto odup = codec::rank_dup(old, key.user);
-    MDB_val rk = val(rmain), rd = val(odup);
-    // A missing entry is drift for verify() to report, not a reason to refuse the write.
-    if (lmdb::found(mdb_cursor_get(rc, &rk, &rd, MDB_GET_BOTH), "rank lookup"))
-      lmdb::check(mdb_cursor_del(rc, 0), "rank delete");
-  }
-  if (count > 0) {
-    const auto ndup = codec::rank_dup(count, key.user);
-    MDB_val rk = val(rmain), rd = val(ndup);
-    int rcode = mdb_cursor_put(rc, &rk, &rd, MDB_NODUPDATA);
-    if (rcode != MDB_KEYEXIST) lmdb::check(rcode, "rank insert");
-  }
 }
 
 std::unordered_map<std::uint32_t, PersonCounts> Ledger::scan_counts(core::Range range, std::uint32_t scope) {
@@ -122,43 +105,39 @@ std::vector<LeaderEntry> Ledger::leaderboard(std::string_view channel, Period p,
     scope = *c;
   }
   if (p == Period::all) bucket = 0;
-  auto entry = [&](std::uint32_t user, std::uint32_t count) {
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> order;  // (count, user)
+  if (!has_tally(p)) {
+    for (const auto& [user, c] : scan_counts(cal_.range(p, bucket), scope))
+      if (c.received > 0) order.emplace_back(c.received, user);
+  } else {
+    // The received counters of (period, bucket, scope): one tally key's duplicates, in user order.
+    // Keeping a count-ordered index in step instead cost a third of the write path (a delete and
+    // an insert per counter change); a scope holds one entry per person who received something,
+    // so sorting them here stays in the microseconds for thousands of people.
+    lmdb::Cursor c(txn_, db(kTally));
+    const auto main = codec::tally_main(tally_key(scope, static_cast<std::uint8_t>(p), bucket, Role::received, 0));
+    MDB_val k = val(main), d;
+    for (bool ok = c.get(k, d, MDB_SET_KEY); ok; ok = c.get(k, d, MDB_NEXT_DUP)) {
+      std::uint32_t count = 0;
+      auto t = codec::parse_tally(view(k), view(d), count);
+      if (count > 0) order.emplace_back(count, t.user);
+    }
+  }
+  std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  });
+  for (auto [count, user] : order) {
+    if (!ranked(user)) continue;  // hidden, gone or forgotten: counted, never ranked
+    // Past the limit only those tied with the last one still belong.
+    if (limit != 0 && out.size() >= limit && count != out.back().count) break;
     auto [id, name] = name_rec(user);
     out.push_back(LeaderEntry{std::string(id), std::string(name), count});
-  };
-  // Entries come in count order; past the limit only those tied with the last one still belong.
-  auto past_limit = [&](std::uint32_t count) {
-    return limit != 0 && out.size() >= limit && count != out.back().count;
-  };
-  if (!has_tally(p)) {
-    auto counts = scan_counts(cal_.range(p, bucket), scope);
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> order;  // (count, user)
-    for (const auto& [user, c] : counts)
-      if (c.received > 0) order.emplace_back(c.received, user);
-    std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
-      return a.first != b.first ? a.first > b.first : a.second < b.second;
-    });
-    for (auto [count, user] : order) {
-      if (!ranked(user)) continue;
-      if (past_limit(count)) break;
-      entry(user, count);
-    }
-    return out;
-  }
-  lmdb::Cursor c(txn_, db(kRank));
-  const auto main = codec::rank_main(static_cast<std::uint8_t>(p), bucket, scope);
-  MDB_val k = val(main), d;
-  for (bool ok = c.get(k, d, MDB_SET_KEY); ok; ok = c.get(k, d, MDB_NEXT_DUP)) {
-    std::uint32_t count = 0;
-    auto t = codec::parse_rank(view(k), view(d), count);
-    if (!ranked(t.user)) continue;  // hidden, gone or forgotten: counted, never ranked
-    if (past_limit(count)) break;
-    entry(t.user, count);
   }
   return out;
 }
 
-PersonCounts Ledger::counts(std::string_view user, std::string_view channel, Period p, std::int32_t bucket) {
+PersonCounts Ledger::counts(std::string_view user, std::string_view channel, Period p, std::int32_t bucket,
+                            std::span<const TallyDeltas* const> queued) {
   PersonCounts pc;
   auto u = find_num(user);
   if (!u) return pc;
@@ -185,6 +164,16 @@ PersonCounts Ledger::counts(std::string_view user, std::string_view channel, Per
     if (t.user != *u) continue;
     (role == Role::received ? pc.received : pc.given) = count;
   }
+  // The changes still queued for these two counters, clamped as bump() would write them.
+  std::int64_t received = pc.received, given = pc.given;
+  for (const TallyDeltas* deltas : queued)
+    for (const auto& d : *deltas) {
+      const auto& k = d.key;
+      if (k.user != *u || k.scope != scope || k.period != static_cast<std::uint8_t>(p) || k.bucket != bucket) continue;
+      (k.role == static_cast<std::uint8_t>(Role::received) ? received : given) += d.delta;
+    }
+  pc.received = static_cast<std::uint32_t>(std::clamp<std::int64_t>(received, 0, std::numeric_limits<std::uint32_t>::max()));
+  pc.given = static_cast<std::uint32_t>(std::clamp<std::int64_t>(given, 0, std::numeric_limits<std::uint32_t>::max()));
   return pc;
 }
 

@@ -1,4 +1,4 @@
-// Tallies and ranks recomputed from the kudos log: rebuild_tallies() replaces the stored ones
+// Tallies recomputed from the kudos log: rebuild_tallies() replaces the stored ones
 // (after a calendar change), verify() reports every difference from them.
 #include <algorithm>
 #include <array>
@@ -17,30 +17,6 @@ using lmdb::view;
 namespace {
 
 constexpr std::size_t kMaxDriftLines = 100;
-
-// Rank order: (period, bucket, scope), then larger counts first, then user number.
-struct RankKey {
-  std::uint8_t period;
-  std::int32_t bucket;
-  std::uint32_t scope;
-  std::uint32_t inv_count;
-  std::uint32_t user;
-  auto operator<=>(const RankKey&) const = default;
-};
-
-RankKey rank_of(const codec::TallyKey& k, std::uint32_t count) {
-  return RankKey{
-      .period = k.period, .bucket = k.bucket, .scope = k.scope, .inv_count = ~count, .user = k.user};
-}
-
-// The expected rank entries: one per received tally, in rank order.
-std::vector<RankKey> ranks_of(const std::vector<std::pair<codec::TallyKey, std::uint32_t>>& tallies) {
-  std::vector<RankKey> ranks;
-  for (const auto& [key, count] : tallies)
-    if (key.role == static_cast<std::uint8_t>(Role::received)) ranks.push_back(rank_of(key, count));
-  std::sort(ranks.begin(), ranks.end());
-  return ranks;
-}
 
 // Sorts the counters and sums the runs a late kudos split in two.
 void sum_runs(std::vector<std::pair<codec::TallyKey, std::uint32_t>>& tallies) {
@@ -137,7 +113,6 @@ std::uint64_t Ledger::rebuild_tallies() {
   close_cursors();  // cached positions would point into the dropped trees
   auto r = recompute();
   db(kTally).clear(txn_);
-  db(kRank).clear(txn_);
 
   // Sorted input: MDB_APPEND for a new main key, MDB_APPENDDUP after it — fills pages completely.
   {
@@ -150,20 +125,6 @@ std::uint64_t Ledger::rebuild_tallies() {
       const auto dup = codec::tally_dup(key.user, count);
       c.put(val(main), val(dup), same ? MDB_APPENDDUP : MDB_APPEND);
       prev = &key;
-    }
-  }
-  const std::vector<RankKey> ranks = ranks_of(r.tallies);
-  r.tallies = {};
-  {
-    lmdb::Cursor c(txn_, db(kRank));
-    const RankKey* prev = nullptr;
-    for (const auto& rk : ranks) {
-      const bool same = prev != nullptr && prev->period == rk.period && prev->bucket == rk.bucket &&
-                        prev->scope == rk.scope;
-      const auto main = codec::rank_main(rk.period, rk.bucket, rk.scope);
-      const auto dup = codec::rank_dup(~rk.inv_count, rk.user);
-      c.put(val(main), val(dup), same ? MDB_APPENDDUP : MDB_APPEND);
-      prev = &rk;
     }
   }
   return r.live;
@@ -190,7 +151,6 @@ VerifyReport Ledger::verify() {
   auto r = recompute();
   rep.kudos = r.live;
   verify_tallies(r, drift);
-  verify_ranks(r, drift);
   verify_indexes(r, drift);
   if (drift.unreported > 0)
     rep.drift.push_back("… and " + std::to_string(drift.unreported) + " more differences");
@@ -221,38 +181,6 @@ void Ledger::verify_tallies(const Recomputed& r, Drift& drift) {
         drift.note("tally " + describe(stored, drift.cache) + ": stored " + std::to_string(stored_count) +
                    ", the log says " + std::to_string(r.tallies[i].second));
       ++drift.rep.tally_keys;
-      ++i;
-      more = c.get(k, d, MDB_NEXT);
-    }
-  }
-}
-
-// Rank must hold exactly one entry per received tally, under its count.
-void Ledger::verify_ranks(const Recomputed& r, Drift& drift) {
-  const std::vector<RankKey> expected = ranks_of(r.tallies);
-  auto as_tally = [](const RankKey& rk) {
-    return tally_key(rk.scope, rk.period, rk.bucket, Role::received, rk.user);
-  };
-  lmdb::Cursor c(txn_, db(kRank));
-  MDB_val k, d;
-  bool more = c.get(k, d, MDB_FIRST);
-  std::size_t i = 0;
-  while (more || i < expected.size()) {
-    RankKey stored{};
-    if (more) {
-      std::uint32_t count = 0;
-      auto t = codec::parse_rank(view(k), view(d), count);
-      stored = rank_of(t, count);
-    }
-    if (more && (i == expected.size() || stored < expected[i])) {
-      drift.note("rank " + describe(as_tally(stored), drift.cache) + ": extra entry with count " +
-                 std::to_string(~stored.inv_count));
-      more = c.get(k, d, MDB_NEXT);
-    } else if (!more || expected[i] < stored) {
-      drift.note("rank " + describe(as_tally(expected[i]), drift.cache) + ": missing entry with count " +
-                 std::to_string(~expected[i].inv_count));
-      ++i;
-    } else {
       ++i;
       more = c.get(k, d, MDB_NEXT);
     }

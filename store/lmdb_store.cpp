@@ -67,6 +67,10 @@ std::uint32_t migrate(Ledger& l, std::uint32_t version) {
     l.migrate_1_to_2();
     version = 2;
   }
+  if (version == 2) {
+    l.migrate_2_to_3();
+    version = 3;
+  }
   return version;
 }
 

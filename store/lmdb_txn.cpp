@@ -51,6 +51,16 @@ class WriterImpl final : public WriteFacade<Ledger> {
   WriterImpl(const WriterImpl&) = delete;
   WriterImpl& operator=(const WriterImpl&) = delete;
 
+  // Counts with the queued tally changes added rather than written first: a celebration reads the
+  // recipient's count in every command, and writing the group's changes each time undid the
+  // batching (every command's ~20 counters written one command at a time).
+  PersonCounts counts(std::string_view user, std::string_view channel, Period p, std::int32_t bucket) override {
+    Ledger& l = ledger();
+    std::vector<const TallyDeltas*> queued;
+    for (const WriterImpl* w = this; w != nullptr; w = w->parent_) queued.push_back(&w->pending_);
+    return l.counts(user, channel, p, bucket, queued);
+  }
+
   std::unique_ptr<Writer> child() override {
     ledger();  // refuses when this transaction has ended or already has a child
     return std::make_unique<WriterImpl>(sh_, this);

@@ -55,4 +55,13 @@ void Ledger::migrate_1_to_2() {
   }
 }
 
+// Schema 3 drops the count-ordered rank index: leaderboards sort a scope's received counters when
+// they are read, and every counter change no longer moves an index entry too. The table stays
+// (empty) so the database list is the same for every schema.
+void Ledger::migrate_2_to_3() {
+  need_write("migrate");
+  close_cursors();  // a cached rank cursor would point into the dropped tree
+  db(kRank).clear(txn_);
+}
+
 }  // namespace brigade::store

@@ -100,15 +100,6 @@ void tally(std::string_view in) {
   FUZZ_CHECK(std::string_view(m.data(), m.size()) == main && std::string_view(d.data(), d.size()) == dup);
 }
 
-void rank(std::string_view in) {
-  std::string_view main = in.substr(0, std::min<std::size_t>(9, in.size())), dup = in.substr(main.size());
-  std::uint32_t count = 0;
-  TallyKey k = parse_rank(main, dup, count);
-  RankMain m = rank_main(k.period, k.bucket, k.scope);
-  Key8 d = rank_dup(count, k.user);
-  FUZZ_CHECK(std::string_view(m.data(), m.size()) == main && std::string_view(d.data(), d.size()) == dup);
-}
-
 // The primitives with encoder-first round trips: 8-byte numbers as varints and zigzags, the rest a string.
 void primitives(std::string_view in) {
   Encoder e;
@@ -154,9 +145,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         break;
       case 5:
         tally(in);
-        break;
-      case 6:
-        rank(in);
         break;
       default:
         primitives(in);

@@ -191,8 +191,8 @@ TEST(StoreBackup, RestoreRefusesAChangedTally) {
   BRIGADE_LMDB_ONLY("backups and restores are LMDB data files");
   Fixture f;
   const auto bad = tampered(f.file, f.out.path(), [](MDB_txn* txn) {
-    // Drop every rank entry: the leaderboards no longer match the kudos log.
-    raw_dbi(txn, "rank", MDB_DUPSORT | MDB_DUPFIXED).clear(txn);
+    // Drop every counter: the leaderboards no longer match the kudos log.
+    raw_dbi(txn, "tally", MDB_DUPSORT | MDB_DUPFIXED).clear(txn);
   });
   try {
     StagedRestore staged(bad, f.data.path(), core::Calendar());

@@ -62,6 +62,42 @@ TEST(StoreOpen, RefusesDataFromNewerVersion) {
   EXPECT_THROW(open_store(dir, core::Calendar(), true), StoreError);
 }
 
+// Schema 2 kept a count-ordered rank index beside the tallies; schema 3 empties it on the first
+// writable open and answers leaderboards from the tallies alone (a read-only open asks for that
+// first start).
+TEST(StoreOpen, SchemaTwoLosesItsRankIndex) {
+  BRIGADE_LMDB_ONLY("plants a schema-2 rank index with raw LMDB writes");
+  TempDir dir;
+  {
+    auto s = open_store(dir);
+    auto w = s->write();
+    for (auto k : {make("alice", "bob", "eng", kNov18Ten), make("carol", "bob", "eng", kNov18Ten + 1),
+                   make("bob", "dave", "eng", kNov18Ten + 2)})
+      w->add_kudos(k);
+    w->commit();
+  }
+  raw_write(dir.path(), [](MDB_txn* t) {
+    raw_dbi(t, "meta").put(t, lmdb::val("store.schema_version"), lmdb::val(std::string_view("2")));
+    // An entry as schema 2 wrote them: (period, bucket, scope) → (~count, user).
+    std::string main(9, '\0'), dup(8, '\xff');
+    raw_dbi(t, "rank", MDB_DUPSORT | MDB_DUPFIXED).put(t, lmdb::val(main), lmdb::val(dup));
+  });
+  EXPECT_THROW(open_store(dir, core::Calendar(), true), StoreError);
+  {
+    auto s = open_store(dir);
+    EXPECT_EQ(s->schema_version(), 3u);
+    auto board = s->read()->leaderboard("", Period::all, 0, 10);
+    ASSERT_EQ(board.size(), 2u);
+    EXPECT_EQ(board[0].user, user("bob"));
+    EXPECT_EQ(board[0].count, 2u);
+    EXPECT_EQ(board[1].user, user("dave"));
+    EXPECT_TRUE(s->read()->verify().ok());
+  }
+  std::size_t left = 1;
+  raw_write(dir.path(), [&left](MDB_txn* t) { left = raw_dbi(t, "rank", MDB_DUPSORT | MDB_DUPFIXED).entries(t); });
+  EXPECT_EQ(left, 0u);
+}
+
 TEST(StoreOpen, ReadOnlyNeedsExistingData) {
   TempDir dir;
   EXPECT_THROW(open_store(dir, core::Calendar(), true), StoreError);

@@ -118,6 +118,40 @@ TEST(StoreTxn, QueuedTallyChangesSurviveAbortedChildren) {
   EXPECT_TRUE(rep.ok()) << ::testing::PrintToString(rep.drift);
 }
 
+// Counts read inside a write add the queued tally changes to the stored ones: per scope, period,
+// bucket and role, never another counter's.
+TEST(StoreTxn, CountsInAWriteAddOnlyTheirOwnQueuedChanges) {
+  TempDir dir;
+  auto s = open_store(dir);
+  const auto& cal = s->calendar();
+  constexpr Millis kWeekLater = kNov18Ten + 7 * 24 * 3600 * 1000LL;
+  {
+    auto w = s->write();
+    auto k = make("alice", "bob", "eng", kNov18Ten);
+    w->add_kudos(k);
+    w->commit();
+  }
+  auto w = s->write();
+  for (auto k : {make("alice", "bob", "eng", kNov18Ten + 1), make("carol", "bob", "ops", kNov18Ten + 2),
+                 make("bob", "alice", "eng", kWeekLater)})
+    w->add_kudos(k);
+  const auto week = cal.bucket(Period::week, kNov18Ten);
+  EXPECT_EQ(w->counts(user("bob"), "", Period::week, week).received, 3u);
+  EXPECT_EQ(w->counts(user("bob"), "", Period::week, week).given, 0u);
+  EXPECT_EQ(w->counts(user("bob"), chan("eng"), Period::week, week).received, 2u);
+  EXPECT_EQ(w->counts(user("bob"), chan("ops"), Period::week, week).received, 1u);
+  EXPECT_EQ(w->counts(user("bob"), "", Period::week, cal.bucket(Period::week, kWeekLater)).given, 1u);
+  EXPECT_EQ(w->counts(user("bob"), "", Period::all, 0).received, 3u);
+  EXPECT_EQ(w->counts(user("alice"), "", Period::all, 0).given, 2u);
+  EXPECT_EQ(w->counts(user("alice"), "", Period::all, 0).received, 1u);
+  EXPECT_EQ(w->counts(user("carol"), chan("eng"), Period::all, 0).given, 0u);
+  w->commit();
+  auto r = s->read();
+  EXPECT_EQ(r->counts(user("bob"), "", Period::week, week).received, 3u);
+  EXPECT_EQ(r->counts(user("alice"), "", Period::all, 0).given, 2u);
+  EXPECT_TRUE(r->verify().ok());
+}
+
 TEST(StoreTxn, ParentIsOffLimitsWhileItsChildIsOpen) {
   TempDir dir;
   auto s = open_store(dir);
