@@ -1,9 +1,9 @@
-// Group commit: one LMDB write transaction per batch, one child transaction per command.
+// Group commit: one write transaction per group of jobs, written straight into it, or with a child
+// transaction per job when one of them failed.
 #include "bot/committer.hpp"
 
-#include "commands/corrections.hpp"
-
 #include "bot/metrics.hpp"
+#include "core/thread_name.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -31,7 +31,10 @@ const char* advice(store::StoreError::Code code) {
 Committer::Committer(store::Store& store, const commands::Rules& rules, const core::Clock& clock,
                      Metrics& metrics, std::size_t max_group)
     : store_(store), rules_(rules), clock_(clock), metrics_(metrics), max_group_(max_group) {
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    core::name_this_thread("committer");
+    run();
+  });
 }
 
 Committer::~Committer() {
@@ -91,42 +94,6 @@ void Committer::submit_batch(std::vector<core::Event> events, Task then, BatchDo
   if (done) done({}, false);
 }
 
-void Committer::submit(AdapterEffects effects, TaskDone done) {
-  submit(effects_task(std::move(effects)), std::move(done));
-}
-
-void Committer::submit_batch(std::vector<core::Event> events, AdapterEffects then, BatchDone done) {
-  submit_batch(std::move(events), effects_task(std::move(then)), std::move(done));
-}
-
-Committer::Task Committer::effects_task(AdapterEffects e) {
-  return [this, e = std::move(e)](store::Writer& w) {
-    for (const auto& source : e.revoke_sources) {
-      // The giver removed the reaction (Slack) or deleted the message or reaction (Matrix): the
-      // same correction path as /kudos undo, by the giver, at the time it was noticed.
-      const auto ids = w.seen_kudos(source);
-      if (ids.empty()) continue;
-      const auto first = w.kudos(ids.front());
-      store::Revocation why;
-      why.ts = clock_.now_ms();
-      why.how = source.rfind("slack:", 0) == 0 ? store::RevokeHow::reaction : store::RevokeHow::redacted;
-      why.by = first ? first->giver : std::string();
-      auto tb = commands::take_back(w, rules_, store_.calendar(), ids, why);
-      for (auto id : tb.taken) spdlog::info("kudos {} taken back ({} was withdrawn)", id, source);
-      for (const auto& reply : tb.replies) w.enqueue(commands::reply_adapter(reply), reply);
-    }
-    for (const auto& user : e.gone) w.set_gone(user, true);
-    for (const auto& user : e.back) w.set_gone(user, false);
-    for (const auto& [key, value] : e.meta) w.set_meta(key, value);
-    for (const auto& n : e.notices) {
-      if (w.meta(n.once_key)) continue;
-      w.set_meta(n.once_key, "announced");
-      w.enqueue(n.adapter, n.reply);
-    }
-    if (e.cursor) w.set_cursor(e.cursor->first, e.cursor->second);
-  };
-}
-
 commands::Result Committer::apply(core::Event event) {
   std::promise<commands::Result> promise;
   auto future = promise.get_future();
@@ -175,31 +142,52 @@ core::Millis Committer::when(const core::Event& event) const {
   return event.ts_ms;
 }
 
-commands::Result Committer::apply_command(store::Writer& txn, const core::Event& event) {
+namespace {
+
+// Where one job writes: a child transaction of the group's when the group runs isolated (or the
+// job must be able to roll back without failing), else the group's transaction itself.
+struct JobTxn {
+  std::unique_ptr<store::Writer> child;
+  store::Writer& w;
+  JobTxn(store::Writer& txn, bool own) : child(own ? txn.child() : nullptr), w(child ? *child : txn) {}
+  // Commits the child; the group's own transaction is committed by write_pass alone.
+  void commit() {
+    if (child) child->commit();
+  }
+};
+
+// A job failed while the group was written without children: the group is written again, isolated.
+struct IsolateGroup {};
+
+}  // namespace
+
+commands::Result Committer::apply_command(store::Writer& txn, const core::Event& event, bool isolate) {
   commands::Context ctx{rules_, store_.calendar(), when(event)};
-  auto child = txn.child();
+  // A form's refusal rolls its writes back without an error: it always gets a child.
+  JobTxn child(txn, isolate || event.form);
+  store::Writer& w = child.w;
   // The claim comes first: on PostgreSQL another replica handling the same source id waits here
   // for ours to commit, then sees a duplicate.
-  if (!event.source_id.empty() && !child->claim_seen(event.source_id, ctx.now)) {
+  if (!event.source_id.empty() && !w.claim_seen(event.source_id, ctx.now)) {
     commands::Result r;
     r.outcome = commands::Outcome::duplicate;
     return r;
   }
-  auto result = commands::handle(event, *child, ctx);
+  auto result = commands::handle(event, w, ctx);
   // A form shows its refusal next to the field (the adapter answers it from the result): no
   // private message, and not marked seen (the child, claim included, is rolled back), so the
   // corrected form is a new try under the same id.
   const bool refused_form = event.form && (result.outcome == commands::Outcome::refused ||
                                            result.outcome == commands::Outcome::usage);
   if (refused_form) return result;
-  if (!event.source_id.empty()) child->mark_seen(event.source_id, ctx.now, result.kudos_ids);
+  if (!event.source_id.empty()) w.mark_seen(event.source_id, ctx.now, result.kudos_ids);
   for (auto& reply : result.replies) {
     if (reply.reply_to.empty() && reply.audience == core::Audience::private_ && reply.user == event.user.id)
       reply.reply_to = event.reply_to;
-    child->enqueue(event.platform, reply);
+    w.enqueue(event.platform, reply);
   }
-  for (const auto& [adapter, reply] : result.routed) child->enqueue(adapter, reply);
-  child->commit();
+  for (const auto& [adapter, reply] : result.routed) w.enqueue(adapter, reply);
+  child.commit();
   return result;
 }
 
@@ -230,15 +218,31 @@ void Committer::apply_group(std::vector<Job>& group) {
   finish_group(group, out);
 }
 
-// ONE write transaction for the whole group, each job in its own child transaction.
+// ONE write transaction for the whole group: the jobs written straight into it, or, when one of
+// them failed that way, the group again with each job in its own child transaction. False when
+// the store failed in a way worth another try (it reconnects).
 bool Committer::write_group(std::vector<Job>& group, GroupResult& out) {
+  auto pass = write_pass(group, out, false);
+  if (pass == Pass::isolate) {
+    {
+      std::lock_guard lock(mu_);
+      ++stats_.isolated;
+    }
+    out = GroupResult(group.size());
+    pass = write_pass(group, out, true);
+  }
+  return pass != Pass::again;
+}
+
+Committer::Pass Committer::write_pass(std::vector<Job>& group, GroupResult& out, bool isolate) {
   try {
     auto txn = store_.write();
     for (std::size_t i = 0; i < group.size(); ++i) {
       auto& job = group[i];
       try {
-        apply_job(*txn, job, i, out);
+        apply_job(*txn, job, i, out, isolate);
       } catch (const std::exception& e) {
+        if (!isolate) throw IsolateGroup{};  // the transaction is aborted as it goes out of scope
         // Only this job's child transaction is lost; the rest of the group commits.
         spdlog::error("write failed for {}: {}", job.task ? "task" : job.event.source_id, e.what());
         out.results[i].outcome = commands::Outcome::error;
@@ -246,22 +250,26 @@ bool Committer::write_group(std::vector<Job>& group, GroupResult& out) {
     }
     txn->commit();
     out.committed = true;
+  } catch (const IsolateGroup&) {
+    return Pass::isolate;
   } catch (const store::StoreError& e) {
     spdlog::error("commit of {} writes failed: {}{}", group.size(), e.what(), advice(e.code()));
-    return e.code() != store::StoreError::Code::failed;  // failed: may pass (worth another try)
+    // failed: may pass (worth another try)
+    return e.code() == store::StoreError::Code::failed ? Pass::again : Pass::done;
   } catch (const std::exception& e) {
     spdlog::error("commit of {} writes failed: {}", group.size(), e.what());
   }
-  return true;
+  return Pass::done;
 }
 
-void Committer::apply_job(store::Writer& txn, Job& job, std::size_t i, GroupResult& out) {
+void Committer::apply_job(store::Writer& txn, Job& job, std::size_t i, GroupResult& out, bool isolate) {
   if (job.is_batch) {
     auto& results = out.batch_results[i];
     for (const auto& ev : job.batch) {
       try {
-        results.push_back(apply_command(txn, ev));
+        results.push_back(apply_command(txn, ev, isolate));
       } catch (const std::exception& e) {
+        if (!isolate) throw;
         spdlog::error("write failed for {}: {}", ev.source_id, e.what());
         commands::Result r;
         r.outcome = commands::Outcome::error;
@@ -270,19 +278,19 @@ void Committer::apply_job(store::Writer& txn, Job& job, std::size_t i, GroupResu
       out.any_reply = out.any_reply || !results.back().replies.empty();
     }
     if (job.task) {
-      auto child = txn.child();
-      job.task(*child);
-      child->commit();
+      JobTxn child(txn, isolate);
+      job.task(child.w);
+      child.commit();
     }
     out.task_ok[i] = true;
   } else if (job.task) {
-    auto child = txn.child();
-    job.task(*child);
-    child->commit();
+    JobTxn child(txn, isolate);
+    job.task(child.w);
+    child.commit();
     out.task_ok[i] = true;
     out.any_reply = true;  // tasks may change the outbox (retries); let the sender look
   } else {
-    out.results[i] = apply_command(txn, job.event);
+    out.results[i] = apply_command(txn, job.event, isolate);
     out.any_reply = out.any_reply || !out.results[i].replies.empty();
   }
 }

@@ -20,7 +20,10 @@ namespace brigade::bot {
 class Metrics;
 
 // Every command that arrives while a commit is running goes into the next transaction, so
-// throughput rises with load while each caller waits for at most one commit. Callbacks run
+// throughput rises with load while each caller waits for at most one commit. A group is first
+// written straight into its transaction; only when a job in it fails is the group written again
+// with each job in a child transaction of its own, so the failure spoils nothing else (a child
+// per job on every group cost LMDB a copy of every page each command touched). Callbacks run
 // on the writer thread strictly after the transaction holding their effects is durable:
 // that is where adapters ack (Slack) or advance nothing further (Matrix commits its cursor
 // through a task in the same group).
@@ -44,6 +47,7 @@ class Committer {
     std::uint64_t commits = 0;
     std::uint64_t commands = 0;
     std::uint64_t largest_group = 0;
+    std::uint64_t isolated = 0;  // groups written again with a child transaction per job
   };
 
   // `metrics` counts commands, kudos and commit times; it must outlive the Committer.
@@ -91,12 +95,14 @@ class Committer {
   struct GroupResult;
   void apply_group(std::vector<Job>& group);
   // False when the commit failed in a way that may pass (StoreError::Code::failed).
+  enum class Pass { done, again, isolate };
   bool write_group(std::vector<Job>& group, GroupResult& out);
-  void apply_job(store::Writer& txn, Job& job, std::size_t i, GroupResult& out);
+  Pass write_pass(std::vector<Job>& group, GroupResult& out, bool isolate);
+  void apply_job(store::Writer& txn, Job& job, std::size_t i, GroupResult& out, bool isolate);
   void count_group(const std::vector<Job>& group, const GroupResult& out, double seconds);
   void finish_group(std::vector<Job>& group, GroupResult& out);
   void tell_applied(const std::vector<Job>& group, const GroupResult& out);
-  commands::Result apply_command(store::Writer& txn, const core::Event& event);
+  commands::Result apply_command(store::Writer& txn, const core::Event& event, bool isolate);
   core::Millis when(const core::Event& event) const;
 
   store::Store& store_;

@@ -61,6 +61,7 @@ std::size_t HomeRefresher::tick() {
   committer_.submit(
       [this, users, now, queued](store::Writer& w) {
         const commands::Context ctx{rules_, calendar_, now};
+        *queued = 0;  // a group written again runs its tasks again
         for (const auto& user : users) {
           if (!w.meta(commands::home_opened_key(user))) continue;  // never opened: nothing to update
           w.enqueue("slack", commands::home_view(w, ctx, user));
@@ -77,7 +78,7 @@ std::size_t HomeRefresher::tick() {
 }
 
 void HomeRefresher::start() {
-  thread_.start(opt_.tick, [this] {
+  thread_.start("home", opt_.tick, [this] {
     try {
       tick();
     } catch (const std::exception& e) {

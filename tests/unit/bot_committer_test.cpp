@@ -139,6 +139,76 @@ TEST_F(BotTest, AFailingTaskSpoilsNothingElseInItsGroup) {
   EXPECT_FALSE(r->meta("half").has_value());
 }
 
+// Holds the committer's thread in a task until released, so whatever is submitted meanwhile is
+// taken as one group.
+struct Gate {
+  std::promise<void> open, entered;
+  void hold(Committer& c) {
+    c.submit([this](store::Writer&) {
+      entered.set_value();
+      open.get_future().wait();
+    }, nullptr);
+    entered.get_future().wait();
+  }
+  void release() { open.set_value(); }
+};
+
+// A group is written straight into its transaction; nothing is written again when all went well.
+TEST_F(BotTest, AGroupThatSucceedsIsWrittenOnce) {
+  Committer c(*store_, rules_, clock_, metrics_);
+  Gate gate;
+  gate.hold(c);
+  std::atomic<int> runs{0};
+  std::promise<bool> done;
+  for (int i = 0; i < 10; ++i) c.submit(thanks("g" + std::to_string(i), "giver" + std::to_string(i), "bob"), nullptr);
+  c.submit([&runs](store::Writer& w) {
+    ++runs;
+    w.set_meta("task", "ran");
+  }, [&done](bool ok) { done.set_value(ok); });
+  gate.release();
+  EXPECT_TRUE(done.get_future().get());
+  EXPECT_EQ(runs.load(), 1);
+  EXPECT_EQ(c.stats().isolated, 0u);
+  EXPECT_EQ(c.stats().largest_group, 11u);
+  EXPECT_EQ(store_->read()->kudos_count(), 10u);
+}
+
+// One failing job in a group written without children: the whole transaction is abandoned and the
+// group written again with a child per job. Nothing of the first pass survives (no reply twice),
+// the failing job's writes are gone, and everything else commits once.
+TEST_F(BotTest, AFailureInAGroupWritesItAgainWithAChildPerJob) {
+  Committer c(*store_, rules_, clock_, metrics_);
+  Gate gate;
+  gate.hold(c);
+  std::promise<commands::Result> first, last;
+  std::promise<bool> failed, batch_ok;
+  c.submit(thanks("i1", "alice", "bob"), [&](const commands::Result& r) { first.set_value(r); });
+  c.submit(
+      [](store::Writer& w) {
+        w.set_meta("half", "written");
+        throw std::runtime_error("boom");
+      },
+      [&](bool ok) { failed.set_value(ok); });
+  c.submit_batch({thanks("i2", "carol", "bob")}, [](store::Writer& w) { w.set_cursor("matrix", "s1"); },
+                 [&](const std::vector<commands::Result>& rs, bool ok) {
+                   batch_ok.set_value(ok && rs.size() == 1 && rs[0].outcome == commands::Outcome::ok);
+                 });
+  c.submit(thanks("i3", "dave", "bob"), [&](const commands::Result& r) { last.set_value(r); });
+  gate.release();
+  const auto r1 = first.get_future().get();
+  const auto r3 = last.get_future().get();
+  EXPECT_EQ(r1.outcome, commands::Outcome::ok);
+  EXPECT_EQ(r3.outcome, commands::Outcome::ok);
+  EXPECT_FALSE(failed.get_future().get());
+  EXPECT_TRUE(batch_ok.get_future().get());
+  EXPECT_EQ(c.stats().isolated, 1u);
+  auto r = store_->read();
+  EXPECT_EQ(r->kudos_count(), 3u);
+  EXPECT_FALSE(r->meta("half").has_value());
+  EXPECT_EQ(r->cursor("matrix"), "s1");
+  EXPECT_EQ(r->outbox_depth(), 3 * r1.replies.size()) << "a reply of the abandoned first pass survived";
+}
+
 TEST_F(BotTest, BatchCommitsEventsAndCursorTogether) {
   Committer c(*store_, rules_, clock_, metrics_);
   std::vector<core::Event> batch{thanks("m1", "alice", "bob"), thanks("m2", "carol", "bob"),
