@@ -14,6 +14,15 @@ using codec::tally_key;
 using lmdb::val;
 using lmdb::view;
 
+namespace {
+
+// A counter's stored value for a sum that may have left its range (a drifted counter).
+std::uint32_t counter_value(std::int64_t sum) {
+  return static_cast<std::uint32_t>(std::clamp<std::int64_t>(sum, 0, std::numeric_limits<std::uint32_t>::max()));
+}
+
+}  // namespace
+
 void Ledger::apply_tallies(const codec::KudosRec& r, int delta) {
   const auto b = buckets_.of(r.ts);
   TallyDeltas now;
@@ -61,9 +70,7 @@ void Ledger::bump(const codec::TallyKey& key, std::int64_t delta) {
   }
   // Below zero only if the counter had already drifted from the log: keep writing (a revoke must
   // not fail forever) and leave the report to verify().
-  const std::int64_t now = std::clamp<std::int64_t>(static_cast<std::int64_t>(old) + delta, 0,
-                                                    std::numeric_limits<std::uint32_t>::max());
-  const auto count = static_cast<std::uint32_t>(now);
+  const auto count = counter_value(static_cast<std::int64_t>(old) + delta);
   const auto dup = codec::tally_dup(key.user, count);
   k = val(main);
   d = val(dup);
@@ -172,8 +179,8 @@ PersonCounts Ledger::counts(std::string_view user, std::string_view channel, Per
       if (k.user != *u || k.scope != scope || k.period != static_cast<std::uint8_t>(p) || k.bucket != bucket) continue;
       (k.role == static_cast<std::uint8_t>(Role::received) ? received : given) += d.delta;
     }
-  pc.received = static_cast<std::uint32_t>(std::clamp<std::int64_t>(received, 0, std::numeric_limits<std::uint32_t>::max()));
-  pc.given = static_cast<std::uint32_t>(std::clamp<std::int64_t>(given, 0, std::numeric_limits<std::uint32_t>::max()));
+  pc.received = counter_value(received);
+  pc.given = counter_value(given);
   return pc;
 }
 
