@@ -216,9 +216,12 @@ void BM_Dataset(benchmark::State& state) {
 
 void BM_Top10(benchmark::State& state, core::Period p, bool in_channel) {
   auto& d = dataset(dataset_size(state));
-  const std::int32_t bucket = p == core::Period::week    ? d.last_week
-                              : p == core::Period::month ? d.last_month
-                                                         : 0;
+  // Month buckets are year * 12 + month - 1; a quarter's is year * 4 + quarter - 1.
+  const std::int32_t bucket = p == core::Period::week      ? d.last_week
+                              : p == core::Period::month   ? d.last_month
+                              : p == core::Period::quarter ? d.last_month / 12 * 4 + d.last_month % 12 / 3
+                              : p == core::Period::year    ? d.last_month / 12
+                                                           : 0;
   const std::string channel = in_channel ? d.median_channel : "";
   std::size_t n = 0;
   for (auto _ : state) {
@@ -343,7 +346,15 @@ void register_all() {
         ->Arg(n)
         ->UseRealTime()
         ->Unit(benchmark::kMicrosecond);
+    benchmark::RegisterBenchmark("BM_Top10/workspace_year", BM_Top10, core::Period::year, false)
+        ->Arg(n)
+        ->UseRealTime()
+        ->Unit(benchmark::kMicrosecond);
     benchmark::RegisterBenchmark("BM_Top10/team_month", BM_Top10, core::Period::month, true)
+        ->Arg(n)
+        ->UseRealTime()
+        ->Unit(benchmark::kMicrosecond);
+    benchmark::RegisterBenchmark("BM_Top10/team_quarter", BM_Top10, core::Period::quarter, true)
         ->Arg(n)
         ->UseRealTime()
         ->Unit(benchmark::kMicrosecond);

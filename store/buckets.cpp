@@ -2,11 +2,29 @@
 #include "store/buckets.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace brigade::store {
 
 bool has_tally(core::Period p) {
   return std::find(kTallyPeriods.begin(), kTallyPeriods.end(), p) != kTallyPeriods.end();
+}
+
+MonthSpan months_of(core::Period p, std::int32_t bucket) {
+  // Floor division, so a bucket before 1970 (negative) still maps to its own months.
+  auto floor_div = [](std::int32_t a, std::int32_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); };
+  switch (p) {
+    case core::Period::month:
+      return {bucket, 1};
+    case core::Period::quarter: {
+      const std::int32_t year = floor_div(bucket, 4);
+      return {year * 12 + (bucket - year * 4) * 3, 3};
+    }
+    case core::Period::year:
+      return {bucket * 12, 12};
+    default:
+      throw std::logic_error("months_of: not a month, quarter or year");
+  }
 }
 
 CivilDate civil_from_days(std::int64_t z) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 
 #include "core/calendar.hpp"
@@ -12,6 +13,25 @@ namespace brigade::store {
 inline constexpr std::array<core::Period, 5> kTallyPeriods = {
     core::Period::week, core::Period::month, core::Period::quarter, core::Period::year, core::Period::all};
 bool has_tally(core::Period p);
+// Where a period's bucket sits in kTallyPeriods and in Buckets::of.
+constexpr std::size_t tally_index(core::Period p) {
+  for (std::size_t i = 0; i < kTallyPeriods.size(); ++i)
+    if (kTallyPeriods[i] == p) return i;
+  return kTallyPeriods.size();
+}
+
+// The periods the LMDB ledger keeps counters for. A quarter or a year is the sum of its months'
+// counters, read when asked: 3 counters per kudos and period instead of 5 (PostgreSQL keeps all
+// five in its tally table).
+inline constexpr std::array<core::Period, 3> kCounterPeriods = {core::Period::week, core::Period::month,
+                                                                core::Period::all};
+// The month buckets (year * 12 + month - 1) a tally period's bucket spans: itself for a month,
+// three for a quarter, twelve for a year. Not for week or all.
+struct MonthSpan {
+  std::int32_t first;
+  std::int32_t count;
+};
+MonthSpan months_of(core::Period p, std::int32_t bucket);
 
 // Gives the same numbers as Calendar::bucket for every period in kTallyPeriods, but derives them
 // from the local day number, and remembers the UTC range of the last day it looked up: replaying

@@ -27,7 +27,7 @@ enum Db : unsigned {
   kKudos,     // u64 id → KudosRec (ids are ts_ms << 12, bumped to stay unique and increasing)
   kByUser,    // (u32 day, u32 user) → dup u64 kudos id, for giver and recipient
   kByChan,    // (u32 day, u32 channel) → dup u64 kudos id
-  kTally,     // (period, bucket, scope, role) → dup (user, count)
+  kTally,     // (period, bucket, scope, role) → dup (user, count); week, month, all (schema 4)
   kRank,      // schema ≤ 2: (period, bucket, scope) → dup (~count, user); emptied by migrate_2_to_3, unused
   kQuota,     // (giver, day) → u32 used
   kAsks,      // u64 id → AskRec
@@ -152,6 +152,7 @@ class Ledger {
   // correction entry, and moves daily quota keys to the allowance layout.
   void migrate_1_to_2();
   void migrate_2_to_3();
+  void migrate_3_to_4();
 
  private:
   struct Recomputed;

@@ -65,12 +65,12 @@ Ledger::Recomputed Ledger::recompute() {
     std::unordered_map<std::uint64_t, std::uint32_t> counts[2];  // per role: (scope << 32 | user) → n
   };
   Recomputed out;
-  std::array<Run, kTallyPeriods.size()> runs;
+  std::array<Run, kCounterPeriods.size()> runs;
   auto flush = [&](std::size_t i) {
     for (std::uint8_t role = 0; role < 2; ++role) {
       for (const auto& [su, n] : runs[i].counts[role])
         out.tallies.emplace_back(
-            tally_key(static_cast<std::uint32_t>(su >> 32), static_cast<std::uint8_t>(kTallyPeriods[i]),
+            tally_key(static_cast<std::uint32_t>(su >> 32), static_cast<std::uint8_t>(kCounterPeriods[i]),
                       runs[i].bucket, static_cast<Role>(role), static_cast<std::uint32_t>(su)),
             n);
       runs[i].counts[role].clear();
@@ -88,19 +88,17 @@ Ledger::Recomputed Ledger::recompute() {
     if (r.revoked) continue;
     ++out.live;
     const auto b = buckets.of(r.ts);
-    for (std::size_t i = 0; i < kTallyPeriods.size(); ++i) {
-      if (b[i] != runs[i].bucket) {
+    // The counters apply_tallies() moves: workspace received and given, channel received.
+    for (std::size_t i = 0; i < kCounterPeriods.size(); ++i) {
+      const auto bucket = b[tally_index(kCounterPeriods[i])];
+      if (bucket != runs[i].bucket) {
         flush(i);
-        runs[i].bucket = b[i];
+        runs[i].bucket = bucket;
       }
       auto& received = runs[i].counts[static_cast<std::size_t>(Role::received)];
-      auto& given = runs[i].counts[static_cast<std::size_t>(Role::given)];
       ++received[r.recipient];
-      ++given[r.giver];
-      if (r.channel != 0) {
-        ++received[(static_cast<std::uint64_t>(r.channel) << 32) | r.recipient];
-        ++given[(static_cast<std::uint64_t>(r.channel) << 32) | r.giver];
-      }
+      ++runs[i].counts[static_cast<std::size_t>(Role::given)][r.giver];
+      if (r.channel != 0) ++received[(static_cast<std::uint64_t>(r.channel) << 32) | r.recipient];
     }
   }
   for (std::size_t i = 0; i < runs.size(); ++i) flush(i);

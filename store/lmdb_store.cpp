@@ -71,6 +71,10 @@ std::uint32_t migrate(Ledger& l, std::uint32_t version) {
     l.migrate_2_to_3();
     version = 3;
   }
+  if (version == 3) {
+    l.migrate_3_to_4();
+    version = 4;
+  }
   return version;
 }
 

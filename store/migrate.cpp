@@ -64,4 +64,9 @@ void Ledger::migrate_2_to_3() {
   db(kRank).clear(txn_);
 }
 
+// Schema 4 keeps fewer counters per kudos: week, month and all time (a quarter or a year sums its
+// months when read), and in a channel only what people received. The tallies are rebuilt from the
+// log, which drops the quarter, year and channel-given counters schema 3 kept.
+void Ledger::migrate_3_to_4() { rebuild_tallies(); }
+
 }  // namespace brigade::store

@@ -232,6 +232,6 @@ class Store {
   virtual bool reconnects() const { return false; }
 };
 
-inline constexpr std::uint32_t kSchemaVersion = 3;
+inline constexpr std::uint32_t kSchemaVersion = 4;
 
 }  // namespace brigade::store

@@ -2,6 +2,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "store/codec.hpp"
 #include "store/store.hpp"
 #include "tests/unit/store_test_util.hpp"
 
@@ -85,7 +86,7 @@ TEST(StoreOpen, SchemaTwoLosesItsRankIndex) {
   EXPECT_THROW(open_store(dir, core::Calendar(), true), StoreError);
   {
     auto s = open_store(dir);
-    EXPECT_EQ(s->schema_version(), 3u);
+    EXPECT_EQ(s->schema_version(), kSchemaVersion);
     auto board = s->read()->leaderboard("", Period::all, 0, 10);
     ASSERT_EQ(board.size(), 2u);
     EXPECT_EQ(board[0].user, user("bob"));
@@ -96,6 +97,51 @@ TEST(StoreOpen, SchemaTwoLosesItsRankIndex) {
   std::size_t left = 1;
   raw_write(dir.path(), [&left](MDB_txn* t) { left = raw_dbi(t, "rank", MDB_DUPSORT | MDB_DUPFIXED).entries(t); });
   EXPECT_EQ(left, 0u);
+}
+
+// Schema 3 kept quarter, year and per-channel "given" counters; schema 4 sums months and reads a
+// channel's givers from the log, and its migration rebuilds the tallies without them.
+TEST(StoreOpen, SchemaThreeLosesItsQuarterYearAndChannelGivenCounters) {
+  BRIGADE_LMDB_ONLY("plants schema-3 counters with raw LMDB writes");
+  TempDir dir;
+  std::size_t before = 0;
+  {
+    auto s = open_store(dir);
+    auto w = s->write();
+    for (auto k : {make("alice", "bob", "eng", kNov18Ten), make("carol", "bob", "eng", kNov18Ten + 1),
+                   make("bob", "dave", "eng", kOct05)})
+      w->add_kudos(k);
+    w->commit();
+  }
+  const auto quarter = core::Calendar().bucket(Period::quarter, kNov18Ten);
+  raw_write(dir.path(), [&](MDB_txn* t) {
+    raw_dbi(t, "meta").put(t, lmdb::val("store.schema_version"), lmdb::val(std::string_view("3")));
+    auto tally = raw_dbi(t, "tally", MDB_DUPSORT | MDB_DUPFIXED);
+    before = tally.entries(t);
+    // Quarter counters as schema 3 kept them, in the workspace and in a channel.
+    for (std::uint32_t scope : {0u, 3u}) {
+      const auto main = codec::tally_main(
+          codec::tally_key(scope, static_cast<std::uint8_t>(Period::quarter), quarter, codec::Role::received, 2));
+      const auto dup = codec::tally_dup(2, 2);
+      tally.put(t, lmdb::val(main), lmdb::val(dup));
+    }
+  });
+  {
+    auto s = open_store(dir);
+    EXPECT_EQ(s->schema_version(), 4u);
+    auto r = s->read();
+    EXPECT_TRUE(r->verify().ok()) << ::testing::PrintToString(r->verify().drift);
+    auto board = r->leaderboard("", Period::quarter, quarter, 10);
+    ASSERT_EQ(board.size(), 2u);
+    EXPECT_EQ(board[0].user, user("bob"));
+    EXPECT_EQ(board[0].count, 2u);
+    EXPECT_EQ(board[1].user, user("dave"));
+    EXPECT_EQ(r->counts(user("alice"), chan("eng"), Period::year, core::Calendar().bucket(Period::year, kNov18Ten)).given,
+              1u);
+  }
+  std::size_t after = 0;
+  raw_write(dir.path(), [&after](MDB_txn* t) { after = raw_dbi(t, "tally", MDB_DUPSORT | MDB_DUPFIXED).entries(t); });
+  EXPECT_EQ(after, before);
 }
 
 TEST(StoreOpen, ReadOnlyNeedsExistingData) {

@@ -145,6 +145,13 @@ TEST(StoreTxn, CountsInAWriteAddOnlyTheirOwnQueuedChanges) {
   EXPECT_EQ(w->counts(user("alice"), "", Period::all, 0).given, 2u);
   EXPECT_EQ(w->counts(user("alice"), "", Period::all, 0).received, 1u);
   EXPECT_EQ(w->counts(user("carol"), chan("eng"), Period::all, 0).given, 0u);
+  EXPECT_EQ(w->counts(user("alice"), chan("eng"), Period::all, 0).given, 2u);
+  // A quarter and a year add up their months, each with its own queued changes.
+  for (auto p : {Period::quarter, Period::year}) {
+    EXPECT_EQ(w->counts(user("bob"), "", p, cal.bucket(p, kNov18Ten)).received, 3u);
+    EXPECT_EQ(w->counts(user("bob"), chan("eng"), p, cal.bucket(p, kNov18Ten)).received, 2u);
+    EXPECT_EQ(w->counts(user("alice"), "", p, cal.bucket(p, kNov18Ten)).given, 2u);
+  }
   w->commit();
   auto r = s->read();
   EXPECT_EQ(r->counts(user("bob"), "", Period::week, week).received, 3u);
