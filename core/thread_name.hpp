@@ -8,4 +8,10 @@ namespace brigade::core {
 
 void name_this_thread(std::string_view name);
 
+// Lowers the calling thread's scheduling priority to `nice` (0 = normal, 19 = lowest): the kernel
+// then gives it the CPU only after the threads at a higher priority, so work that can wait (the web
+// server) does not slow the chat path when both want the same cores. Linux applies nice per thread.
+// Lowering needs no privilege; a failure is ignored (the thread just keeps its priority).
+void lower_this_thread_priority(int nice);
+
 }  // namespace brigade::core

@@ -28,6 +28,11 @@ namespace {
 
 using asio::ip::tcp;
 
+// The web threads' nice value. Acks wait for the committer and the chat I/O threads; a burst of
+// dashboard or API reads on the same cores took 44% of the acks/s at nice 0 (bench/README.md,
+// "Performance work"). At 10 they get the cores the chat path leaves, and all of an idle machine.
+constexpr int kWebNice = 10;
+
 // Whether accept failed for want of a descriptor or kernel memory (EMFILE above all): closing a
 // connection that only waits can help at once.
 bool out_of_descriptors(const beast::error_code& ec) {
@@ -75,6 +80,7 @@ class BeastServer final : public Server {
     asio::co_spawn(ioc_, accept_loop(), asio::detached);
     thread_ = std::thread([this] {
       core::name_this_thread("web");
+      core::lower_this_thread_priority(kWebNice);
       ioc_.run();
     });
   }
@@ -232,7 +238,8 @@ class BeastServer final : public Server {
     co_return co_await asio::co_spawn(
         pool_,
         [this, &r]() -> asio::awaitable<Response> {
-          thread_local const bool named = (core::name_this_thread("web-worker"), true);
+          thread_local const bool named =
+              (core::name_this_thread("web-worker"), core::lower_this_thread_priority(kWebNice), true);
           (void)named;
           co_return api_.handle(r);
         },
