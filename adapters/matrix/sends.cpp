@@ -61,6 +61,7 @@ void MatrixAdapter::kick_queues() {
 // it. Only after kInPlaceRetries failures without a server-given wait does it go back to the
 // outbox (whose backoff spans longer outages).
 asio::awaitable<void> MatrixAdapter::send_worker(std::string target) {
+  net::Backoff backoff(opt_.backoff_base, opt_.backoff_cap);
   for (;;) {
     auto it = queues_.find(target);
     if (it == queues_.end() || it->second.empty()) {
@@ -69,7 +70,7 @@ asio::awaitable<void> MatrixAdapter::send_worker(std::string target) {
     }
     Outgoing o = it->second.front();
     bot::Delivery d;
-    net::Backoff backoff(opt_.backoff_base, opt_.backoff_cap);
+    backoff.reset();  // each reply starts from the base delay
     for (int failures = 0;;) {
       if (hold_until_ > std::chrono::steady_clock::now()) co_await sleep_until(hold_until_);
       if (stopping_) co_return;  // not sent: shutdown() gives it back to the outbox

@@ -5,6 +5,11 @@
 
 namespace brigade::net {
 
+std::uint64_t jitter_seed() {
+  thread_local std::mt19937_64 seeds{std::random_device{}()};
+  return seeds();
+}
+
 Backoff::Backoff(ms base, ms cap, std::uint64_t seed) : base_(base), cap_(cap), rng_(seed) {}
 
 Backoff::ms Backoff::ceiling() const {
