@@ -53,6 +53,9 @@ class Reader {
   // last of those, so a tie at the cut-off is never decided by who has the lower id.
   virtual std::vector<LeaderEntry> leaderboard(std::string_view channel, Period p, std::int32_t bucket,
                                                std::size_t limit) = 0;
+  // What `user` received and gave in a period, in the workspace (channel "") or one channel. On
+  // LMDB a day, and what someone gave in one channel, are counted from the log (no counters kept):
+  // cheap for a day, a scan of the period's kudos otherwise.
   virtual PersonCounts counts(std::string_view user, std::string_view channel, Period p,
                               std::int32_t bucket) = 0;
   virtual Summary summary(const SummaryQuery& q) = 0;
