@@ -71,19 +71,22 @@ std::optional<std::uint32_t> Ledger::find_num(std::string_view id) {
   return codec::read32(view(data), "id number");
 }
 
+std::uint32_t Ledger::last_number() {
+  lmdb::Cursor c(txn_, db(kNames));
+  MDB_val k, d;
+  return c.get(k, d, MDB_LAST) ? codec::read32(view(k), "name key") : 0;
+}
+
 std::uint32_t Ledger::intern(std::string_view id) {
   need_write("intern");
   check_key(id, "a user or channel id");
   if (auto n = find_num(id)) return *n;
-  lmdb::Cursor c(txn_, db(kNames));
-  MDB_val k, d;
-  std::uint32_t last = 0;
-  if (c.get(k, d, MDB_LAST)) last = codec::read32(view(k), "name key");
+  const std::uint32_t last = last_number();
   if (last == 0xffff'ffffu) throw StoreError("too many distinct users and channels", StoreError::Code::full);
   const std::uint32_t num = last + 1;
   auto nk = key32(num);
   db(kIds).put(txn_, val(id), val(nk), MDB_NOOVERWRITE);
-  c.put(val(nk), val(codec::encode_name(id, "")), MDB_APPEND);
+  db(kNames).put(txn_, val(nk), val(codec::encode_name(id, "")), MDB_APPEND);
   return num;
 }
 

@@ -164,6 +164,8 @@ class Ledger {
 
   std::optional<std::uint32_t> find_num(std::string_view id);
   std::uint32_t intern(std::string_view id);
+  // The highest user or channel number given out so far (numbers are dense, from 1); 0 when none.
+  std::uint32_t last_number();
   // (qualified id, display name) of a number; a dangling number is corruption.
   std::pair<std::string_view, std::string_view> name_rec(std::uint32_t num);
   const std::pair<std::string, std::string>& cached_name(std::uint32_t num, NameCache& cache);
