@@ -91,6 +91,8 @@ std::uint64_t PgLedger::add_kudos(Kudos& k) {
   if (r.empty()) throw StoreError("no counter 'kudos'", StoreError::Code::damaged);
   k.id = r.u64(0, 0);
   k.number = r.u32(0, 1);
+  auto& kept = added_[k.id] = k;
+  kept.revocation.reset();  // a new row has no correction, whatever k carried
   return k.id;
 }
 
@@ -102,6 +104,7 @@ bool PgLedger::revoke_kudos(std::uint64_t id, const Revocation& why, Period allo
   auto r = c_.exec("UPDATE kudos SET revoked = true WHERE id = $1 AND NOT revoked RETURNING giver, recipient, ts",
                    Params(id));
   if (r.empty()) return false;
+  added_.erase(id);
   const auto giver = r.u32(0, 0), recipient = r.u32(0, 1);
   const auto bucket = cal_.bucket(allowance, r.i64(0, 2));
   const std::uint32_t by = why.by.empty() ? 0 : intern(why.by);
@@ -120,6 +123,7 @@ bool PgLedger::revoke_kudos(std::uint64_t id, const Revocation& why, Period allo
 
 std::optional<Kudos> PgLedger::kudos(std::uint64_t id) {
   if (id > kMaxId) return std::nullopt;
+  if (auto it = added_.find(id); it != added_.end()) return it->second;
   auto r = c_.exec(std::string(kKudosSelect) + "WHERE k.id = $1", Params(id));
   if (r.empty()) return std::nullopt;
   return kudos_row(r, 0);

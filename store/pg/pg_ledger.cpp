@@ -12,22 +12,67 @@ KudosBuckets buckets_of(const core::Calendar& cal, Millis ts) {
                       cal.bucket(Period::quarter, ts), cal.bucket(Period::year, ts)};
 }
 
+PersonState person_state(const Result& r, int row, int col) {
+  PersonState st;
+  const auto p = r.i64(row, col);
+  if (p < 0 || p > 2)
+    throw StoreError("the ids table holds an unknown privacy " + std::to_string(p), StoreError::Code::damaged);
+  st.privacy = static_cast<Privacy>(p);
+  st.gone = r.boolean(row, col + 1);
+  st.forgotten = r.boolean(row, col + 2);
+  return st;
+}
+
 void PgLedger::need_write(const char* op) const {
   if (!writable_) throw StoreError(std::string(op) + " needs a write transaction", StoreError::Code::misuse);
 }
 
 // ---- ids and names -----------------------------------------------------------------------------
 
+PgLedger::Known& PgLedger::known(std::string_view id) {
+  auto it = known_.find(id);
+  if (it == known_.end()) it = known_.emplace(std::string(id), Known{}).first;
+  return it->second;
+}
+
+PgLedger::Known& PgLedger::row(std::string_view id) {
+  auto& k = known(id);
+  if (k.read) return k;
+  auto r = c_.exec("SELECT num, privacy, gone, forgotten, name FROM ids WHERE id = $1", Params(id));
+  k = Known{};
+  k.read = true;
+  if (r.empty()) {
+    k.no_row = true;
+    return k;
+  }
+  k.num = r.u32(0, 0);
+  ids_.try_emplace(*k.num, id);
+  k.state = person_state(r, 0, 1);
+  k.name = r.str(0, 4);
+  return k;
+}
+
+void PgLedger::remember_num(std::string_view id, std::uint32_t num) {
+  auto& k = known(id);
+  if (k.no_row) {
+    // Read as missing, so this transaction made the row: it holds the table's defaults.
+    k.no_row = false;
+    k.state = PersonState{};
+    k.name = std::string();
+  }
+  k.num = num;
+  ids_.try_emplace(num, id);
+}
+
 std::optional<std::uint32_t> PgLedger::find_num(std::string_view id) {
   if (id.empty() || id.size() > kMaxIdBytes) return std::nullopt;
-  auto r = c_.exec("SELECT num FROM ids WHERE id = $1", Params(id));
-  if (r.empty()) return std::nullopt;
-  return r.u32(0, 0);
+  return row(id).num;
 }
 
 std::uint32_t PgLedger::intern(std::string_view id) {
   need_write("intern");
   check_key(id, "a user or channel id");
+  if (auto it = known_.find(id); it != known_.end() && it->second.num) return *it->second.num;
   // Two replicas may intern the same id at once: the loser's insert waits, then finds the row.
   auto r = c_.exec(
       "WITH ins AS (INSERT INTO ids (id) VALUES ($1) ON CONFLICT (id) DO NOTHING RETURNING num) "
@@ -37,7 +82,7 @@ std::uint32_t PgLedger::intern(std::string_view id) {
   if (r.empty()) r = c_.exec("SELECT num FROM ids WHERE id = $1", Params(id));
   if (r.empty()) throw StoreError("cannot intern '" + std::string(id) + "'", StoreError::Code::failed);
   const auto num = r.u32(0, 0);
-  ids_[num] = std::string(id);
+  remember_num(id, num);
   return num;
 }
 
@@ -62,14 +107,31 @@ const std::string& PgLedger::id_of(std::uint32_t num) {
 
 std::string PgLedger::name_of(std::string_view id) {
   if (id.empty() || id.size() > kMaxIdBytes) return {};
-  auto r = c_.exec("SELECT name FROM ids WHERE id = $1", Params(id));
-  return r.empty() ? std::string() : r.str(0, 0);
+  return row(id).name.value_or(std::string());
 }
 
 void PgLedger::set_name(std::string_view id, std::string_view name) {
   need_write("set_name");
-  const auto num = intern(id);
-  c_.exec("UPDATE ids SET name = $2 WHERE num = $1 AND name <> $2", Params(num, name));
+  check_key(id, "a user or channel id");
+  auto& k = known(id);
+  if (k.name && *k.name == name) return;
+  if (k.num) {
+    c_.exec("UPDATE ids SET name = $2 WHERE num = $1 AND name <> $2", Params(*k.num, name));
+  } else {
+    // Interned and named in one statement: the row as inserted, or as renamed, or as it was.
+    auto r = c_.exec(
+        "WITH ins AS (INSERT INTO ids (id, name) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET name = $2 "
+        "WHERE ids.name <> $2 RETURNING num) "
+        "SELECT num FROM ins UNION ALL SELECT num FROM ids WHERE id = $1",
+        Params(id, name));
+    if (r.empty()) {  // another replica's insert won the race (see intern): name the row it made
+      const auto num = intern(id);
+      c_.exec("UPDATE ids SET name = $2 WHERE num = $1 AND name <> $2", Params(num, name));
+    } else {
+      remember_num(id, r.u32(0, 0));
+    }
+  }
+  k.name = std::string(name);
 }
 
 std::vector<std::string> PgLedger::ids_named(std::string_view name) {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -115,6 +116,8 @@ class PgLedger {
   void rolled_back() {
     tallies_locked_ = locked_at_begin_;  // a savepoint's rollback keeps what was locked before it
     ids_.clear();
+    known_.clear();
+    added_.clear();
   }
   Conn& conn() { return c_; }
   const core::Calendar& calendar() const { return cal_; }
@@ -126,12 +129,46 @@ class PgLedger {
   bool tallies_locked_ = false;
   bool locked_at_begin_ = false;
   std::unordered_map<std::uint32_t, std::string> ids_;  // num → id, for this transaction
+
+  // What this transaction already read or wrote about an id, so that a group of commands asks the
+  // database once per person instead of once per use (a command touches its giver's row up to ten
+  // times). It stays true to the end of the transaction: a reader sees one snapshot, and every
+  // writer holds the tally lock from its BEGIN, so no other replica changes ids meanwhile. This
+  // ledger's own changes keep it true (intern, set_name, set_privacy, set_gone, forget); a
+  // rolled-back child clears it.
+  struct Known {
+    bool read = false;                // the row was read (or found missing) in this transaction
+    bool no_row = false;              // … and there was none, nor has one been made since
+    std::optional<std::uint32_t> num;
+    std::optional<PersonState> state;  // privacy, gone, forgotten as the row holds them
+    std::optional<std::string> name;   // the display name as the row holds it
+  };
+  struct IdHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, Known, IdHash, std::equal_to<>> known_;
+  Known& known(std::string_view id);
+  // The kudos this transaction added, as a read would return them (the celebration reads each one
+  // back for its number); dropped when a change in this transaction may alter how they read.
+  std::unordered_map<std::uint64_t, Kudos> added_;
+  // The id's row as known_ holds it, read from the database the first time (id must fit a key).
+  Known& row(std::string_view id);
+  // This transaction changed the row's state: read it again when next asked.
+  void reread(std::string_view id) {
+    if (auto it = known_.find(id); it != known_.end()) it->second.read = false;
+  }
+  // The row now exists with number num (interned, or named, in this transaction).
+  void remember_num(std::string_view id, std::uint32_t num);
 };
 
 // Every read of kudos selects these columns (kudos k with its people, channel and correction), so
 // one function turns a row into a Kudos (both in pg_kudos.cpp; pg_summary.cpp uses them too).
 extern const std::string_view kKudosSelect;
 Kudos kudos_row(const Result& r, int row);
+
+// The privacy, gone and forgotten columns of an ids row, starting at column col.
+PersonState person_state(const Result& r, int row, int col);
 
 // Fills the calendar bucket columns' values for ts: week, month, quarter, year.
 struct KudosBuckets {

@@ -17,27 +17,16 @@ bool is_tombstone(std::string_view id) {
   return id.substr(0, kTombstone.size()) == kTombstone;
 }
 
-PersonState state_of(const Result& r, int row, int col) {
-  PersonState st;
-  const auto p = r.i64(row, col);
-  if (p < 0 || p > 2)
-    throw StoreError("the ids table holds an unknown privacy " + std::to_string(p), StoreError::Code::damaged);
-  st.privacy = static_cast<Privacy>(p);
-  st.gone = r.boolean(row, col + 1);
-  st.forgotten = r.boolean(row, col + 2);
-  return st;
-}
-
 }  // namespace
 
 PersonState PgLedger::person(std::string_view user) {
   PersonState unknown;
   unknown.forgotten = is_tombstone(user);
   if (user.empty() || user.size() > kMaxIdBytes) return unknown;
-  auto r = c_.exec("SELECT privacy, gone, forgotten FROM ids WHERE id = $1", Params(user));
   // A tombstone is no id of its own on LMDB (its number only reads as it): it answers as unknown.
-  if (r.empty() || r.boolean(0, 2)) return unknown;
-  return state_of(r, 0, 0);
+  const auto& k = row(user);
+  if (k.no_row || !k.state || k.state->forgotten) return unknown;
+  return *k.state;
 }
 
 void PgLedger::set_privacy(std::string_view user, Privacy p) {
@@ -46,6 +35,7 @@ void PgLedger::set_privacy(std::string_view user, Privacy p) {
   auto r = c_.exec("UPDATE ids SET privacy = $2 WHERE num = $1 AND NOT forgotten RETURNING num",
                    Params(num, static_cast<std::uint8_t>(p)));
   if (r.empty()) throw StoreError("that person was erased", StoreError::Code::invalid);
+  reread(user);
 }
 
 void PgLedger::set_gone(std::string_view user, bool gone) {
@@ -53,6 +43,7 @@ void PgLedger::set_gone(std::string_view user, bool gone) {
   // Nothing recorded about them: nothing to hide (no row is made).
   if (user.empty() || user.size() > kMaxIdBytes) return;
   c_.exec("UPDATE ids SET gone = $2 WHERE id = $1 AND gone <> $2 AND NOT forgotten", Params(user, gone));
+  reread(user);
 }
 
 std::string PgLedger::forget(std::string_view user) {
@@ -66,6 +57,10 @@ std::string PgLedger::forget(std::string_view user) {
   // Their identity: the id no longer resolves, the number now reads as the tombstone.
   c_.exec("UPDATE ids SET id = $2, name = '', forgotten = true WHERE num = $1", Params(*num, tomb));
   ids_[*num] = tomb;
+  for (const std::string_view gone : {std::string_view(id), std::string_view(tomb)})
+    if (auto it = known_.find(gone); it != known_.end()) known_.erase(it);
+
+  added_.clear();  // kudos added in this transaction may name them, or carry their reason
 
   // What they wrote: the reasons of the kudos they gave, the text of their help requests.
   c_.exec("UPDATE kudos SET reason = '' WHERE giver = $1 AND reason <> ''", Params(*num));
@@ -93,6 +88,7 @@ std::size_t PgLedger::drop_reasons_before(Millis cutoff) {
       throw StoreError("corrupt meta " + std::string(kMetaRetention) + " in the store: not a number",
                        StoreError::Code::damaged);
   }
+  added_.clear();  // their reasons may be among those dropped
   auto r = c_.exec("UPDATE kudos SET reason = '' WHERE ts < $1 AND id >= $2 AND reason <> ''",
                    Params(static_cast<std::int64_t>(cutoff), from));
   const auto n = static_cast<std::size_t>(r.affected());
@@ -112,7 +108,7 @@ std::optional<PersonRecord> PgLedger::export_person(std::string_view user) {
   PersonRecord out;
   out.user = p.str(0, 1);
   out.name = p.str(0, 2);
-  out.state = state_of(p, 0, 3);
+  out.state = person_state(p, 0, 3);
   for (auto& k : kudos_of(user, 0, codec::kMaxTs + 1, 0, false))
     (k.giver == out.user ? out.given : out.received).push_back(std::move(k));
   auto a = c_.exec("SELECT id FROM asks WHERE requester = $1 OR taker = $1 OR $1 = ANY(helpers) ORDER BY id",
