@@ -6,8 +6,12 @@
 #
 #   bench/pg_load.sh [slack_load options, e.g. --commands 20000 --window 64]
 #   bench/pg_load.sh stat DBNAME      (inside the cluster: the counters slack_load --stat reads)
+#   bench/pg_load.sh top DBNAME [N]   (inside the cluster: DBNAME's N busiest statements)
 #
 # BIN (default ./build-release) holds brigade and bench/slack_load. `make bench-load-pg` runs it.
+# TOP=N prints the N statements each PostgreSQL set-up ran most, after the run, with their mean
+# planning and execution time (it turns on pg_stat_statements.track_planning, which costs a
+# little: leave it off for the figures).
 set -eu
 BIN=${BIN:-./build-release}
 
@@ -37,6 +41,17 @@ SQL
   exit 0
 fi
 
+# `pg_load.sh top DBNAME [N]`: calls, mean planning and execution ms, and the statement's text.
+if [ "${1:-}" = top ]; then
+  psql -XA -F ' | ' -v db="$2" -v n="${3:-25}" <<'SQL'
+SELECT s.calls, round(s.mean_plan_time::numeric, 3) AS plan_ms, round(s.mean_exec_time::numeric, 3) AS exec_ms,
+       left(regexp_replace(s.query, '\s+', ' ', 'g'), 110) AS query
+  FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+ WHERE d.datname = :'db' ORDER BY s.calls DESC, s.total_exec_time DESC LIMIT :n;
+SQL
+  exit 0
+fi
+
 if [ -z "${BRIGADE_PG_LOAD:-}" ]; then
   # A port of our own: pg_virtualenv takes the first free one from 5432, which races with other
   # throwaway clusters started at the same moment (the test suites').
@@ -48,7 +63,8 @@ if [ -z "${BRIGADE_PG_LOAD:-}" ]; then
     export PGPORT
   fi
   exec env BRIGADE_PG_LOAD=1 pg_virtualenv -t -o fsync=on -o shared_preload_libraries=pg_stat_statements \
-    -o pg_stat_statements.track_utility=on "$0" "$@"
+    -o pg_stat_statements.track_utility=on -o pg_stat_statements.track_planning="$([ -n "${TOP:-}" ] && echo on || echo off)" \
+    "$0" "$@"
 fi
 
 # Inside the cluster.
@@ -63,3 +79,9 @@ self="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
   --bot pg1="env BRIGADE_STORE='dbname=bench_pg1' $BIN/brigade run" \
   --bot pg2="env BRIGADE_STORE='dbname=bench_pg2' $BIN/brigade run" \
   --replicas pg2=2 --stat pg1="$self stat bench_pg1" --stat pg2="$self stat bench_pg2" "$@"
+if [ -n "${TOP:-}" ]; then
+  for db in bench_pg1 bench_pg2; do
+    echo "pg_load: the statements $db ran most (calls over the whole run)"
+    "$self" top "$db" "$TOP"
+  done
+fi
