@@ -238,8 +238,24 @@ void Conn::fail(PGresult* r, std::string_view sql) {
 
 Result Conn::exec(std::string_view sql, const Params& p) {
   const std::string text(sql);
+  const std::string* name = nullptr;
+  if (prepare_) {
+    auto it = prepared_.find(text);
+    if (it == prepared_.end() && prepared_.size() < kMaxPrepared) {
+      std::string fresh = "brigade_" + std::to_string(prepared_.size() + 1);
+      ++round_trips_;
+      PGresult* made = PQprepare(c_, fresh.c_str(), text.c_str(), p.size(), nullptr);
+      const auto st = made != nullptr ? PQresultStatus(made) : PGRES_FATAL_ERROR;
+      if (st != PGRES_COMMAND_OK) fail(made, sql);
+      PQclear(made);
+      it = prepared_.emplace(text, std::move(fresh)).first;
+    }
+    if (it != prepared_.end()) name = &it->second;
+  }
   ++round_trips_;
-  PGresult* r = PQexecParams(c_, text.c_str(), p.size(), nullptr, p.values(), p.lengths(), p.formats(), 0);
+  PGresult* r = name != nullptr
+                    ? PQexecPrepared(c_, name->c_str(), p.size(), p.values(), p.lengths(), p.formats(), 0)
+                    : PQexecParams(c_, text.c_str(), p.size(), nullptr, p.values(), p.lengths(), p.formats(), 0);
   const auto st = r != nullptr ? PQresultStatus(r) : PGRES_FATAL_ERROR;
   if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) fail(r, sql);
   return Result(r);

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "store/store.hpp"
@@ -100,6 +101,13 @@ class Conn {
   Conn& operator=(const Conn&) = delete;
 
   Result exec(std::string_view sql, const Params& p = Params());
+  // While on, exec() prepares each statement text once on this connection (one extra round trip
+  // the first time) and runs it by name from then on, so the server neither parses nor plans it
+  // again (after five runs it may keep one generic plan). Writers turn it on: a group commit runs
+  // the same few dozen statements for every command. Readers leave it off, so that leaderboard
+  // and report queries are planned for their own values. At most kMaxPrepared texts are kept.
+  void prepare_statements(bool on) { prepare_ = on; }
+  static constexpr std::size_t kMaxPrepared = 128;
   // Several statements without parameters (schema scripts, BEGIN/COMMIT).
   void run(std::string_view sql);
   bool ok() const;  // the connection is usable
@@ -111,6 +119,8 @@ class Conn {
   [[noreturn]] void fail(PGresult* r, std::string_view sql);
   PGconn* c_ = nullptr;
   std::uint64_t round_trips_ = 0;
+  bool prepare_ = false;
+  std::unordered_map<std::string, std::string> prepared_;  // statement text → its name here
 };
 
 // The host (and port) a conninfo names, for error messages; never the password.

@@ -137,8 +137,8 @@ class PgLedger {
   // ledger's own changes keep it true (intern, set_name, set_privacy, set_gone, forget); a
   // rolled-back child clears it.
   struct Known {
-    bool read = false;                // the row was read (or found missing) in this transaction
-    bool no_row = false;              // … and there was none, nor has one been made since
+    bool read = false;                 // the row was read (or found missing) in this transaction
+    bool no_row = false;               // … and there was none, nor has one been made since
     std::optional<std::uint32_t> num;
     std::optional<PersonState> state;  // privacy, gone, forgotten as the row holds them
     std::optional<std::string> name;   // the display name as the row holds it
@@ -149,9 +149,6 @@ class PgLedger {
   };
   std::unordered_map<std::string, Known, IdHash, std::equal_to<>> known_;
   Known& known(std::string_view id);
-  // The kudos this transaction added, as a read would return them (the celebration reads each one
-  // back for its number); dropped when a change in this transaction may alter how they read.
-  std::unordered_map<std::uint64_t, Kudos> added_;
   // The id's row as known_ holds it, read from the database the first time (id must fit a key).
   Known& row(std::string_view id);
   // This transaction changed the row's state: read it again when next asked.
@@ -160,6 +157,10 @@ class PgLedger {
   }
   // The row now exists with number num (interned, or named, in this transaction).
   void remember_num(std::string_view id, std::uint32_t num);
+
+  // The kudos this transaction added, as a read would return them (the celebration reads each one
+  // back for its number); dropped when a change in this transaction may alter how they read.
+  std::unordered_map<std::uint64_t, Kudos> added_;
 };
 
 // Every read of kudos selects these columns (kudos k with its people, channel and correction), so

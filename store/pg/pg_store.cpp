@@ -74,7 +74,11 @@ struct Shared {
 // A borrowed connection with an open transaction; rolled back and returned when it ends.
 class Session {
  public:
-  Session(Shared& sh, const char* begin) : sh_(sh), c_(sh.pool.take()) { c_->run(begin); }
+  // `prepared`: the transaction's statements are prepared on the connection (Conn::prepare_statements).
+  Session(Shared& sh, const char* begin, bool prepared) : sh_(sh), c_(sh.pool.take()) {
+    c_->prepare_statements(prepared);
+    c_->run(begin);
+  }
   ~Session() { end(); }
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -113,7 +117,7 @@ class Session {
 class PgReader final : public ReadFacade<Reader, PgLedger> {
  public:
   explicit PgReader(std::shared_ptr<Shared> sh)
-      : sh_(std::move(sh)), s_(*sh_, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"), l_(s_.conn(), sh_->cal, false) {}
+      : sh_(std::move(sh)), s_(*sh_, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", false), l_(s_.conn(), sh_->cal, false) {}
 
  private:
   PgLedger& ledger() override { return l_; }
@@ -129,7 +133,7 @@ class PgWriter final : public WriteFacade<PgLedger> {
     // Writers take the tally lock (the 'kudos' counter row) as they begin, in the same round trip:
     // replicas then write one at a time, as LMDB's single writer does, and can never deadlock on
     // the rows a group touches in different orders (allowances, tallies, interned ids).
-    session_ = std::make_unique<Session>(*sh_, "BEGIN; SELECT 1 FROM counters WHERE name = 'kudos' FOR UPDATE");
+    session_ = std::make_unique<Session>(*sh_, "BEGIN; SELECT 1 FROM counters WHERE name = 'kudos' FOR UPDATE", true);
     ledger_ = std::make_unique<PgLedger>(session_->conn(), sh_->cal, true);
     ledger_->note_tallies_locked();
     l_ = ledger_.get();

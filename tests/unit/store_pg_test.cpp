@@ -231,6 +231,49 @@ TEST(StorePg, ReplicasInterningOneNewIdAgree) {
   }
 }
 
+// Writers prepare their statements on the connection (Conn::prepare_statements): a prepared
+// statement belongs to the session, so it must still run after a rollback and after a failed
+// statement, and a connection keeps no more than kMaxPrepared of them.
+TEST(StorePg, PreparedStatementsOutliveRollbacksAndStayBounded) {
+  BRIGADE_POSTGRES_ONLY();
+  TempDir dir;
+  auto s = open_store(dir);  // the schema
+  auto c = raw(dir);
+  c.prepare_statements(true);
+  const std::string q = "SELECT value FROM counters WHERE name = $1";
+  auto trips = [&c, last = c.round_trips()]() mutable {
+    const auto n = c.round_trips() - last;
+    last = c.round_trips();
+    return n;
+  };
+  c.run("BEGIN");
+  EXPECT_EQ(c.exec(q, pg::Params("kudos")).u64(0, 0), 0u);
+  EXPECT_EQ(trips(), 3u) << "BEGIN, then prepared once and run";
+  c.run("ROLLBACK");
+  trips();
+  EXPECT_EQ(c.exec(q, pg::Params("kudos")).u64(0, 0), 0u);
+  EXPECT_EQ(trips(), 1u) << "still prepared after the rollback";
+  c.run("BEGIN");
+  EXPECT_THROW(c.exec("SELECT 1 / $1::int", pg::Params(0)), StoreError);
+  EXPECT_THROW(c.exec(q, pg::Params("kudos")), StoreError) << "the transaction is aborted";
+  c.run("ROLLBACK");
+  trips();
+  EXPECT_EQ(c.exec(q, pg::Params("kudos")).u64(0, 0), 0u);
+  EXPECT_EQ(c.exec("SELECT 1 / $1::int", pg::Params(1)).u64(0, 0), 1u);
+
+  // Past the bound, new texts run unprepared (one round trip each) and still answer.
+  for (std::size_t i = 0; i < pg::Conn::kMaxPrepared + 5; ++i)
+    EXPECT_EQ(c.exec("SELECT $1::int + " + std::to_string(i), pg::Params(1)).u64(0, 0), i + 1);
+  trips();
+  EXPECT_EQ(c.exec("SELECT $1::int + 9999", pg::Params(1)).u64(0, 0), 10000u);
+  EXPECT_EQ(trips(), 1u);
+  EXPECT_EQ(c.exec("SELECT count(*) FROM pg_prepared_statements").u64(0, 0), pg::Conn::kMaxPrepared);
+  c.prepare_statements(false);
+  trips();
+  EXPECT_EQ(c.exec("SELECT $1::int + 12345", pg::Params(1)).u64(0, 0), 12346u);
+  EXPECT_EQ(trips(), 1u);
+}
+
 // No server needed: these run on both backends.
 TEST(StorePg, AnUnreachableServerIsNamedInOneLine) {
   Options o;
