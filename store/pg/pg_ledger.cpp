@@ -39,29 +39,23 @@ PgLedger::Known& PgLedger::row(std::string_view id) {
   auto& k = known(id);
   if (k.read) return k;
   auto r = c_.exec("SELECT num, privacy, gone, forgotten, name FROM ids WHERE id = $1", Params(id));
-  k = Known{};
-  k.read = true;
   if (r.empty()) {
-    k.no_row = true;
+    k = Known{};
+    k.read = k.no_row = true;
     return k;
   }
+  return remember_row(id, r);
+}
+
+PgLedger::Known& PgLedger::remember_row(std::string_view id, const Result& r) {
+  auto& k = known(id);
+  k = Known{};
+  k.read = true;
   k.num = r.u32(0, 0);
   ids_.try_emplace(*k.num, id);
   k.state = person_state(r, 0, 1);
   k.name = r.str(0, 4);
   return k;
-}
-
-void PgLedger::remember_num(std::string_view id, std::uint32_t num) {
-  auto& k = known(id);
-  if (k.no_row) {
-    // Read as missing, so this transaction made the row: it holds the table's defaults.
-    k.no_row = false;
-    k.state = PersonState{};
-    k.name = std::string();
-  }
-  k.num = num;
-  ids_.try_emplace(num, id);
 }
 
 std::optional<std::uint32_t> PgLedger::find_num(std::string_view id) {
@@ -73,17 +67,17 @@ std::uint32_t PgLedger::intern(std::string_view id) {
   need_write("intern");
   check_key(id, "a user or channel id");
   if (auto it = known_.find(id); it != known_.end() && it->second.num) return *it->second.num;
+  // The whole row comes back, new or old, so later reads of it in this transaction ask nothing.
   // Two replicas may intern the same id at once: the loser's insert waits, then finds the row.
   auto r = c_.exec(
-      "WITH ins AS (INSERT INTO ids (id) VALUES ($1) ON CONFLICT (id) DO NOTHING RETURNING num) "
-      "SELECT num FROM ins UNION ALL SELECT num FROM ids WHERE id = $1",
+      "WITH ins AS (INSERT INTO ids (id) VALUES ($1) ON CONFLICT (id) DO NOTHING "
+      "RETURNING num, privacy, gone, forgotten, name) "
+      "SELECT * FROM ins UNION ALL SELECT num, privacy, gone, forgotten, name FROM ids WHERE id = $1",
       Params(id));
   // The loser's SELECT ran in the statement's snapshot, from before the winner committed: ask again.
-  if (r.empty()) r = c_.exec("SELECT num FROM ids WHERE id = $1", Params(id));
+  if (r.empty()) r = c_.exec("SELECT num, privacy, gone, forgotten, name FROM ids WHERE id = $1", Params(id));
   if (r.empty()) throw StoreError("cannot intern '" + std::string(id) + "'", StoreError::Code::failed);
-  const auto num = r.u32(0, 0);
-  remember_num(id, num);
-  return num;
+  return *remember_row(id, r).num;
 }
 
 std::uint32_t PgLedger::person_number(std::string_view id) {
@@ -118,20 +112,21 @@ void PgLedger::set_name(std::string_view id, std::string_view name) {
   if (k.num) {
     c_.exec("UPDATE ids SET name = $2 WHERE num = $1 AND name <> $2", Params(*k.num, name));
   } else {
-    // Interned and named in one statement: the row as inserted, or as renamed, or as it was.
+    // Interned and named in one statement: the row as inserted, or as renamed, or as it was
+    // (a rename returns the row twice, new and old: they differ only in the name).
     auto r = c_.exec(
         "WITH ins AS (INSERT INTO ids (id, name) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET name = $2 "
-        "WHERE ids.name <> $2 RETURNING num) "
-        "SELECT num FROM ins UNION ALL SELECT num FROM ids WHERE id = $1",
+        "WHERE ids.name <> $2 RETURNING num, privacy, gone, forgotten, name) "
+        "SELECT * FROM ins UNION ALL SELECT num, privacy, gone, forgotten, name FROM ids WHERE id = $1",
         Params(id, name));
     if (r.empty()) {  // another replica's insert won the race (see intern): name the row it made
       const auto num = intern(id);
       c_.exec("UPDATE ids SET name = $2 WHERE num = $1 AND name <> $2", Params(num, name));
     } else {
-      remember_num(id, r.u32(0, 0));
+      remember_row(id, r);
     }
   }
-  k.name = std::string(name);
+  known(id).name = std::string(name);
 }
 
 std::vector<std::string> PgLedger::ids_named(std::string_view name) {

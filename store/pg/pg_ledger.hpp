@@ -151,12 +151,12 @@ class PgLedger {
   Known& known(std::string_view id);
   // The id's row as known_ holds it, read from the database the first time (id must fit a key).
   Known& row(std::string_view id);
+  // The row r holds in its first row (num, privacy, gone, forgotten, name) is id's.
+  Known& remember_row(std::string_view id, const Result& r);
   // This transaction changed the row's state: read it again when next asked.
   void reread(std::string_view id) {
     if (auto it = known_.find(id); it != known_.end()) it->second.read = false;
   }
-  // The row now exists with number num (interned, or named, in this transaction).
-  void remember_num(std::string_view id, std::uint32_t num);
 
   // The kudos this transaction added, as a read would return them (the celebration reads each one
   // back for its number); dropped when a change in this transaction may alter how they read.

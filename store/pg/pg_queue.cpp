@@ -149,13 +149,18 @@ std::uint64_t PgLedger::enqueue(std::string_view adapter, const core::Reply& r) 
   need_write("enqueue");
   if (adapter.empty()) throw StoreError("an outbox item needs an adapter", StoreError::Code::invalid);
   OutboxItem it;
-  it.seq = next_counter("outbox");
   it.adapter = adapter;
   it.reply = r;
-  const auto item = codec::encode_outbox(it);
-  c_.exec("INSERT INTO outbox (seq, adapter, attempts, not_before, item) VALUES ($1, $2, 0, 0, $3)",
-          Params(it.seq, adapter, Bytes{item}));
-  return it.seq;
+  const auto item = codec::encode_outbox(it);  // the sequence number is the row's, not the item's
+  // The next number of counters.outbox (its row lock held to commit, so replies go out in commit
+  // order across replicas) and the row, in one round trip.
+  auto q = c_.exec(
+      "WITH n AS (UPDATE counters SET value = value + 1 WHERE name = 'outbox' RETURNING value) "
+      "INSERT INTO outbox (seq, adapter, attempts, not_before, item) SELECT n.value, $1, 0, 0, $2 FROM n "
+      "RETURNING seq",
+      Params(adapter, Bytes{item}));
+  if (q.empty()) throw StoreError("no counter 'outbox'", StoreError::Code::damaged);
+  return q.u64(0, 0);
 }
 
 std::vector<OutboxItem> PgLedger::outbox(std::size_t limit) {
