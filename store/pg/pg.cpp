@@ -188,6 +188,7 @@ std::uint64_t Result::affected() const {
 // ---- Conn --------------------------------------------------------------------------------------
 
 Conn::Conn(const std::string& conninfo, const std::string& password) {
+  load_libpq();
   // expand_dbname: "dbname" carries the whole conninfo, whose values override earlier keywords
   // (a URL's own application_name wins) and are overridden by later ones (the password).
   // A server that does not answer must not hang the committer, unless the URL says otherwise:

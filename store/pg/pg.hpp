@@ -18,6 +18,16 @@
 
 namespace brigade::store::pg {
 
+// libpq is not linked: store/pg/libpq.cpp opens it when the first connection is made, so a bot on
+// LMDB never maps it (nor Kerberos, LDAP and GnuTLS, which it needs).
+inline constexpr const char* kLibpqSoname = "libpq.so.5";
+// Opens kLibpqSoname once per process (later calls repeat the outcome); throws StoreError(failed)
+// saying what is missing. Conn calls it first; any libpq function calls it too.
+void load_libpq();
+// Opens `soname` and finds every libpq function Brigade uses, without keeping any of it: "" when
+// all are there, else what is missing (for tests and `brigade health`-style checks).
+std::string probe_libpq(const char* soname);
+
 // Bytes for a bytea parameter (sent in binary, never as text).
 struct Bytes {
   std::string_view data;

@@ -46,7 +46,7 @@ if(TARGET brigade_fake_matrix)
       ${CMAKE_CURRENT_LIST_DIR}/replica_process_test.cpp ${CMAKE_CURRENT_LIST_DIR}/replica_start_test.cpp
       ${CMAKE_CURRENT_LIST_DIR}/replica_matrix_test.cpp ${CMAKE_CURRENT_LIST_DIR}/replica_race_test.cpp)
     target_link_libraries(replica_process_tests PRIVATE brigade_fake_matrix brigade_fake_slack brigade_store
-                          brigade_pg_test PkgConfig::LIBPQ brigade_core brigade_test_init GTest::gtest
+                          brigade_pg_test brigade_libpq_headers brigade_core brigade_test_init GTest::gtest
                           GTest::gtest_main GTest::gmock Threads::Threads)
     target_precompile_headers(replica_process_tests REUSE_FROM brigade_test_pch)
     target_compile_definitions(replica_process_tests PRIVATE BRIGADE_SOURCE_DIR="${PROJECT_SOURCE_DIR}"

@@ -4,7 +4,7 @@
 # starts a throwaway cluster and sets BRIGADE_TEST_STORE=postgresql, which tests/support/pg_test.hpp
 # turns into a schema per scratch directory. LMDB-only tests skip themselves there.
 add_library(brigade_pg_test STATIC ${PROJECT_SOURCE_DIR}/tests/support/pg_test.cpp)
-target_link_libraries(brigade_pg_test PUBLIC brigade_store PRIVATE PkgConfig::LIBPQ)
+target_link_libraries(brigade_pg_test PUBLIC brigade_store PRIVATE brigade_libpq_headers)
 
 add_executable(store_crash_writer ${CMAKE_CURRENT_LIST_DIR}/store_crash_writer.cpp)
 target_link_libraries(store_crash_writer PRIVATE brigade_store)
@@ -19,12 +19,18 @@ brigade_add_test(store_tests
           ${CMAKE_CURRENT_LIST_DIR}/store_trust_test.cpp
           ${CMAKE_CURRENT_LIST_DIR}/store_pg_test.cpp
           ${CMAKE_CURRENT_LIST_DIR}/store_copy_test.cpp
-  LIBS brigade_store brigade_pg_test PkgConfig::LMDB PkgConfig::LIBPQ LABELS threaded)
+  LIBS brigade_store brigade_pg_test PkgConfig::LMDB brigade_libpq_headers LABELS threaded)
 target_compile_definitions(store_tests PRIVATE BRIGADE_STORE_CRASH_WRITER="$<TARGET_FILE:store_crash_writer>")
 add_dependencies(store_tests store_crash_writer)
 add_test(NAME store_tests_postgresql
          COMMAND ${PROJECT_SOURCE_DIR}/tests/support/with_postgres.sh $<TARGET_FILE:store_tests>)
 set_tests_properties(store_tests_postgresql PROPERTIES LABELS "postgresql;threaded" TIMEOUT 600)
+
+# libpq is opened only when the ledger is in PostgreSQL (store/pg/libpq.cpp). Linked, it would map
+# itself and Kerberos, LDAP and GnuTLS into every LMDB bot again (~3 MB of idle RSS).
+add_test(NAME brigade_does_not_link_libpq
+         COMMAND sh -c "readelf -d \"$1\" | grep NEEDED | grep -q libpq && { echo \"$1 links libpq\" >&2; exit 1; }; exit 0"
+                 sh $<TARGET_FILE:brigade>)
 
 # The record codec alone, on hostile bytes (regressions from tests/fuzz/codec_fuzz.cpp).
 brigade_add_test(codec_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/codec_test.cpp LIBS brigade_store)

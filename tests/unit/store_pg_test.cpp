@@ -275,6 +275,15 @@ TEST(StorePg, PreparedStatementsOutliveRollbacksAndStayBounded) {
 }
 
 // No server needed: these run on both backends.
+// libpq is opened when the first connection is made (store/pg/libpq.cpp): the real one has every
+// function Brigade calls, and a library that is missing or is not libpq is named in the error.
+TEST(StorePg, LibpqIsOpenedOnDemandAndAMissingOneIsNamed) {
+  EXPECT_EQ(pg::probe_libpq(pg::kLibpqSoname), "");
+  EXPECT_THAT(pg::probe_libpq("libbrigade-no-such-library.so.5"), HasSubstr("libbrigade-no-such-library.so.5"));
+  EXPECT_THAT(pg::probe_libpq("libc.so.6"), HasSubstr("libc.so.6 has no function PQ"));
+  EXPECT_NO_THROW(pg::load_libpq());
+}
+
 TEST(StorePg, AnUnreachableServerIsNamedInOneLine) {
   Options o;
   o.url = "host=127.0.0.1 port=1 dbname=x connect_timeout=2";
