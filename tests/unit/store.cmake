@@ -15,6 +15,7 @@ brigade_add_test(store_tests
           ${CMAKE_CURRENT_LIST_DIR}/store_tally_test.cpp
           ${CMAKE_CURRENT_LIST_DIR}/store_summary_test.cpp
           ${CMAKE_CURRENT_LIST_DIR}/store_txn_test.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/store_txn_memo_test.cpp
           ${CMAKE_CURRENT_LIST_DIR}/store_crash_test.cpp
           ${CMAKE_CURRENT_LIST_DIR}/store_trust_test.cpp
           ${CMAKE_CURRENT_LIST_DIR}/store_pg_test.cpp
