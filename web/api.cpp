@@ -64,33 +64,6 @@ std::optional<Response> read_query(const boost::urls::url_view& url, Query& q) {
   return std::nullopt;
 }
 
-// `period`: week, month, quarter, year or all, spelled exactly so. Sets `out`, or returns the 400.
-std::optional<Response> read_period(const Query& q, std::string_view fallback, core::Period& out) {
-  std::string name = single(q, "period").value_or(std::string(fallback));
-  auto p = core::parse_period(name);
-  if (!p || *p == core::Period::day || core::to_string(*p) != name)
-    return error(400, "period must be week, month, quarter, year or all", "period");
-  out = *p;
-  return std::nullopt;
-}
-
-// `since` and `until` as local days, inclusive; by default this month so far (as `brigade
-// report`). `empty_is_default`: an empty value (a cleared form field) keeps the default.
-std::optional<Response> read_days(const Query& q, const core::Calendar& cal, core::Millis now,
-                                  bool empty_is_default, std::int32_t& from_day, std::int32_t& until_day) {
-  from_day = cal.day(cal.range(core::Period::month, cal.bucket(core::Period::month, now)).from);
-  until_day = cal.day(now);
-  for (const char* name : {"since", "until"}) {
-    auto v = single(q, name);
-    if (!v || (empty_is_default && v->empty())) continue;
-    auto d = cal.parse_day(*v);
-    if (!d) return error(400, std::string(name) + " must be YYYY-MM-DD", name);
-    (std::string_view(name) == "since" ? from_day : until_day) = *d;
-  }
-  if (from_day > until_day) return error(400, "since is after until", "since");
-  return std::nullopt;
-}
-
 // `limit` and `offset` of a JSON summary page, taken out of `q`. Sets them, or returns the 400.
 std::optional<Response> read_page(Query& q, std::size_t& offset, std::size_t& limit) {
   for (auto [name, out, lo, hi] :
@@ -147,32 +120,6 @@ Response summary_csv(store::Summary s, const core::Calendar& cal, store::Reader&
 }
 
 }  // namespace
-
-std::optional<Response> unknown_parameters(const Query& q, std::initializer_list<const char*> known) {
-  std::set<std::string> ok(known.begin(), known.end());
-  for (const auto& [k, v] : q)
-    if (!ok.count(k)) return error(400, "unknown parameter", k);
-  return std::nullopt;
-}
-
-std::optional<std::string> single(const Query& q, const std::string& name) {
-  auto it = q.find(name);
-  if (it == q.end() || it->second.empty()) return std::nullopt;
-  return it->second.back();
-}
-
-std::optional<Response> read_number(const Query& q, const std::string& name, std::size_t lo, std::size_t hi,
-                                    std::size_t& out) {
-  auto v = single(q, name);
-  if (!v) return std::nullopt;
-  std::size_t n = 0;
-  auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
-  if (ec != std::errc() || ptr != v->data() + v->size() || v->empty() || n < lo || n > hi)
-    return error(400, name + " must be a number from " + std::to_string(lo) + " to " + std::to_string(hi),
-                 name);
-  out = n;
-  return std::nullopt;
-}
 
 std::string Response::full_body() {
   std::string out = std::move(body);
@@ -282,9 +229,10 @@ Response Api::leaderboard(const Query& q) {
     if (!day) return error(400, "date must be YYYY-MM-DD", "date");
     at = cal.start_of_day(*day);
   }
-  std::string channel = single(q, "channel").value_or("");
-  auto bucket = cal.bucket(period, at);
   auto reader = ctx_.store.read();
+  std::string channel;
+  if (auto bad = read_channel(q, "channel", *reader, channel)) return *bad;
+  auto bucket = cal.bucket(period, at);
   auto entries = reader->leaderboard(channel, period, bucket, limit);
   json out = json::object();
   out["period"] = core::to_string(period);
@@ -332,8 +280,8 @@ Response Api::summary(Query q, bool csv) {
         return error(400, "user must be a qualified id (slack:T:U, matrix:@u:server, console:name)", "user");
       sq.users.push_back(u);
     }
-  sq.channel = single(q, "channel").value_or("");
   auto reader = ctx_.store.read();
+  if (auto bad = read_channel(q, "channel", *reader, sq.channel)) return *bad;
   auto s = reader->summary(sq);
   if (!csv) {
     Response r;
@@ -359,14 +307,14 @@ Response Api::dashboard(const Query& q, const std::string& token) {
   DashboardQuery d;
   d.token = token;
   if (auto bad = read_period(q, "month", d.period)) return *bad;
-  d.channel = single(q, "channel").value_or("");
   if (auto bad = read_days(q, cal, now, true, d.since_day, d.until_day)) return *bad;
   if (auto it = q.find("user"); it != q.end())
     for (const auto& u : it->second)
       if (!u.empty()) d.users.push_back(u);
-  d.summary_channel = single(q, "summary_channel").value_or("");
   d.kudos = single(q, "kudos").value_or("");
   auto reader = ctx_.store.read();
+  if (auto bad = read_channel(q, "channel", *reader, d.channel)) return *bad;
+  if (auto bad = read_channel(q, "summary_channel", *reader, d.summary_channel)) return *bad;
   Response r;
   r.content_type = "text/html; charset=utf-8";
   r.body = render_dashboard(*reader, cal, d, now);

@@ -98,6 +98,56 @@ TEST_F(WebApiTest, BadParametersAreNamed) {
   EXPECT_EQ(get(a, "/nothing").status, 404);
 }
 
+// A channel filter takes a channel's name, as `brigade report --channel` does; a name that
+// matches nothing or several ids is a 400 naming the parameter, not an empty board that looks
+// like a quiet channel.
+TEST_F(WebApiTest, AChannelFilterTakesANameAndRefusesOneThatNamesNoOneChannel) {
+  auto a = api();
+  auto by_id = json::parse(get(a, "/api/v1/leaderboard?period=month&channel=console:ops").body);
+  ASSERT_EQ(by_id["entries"].size(), 1u) << by_id.dump();
+  for (std::string name : {"ops", "%23ops", "OPS", "%20ops%20"}) {
+    auto r = get(a, "/api/v1/leaderboard?period=month&channel=" + name);
+    ASSERT_EQ(r.status, 200) << name << ": " << r.body;
+    auto j = json::parse(r.body);
+    EXPECT_EQ(j["channel"], "console:ops") << name;
+    EXPECT_EQ(j["entries"], by_id["entries"]) << name;
+  }
+  auto summary = json::parse(get(a, "/api/v1/summary?since=2026-11-01&channel=ops").body);
+  EXPECT_EQ(summary["total"], 1) << summary.dump();
+  auto csv = get(a, "/api/v1/summary.csv?since=2026-11-01&channel=%23ops");
+  ASSERT_EQ(csv.status, 200) << csv.body;
+  EXPECT_EQ(csv.body.find("carol"), std::string::npos) << "only the kudos given in #ops: " << csv.body;
+  auto page = get(a, "/?channel=ops&summary_channel=ops");
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_NE(page.body.find(" · #ops"), std::string::npos) << "the page is about #ops, not the workspace";
+
+  struct Case {
+    std::string target, parameter;
+  };
+  for (const auto& c : {Case{"/api/v1/leaderboard?channel=nosuch", "channel"},
+                        Case{"/api/v1/leaderboard?channel=%23", "channel"},
+                        Case{"/api/v1/summary?channel=nosuch", "channel"},
+                        Case{"/api/v1/summary.csv?channel=nosuch", "channel"},
+                        Case{"/?channel=nosuch", "channel"}, Case{"/?summary_channel=nosuch", "summary_channel"}}) {
+    auto r = get(a, c.target);
+    EXPECT_EQ(r.status, 400) << c.target << ": " << r.body;
+    auto j = json::parse(r.body);
+    EXPECT_EQ(j["parameter"], c.parameter) << c.target;
+    EXPECT_NE(j.value("error", "").find("no channel called"), std::string::npos) << r.body;
+  }
+  EXPECT_EQ(get(a, "/api/v1/leaderboard?channel=console:nosuch").status, 200)
+      << "a qualified id is taken as given: a channel with no kudos yet has an empty board";
+
+  // Another channel displayed as "ops": the name is ambiguous, the ids are not.
+  auto twin = thanks("s9", "erin", "frank", "for the handover", "ops-2");
+  twin.channel.name = "ops";
+  apply_all({twin});
+  auto both = get(a, "/api/v1/leaderboard?channel=ops");
+  EXPECT_EQ(both.status, 400) << both.body;
+  EXPECT_NE(both.body.find("console:ops-2"), std::string::npos) << "the error lists the ids: " << both.body;
+  EXPECT_EQ(get(a, "/api/v1/leaderboard?channel=console:ops-2").status, 200);
+}
+
 TEST_F(WebApiTest, QueryTextMustBeUtf8WithoutNul) {
   auto a = api();
   struct Case {
