@@ -50,8 +50,12 @@ struct Drift {
 };
 
 std::string who(const Result& r, int row, int col, std::uint32_t num) {
-  if (r.null(row, col)) return "#" + std::to_string(num) + " (unknown number)";
-  return r.str(row, col);
+  if (!r.null(row, col)) return r.str(row, col);
+  // Appended, not "#" + to_string(…): GCC 12 at -O3 warns -Wrestrict on that (its bug 105651).
+  std::string s = "#";
+  s += std::to_string(num);
+  s += " (unknown number)";
+  return s;
 }
 
 // Rewrites the calendar bucket columns of every kudos whose buckets differ under `cal`, in batches

@@ -95,7 +95,10 @@ class CopyIn {
   template <class N>
   CopyIn& num_array(const std::vector<N>& v) {
     std::string lit = "{";
-    for (std::size_t i = 0; i < v.size(); ++i) lit += (i == 0 ? "" : ",") + std::to_string(v[i]);
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      if (i) lit += ',';
+      lit += std::to_string(v[i]);  // appended: a "," + to_string(…) temporary trips GCC 12's -Wrestrict
+    }
     return text(lit + "}");
   }
   void row() {
