@@ -28,10 +28,10 @@ struct Api {
 #undef BRIGADE_LIBPQ_POINTER
 };
 
-// Opens `soname` and finds every function in it; "" when done, else what went wrong. The handle
-// is never closed: libpq stays loaded for the life of the process once it was needed.
-std::string open_into(const char* soname, Api& api) {
-  void* lib = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
+// Opens `soname` into `lib` and finds every function in it; "" when done (`lib` open), else what
+// went wrong (`lib` closed or never opened).
+std::string open_into(const char* soname, Api& api, void*& lib) {
+  lib = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
   if (lib == nullptr) {
     const char* why = dlerror();
     return why != nullptr ? why : std::string("cannot open ") + soname;
@@ -40,6 +40,7 @@ std::string open_into(const char* soname, Api& api) {
   api.name = reinterpret_cast<decltype(&::name)>(dlsym(lib, #name));  \
   if (api.name == nullptr) {                                          \
     dlclose(lib);                                                     \
+    lib = nullptr;                                                    \
     return std::string(soname) + " has no function " #name;           \
   }
   BRIGADE_LIBPQ_FUNCTIONS(BRIGADE_LIBPQ_RESOLVE)
@@ -55,11 +56,18 @@ std::string load_error;
 
 std::string probe_libpq(const char* soname) {
   Api scratch;
-  return open_into(soname, scratch);
+  void* lib = nullptr;
+  auto error = open_into(soname, scratch, lib);
+  if (lib != nullptr) dlclose(lib);
+  return error;
 }
 
 void load_libpq() {
-  std::call_once(loaded, [] { load_error = open_into(kLibpqSoname, api); });
+  // The handle is never closed: libpq stays loaded for the life of the process once it was needed.
+  std::call_once(loaded, [] {
+    void* lib = nullptr;
+    load_error = open_into(kLibpqSoname, api, lib);
+  });
   if (!load_error.empty())
     throw StoreError("PostgreSQL needs libpq (Debian 12: the libpq5 package), which could not be loaded: " +
                          load_error,
