@@ -25,13 +25,10 @@ std::unique_ptr<store::Store> open_store(const config::Config& cfg, bool read_on
 
 // A qualified id as given, or the one person a display name or localpart names.
 std::string resolve_user(store::Reader& r, const std::string& user) {
-  if (user.find(':') != std::string::npos) return user;
-  const auto ids = r.ids_named(user);
+  const auto ids = store::ids_given(r, user, '@');
   if (ids.size() == 1) return ids.front();
   if (ids.empty()) throw std::runtime_error("nobody called '" + user + "' is known; give the qualified id");
-  std::string list;
-  for (const auto& id : ids) list += (list.empty() ? "" : ", ") + id;
-  throw std::runtime_error("'" + user + "' could be " + list + "; give the qualified id");
+  throw std::runtime_error("'" + user + "' could be " + store::id_list(ids) + "; give the qualified id");
 }
 
 int revoke(const config::Config& cfg, const AdminOptions& o, std::ostream& out) {

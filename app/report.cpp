@@ -8,7 +8,6 @@
 #include <ostream>
 #include <sstream>
 
-#include "core/text.hpp"
 
 namespace brigade::app {
 
@@ -20,14 +19,6 @@ using bot::summary_json;
 using bot::summary_table;
 
 namespace {
-
-// Resolves "alice" or "console:alice" to the ids the store knows.
-std::vector<std::string> resolve(store::Reader& r, const std::string& who) {
-  if (who.find(':') != std::string::npos) return {who};
-  std::string bare = who;
-  if (!bare.empty() && (bare.front() == '@' || bare.front() == '#')) bare.erase(0, 1);
-  return r.ids_named(bare);
-}
 
 // --verify: every tally recomputed from the log, in the chosen format. 0 when they match.
 int print_verify(store::Reader& reader, const std::string& format, std::ostream& out) {
@@ -76,16 +67,22 @@ bool summary_query(store::Reader& reader, const core::Calendar& cal, const Repor
   q.from = cal.start_of_day(from_day);
   q.until = cal.range(core::Period::day, until_day).until;
   if (!opt.user.empty()) {
-    q.users = resolve(reader, opt.user);
+    q.users = store::ids_given(reader, opt.user, '@');
     if (q.users.empty()) {
       err << "report: --user: nobody called '" << opt.user << "' is in the ledger\n";
       return false;
     }
   }
   if (!opt.channel.empty()) {
-    auto ids = resolve(reader, opt.channel);
+    auto ids = store::ids_given(reader, opt.channel, '#');
     if (ids.empty()) {
       err << "report: --channel: no channel called '" << opt.channel << "' is in the ledger\n";
+      return false;
+    }
+    // A summary of whichever came first would be another channel's, unannounced.
+    if (ids.size() > 1) {
+      err << "report: --channel: '" << opt.channel << "' names " << ids.size() << " ids ("
+          << store::id_list(ids) << "); give one\n";
       return false;
     }
     q.channel = ids.front();

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "core/text.hpp"
 #include "store/store.hpp"
 
 namespace brigade::store {
@@ -67,6 +68,20 @@ std::string seen_key(std::string_view source) {
 bool reply_names(const core::Reply& r, std::string_view id) {
   if (r.user == id) return true;
   return std::any_of(r.body.begin(), r.body.end(), [&](const core::Span& s) { return s.user_id == id; });
+}
+
+std::vector<std::string> ids_given(Reader& r, std::string_view given, char sigil) {
+  std::string_view name = core::trim(given);
+  if (name.find(':') != std::string_view::npos) return {std::string(name)};
+  if (!name.empty() && name.front() == sigil) name.remove_prefix(1);
+  if (name.empty()) return {};
+  return r.ids_named(name);
+}
+
+std::string id_list(const std::vector<std::string>& ids) {
+  std::string list;
+  for (const auto& id : ids) list += (list.empty() ? "" : ", ") + id;
+  return list;
 }
 
 }  // namespace brigade::store

@@ -64,24 +64,19 @@ std::optional<Response> read_channel(const Query& q, const char* parameter, stor
                                      std::string& out) {
   std::string given(core::trim(single(q, parameter).value_or("")));
   out.clear();
-  if (given.empty() || given.find(':') != std::string::npos) {
-    out = given;
-    return std::nullopt;
-  }
-  std::string bare = given.front() == '#' ? given.substr(1) : given;
-  auto ids = bare.empty() ? std::vector<std::string>{} : r.ids_named(bare);
+  if (given.empty()) return std::nullopt;
+  auto ids = store::ids_given(r, given, '#');
   if (ids.empty())
     return error(400,
                  "no channel called '" + given +
                      "' is in the ledger; give its name or its qualified id (slack:T…:C…, "
                      "matrix:!room:server, console:name)",
                  parameter);
-  if (ids.size() > 1) {
-    std::string list;
-    for (const auto& id : ids) list += (list.empty() ? "" : ", ") + id;
-    return error(400, "'" + given + "' names " + std::to_string(ids.size()) + " ids (" + list + "); give one",
+  if (ids.size() > 1)
+    return error(400,
+                 "'" + given + "' names " + std::to_string(ids.size()) + " ids (" + store::id_list(ids) +
+                     "); give one",
                  parameter);
-  }
   out = ids.front();
   return std::nullopt;
 }

@@ -30,13 +30,7 @@ store::SummaryQuery summary_query(store::Reader& r, const core::Calendar& cal, c
   sq.from = cal.start_of_day(q.since_day);
   sq.until = cal.range(core::Period::day, q.until_day).until;
   for (const auto& u : q.users) {
-    std::string who(core::trim(u));
-    if (who.find(':') != std::string::npos) {
-      sq.users.push_back(who);
-      continue;
-    }
-    if (!who.empty() && who.front() == '@') who.erase(0, 1);
-    auto ids = who.empty() ? std::vector<std::string>{} : r.ids_named(who);
+    auto ids = store::ids_given(r, u, '@');
     if (ids.empty()) unknown.push_back(u);
     sq.users.insert(sq.users.end(), ids.begin(), ids.end());
   }

@@ -241,6 +241,30 @@ TEST(StoreOpen, IdsNamedListsEveryMatch) {
   EXPECT_EQ(s->read()->ids_named("Sam"), (std::vector<std::string>{"console:sam", "slack:T1:U1"}));
 }
 
+// What a filter or an admin command gives: an id as given, or a name with its sigil.
+TEST(StoreOpen, IdsGivenTakesAnIdOrANameWithItsOwnSigil) {
+  TempDir dir;
+  auto s = open_store(dir);
+  {
+    auto w = s->write();
+    w->set_name("slack:T1:U1", "sam");
+    w->set_name("console:sam", "");
+    w->set_name("slack:T1:C1", "ops");
+    w->commit();
+  }
+  auto r = s->read();
+  const std::vector<std::string> sams{"console:sam", "slack:T1:U1"};
+  EXPECT_EQ(ids_given(*r, " @Sam ", '@'), sams);
+  EXPECT_EQ(ids_given(*r, "sam", '@'), sams);
+  EXPECT_EQ(ids_given(*r, "#ops", '#'), std::vector<std::string>{"slack:T1:C1"});
+  EXPECT_TRUE(ids_given(*r, "#ops", '@').empty());  // another kind's sigil is part of the name
+  EXPECT_EQ(ids_given(*r, " slack:T9:U9 ", '@'), std::vector<std::string>{"slack:T9:U9"});  // unknown ids too
+  EXPECT_TRUE(ids_given(*r, "@", '@').empty());
+  EXPECT_TRUE(ids_given(*r, "  ", '#').empty());
+  EXPECT_EQ(id_list(sams), "console:sam, slack:T1:U1");
+  EXPECT_EQ(id_list({}), "");
+}
+
 TEST(StoreOpen, OversizedIdsAreRefusedAndLongSourcesHashed) {
   TempDir dir;
   auto s = open_store(dir);
