@@ -8,7 +8,6 @@
 #include <ostream>
 #include <sstream>
 
-
 namespace brigade::app {
 
 // The renderings `brigade report` shares with the API.
