@@ -62,16 +62,34 @@ inline constexpr std::string_view kMetaAuditHead = "store.audit.head";     // he
 inline constexpr std::string_view kMetaRetention =
     "store.retention.done";  // kudos ids below: reasons dropped
 
+// Tally changes not yet written, summed per counter as they come. add/revoke queue them; a flush
+// writes the sums in key order, so a commit group touches each counter once. A celebration reads a
+// count with the queued change added (queued()): one lookup, where a pass over every queued change
+// made a 1,000-command Matrix batch quadratic (a sixth of its committer's time).
+class TallyDeltas {
+ public:
+  using Entry = std::pair<codec::TallyKey, std::int64_t>;
+  void add(const codec::TallyKey& key, std::int64_t delta);
+  void add(const TallyDeltas& other);
+  // The queued sum for `key` (0 when none).
+  std::int64_t queued(const codec::TallyKey& key) const;
+  // The counters with a non-zero sum, in key order.
+  std::vector<Entry> in_key_order() const;
+  bool empty() const { return items_.empty(); }
+  void clear();
 
-// A tally change not yet written. add/revoke queue these; a flush sorts, sums and writes them,
-// so a commit group touches each counter (and its rank entry) once, in key order.
-struct TallyDelta {
-  TallyDelta(const codec::TallyKey& k, std::int32_t d) : key(k), delta(d), order(codec::sort_key(k)) {}
-  codec::TallyKey key;
-  std::int32_t delta = 0;
-  unsigned __int128 order;  // key packed for a cheap sort
+ private:
+  struct Item {
+    unsigned __int128 order;  // codec::sort_key(entry.first)
+    Entry entry;
+  };
+  // Open addressing over items_ (no allocation per counter, as the plain list it replaced):
+  // slots_ holds index + 1 into items_ (0: free), a power of two in size, at most half full.
+  std::size_t slot_of(unsigned __int128 order) const;
+  void grow();
+  std::vector<Item> items_;
+  std::vector<std::uint32_t> slots_;
 };
-using TallyDeltas = std::vector<TallyDelta>;
 
 class Ledger {
  public:

@@ -14,6 +14,64 @@ using codec::tally_key;
 using lmdb::val;
 using lmdb::view;
 
+// Where `order` is, or the free slot it would take.
+std::size_t TallyDeltas::slot_of(unsigned __int128 order) const {
+  // The low 64 bits hold role and user, the high ones period, bucket and scope: fold, then mix.
+  auto x =
+      static_cast<std::uint64_t>(order) ^ (static_cast<std::uint64_t>(order >> 64) * 0x9E3779B97F4A7C15ULL);
+  x ^= x >> 33;
+  x *= 0xFF51AFD7ED558CCDULL;
+  x ^= x >> 33;
+  const std::size_t mask = slots_.size() - 1;
+  for (auto i = static_cast<std::size_t>(x) & mask;; i = (i + 1) & mask)
+    if (slots_[i] == 0 || items_[slots_[i] - 1].order == order) return i;
+}
+
+void TallyDeltas::grow() {
+  slots_.assign(std::max<std::size_t>(64, slots_.size() * 2), 0);
+  for (std::size_t n = 0; n < items_.size(); ++n)
+    slots_[slot_of(items_[n].order)] = static_cast<std::uint32_t>(n + 1);
+}
+
+void TallyDeltas::add(const codec::TallyKey& key, std::int64_t delta) {
+  if (2 * (items_.size() + 1) > slots_.size()) grow();
+  const auto order = codec::sort_key(key);
+  auto& slot = slots_[slot_of(order)];
+  if (slot != 0) {
+    items_[slot - 1].entry.second += delta;
+    return;
+  }
+  items_.push_back(Item{order, {key, delta}});
+  slot = static_cast<std::uint32_t>(items_.size());
+}
+
+void TallyDeltas::add(const TallyDeltas& other) {
+  for (const auto& item : other.items_) add(item.entry.first, item.entry.second);
+}
+
+std::int64_t TallyDeltas::queued(const codec::TallyKey& key) const {
+  if (items_.empty()) return 0;
+  const auto slot = slots_[slot_of(codec::sort_key(key))];
+  return slot == 0 ? 0 : items_[slot - 1].entry.second;
+}
+
+void TallyDeltas::clear() {
+  items_.clear();
+  slots_.clear();
+}
+
+std::vector<TallyDeltas::Entry> TallyDeltas::in_key_order() const {
+  std::vector<const Item*> order;
+  order.reserve(items_.size());
+  for (const auto& item : items_)
+    if (item.entry.second != 0) order.push_back(&item);
+  std::sort(order.begin(), order.end(), [](const Item* a, const Item* b) { return a->order < b->order; });
+  std::vector<Entry> out;
+  out.reserve(order.size());
+  for (const Item* item : order) out.push_back(item->entry);
+  return out;
+}
+
 namespace {
 
 // A counter's stored value for a sum that may have left its range (a drifted counter).
@@ -33,24 +91,16 @@ void Ledger::apply_tallies(const codec::KudosRec& r, int delta) {
   for (const auto period : kCounterPeriods) {
     const auto p = static_cast<std::uint8_t>(period);
     const auto bucket = b[tally_index(period)];
-    out.emplace_back(tally_key(0, p, bucket, Role::received, r.recipient), delta);
-    out.emplace_back(tally_key(0, p, bucket, Role::given, r.giver), delta);
-    if (r.channel != 0) out.emplace_back(tally_key(r.channel, p, bucket, Role::received, r.recipient), delta);
+    out.add(tally_key(0, p, bucket, Role::received, r.recipient), delta);
+    out.add(tally_key(0, p, bucket, Role::given, r.giver), delta);
+    if (r.channel != 0) out.add(tally_key(r.channel, p, bucket, Role::received, r.recipient), delta);
   }
   if (deferred_ == nullptr) write_tallies(now);
 }
 
 void Ledger::write_tallies(TallyDeltas& deltas) {
   need_write("write_tallies");
-  std::sort(deltas.begin(), deltas.end(),
-            [](const TallyDelta& a, const TallyDelta& b) { return a.order < b.order; });
-  for (std::size_t i = 0; i < deltas.size();) {
-    std::int64_t sum = 0;
-    std::size_t j = i;
-    for (; j < deltas.size() && deltas[j].order == deltas[i].order; ++j) sum += deltas[j].delta;
-    if (sum != 0) bump(deltas[i].key, sum);
-    i = j;
-  }
+  for (const auto& [key, sum] : deltas.in_key_order()) bump(key, sum);
   deltas.clear();
 }
 
@@ -230,9 +280,7 @@ PersonCounts Ledger::counts(std::string_view user, std::string_view channel, Per
         if (codec::parse_tally(view(k), view(d), count).user == *u) stored = count;
       }
       // The changes still queued for this counter, clamped as bump() will write them.
-      for (const TallyDeltas* deltas : queued)
-        for (const auto& q : *deltas)
-          if (q.key == key) stored += q.delta;
+      for (const TallyDeltas* deltas : queued) stored += deltas->queued(key);
       sum += counter_value(stored);
     }
     (role == Role::received ? pc.received : pc.given) = counter_value(sum);

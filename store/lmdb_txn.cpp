@@ -79,7 +79,7 @@ class WriterImpl final : public WriteFacade<Ledger> {
     if (parent_ != nullptr) {
       // Our queued changes become the parent's; ancestors' changes we wrote now live in its
       // transaction, so if it aborts they must go back to their owners.
-      parent_->pending_.insert(parent_->pending_.end(), pending_.begin(), pending_.end());
+      parent_->pending_.add(pending_);
       for (auto& a : absorbed_)
         if (a.first != parent_) parent_->absorbed_.push_back(std::move(a));
     }
@@ -105,7 +105,7 @@ class WriterImpl final : public WriteFacade<Ledger> {
     Ledger& l = ledger();
     for (WriterImpl* a = parent_; a != nullptr; a = a->parent_) {
       if (a->pending_.empty()) continue;
-      pending_.insert(pending_.end(), a->pending_.begin(), a->pending_.end());
+      pending_.add(a->pending_);
       absorbed_.emplace_back(a, std::move(a->pending_));
       a->pending_.clear();
     }
@@ -124,8 +124,7 @@ class WriterImpl final : public WriteFacade<Ledger> {
     if (child_ != nullptr) child_->end();
     ledger_.reset();
     txn_.abort();
-    for (auto& [owner, deltas] : absorbed_)
-      owner->pending_.insert(owner->pending_.end(), deltas.begin(), deltas.end());
+    for (auto& [owner, deltas] : absorbed_) owner->pending_.add(deltas);
     absorbed_.clear();
     pending_.clear();
     finish();

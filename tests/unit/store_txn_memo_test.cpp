@@ -1,9 +1,13 @@
 // A write sees its own changes to people and kudos at once, and a rolled-back child's are gone,
 // whatever the backend remembers within a transaction (PostgreSQL keeps ids and new kudos it has
 // already read or written, so a group of commands asks once per person). Run on both backends
-// (ctest's store_tests_postgresql).
+// (ctest's store_tests_postgresql). And the LMDB ledger's queue of counter changes, summed per
+// counter until the commit writes them.
 #include <gtest/gtest.h>
 
+#include <gmock/gmock.h>
+
+#include "store/ledger.hpp"
 #include "store/store.hpp"
 #include "tests/unit/store_test_util.hpp"
 
@@ -139,6 +143,44 @@ TEST(StoreTxn, AWriteSeesItsOwnErasure) {
   EXPECT_EQ(r->kudos(third)->giver, tomb);
   EXPECT_EQ(r->counts(alice, "", Period::all, 0).given, 1u);
   EXPECT_TRUE(r->verify().ok());
+}
+
+// A write queues its counter changes summed per counter: a group of 1,000 kudos to one person keeps
+// one entry for each of their counters, found by key, not a list read from the start every time.
+TEST(StoreTallyQueue, ChangesAreSummedPerCounterAndWrittenInKeyOrder) {
+  using codec::Role;
+  using codec::tally_key;
+  const auto week = static_cast<std::uint8_t>(Period::week);
+  const auto month = static_cast<std::uint8_t>(Period::month);
+  const auto bob_week = tally_key(0, week, 100, Role::received, 7);
+  const auto bob_month = tally_key(0, month, 25, Role::received, 7);
+  const auto alice_week = tally_key(0, week, 100, Role::given, 3);
+  const auto cancelled = tally_key(5, week, 100, Role::received, 9);
+
+  TallyDeltas q;
+  for (int i = 0; i < 1000; ++i) q.add(bob_week, 1);
+  q.add(alice_week, 2);
+  q.add(bob_month, 1);
+  q.add(cancelled, 1);
+  q.add(cancelled, -1);
+  EXPECT_EQ(q.queued(bob_week), 1000);
+  EXPECT_EQ(q.queued(alice_week), 2);
+  EXPECT_EQ(q.queued(cancelled), 0);
+  EXPECT_EQ(q.queued(tally_key(0, week, 101, Role::received, 7)), 0);  // another week: nothing queued
+
+  // Written in the order of the on-disk keys (period, bucket, scope, role, user), a zero sum not at all.
+  using E = TallyDeltas::Entry;
+  EXPECT_THAT(q.in_key_order(), ::testing::ElementsAre(E{bob_week, 1000}, E{alice_week, 2}, E{bob_month, 1}));
+
+  // A child's changes join its parent's, summed with them.
+  TallyDeltas child;
+  child.add(bob_week, -1000);
+  child.add(cancelled, 3);
+  q.add(child);
+  EXPECT_THAT(q.in_key_order(), ::testing::ElementsAre(E{alice_week, 2}, E{cancelled, 3}, E{bob_month, 1}));
+  q.clear();
+  EXPECT_TRUE(q.empty());
+  EXPECT_THAT(q.in_key_order(), ::testing::IsEmpty());
 }
 
 }  // namespace
