@@ -3,9 +3,8 @@
 // already read or written, so a group of commands asks once per person). Run on both backends
 // (ctest's store_tests_postgresql). And the LMDB ledger's queue of counter changes, summed per
 // counter until the commit writes them.
-#include <gtest/gtest.h>
-
 #include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include "store/ledger.hpp"
 #include "store/store.hpp"
