@@ -16,20 +16,18 @@ set -eu
 BIN=${BIN:-./build-release}
 
 # `pg_load.sh stat DBNAME`: "LABEL VALUE" lines, cumulative: statements the database ran for
-# DBNAME (top level, from every connection of every replica), round trips (those statements less
-# the one that rides in the same query string as a writer's BEGIN: store/pg/pg_store.cpp sends
-# "BEGIN; SELECT 1 FROM counters WHERE name = 'kudos' FOR UPDATE" at once), COMMITs, and the CPU
-# of the whole cluster in µs (postmaster, its live children, the children it has reaped).
+# DBNAME (top level, from every connection of every replica), COMMITs, and the CPU of the whole
+# cluster in µs (postmaster, its live children, the children it has reaped). Round trips are the
+# bots' own count (slack_load reads brigade_db_round_trips_total from each replica's /metrics):
+# the server cannot tell which statements came together.
 if [ "${1:-}" = stat ]; then
   psql -XAt -v db="$2" <<'SQL'
 SELECT v.line FROM (
   SELECT coalesce(sum(calls), 0) AS statements,
-         coalesce(sum(calls) FILTER (WHERE query = 'SELECT $1 FROM counters WHERE name = $2 FOR UPDATE'), 0) AS riders,
          coalesce(sum(calls) FILTER (WHERE upper(query) = 'COMMIT'), 0) AS commits
     FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
    WHERE d.datname = :'db') q,
-  LATERAL (VALUES (1, 'db statements ' || q.statements), (2, 'db round trips ' || q.statements - q.riders),
-                  (3, 'db commits ' || q.commits)) AS v (n, line)
+  LATERAL (VALUES (1, 'db statements ' || q.statements), (2, 'db commits ' || q.commits)) AS v (n, line)
 ORDER BY v.n;
 SQL
   pm=$(head -n 1 "$(psql -XAtc 'SHOW data_directory')/postmaster.pid")

@@ -64,6 +64,13 @@ bool wait_connected(LoadServer& server, Replicas& bots, const BotSpec& spec, Clo
   return false;
 }
 
+// The bots' own count of their round trips to a PostgreSQL ledger (/metrics), as a stat line:
+// only the bot knows which statements travelled together (the database counts the statements).
+void bot_stat(const Replicas& bots, std::vector<std::pair<std::string, double>>& out) {
+  if (auto v = bots.metric("brigade_db_round_trips_total"); v && *v > 0)
+    out.emplace_back("db round trips", *v);
+}
+
 // The per-command deltas of the stat counters between `before` and `after`.
 void per_command(Result& r, const std::vector<std::pair<std::string, double>>& before,
                  const std::vector<std::pair<std::string, double>>& after) {
@@ -129,7 +136,7 @@ struct WebLoad {
 };
 
 // Starts spec's replicas against `server`, each on its own data directory under `dir` (a copy of
-// --seed when given); the first one serves HTTP on `web_port` when it is not 0.
+// --seed when given) and HTTP port (the first on `web_port` when it is not 0), for /metrics.
 void spawn(Replicas& bots, const Options& o, const BotSpec& spec, const LoadServer& server,
            const std::filesystem::path& dir, std::uint16_t web_port) {
   std::map<std::string, std::string> env = {{"SLACK_API_URL", server.api_url()},
@@ -137,18 +144,18 @@ void spawn(Replicas& bots, const Options& o, const BotSpec& spec, const LoadServ
                                             {"SLACK_BOT_TOKEN", "xoxb-bench"},
                                             {"BRIGADE_CONFIG", ""},
                                             {"BRIGADE_LOG_LEVEL", "warn"},
-                                            {"BRIGADE_HTTP_ADDR", "127.0.0.1:0"},
                                             {"MATRIX_HOMESERVER", ""},
                                             {"MATRIX_ACCESS_TOKEN", ""},
                                             {"MATRIX_PASSWORD", ""}};
-  if (web_port != 0) env["BRIGADE_HTTP_ADDR"] = "127.0.0.1:" + std::to_string(web_port);
   for (std::size_t k = 0; k < spec.replicas; ++k) {
+    const std::uint16_t port = k == 0 && web_port != 0 ? web_port : free_port();
+    env["BRIGADE_HTTP_ADDR"] = "127.0.0.1:" + std::to_string(port);
+    bots.http_ports.push_back(port);
     const auto data = dir / (k == 0 ? std::string("data") : "data-" + std::to_string(k));
     if (!o.seed.empty())
       std::filesystem::copy(o.seed, data, std::filesystem::copy_options::recursive);
     env["BRIGADE_DATA_DIR"] = data.string();
     bots.procs.push_back(std::make_unique<Bot>(spec.command, env));
-    if (k == 0 && web_port != 0) env["BRIGADE_HTTP_ADDR"] = "127.0.0.1:0";  // one listener per port
   }
 }
 
@@ -175,6 +182,7 @@ Result run_one(const Options& o, const BotSpec& spec) {
   std::this_thread::sleep_for(std::chrono::milliseconds(500));  // settle: the idle footprint
   r.idle_rss_mb = bots.sum([](const Bot& b) { return b.status_mb("VmRSS:"); });
   auto stat_before = read_stat(spec.stat);
+  bot_stat(bots, stat_before);
   auto threads_before = bots.thread_cpu();
   WebLoad web;
   if (web_port != 0) web.start(web_port, o);
@@ -189,6 +197,7 @@ Result run_one(const Options& o, const BotSpec& spec) {
   r.peak_rss_mb = bots.sum([](const Bot& b) { return b.status_mb("VmHWM:"); });
   r.cpu_s = bots.sum([](const Bot& b) { return b.cpu_seconds(); });
   auto stat_after = read_stat(spec.stat);
+  bot_stat(bots, stat_after);
   bots.stop();
   server.finish(r);
   r.cpu_us_per_cmd = r.acked > 0 ? r.cpu_s * 1e6 / static_cast<double>(r.acked) : 0;

@@ -16,6 +16,8 @@
 #include <sstream>
 #include <thread>
 
+#include "bench/web_load.hpp"
+
 extern char** environ;
 
 namespace brigade::bench {
@@ -123,6 +125,18 @@ std::vector<std::pair<std::string, double>> read_stat(const std::string& command
   }
   pclose(p);
   return out;
+}
+
+std::optional<double> Replicas::metric(const std::string& name) const {
+  std::optional<double> total;
+  for (auto port : http_ports) {
+    std::istringstream text(http_get(port, "/metrics"));
+    std::string line;
+    while (std::getline(text, line))
+      if (line.size() > name.size() && line.compare(0, name.size(), name) == 0 && line[name.size()] == ' ')
+        total = total.value_or(0) + std::atof(line.c_str() + name.size() + 1);
+  }
+  return total;
 }
 
 bool Replicas::alive() {

@@ -4,9 +4,11 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -37,6 +39,10 @@ std::vector<std::pair<std::string, double>> read_stat(const std::string& command
 // The bot's processes: one per replica, each with its own data directory.
 struct Replicas {
   std::vector<std::unique_ptr<Bot>> procs;
+  std::vector<std::uint16_t> http_ports;  // each replica's HTTP server (BRIGADE_HTTP_ADDR)
+  // A counter of the replicas' /metrics summed ("" lines of a peer without one count nothing);
+  // nullopt when no replica reports it.
+  std::optional<double> metric(const std::string& name) const;
   bool alive();
   void stop();  // SIGTERM to all at once, then each waited for
   double sum(const std::function<double(const Bot&)>& f) const;

@@ -248,7 +248,15 @@ Committer::Pass Committer::write_pass(std::vector<Job>& group, GroupResult& out,
         out.results[i].outcome = commands::Outcome::error;
       }
     }
-    txn->commit();
+    try {
+      txn->commit();
+    } catch (const store::StoreError& e) {
+      // On PostgreSQL the last job's writes are sent without waiting and answered at the commit
+      // (store/pg/pg.hpp, Conn::send): a failure there that is not the connection's may be one
+      // job's, which the isolated pass finds (each job's savepoint reads its own answers).
+      if (!isolate && e.code() != store::StoreError::Code::failed) throw IsolateGroup{};
+      throw;
+    }
     out.committed = true;
   } catch (const IsolateGroup&) {
     return Pass::isolate;

@@ -3,6 +3,8 @@
 
 #include <sstream>
 
+#include "store/stats.hpp"
+
 namespace brigade::bot {
 
 std::string prometheus_label(std::string_view v) {
@@ -97,6 +99,14 @@ std::string Metrics::prometheus() const {
        "# TYPE brigade_adapter_reconnects_total counter\n";
   for (const auto& [adapter, n] : reconnects_)
     o << "brigade_adapter_reconnects_total{adapter=\"" << label(adapter) << "\"} " << n << "\n";
+  const auto db = store::database_traffic();
+  o << "# HELP brigade_db_statements_total Statements sent to a PostgreSQL ledger (0 on LMDB).\n"
+       "# TYPE brigade_db_statements_total counter\nbrigade_db_statements_total "
+    << db.statements << "\n";
+  o << "# HELP brigade_db_round_trips_total Waits for a PostgreSQL ledger's answer; statements sent "
+       "together share one (0 on LMDB).\n"
+       "# TYPE brigade_db_round_trips_total counter\nbrigade_db_round_trips_total "
+    << db.round_trips << "\n";
   return o.str();
 }
 

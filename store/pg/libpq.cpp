@@ -17,7 +17,8 @@
   X(PQfreemem) X(PQgetResult) X(PQgetisnull) X(PQgetlength) X(PQgetvalue) X(PQnotifies)           \
   X(PQntuples) X(PQprepare) X(PQputCopyData) X(PQputCopyEnd) X(PQresultErrorField)               \
   X(PQresultErrorMessage) X(PQresultStatus) X(PQsetNoticeProcessor) X(PQsocket) X(PQstatus)       \
-  X(PQtransactionStatus) X(PQunescapeBytea)
+  X(PQtransactionStatus) X(PQunescapeBytea) X(PQenterPipelineMode) X(PQexitPipelineMode)          \
+  X(PQpipelineSync) X(PQsendQueryParams) X(PQsendQueryPrepared)
 
 namespace brigade::store::pg {
 namespace {
@@ -182,6 +183,26 @@ ConnStatusType PQstatus(const PGconn* conn) {
 }
 PGTransactionStatusType PQtransactionStatus(const PGconn* conn) {
   return loaded_api().PQtransactionStatus(conn);
+}
+int PQenterPipelineMode(PGconn* conn) {
+  return loaded_api().PQenterPipelineMode(conn);
+}
+int PQexitPipelineMode(PGconn* conn) {
+  return loaded_api().PQexitPipelineMode(conn);
+}
+int PQpipelineSync(PGconn* conn) {
+  return loaded_api().PQpipelineSync(conn);
+}
+int PQsendQueryParams(PGconn* conn, const char* command, int nParams, const Oid* paramTypes,
+                      const char* const* paramValues, const int* paramLengths, const int* paramFormats,
+                      int resultFormat) {
+  return loaded_api().PQsendQueryParams(conn, command, nParams, paramTypes, paramValues, paramLengths,
+                                        paramFormats, resultFormat);
+}
+int PQsendQueryPrepared(PGconn* conn, const char* stmtName, int nParams, const char* const* paramValues,
+                        const int* paramLengths, const int* paramFormats, int resultFormat) {
+  return loaded_api().PQsendQueryPrepared(conn, stmtName, nParams, paramValues, paramLengths, paramFormats,
+                                          resultFormat);
 }
 unsigned char* PQunescapeBytea(const unsigned char* strtext, size_t* retbuflength) {
   return loaded_api().PQunescapeBytea(strtext, retbuflength);

@@ -1,9 +1,10 @@
 // libpq calls behind store/pg/pg.hpp, and the mapping of SQLSTATE classes to StoreError codes.
 #include "store/pg/pg.hpp"
 
-#include <charconv>
+#include <atomic>
 #include <cstring>
-#include <limits>
+
+#include "store/stats.hpp"
 
 namespace brigade::store::pg {
 
@@ -23,6 +24,15 @@ Code code_of(std::string_view state) {
   return Code::failed;
 }
 
+// Every connection's traffic, for store::database_traffic().
+std::atomic<std::uint64_t> all_statements{0};
+std::atomic<std::uint64_t> all_round_trips{0};
+
+void count(std::uint64_t statements, std::uint64_t round_trips) {
+  all_statements.fetch_add(statements, std::memory_order_relaxed);
+  all_round_trips.fetch_add(round_trips, std::memory_order_relaxed);
+}
+
 std::string first_line(const char* msg) {
   std::string s = msg != nullptr ? msg : "";
   auto nl = s.find('\n');
@@ -31,159 +41,6 @@ std::string first_line(const char* msg) {
 }
 
 }  // namespace
-
-// ---- Params ------------------------------------------------------------------------------------
-
-void Params::push(std::string v, bool null, int format) {
-  values_.push_back(std::move(v));
-  null_.push_back(null);
-  formats_.push_back(format);
-  fix();
-}
-
-void Params::fix() {
-  // Pointers into values_ move when it grows: recompute them all (parameter lists are short).
-  ptrs_.resize(values_.size());
-  lengths_.resize(values_.size());
-  for (std::size_t i = 0; i < values_.size(); ++i) {
-    ptrs_[i] = null_[i] ? nullptr : values_[i].c_str();
-    lengths_[i] = static_cast<int>(values_[i].size());
-  }
-}
-
-Params& Params::add(std::string_view s) {
-  // Text parameters travel as C strings: a NUL would cut them short without a word.
-  if (s.find('\0') != std::string_view::npos)
-    throw StoreError("text with a NUL byte cannot be stored", Code::invalid);
-  push(std::string(s), false, 0);
-  return *this;
-}
-Params& Params::add(std::int64_t v) {
-  push(std::to_string(v), false, 0);
-  return *this;
-}
-Params& Params::add(std::uint64_t v) {
-  if (v > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
-    throw StoreError("a number too large for the database: " + std::to_string(v), Code::invalid);
-  push(std::to_string(v), false, 0);
-  return *this;
-}
-Params& Params::add(bool v) {
-  push(v ? "t" : "f", false, 0);
-  return *this;
-}
-Params& Params::add(Bytes b) {
-  push(std::string(b.data), false, 1);
-  return *this;
-}
-Params& Params::add_null() {
-  push({}, true, 0);
-  return *this;
-}
-
-Params& Params::add_array(const std::vector<std::string>& v) {
-  std::string out = "{";
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    if (i) out += ',';
-    out += '"';
-    for (char c : v[i]) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
-  }
-  out += '}';
-  push(std::move(out), false, 0);
-  return *this;
-}
-
-Params& Params::add_array(const std::vector<std::uint64_t>& v) {
-  std::string out = "{";
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    if (i) out += ',';
-    out += std::to_string(static_cast<std::int64_t>(v[i]));
-  }
-  out += '}';
-  push(std::move(out), false, 0);
-  return *this;
-}
-
-// ---- Result ------------------------------------------------------------------------------------
-
-std::string_view Result::text(int row, int col) const {
-  const char* v = PQgetvalue(r_.get(), row, col);
-  return {v, static_cast<std::size_t>(PQgetlength(r_.get(), row, col))};
-}
-
-std::int64_t Result::i64(int row, int col) const {
-  if (null(row, col)) return 0;
-  auto t = text(row, col);
-  std::int64_t v = 0;
-  auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-  if (ec != std::errc() || p != t.data() + t.size())
-    throw StoreError("the database answered '" + std::string(t) + "' where a number belongs", Code::damaged);
-  return v;
-}
-
-std::string Result::bytes(int row, int col) const {
-  if (null(row, col)) return {};
-  std::size_t n = 0;
-  unsigned char* raw = PQunescapeBytea(reinterpret_cast<const unsigned char*>(PQgetvalue(r_.get(), row, col)), &n);
-  if (raw == nullptr) throw StoreError("cannot decode a bytea value", Code::failed);
-  std::string out(reinterpret_cast<const char*>(raw), n);
-  PQfreemem(raw);
-  return out;
-}
-
-std::vector<std::uint64_t> Result::u64_array(int row, int col) const {
-  std::vector<std::uint64_t> out;
-  if (null(row, col)) return out;
-  auto t = text(row, col);  // {1,2,3}
-  if (t.size() < 2) return out;
-  t = t.substr(1, t.size() - 2);
-  while (!t.empty()) {
-    auto comma = t.find(',');
-    auto item = t.substr(0, comma);
-    std::int64_t v = 0;
-    auto [p, ec] = std::from_chars(item.data(), item.data() + item.size(), v);
-    if (ec != std::errc() || p != item.data() + item.size())
-      throw StoreError("the database answered a malformed number array", Code::damaged);
-    out.push_back(static_cast<std::uint64_t>(v));
-    if (comma == std::string_view::npos) break;
-    t = t.substr(comma + 1);
-  }
-  return out;
-}
-
-std::vector<std::string> Result::text_array(int row, int col) const {
-  std::vector<std::string> out;
-  if (null(row, col)) return out;
-  auto t = text(row, col);
-  if (t.size() < 2) return out;
-  std::size_t i = 1;
-  const std::size_t end = t.size() - 1;
-  while (i < end) {
-    std::string item;
-    if (t[i] == '"') {
-      for (++i; i < end && t[i] != '"'; ++i) {
-        if (t[i] == '\\' && i + 1 < end) ++i;
-        item += t[i];
-      }
-      ++i;  // closing quote
-    } else {
-      while (i < end && t[i] != ',') item += t[i++];
-    }
-    out.push_back(std::move(item));
-    if (i < end && t[i] == ',') ++i;
-  }
-  return out;
-}
-
-std::uint64_t Result::affected() const {
-  const char* n = PQcmdTuples(r_.get());
-  if (n == nullptr || *n == '\0') return 0;
-  return std::strtoull(n, nullptr, 10);
-}
 
 // ---- Conn --------------------------------------------------------------------------------------
 
@@ -220,7 +77,7 @@ Conn::~Conn() {
 }
 
 bool Conn::ok() const {
-  return c_ != nullptr && PQstatus(c_) == CONNECTION_OK;
+  return c_ != nullptr && !broken_ && PQstatus(c_) == CONNECTION_OK;
 }
 
 void Conn::fail(PGresult* r, std::string_view sql) {
@@ -237,23 +94,104 @@ void Conn::fail(PGresult* r, std::string_view sql) {
   throw StoreError(what, code);
 }
 
+const std::string* Conn::statement(const std::string& text, const Params& p) {
+  if (!prepare_) return nullptr;
+  auto it = prepared_.find(text);
+  if (it != prepared_.end()) return &it->second;
+  if (prepared_.size() >= kMaxPrepared) return nullptr;
+  // A Parse queued behind a statement that fails would be skipped, leaving a name that names
+  // nothing: a new text is prepared alone, after what was sent (first use on this connection only).
+  if (pipeline_) end_pipeline();
+  std::string fresh = "brigade_" + std::to_string(prepared_.size() + 1);
+  ++round_trips_;
+  count(1, 1);
+  PGresult* made = PQprepare(c_, fresh.c_str(), text.c_str(), p.size(), nullptr);
+  const auto st = made != nullptr ? PQresultStatus(made) : PGRES_FATAL_ERROR;
+  if (st != PGRES_COMMAND_OK) fail(made, text);
+  PQclear(made);
+  return &prepared_.emplace(text, std::move(fresh)).first->second;
+}
+
+void Conn::queue(const std::string& text, const std::string* name, const Params& p) {
+  if (!pipeline_) {
+    if (PQenterPipelineMode(c_) != 1) fail(nullptr, text);
+    pipeline_ = true;
+  }
+  const int ok = name != nullptr
+                     ? PQsendQueryPrepared(c_, name->c_str(), p.size(), p.values(), p.lengths(), p.formats(), 0)
+                     : PQsendQueryParams(c_, text.c_str(), p.size(), nullptr, p.values(), p.lengths(),
+                                         p.formats(), 0);
+  if (ok != 1) {
+    drop_sent();
+    fail(nullptr, text);
+  }
+  sent_.push_back(text);
+}
+
+Result Conn::end_pipeline() {
+  ++round_trips_;
+  std::vector<std::string> sent;
+  sent.swap(sent_);
+  count(sent.size(), 1);
+  const bool synced = PQpipelineSync(c_) == 1;
+  PGresult* error = nullptr;  // the first failure, kept to be thrown
+  std::size_t error_at = 0;
+  Result last;
+  // Each statement's answer is one result and a nullptr; the Sync's is PGRES_PIPELINE_SYNC alone.
+  // A statement after a failed one answers PGRES_PIPELINE_ABORTED. A lost connection answers
+  // nothing more (nullptr), which ends the reading.
+  bool lost = !synced;
+  for (std::size_t i = 0; i < sent.size() && !lost; ++i) {
+    PGresult* r = PQgetResult(c_);
+    if (r == nullptr) {
+      lost = true;
+      break;
+    }
+    const auto st = PQresultStatus(r);
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+      if (i + 1 == sent.size())
+        last = Result(r);
+      else
+        PQclear(r);
+    } else if (st != PGRES_PIPELINE_ABORTED && error == nullptr) {
+      error = r;
+      error_at = i;
+    } else {
+      PQclear(r);
+    }
+    while (PGresult* more = PQgetResult(c_)) PQclear(more);
+  }
+  if (!lost) {
+    PGresult* s = PQgetResult(c_);
+    lost = s == nullptr || PQresultStatus(s) != PGRES_PIPELINE_SYNC;
+    if (s != nullptr) PQclear(s);
+  }
+  if (!lost && PQexitPipelineMode(c_) != 1) lost = true;
+  pipeline_ = false;
+  broken_ = broken_ || lost;  // answers may still be on their way: never use it again
+  if (error != nullptr) fail(error, sent[error_at]);
+  if (lost) fail(nullptr, sent.empty() ? std::string_view("(pipeline)") : std::string_view(sent.back()));
+  return last;
+}
+
+void Conn::drop_sent() noexcept {
+  if (!pipeline_) return;
+  try {
+    end_pipeline();
+  } catch (const StoreError&) {
+    // Undone by the rollback that follows; a lost connection shows in ok().
+  }
+}
+
 Result Conn::exec(std::string_view sql, const Params& p) {
   const std::string text(sql);
-  const std::string* name = nullptr;
-  if (prepare_) {
-    auto it = prepared_.find(text);
-    if (it == prepared_.end() && prepared_.size() < kMaxPrepared) {
-      std::string fresh = "brigade_" + std::to_string(prepared_.size() + 1);
-      ++round_trips_;
-      PGresult* made = PQprepare(c_, fresh.c_str(), text.c_str(), p.size(), nullptr);
-      const auto st = made != nullptr ? PQresultStatus(made) : PGRES_FATAL_ERROR;
-      if (st != PGRES_COMMAND_OK) fail(made, sql);
-      PQclear(made);
-      it = prepared_.emplace(text, std::move(fresh)).first;
-    }
-    if (it != prepared_.end()) name = &it->second;
+  const std::string* name = statement(text, p);
+  if (pipeline_) {
+    queue(text, name, p);
+    return end_pipeline();
   }
   ++round_trips_;
+  count(1, 1);
   PGresult* r = name != nullptr
                     ? PQexecPrepared(c_, name->c_str(), p.size(), p.values(), p.lengths(), p.formats(), 0)
                     : PQexecParams(c_, text.c_str(), p.size(), nullptr, p.values(), p.lengths(), p.formats(), 0);
@@ -262,9 +200,25 @@ Result Conn::exec(std::string_view sql, const Params& p) {
   return Result(r);
 }
 
+void Conn::send(std::string_view sql, const Params& p) {
+  if (sent_.size() >= kMaxSent) end_pipeline();
+  const std::string text(sql);
+  queue(text, statement(text, p), p);
+}
+
 void Conn::run(std::string_view sql) {
   const std::string text(sql);
+  if (pipeline_) {
+    // In a pipeline a query string holds one statement (the extended protocol).
+    if (text.find(';') == std::string::npos) {
+      queue(text, nullptr, Params());
+      end_pipeline();
+      return;
+    }
+    end_pipeline();
+  }
   ++round_trips_;
+  count(1, 1);  // a script counts as one statement
   PGresult* r = PQexec(c_, text.c_str());
   const auto st = r != nullptr ? PQresultStatus(r) : PGRES_FATAL_ERROR;
   if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) fail(r, sql);
@@ -304,3 +258,11 @@ std::string describe_target(const std::string& conninfo) {
 }
 
 }  // namespace brigade::store::pg
+
+namespace brigade::store {
+
+DatabaseTraffic database_traffic() {
+  return {pg::all_statements.load(std::memory_order_relaxed), pg::all_round_trips.load(std::memory_order_relaxed)};
+}
+
+}  // namespace brigade::store

@@ -110,7 +110,20 @@ class Conn {
   Conn(const Conn&) = delete;
   Conn& operator=(const Conn&) = delete;
 
+  // Runs a statement and returns its answer. Statements sent() before it travel with it: one round
+  // trip for all, and an error in any of them is thrown here.
   Result exec(std::string_view sql, const Params& p = Params());
+  // Sends a statement whose answer nobody reads (a write) without waiting for it: it goes to the
+  // server with the next exec() or run(), in order, in one round trip (libpq's pipeline mode).
+  // Its error, if any, is thrown by that call; the transaction is then aborted, as it would have
+  // been. Nothing waits longer than kMaxSent statements.
+  void send(std::string_view sql, const Params& p = Params());
+  static constexpr std::size_t kMaxSent = 512;
+  // Statements sent and not yet answered.
+  std::size_t sent() const { return sent_.size(); }
+  // Reads the answers of sent statements and forgets them, errors included: before a rollback,
+  // which undoes them anyway.
+  void drop_sent() noexcept;
   // While on, exec() prepares each statement text once on this connection (one extra round trip
   // the first time) and runs it by name from then on, so the server neither parses nor plans it
   // again (after five runs it may keep one generic plan). Writers turn it on: a group commit runs
@@ -118,18 +131,31 @@ class Conn {
   // and report queries are planned for their own values. At most kMaxPrepared texts are kept.
   void prepare_statements(bool on) { prepare_ = on; }
   static constexpr std::size_t kMaxPrepared = 128;
-  // Several statements without parameters (schema scripts, BEGIN/COMMIT).
+  // Several statements without parameters (schema scripts, BEGIN/COMMIT). A single statement
+  // (COMMIT, SAVEPOINT …) travels with the statements sent before it.
   void run(std::string_view sql);
   bool ok() const;  // the connection is usable
-  // How many statements went to the server since the connection opened (for benchmarks).
+  // How many times this connection waited for the server since it opened (for tests and
+  // benchmarks): once per statement run alone, once per pipeline of sent statements.
   std::uint64_t round_trips() const { return round_trips_; }
   PGconn* get() { return c_; }
 
  private:
   [[noreturn]] void fail(PGresult* r, std::string_view sql);
+  // The name `text` is prepared under, preparing it now if there is room (ending a pipeline
+  // first); nullptr when statements are not prepared or there is no room.
+  const std::string* statement(const std::string& text, const Params& p);
+  // Puts one statement into the pipeline, entering pipeline mode first.
+  void queue(const std::string& text, const std::string* name, const Params& p);
+  // Ends the pipeline: a Sync, then every sent statement's answer in order. Returns the last
+  // one's; throws the first error once everything was read.
+  Result end_pipeline();
   PGconn* c_ = nullptr;
   std::uint64_t round_trips_ = 0;
   bool prepare_ = false;
+  bool pipeline_ = false;
+  bool broken_ = false;  // a pipeline's answers were lost midway
+  std::vector<std::string> sent_;  // the sent statements' texts, for error messages
   std::unordered_map<std::string, std::string> prepared_;  // statement text → its name here
 };
 

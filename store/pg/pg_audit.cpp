@@ -113,7 +113,7 @@ void PgLedger::set_message_ref(std::string_view tag, std::string_view ref, Milli
   if (tag.empty() || tag.size() > kMaxIdBytes || tag.front() == kRefKey)
     throw StoreError("a message tag must be 1 to " + std::to_string(kMaxIdBytes) + " bytes",
                      StoreError::Code::invalid);
-  c_.exec("INSERT INTO messages (tag, ref, ts) VALUES ($1, $2, $3) "
+  c_.send("INSERT INTO messages (tag, ref, ts) VALUES ($1, $2, $3) "
           "ON CONFLICT (tag) DO UPDATE SET ref = EXCLUDED.ref, ts = EXCLUDED.ts",
           Params(tag, ref, static_cast<std::int64_t>(ts)));
 }

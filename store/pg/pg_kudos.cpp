@@ -73,24 +73,41 @@ std::uint64_t PgLedger::add_kudos(Kudos& k) {
   const auto recipient = intern(k.recipient);
   const std::uint32_t channel = k.channel.empty() ? 0 : intern(k.channel);
   const auto b = buckets_of(cal_, k.ts);
-  // K number and id from the counter row (held until commit, so both follow commit order).
-  auto r = c_.exec(
-      "WITH n AS (UPDATE counters SET value = value + 1, last_id = GREATEST(last_id + 1, $1::bigint << 12) "
-      "WHERE name = 'kudos' RETURNING value, last_id) "
-      "INSERT INTO kudos (id, number, ts, giver, recipient, channel, kind, ask, reason, vals, revoked, "
-      "b_week, b_month, b_quarter, b_year) "
-      "SELECT n.last_id, CASE WHEN n.value <= 2147483647 THEN n.value END, $1, $2, $3, $4, $5, $6, $7, "
-      "$8::text[], $9, $10, $11, $12, $13 FROM n RETURNING id, number",
-      Params(k.ts, giver, recipient, channel, kind, k.ask, k.reason)
-          .add_array(k.values)
-          .add(k.revoked)
-          .add(b.week)
-          .add(b.month)
-          .add(b.quarter)
-          .add(b.year));
-  if (r.empty()) throw StoreError("no counter 'kudos'", StoreError::Code::damaged);
-  k.id = r.u64(0, 0);
-  k.number = r.u32(0, 1);
+  Params p(k.ts, giver, recipient, channel, kind, k.ask, k.reason);
+  p.add_array(k.values).add(k.revoked).add(b.week).add(b.month).add(b.quarter).add(b.year);
+  const std::int64_t floor_id = static_cast<std::int64_t>(k.ts) << 12;  // ids follow time
+  if (kudos_counter_) {
+    // This transaction holds the counter row since its BEGIN: the next number and id are known,
+    // and the row goes out without waiting for an answer.
+    KudosCounter next{kudos_counter_->value + 1, std::max(kudos_counter_->last_id + 1, floor_id)};
+    const std::optional<std::int64_t> number =
+        next.value <= 2147483647 ? std::optional<std::int64_t>(static_cast<std::int64_t>(next.value)) : std::nullopt;
+    p.add(next.value).add(next.last_id).add(number);
+    c_.send(
+        "WITH n AS (UPDATE counters SET value = $14, last_id = $15 WHERE name = 'kudos') "
+        "INSERT INTO kudos (id, number, ts, giver, recipient, channel, kind, ask, reason, vals, revoked, "
+        "b_week, b_month, b_quarter, b_year) "
+        "VALUES ($15, $16, $1, $2, $3, $4, $5, $6, $7, $8::text[], $9, $10, $11, $12, $13)",
+        p);
+    kudos_counter_ = next;
+    k.id = static_cast<std::uint64_t>(next.last_id);
+    k.number = number ? static_cast<std::uint32_t>(*number) : 0;
+  } else {
+    // K number and id from the counter row (held until commit, so both follow commit order).
+    auto r = c_.exec(
+        "WITH n AS (UPDATE counters SET value = value + 1, last_id = GREATEST(last_id + 1, $1::bigint << 12) "
+        "WHERE name = 'kudos' RETURNING value, last_id) "
+        "INSERT INTO kudos (id, number, ts, giver, recipient, channel, kind, ask, reason, vals, revoked, "
+        "b_week, b_month, b_quarter, b_year) "
+        "SELECT n.last_id, CASE WHEN n.value <= 2147483647 THEN n.value END, $1, $2, $3, $4, $5, $6, $7, "
+        "$8::text[], $9, $10, $11, $12, $13 FROM n RETURNING id, number",
+        p);
+    if (r.empty()) throw StoreError("no counter 'kudos'", StoreError::Code::damaged);
+    k.id = r.u64(0, 0);
+    k.number = r.u32(0, 1);
+    // The number is the counter's value, unless past the K numbers' range: then ask each time.
+    if (k.number != 0) kudos_counter_ = KudosCounter{k.number, static_cast<std::int64_t>(k.id)};
+  }
   auto& kept = added_[k.id] = k;
   kept.revocation.reset();  // a new row has no correction, whatever k carried
   return k.id;
@@ -105,6 +122,7 @@ bool PgLedger::revoke_kudos(std::uint64_t id, const Revocation& why, Period allo
                    Params(id));
   if (r.empty()) return false;
   added_.erase(id);
+  used_.clear();  // a kudos back in its slots
   const auto giver = r.u32(0, 0), recipient = r.u32(0, 1);
   const auto bucket = cal_.bucket(allowance, r.i64(0, 2));
   const std::uint32_t by = why.by.empty() ? 0 : intern(why.by);
@@ -177,9 +195,11 @@ std::uint32_t PgLedger::allowance_used(std::string_view giver, AllowanceSlot slo
     if (!n) return 0;
     rcp = *n;
   }
+  const SlotKey key{*g, static_cast<std::uint8_t>(slot.period), slot.bucket, rcp};
+  if (auto it = used_.find(key); it != used_.end()) return it->second;
   auto r = c_.exec("SELECT used FROM allowance WHERE giver = $1 AND period = $2 AND bucket = $3 AND recipient = $4",
-                   Params(*g, static_cast<std::uint8_t>(slot.period), slot.bucket, rcp));
-  return r.empty() ? 0 : r.u32(0, 0);
+                   Params(*g, std::get<1>(key), slot.bucket, rcp));
+  return used_[key] = r.empty() ? 0 : r.u32(0, 0);
 }
 
 bool PgLedger::debit_allowance(std::string_view giver, AllowanceSlot slot, std::uint32_t n, std::uint32_t limit,
@@ -197,16 +217,30 @@ bool PgLedger::debit_allowance(std::string_view giver, AllowanceSlot slot, std::
   // One statement: the conditional upsert (a concurrent debit waits on the row, then sees its new
   // value, so no two replicas spend past the limit), and on the first debit of a giver's total
   // slot the pruning of their slots of this period older than about a month.
-  auto r = c_.exec(
+  static constexpr std::string_view kDebit =
       "WITH up AS (INSERT INTO allowance AS a (giver, period, bucket, recipient, used) "
       "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (giver, period, bucket, recipient) "
       "DO UPDATE SET used = a.used + EXCLUDED.used "
       "WHERE $6::bigint = 0 OR a.used::bigint + EXCLUDED.used <= $6::bigint RETURNING used), "
       "gone AS (DELETE FROM allowance WHERE $4 = 0 AND giver = $1 AND period = $2 AND bucket < $7::bigint "
       "AND EXISTS (SELECT 1 FROM up WHERE used = $5)) "
-      "SELECT used FROM up",
-      Params(g, p, slot.bucket, rcp, n, limit, stop));
-  return !r.empty();
+      "SELECT used FROM up";
+  const Params params(g, p, slot.bucket, rcp, n, limit, stop);
+  if (rcp == 0)  // the pruning may drop slots this transaction knows
+    std::erase_if(used_, [&](const auto& e) {
+      return std::get<0>(e.first) == g && std::get<1>(e.first) == p && std::get<2>(e.first) < stop;
+    });
+  const SlotKey key{g, p, slot.bucket, rcp};
+  if (limit == 0) {
+    // Without a limit nothing can refuse it: sent without waiting for the answer.
+    c_.send(kDebit, params);
+    if (auto it = used_.find(key); it != used_.end()) it->second += n;
+    return true;
+  }
+  auto r = c_.exec(kDebit, params);
+  if (r.empty()) return false;
+  used_[key] = r.u32(0, 0);
+  return true;
 }
 
 }  // namespace brigade::store::pg

@@ -110,7 +110,7 @@ void PgLedger::set_name(std::string_view id, std::string_view name) {
   auto& k = known(id);
   if (k.name && *k.name == name) return;
   if (k.num) {
-    c_.exec("UPDATE ids SET name = $2 WHERE num = $1 AND name <> $2", Params(*k.num, name));
+    c_.send("UPDATE ids SET name = $2 WHERE num = $1 AND name <> $2", Params(*k.num, name));
   } else {
     // Interned and named in one statement: the row as inserted, or as renamed, or as it was
     // (a rename returns the row twice, new and old: they differ only in the name).
@@ -177,7 +177,7 @@ std::optional<std::string> PgLedger::cursor(std::string_view adapter) {
 void PgLedger::set_cursor(std::string_view adapter, std::string_view token) {
   need_write("set_cursor");
   check_key(adapter, "an adapter name");
-  c_.exec("INSERT INTO cursors (adapter, token) VALUES ($1, $2) "
+  c_.send("INSERT INTO cursors (adapter, token) VALUES ($1, $2) "
           "ON CONFLICT (adapter) DO UPDATE SET token = EXCLUDED.token",
           Params(adapter, token));
 }

@@ -9,9 +9,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -118,6 +120,9 @@ class PgLedger {
     ids_.clear();
     known_.clear();
     added_.clear();
+    kudos_counter_.reset();
+    outbox_seq_.reset();
+    used_.clear();
   }
   Conn& conn() { return c_; }
   const core::Calendar& calendar() const { return cal_; }
@@ -161,6 +166,23 @@ class PgLedger {
   // The kudos this transaction added, as a read would return them (the celebration reads each one
   // back for its number); dropped when a change in this transaction may alter how they read.
   std::unordered_map<std::uint64_t, Kudos> added_;
+
+  // The last numbers this transaction took from counters 'kudos' and 'outbox'. It holds their
+  // rows' locks until it ends, so the next numbers are known here: the first kudos (reply) of a
+  // transaction takes its number in a statement that answers it, every later one is sent without
+  // waiting (Conn::send) with its number and the counter's new value.
+  struct KudosCounter {
+    std::uint64_t value = 0;   // the last K number
+    std::int64_t last_id = 0;  // the last kudos id
+  };
+  std::optional<KudosCounter> kudos_counter_;
+  std::optional<std::uint64_t> outbox_seq_;
+
+  // Allowance slots this transaction read or debited, with their count as it is now: a writer
+  // holds the tally lock from its BEGIN and a reader sees one snapshot, so no one else changes
+  // them meanwhile. Key: giver, period, bucket, recipient (0: the giver's total).
+  using SlotKey = std::tuple<std::uint32_t, std::uint8_t, std::int32_t, std::uint32_t>;
+  std::map<SlotKey, std::uint32_t> used_;
 };
 
 // Every read of kudos selects these columns (kudos k with its people, channel and correction), so

@@ -129,7 +129,7 @@ void PgLedger::mark_seen(std::string_view source, Millis ts, const std::vector<s
   const auto key = seen_key(source);
   Params p(Bytes{key}, static_cast<std::int64_t>(ts));
   p.add_array(kudos_ids);
-  c_.exec("INSERT INTO seen (source, ts, kudos) VALUES ($1, $2, $3) "
+  c_.send("INSERT INTO seen (source, ts, kudos) VALUES ($1, $2, $3) "
           "ON CONFLICT (source) DO UPDATE SET ts = EXCLUDED.ts, kudos = EXCLUDED.kudos",
           p);
 }
@@ -152,6 +152,13 @@ std::uint64_t PgLedger::enqueue(std::string_view adapter, const core::Reply& r) 
   it.adapter = adapter;
   it.reply = r;
   const auto item = codec::encode_outbox(it);  // the sequence number is the row's, not the item's
+  if (outbox_seq_) {  // this transaction holds the counter's row: the next number is known
+    const auto seq = *outbox_seq_ + 1;
+    c_.send("WITH n AS (UPDATE counters SET value = $1 WHERE name = 'outbox') "
+            "INSERT INTO outbox (seq, adapter, attempts, not_before, item) VALUES ($1, $2, 0, 0, $3)",
+            Params(seq, adapter, Bytes{item}));
+    return *(outbox_seq_ = seq);
+  }
   // The next number of counters.outbox (its row lock held to commit, so replies go out in commit
   // order across replicas) and the row, in one round trip.
   auto q = c_.exec(
@@ -160,7 +167,7 @@ std::uint64_t PgLedger::enqueue(std::string_view adapter, const core::Reply& r) 
       "RETURNING seq",
       Params(adapter, Bytes{item}));
   if (q.empty()) throw StoreError("no counter 'outbox'", StoreError::Code::damaged);
-  return q.u64(0, 0);
+  return *(outbox_seq_ = q.u64(0, 0));
 }
 
 std::vector<OutboxItem> PgLedger::outbox(std::size_t limit) {
@@ -184,7 +191,7 @@ std::size_t PgLedger::outbox_depth() {
 void PgLedger::outbox_done(std::uint64_t seq) {
   need_write("outbox_done");
   if (seq > static_cast<std::uint64_t>(INT64_MAX)) return;
-  c_.exec("DELETE FROM outbox WHERE seq = $1", Params(seq));
+  c_.send("DELETE FROM outbox WHERE seq = $1", Params(seq));
 }
 
 void PgLedger::outbox_retry(std::uint64_t seq, std::uint32_t attempts, Millis not_before) {

@@ -101,6 +101,7 @@ class Session {
   void end() noexcept {
     if (!c_) return;
     try {
+      c_->drop_sent();  // rolled back with the rest
       if (c_->ok()) c_->run("ROLLBACK");
     } catch (const StoreError&) {
       c_.reset();
@@ -184,6 +185,7 @@ class PgWriter final : public WriteFacade<PgLedger> {
       session_->end();
     } else {
       try {
+        l_->conn().drop_sent();  // an error among them is why we roll back, or undone anyway
         l_->conn().run("ROLLBACK TO SAVEPOINT " + name());
         l_->conn().run("RELEASE SAVEPOINT " + name());
       } catch (const StoreError&) {

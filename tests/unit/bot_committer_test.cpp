@@ -10,6 +10,7 @@
 
 #include "bot/adapter_state.hpp"
 #include "bot/metrics.hpp"
+#include "tests/support/pg_test.hpp"
 
 namespace brigade::bot::testing {
 namespace {
@@ -207,6 +208,34 @@ TEST_F(BotTest, AFailureInAGroupWritesItAgainWithAChildPerJob) {
   EXPECT_FALSE(r->meta("half").has_value());
   EXPECT_EQ(r->cursor("matrix"), "s1");
   EXPECT_EQ(r->outbox_depth(), 3 * r1.replies.size()) << "a reply of the abandoned first pass survived";
+}
+
+// On PostgreSQL a write whose answer nobody reads is sent without waiting (store/pg/pg.hpp,
+// Conn::send) and the last job's are answered by the COMMIT: a job failing there is found by the
+// isolated pass like any other, and the rest of the group commits. Here the last job renames a
+// person the group already knows to bytes PostgreSQL refuses (not UTF-8).
+TEST_F(BotTest, AWriteThatFailsOnlyAtTheCommitIsIsolatedOnPostgres) {
+  BRIGADE_POSTGRES_ONLY();
+  store::Options o;
+  o.url = brigade::testing::test_store_url(dir_.path());
+  o.dir = dir_.path();
+  o.durable = false;
+  auto pg = store::Store::open(o, calendar_);
+  Committer c(*pg, rules_, clock_, metrics_);
+  Gate gate;
+  gate.hold(c);
+  std::promise<commands::Result> first;
+  std::promise<bool> renamed;
+  c.submit(thanks("p1", "alice", "bob"), [&](const commands::Result& r) { first.set_value(r); });
+  c.submit([](store::Writer& w) { w.set_name("console:bob", "Bob \xff\xfe"); },
+           [&](bool ok) { renamed.set_value(ok); });
+  gate.release();
+  EXPECT_EQ(first.get_future().get().outcome, commands::Outcome::ok);
+  EXPECT_FALSE(renamed.get_future().get());
+  EXPECT_EQ(c.stats().isolated, 1u);
+  auto r = pg->read();
+  EXPECT_EQ(r->kudos_count(), 1u);
+  EXPECT_NE(r->name_of("console:bob"), "Bob \xff\xfe");
 }
 
 TEST_F(BotTest, BatchCommitsEventsAndCursorTogether) {

@@ -19,6 +19,7 @@ brigade_add_test(store_tests
           ${CMAKE_CURRENT_LIST_DIR}/store_crash_test.cpp
           ${CMAKE_CURRENT_LIST_DIR}/store_trust_test.cpp
           ${CMAKE_CURRENT_LIST_DIR}/store_pg_test.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/store_pg_pipeline_test.cpp
           ${CMAKE_CURRENT_LIST_DIR}/store_copy_test.cpp
   LIBS brigade_store brigade_pg_test PkgConfig::LMDB brigade_libpq_headers LABELS threaded)
 target_compile_definitions(store_tests PRIVATE BRIGADE_STORE_CRASH_WRITER="$<TARGET_FILE:store_crash_writer>")
