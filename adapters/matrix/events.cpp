@@ -303,6 +303,13 @@ bool complete_reaction(Parsed& p, const std::string& author, const Identity& me,
 
 namespace {
 
+// j[key] when it is an object (an array), in an answer this code owns and may move from; else null.
+json* owned(json& j, const char* key, bool array) {
+  if (!j.is_object()) return nullptr;
+  auto it = j.find(key);
+  return it != j.end() && (array ? it->is_array() : it->is_object()) ? &*it : nullptr;
+}
+
 // What a joined room's state or timeline event tells: encryption, the room's name, its members.
 void learn(const std::string& room, const json& ev, JoinedRoom& jr, SyncBatch& b, const Identity& me,
            Directory& dir) {
@@ -323,7 +330,7 @@ void learn(const std::string& room, const json& ev, JoinedRoom& jr, SyncBatch& b
 
 }  // namespace
 
-SyncBatch parse_sync(const json& body, const Identity& me, Directory& dir) {
+SyncBatch parse_sync(json body, const Identity& me, Directory& dir) {
   SyncBatch b;
   b.next_batch = net::string_field(body, "next_batch");
   if (b.next_batch.empty()) throw std::runtime_error("sync answer without next_batch");
@@ -344,14 +351,20 @@ SyncBatch parse_sync(const json& body, const Identity& me, Directory& dir) {
     dir.forget_room(room);
   }
 
-  for (const auto& [room, joined] : obj(rooms, "join").items()) {
+  json* join = owned(body["rooms"], "join", false);  // "rooms" is an object or missing (obj above)
+  if (join == nullptr) return b;
+  json empty_events = json::array();
+  for (auto& [room, joined] : join->items()) {
     JoinedRoom jr;
     jr.room = room;
     for (const auto& ev : arr(obj(joined, "state"), "events")) learn(room, ev, jr, b, me, dir);
-    const json& timeline = obj(joined, "timeline");
-    if (auto it = timeline.find("limited"); it != timeline.end() && it->is_boolean())
-      jr.limited = it->get<bool>();
-    for (const auto& ev : arr(timeline, "events")) {
+    json* timeline = owned(joined, "timeline", false);
+    json* events = timeline != nullptr ? owned(*timeline, "events", true) : nullptr;
+    if (timeline != nullptr)
+      if (auto it = timeline->find("limited"); it != timeline->end() && it->is_boolean())
+        jr.limited = it->get<bool>();
+    if (events != nullptr) jr.timeline.reserve(events->size());
+    for (auto& ev : events != nullptr ? *events : empty_events) {
       learn(room, ev, jr, b, me, dir);
       if (net::string_field(ev, "type") == "m.room.member" &&
           net::string_field(ev, "state_key") == me.user_id &&
@@ -359,7 +372,7 @@ SyncBatch parse_sync(const json& body, const Identity& me, Directory& dir) {
           net::string_field(obj(obj(ev, "unsigned"), "prev_content"), "membership") !=
               "join")  // not a rename
         jr.joined_here = true;
-      jr.timeline.push_back(ev);
+      jr.timeline.push_back(std::move(ev));
     }
     b.joined.push_back(std::move(jr));
   }

@@ -118,7 +118,8 @@ struct SyncBatch {
 };
 // Also records display names and members from m.room.member events into `dir`. Throws
 // std::runtime_error when the answer has no next_batch (nothing in it can be trusted then).
-SyncBatch parse_sync(const nlohmann::json& body, const Identity& me, Directory& dir);
+// The answer is taken by value: timeline events are moved out of it, not copied.
+SyncBatch parse_sync(nlohmann::json body, const Identity& me, Directory& dir);
 
 // Who is gone or back after a batch's membership changes (`dir` updated with them): someone who
 // left or was banned and now shares no room with Brigade is gone; someone who joined one is back.

@@ -39,7 +39,7 @@ asio::awaitable<SessionEvent> MatrixAdapter::sync() {
   batch_answered_ = std::chrono::steady_clock::now();
   batch_initial_ = initial;
   try {
-    batch_ = parse_sync(e.answer.body, me_, dir_);
+    batch_ = parse_sync(std::move(e.answer.body), me_, dir_);
     e.next_batch = batch_.next_batch;
   } catch (const std::exception& x) {
     spdlog::warn("matrix: unusable sync answer ({})", x.what());
