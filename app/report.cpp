@@ -80,8 +80,7 @@ bool summary_query(store::Reader& reader, const core::Calendar& cal, const Repor
     }
     // A summary of whichever came first would be another channel's, unannounced.
     if (ids.size() > 1) {
-      err << "report: --channel: '" << opt.channel << "' names " << ids.size() << " ids ("
-          << store::id_list(ids) << "); give one\n";
+      err << "report: --channel: " << store::names_several(opt.channel, ids) << '\n';
       return false;
     }
     q.channel = ids.front();

@@ -70,18 +70,43 @@ bool reply_names(const core::Reply& r, std::string_view id) {
   return std::any_of(r.body.begin(), r.body.end(), [&](const core::Span& s) { return s.user_id == id; });
 }
 
+IdKind id_kind(std::string_view id) {
+  if (id.starts_with(kTombstone)) return IdKind::person;
+  if (id.starts_with("slack:")) {
+    auto last = id.rfind(':');
+    char c = last + 1 < id.size() ? id[last + 1] : '\0';
+    if (c == 'C' || c == 'G' || c == 'D') return IdKind::channel;
+    if (c == 'U' || c == 'W') return IdKind::person;
+    return IdKind::unknown;
+  }
+  if (id.starts_with("matrix:")) {
+    char c = id.size() > 7 ? id[7] : '\0';
+    if (c == '!') return IdKind::channel;
+    if (c == '@') return IdKind::person;
+  }
+  return IdKind::unknown;
+}
+
 std::vector<std::string> ids_given(Reader& r, std::string_view given, char sigil) {
   std::string_view name = core::trim(given);
   if (name.find(':') != std::string_view::npos) return {std::string(name)};
   if (!name.empty() && name.front() == sigil) name.remove_prefix(1);
   if (name.empty()) return {};
-  return r.ids_named(name);
+  // A person and a channel may share a name ("ops"); a filter of one kind does not take the other.
+  const IdKind other = sigil == '#' ? IdKind::person : IdKind::channel;
+  auto ids = r.ids_named(name);
+  std::erase_if(ids, [&](const std::string& id) { return id_kind(id) == other; });
+  return ids;
 }
 
 std::string id_list(const std::vector<std::string>& ids) {
   std::string list;
   for (const auto& id : ids) list += (list.empty() ? "" : ", ") + id;
   return list;
+}
+
+std::string names_several(std::string_view given, const std::vector<std::string>& ids) {
+  return "'" + std::string(given) + "' names " + std::to_string(ids.size()) + " ids (" + id_list(ids) + "); give one";
 }
 
 }  // namespace brigade::store

@@ -35,4 +35,11 @@ std::string seen_key(std::string_view source);
 // Does this queued reply name `id` anywhere: as its private recipient or in a mention?
 bool reply_names(const core::Reply& r, std::string_view id);
 
+// What an id names, by the shape its adapter gives it. Channels: Slack conversations
+// "slack:T…:C…" (G private, D direct), Matrix rooms "matrix:!room:server". People: "slack:T…:U…"
+// (W), "matrix:@user:server", tombstones. Console ids ("console:name") are both: a console
+// channel and a person of one name share an id, so their kind is unknown.
+enum class IdKind { person, channel, unknown };
+IdKind id_kind(std::string_view id);
+
 }  // namespace brigade::store

@@ -120,11 +120,14 @@ class Reader {
 
 // What a filter or an admin command names: a qualified id ("console:alice", "slack:T1:C2") as
 // given; else the name, trimmed and without one leading `sigil` ('@' for people, '#' for
-// channels), through Reader::ids_named. Empty when it names nothing; several when several ids
-// carry that name (callers that need one say so and list them with id_list).
+// channels), through Reader::ids_named, less the ids of the other kind (store::id_kind: a
+// Slack channel for '@', a Slack or Matrix person for '#'). Empty when it names nothing; several
+// when several ids carry that name (callers that need one say so and list them with id_list).
 std::vector<std::string> ids_given(Reader& r, std::string_view given, char sigil);
 // "a, b, c".
 std::string id_list(const std::vector<std::string>& ids);
+// The refusal of a name that several ids carry: "'general' names 2 ids (a, b); give one".
+std::string names_several(std::string_view given, const std::vector<std::string>& ids);
 
 // The write transaction. Aborts in its destructor unless committed. Only one exists at a time.
 class Writer : public Reader {

@@ -72,11 +72,7 @@ std::optional<Response> read_channel(const Query& q, const char* parameter, stor
                      "' is in the ledger; give its name or its qualified id (slack:T…:C…, "
                      "matrix:!room:server, console:name)",
                  parameter);
-  if (ids.size() > 1)
-    return error(400,
-                 "'" + given + "' names " + std::to_string(ids.size()) + " ids (" + store::id_list(ids) +
-                     "); give one",
-                 parameter);
+  if (ids.size() > 1) return error(400, store::names_several(given, ids), parameter);
   out = ids.front();
   return std::nullopt;
 }

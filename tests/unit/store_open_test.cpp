@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "store/codec.hpp"
+#include "store/names.hpp"
 #include "store/store.hpp"
 #include "tests/unit/store_test_util.hpp"
 
@@ -263,6 +264,46 @@ TEST(StoreOpen, IdsGivenTakesAnIdOrANameWithItsOwnSigil) {
   EXPECT_TRUE(ids_given(*r, "  ", '#').empty());
   EXPECT_EQ(id_list(sams), "console:sam, slack:T1:U1");
   EXPECT_EQ(id_list({}), "");
+  EXPECT_EQ(names_several("sam", sams), "'sam' names 2 ids (console:sam, slack:T1:U1); give one");
+}
+
+// A person and a channel may carry one name; a person filter does not take the channel, nor a
+// channel filter the person, where the id says which it is. Console ids cannot say, so they stay.
+TEST(StoreOpen, IdsGivenLeavesOutTheOtherKindOfId) {
+  TempDir dir;
+  auto s = open_store(dir);
+  {
+    auto w = s->write();
+    w->set_name("slack:T1:U2", "ops");
+    w->set_name("slack:T1:C1", "ops");
+    w->set_name("slack:T1:W3", "bob");
+    w->set_name("matrix:@bob:example.org", "Bob");
+    w->set_name("matrix:!r1:example.org", "bob");
+    w->set_name("console:ops", "");
+    w->commit();
+  }
+  auto r = s->read();
+  EXPECT_EQ(ids_given(*r, "#ops", '#'), (std::vector<std::string>{"console:ops", "slack:T1:C1"}));
+  EXPECT_EQ(ids_given(*r, "@ops", '@'), (std::vector<std::string>{"console:ops", "slack:T1:U2"}));
+  EXPECT_EQ(ids_given(*r, "bob", '#'), std::vector<std::string>{"matrix:!r1:example.org"});
+  EXPECT_EQ(ids_given(*r, "bob", '@'), (std::vector<std::string>{"matrix:@bob:example.org", "slack:T1:W3"}));
+  EXPECT_EQ(r->ids_named("ops").size(), 3u) << "the name index itself keeps every kind";
+}
+
+TEST(StoreNames, AnIdsKindIsReadFromItsShape) {
+  EXPECT_EQ(id_kind("slack:T1:C0456"), IdKind::channel);
+  EXPECT_EQ(id_kind("slack:T1:G0456"), IdKind::channel);
+  EXPECT_EQ(id_kind("slack:T1:D0456"), IdKind::channel);
+  EXPECT_EQ(id_kind("slack:T1:U0456"), IdKind::person);
+  EXPECT_EQ(id_kind("slack:T1:W0456"), IdKind::person);
+  EXPECT_EQ(id_kind("slack:T1:B0456"), IdKind::unknown);
+  EXPECT_EQ(id_kind("slack:T1:"), IdKind::unknown);
+  EXPECT_EQ(id_kind("matrix:!room:example.org"), IdKind::channel);
+  EXPECT_EQ(id_kind("matrix:@bob:example.org"), IdKind::person);
+  EXPECT_EQ(id_kind("matrix:"), IdKind::unknown);
+  EXPECT_EQ(id_kind("forgotten:7"), IdKind::person);
+  EXPECT_EQ(id_kind("console:ops"), IdKind::unknown);
+  EXPECT_EQ(id_kind(""), IdKind::unknown);
 }
 
 TEST(StoreOpen, OversizedIdsAreRefusedAndLongSourcesHashed) {
