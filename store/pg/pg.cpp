@@ -28,11 +28,6 @@ Code code_of(std::string_view state) {
 std::atomic<std::uint64_t> all_statements{0};
 std::atomic<std::uint64_t> all_round_trips{0};
 
-void count(std::uint64_t statements, std::uint64_t round_trips) {
-  all_statements.fetch_add(statements, std::memory_order_relaxed);
-  all_round_trips.fetch_add(round_trips, std::memory_order_relaxed);
-}
-
 std::string first_line(const char* msg) {
   std::string s = msg != nullptr ? msg : "";
   auto nl = s.find('\n');
@@ -94,6 +89,12 @@ void Conn::fail(PGresult* r, std::string_view sql) {
   throw StoreError(what, code);
 }
 
+void Conn::waited(std::size_t statements) {
+  ++round_trips_;
+  all_statements.fetch_add(statements, std::memory_order_relaxed);
+  all_round_trips.fetch_add(1, std::memory_order_relaxed);
+}
+
 const std::string* Conn::statement(const std::string& text, const Params& p) {
   if (!prepare_) return nullptr;
   auto it = prepared_.find(text);
@@ -103,8 +104,7 @@ const std::string* Conn::statement(const std::string& text, const Params& p) {
   // nothing: a new text is prepared alone, after what was sent (first use on this connection only).
   if (pipeline_) end_pipeline();
   std::string fresh = "brigade_" + std::to_string(prepared_.size() + 1);
-  ++round_trips_;
-  count(1, 1);
+  waited(1);
   PGresult* made = PQprepare(c_, fresh.c_str(), text.c_str(), p.size(), nullptr);
   const auto st = made != nullptr ? PQresultStatus(made) : PGRES_FATAL_ERROR;
   if (st != PGRES_COMMAND_OK) fail(made, text);
@@ -129,10 +129,9 @@ void Conn::queue(const std::string& text, const std::string* name, const Params&
 }
 
 Result Conn::end_pipeline() {
-  ++round_trips_;
   std::vector<std::string> sent;
   sent.swap(sent_);
-  count(sent.size(), 1);
+  waited(sent.size());
   const bool synced = PQpipelineSync(c_) == 1;
   PGresult* error = nullptr;  // the first failure, kept to be thrown
   std::size_t error_at = 0;
@@ -190,8 +189,7 @@ Result Conn::exec(std::string_view sql, const Params& p) {
     queue(text, name, p);
     return end_pipeline();
   }
-  ++round_trips_;
-  count(1, 1);
+  waited(1);
   PGresult* r = name != nullptr
                     ? PQexecPrepared(c_, name->c_str(), p.size(), p.values(), p.lengths(), p.formats(), 0)
                     : PQexecParams(c_, text.c_str(), p.size(), nullptr, p.values(), p.lengths(), p.formats(), 0);
@@ -217,8 +215,7 @@ void Conn::run(std::string_view sql) {
     }
     end_pipeline();
   }
-  ++round_trips_;
-  count(1, 1);  // a script counts as one statement
+  waited(1);  // a script counts as one statement
   PGresult* r = PQexec(c_, text.c_str());
   const auto st = r != nullptr ? PQresultStatus(r) : PGRES_FATAL_ERROR;
   if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) fail(r, sql);

@@ -142,6 +142,9 @@ class Conn {
 
  private:
   [[noreturn]] void fail(PGresult* r, std::string_view sql);
+  // One wait for the server, for `statements` statements: this connection's round_trips() and the
+  // process's store::database_traffic().
+  void waited(std::size_t statements);
   // The name `text` is prepared under, preparing it now if there is room (ending a pipeline
   // first); nullptr when statements are not prepared or there is no room.
   const std::string* statement(const std::string& text, const Params& p);
