@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "adapters/matrix/options.hpp"
+#include "bench/prometheus_text.hpp"
 #include "bot/committer.hpp"
 #include "bot/metrics.hpp"
 #include "bot/outbox_sender.hpp"
@@ -104,14 +105,9 @@ struct Round {
 // from what /metrics would show.
 std::pair<double, std::uint64_t> matrix_ack(const bot::Metrics& metrics) {
   const std::string text = metrics.prometheus();
-  auto value = [&](std::string_view name) -> std::string {
-    const std::string line = std::string(name) + "{adapter=\"matrix\"} ";
-    auto at = text.find(line);
-    if (at == std::string::npos) return "0";
-    at += line.size();
-    return text.substr(at, text.find('\n', at) - at);
-  };
-  return {std::stod(value("brigade_ack_seconds_sum")), std::stoull(value("brigade_ack_seconds_count"))};
+  const double sum = bench::prometheus_value(text, "brigade_ack_seconds_sum{adapter=\"matrix\"}").value_or(0);
+  const double count = bench::prometheus_value(text, "brigade_ack_seconds_count{adapter=\"matrix\"}").value_or(0);
+  return {sum, static_cast<std::uint64_t>(count)};
 }
 
 // Appends `messages` thanks under one lock (the adapter's long-poll is waiting, so the answer it
@@ -150,7 +146,7 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
-int bench(std::size_t messages, std::size_t rounds) {
+int run_rounds(std::size_t messages, std::size_t rounds) {
   const std::size_t room_count = (messages + 99) / 100;  // the sync filter's timeline limit is 100 per room
   testing::FakeMatrix fake;
   World world = populate(fake, room_count);
@@ -199,5 +195,5 @@ int main(int argc, char** argv) {
     return 2;
   }
   spdlog::set_level(spdlog::level::warn);
-  return bench(messages, rounds);
+  return run_rounds(messages, rounds);
 }

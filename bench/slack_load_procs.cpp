@@ -16,7 +16,8 @@
 #include <sstream>
 #include <thread>
 
-#include "bench/web_load.hpp"
+#include "bench/prometheus_text.hpp"
+#include "testkit/net/http_client.hpp"
 
 extern char** environ;
 
@@ -130,11 +131,9 @@ std::vector<std::pair<std::string, double>> read_stat(const std::string& command
 std::optional<double> Replicas::metric(const std::string& name) const {
   std::optional<double> total;
   for (auto port : http_ports) {
-    std::istringstream text(http_get(port, "/metrics"));
-    std::string line;
-    while (std::getline(text, line))
-      if (line.size() > name.size() && line.compare(0, name.size(), name) == 0 && line[name.size()] == ' ')
-        total = total.value_or(0) + std::atof(line.c_str() + name.size() + 1);
+    const auto answer = testing::http_get(port, "/metrics", std::chrono::seconds(5));
+    if (answer.status != 200) continue;
+    if (auto v = prometheus_value(answer.body, name)) total = total.value_or(0) + *v;
   }
   return total;
 }

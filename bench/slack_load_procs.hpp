@@ -40,8 +40,8 @@ std::vector<std::pair<std::string, double>> read_stat(const std::string& command
 struct Replicas {
   std::vector<std::unique_ptr<Bot>> procs;
   std::vector<std::uint16_t> http_ports;  // each replica's HTTP server (BRIGADE_HTTP_ADDR)
-  // A counter of the replicas' /metrics summed ("" lines of a peer without one count nothing);
-  // nullopt when no replica reports it.
+  // A series of the replicas' /metrics, summed over those that show it (a peer without /metrics
+  // or without the series adds nothing); nullopt when none does.
   std::optional<double> metric(const std::string& name) const;
   bool alive();
   void stop();  // SIGTERM to all at once, then each waited for

@@ -109,22 +109,4 @@ double cpu_seconds(int pid) {
   return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
-std::string http_get(std::uint16_t port, const std::string& target) {
-  try {
-    asio::io_context ioc;
-    asio::ip::tcp::socket sock(ioc);
-    sock.connect({asio::ip::make_address("127.0.0.1"), port});
-    http::request<http::empty_body> req{http::verb::get, target, 11};
-    req.set(http::field::host, "127.0.0.1");
-    req.keep_alive(false);
-    http::write(sock, req);
-    beast::flat_buffer buf;
-    http::response<http::string_body> res;
-    http::read(sock, buf, res);
-    return res.result() == http::status::ok ? res.body() : std::string();
-  } catch (const std::exception&) {
-    return {};
-  }
-}
-
 }  // namespace brigade::bench

@@ -24,10 +24,6 @@ struct LoadResult {
 LoadResult keepalive_load(std::uint16_t port, const std::string& target, std::size_t clients, double seconds,
                           const std::atomic<bool>* stop = nullptr);
 
-// One GET of `target` from 127.0.0.1:port (a connection of its own): the body of a 200 answer, ""
-// for anything else, a refused connection included.
-std::string http_get(std::uint16_t port, const std::string& target);
-
 // utime + stime of a process, in seconds (from /proc/PID/stat).
 double cpu_seconds(int pid);
 

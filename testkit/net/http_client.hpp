@@ -1,5 +1,6 @@
-// A small HTTP/1.1 client for the web server's tests: one request (or raw bytes) on a fresh loopback
-// connection, every step bounded by a deadline, so a test that meets a stuck server ends by itself.
+// A small HTTP/1.1 client for the web server's tests and the benchmarks: one request (or raw
+// bytes) on a fresh loopback connection, every step bounded by a deadline, so a test or a benchmark
+// that meets a stuck server ends by itself.
 #pragma once
 
 #include <chrono>

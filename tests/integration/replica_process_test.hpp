@@ -21,7 +21,7 @@
 #include "store/store.hpp"
 #include "testkit/matrix/fake_homeserver.hpp"
 #include "testkit/slack/fake_slack.hpp"
-#include "tests/support/http_client.hpp"
+#include "testkit/net/http_client.hpp"
 #include "tests/support/pg_test.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"

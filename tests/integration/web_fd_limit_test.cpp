@@ -18,7 +18,7 @@
 #include <boost/asio.hpp>
 
 #include "tests/integration/web_hostile_test.hpp"
-#include "tests/support/http_client.hpp"
+#include "testkit/net/http_client.hpp"
 #include "tests/support/process.hpp"
 
 namespace brigade::web {

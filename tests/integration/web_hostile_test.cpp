@@ -26,7 +26,7 @@
 
 #include "testkit/net/awaitable.hpp"
 #include "tests/integration/web_hostile_test.hpp"
-#include "tests/support/http_client.hpp"
+#include "testkit/net/http_client.hpp"
 #include "web/api.hpp"
 #include "web/server.hpp"
 

@@ -10,7 +10,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
-#include "tests/support/http_client.hpp"
+#include "testkit/net/http_client.hpp"
 #include "web/server.hpp"
 
 namespace brigade::web {
